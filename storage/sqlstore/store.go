@@ -1,0 +1,193 @@
+// Package sqlstore keeps the service's data in PostgreSQL or SQLite through
+// gorm. Each exported method is one transaction; driver errors are
+// translated into workflow error codes here.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/craftscode/craftscode/migrations"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store implements workflow.Store.
+type Store struct {
+	db      *gorm.DB
+	sql     *sql.DB
+	dialect Dialect
+}
+
+var _ workflow.Store = (*Store)(nil)
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		TranslateError:         true,
+		SkipDefaultTransaction: true, // each method opens its own
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+}
+
+// OpenPostgres connects to PostgreSQL at a postgres:// URL.
+func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := gorm.Open(postgres.Open(dsn), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	s, err := newStore(db, Postgres)
+	if err != nil {
+		return nil, err
+	}
+	s.sql.SetMaxOpenConns(32)
+	s.sql.SetMaxIdleConns(16)
+	s.sql.SetConnMaxIdleTime(5 * time.Minute)
+	return s, s.Ping(ctx)
+}
+
+// OpenSQLite opens (creating it if needed) the SQLite database file at path.
+// WAL lets readers run beside the writer; immediate transactions and a busy
+// timeout make concurrent writers queue instead of failing.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create database folder: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	db, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), gormConfig())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	s, err := newStore(db, SQLite)
+	if err != nil {
+		return nil, err
+	}
+	s.sql.SetMaxOpenConns(8)
+	return s, s.Ping(ctx)
+}
+
+// Open picks the backend from the URL: postgres:// or postgresql:// for
+// PostgreSQL, anything else is a SQLite file path.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return OpenPostgres(ctx, dsn)
+	}
+	return OpenSQLite(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+}
+
+func newStore(db *gorm.DB, d Dialect) (*Store, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, sql: sqlDB, dialect: d}, nil
+}
+
+// Dialect tells which database this is.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the connection pool, for jobs and benchmarks that share it.
+func (s *Store) DB() *sql.DB { return s.sql }
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.sql.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations of this dialect.
+func (s *Store) Migrate(ctx context.Context) error {
+	dir, err := fs.Sub(migrations.FS, string(s.dialect))
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectPostgres
+	if s.dialect == SQLite {
+		gd = goose.DialectSQLite3
+	}
+	p, err := goose.NewProvider(gd, s.sql, dir)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// tx runs fn in one transaction and translates its error.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return translate(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// translate maps driver errors onto workflow codes; *workflow.Error passes.
+func translate(err error) error {
+	var we *workflow.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &we):
+		return we
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return workflow.Errorf(workflow.CodeNotFound, "not found")
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return workflow.Errorf(workflow.CodeConflict, "already exists")
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return workflow.Errorf(workflow.CodeInvalid, "refers to something that does not exist")
+	case errors.Is(err, gorm.ErrCheckConstraintViolated):
+		return workflow.Errorf(workflow.CodeInvalid, "breaks a rule of the data model")
+	}
+	return err
+}
+
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// page applies a keyset page to an id-ordered query and returns the
+// rows plus the next cursor.
+func page[T any](q *gorm.DB, p workflow.Page, id func(T) string) ([]T, string, error) {
+	if p.After != "" {
+		q = q.Where("id > ?", p.After)
+	}
+	var rows []T
+	if err := q.Order("id").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		next = id(rows[len(rows)-1])
+	}
+	return rows, next, nil
+}
