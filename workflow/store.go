@@ -56,7 +56,7 @@ type IdempotencyRecord struct {
 	Key         string
 	RequestHash string // SHA-256 of method, path and body
 	Status      int
-	ContentType string
+	Headers     map[string]string // the headers to replay (Content-Type, ETag, Location)
 	Body        []byte
 	CreatedAt   time.Time
 }

@@ -84,7 +84,7 @@ CREATE TABLE idempotency_keys (
     key          text NOT NULL,
     request_hash text NOT NULL,
     status       integer NOT NULL DEFAULT 0,
-    content_type text NOT NULL DEFAULT '',
+    headers      text NOT NULL DEFAULT '{}',
     body         bytea,
     created_at   timestamptz NOT NULL,
     PRIMARY KEY (user_id, key)

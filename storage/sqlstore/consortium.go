@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -427,7 +429,7 @@ type idempotencyRow struct {
 	Key         string
 	RequestHash string
 	Status      int
-	ContentType string
+	Headers     string // JSON object of the replayed headers
 	Body        []byte
 	CreatedAt   time.Time
 }
@@ -438,7 +440,7 @@ func (idempotencyRow) TableName() string { return "idempotency_keys" }
 // returns the existing record and false when the key was used before.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, k *workflow.IdempotencyRecord) (workflow.IdempotencyRecord, bool, error) {
 	k.CreatedAt = now()
-	row := idempotencyRow{UserID: k.UserID, Key: k.Key, RequestHash: k.RequestHash, CreatedAt: k.CreatedAt}
+	row := idempotencyRow{UserID: k.UserID, Key: k.Key, RequestHash: k.RequestHash, Headers: "{}", CreatedAt: k.CreatedAt}
 	var claimed bool
 	var existing idempotencyRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -455,14 +457,22 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, k *workflow.Idempotency
 	if err != nil || claimed {
 		return *k, claimed, err
 	}
-	return workflow.IdempotencyRecord{UserID: existing.UserID, Key: existing.Key, RequestHash: existing.RequestHash,
-		Status: existing.Status, ContentType: existing.ContentType, Body: existing.Body, CreatedAt: existing.CreatedAt.UTC()}, false, nil
+	rec := workflow.IdempotencyRecord{UserID: existing.UserID, Key: existing.Key, RequestHash: existing.RequestHash,
+		Status: existing.Status, Body: existing.Body, CreatedAt: existing.CreatedAt.UTC()}
+	if err := json.Unmarshal([]byte(existing.Headers), &rec.Headers); err != nil {
+		return rec, false, fmt.Errorf("idempotency record headers: %w", err)
+	}
+	return rec, false, nil
 }
 
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, k workflow.IdempotencyRecord) error {
+	headers, err := json.Marshal(k.Headers)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		return tx.Model(&idempotencyRow{}).Where("user_id = ? AND key = ?", k.UserID, k.Key).
-			Updates(map[string]any{"status": k.Status, "content_type": k.ContentType, "body": k.Body}).Error
+			Updates(map[string]any{"status": k.Status, "headers": string(headers), "body": k.Body}).Error
 	})
 }
 

@@ -269,13 +269,14 @@ var suite = map[string]func(t *testing.T, s *sqlstore.Store){
 		require.Equal(t, "h1", again.RequestHash)
 		require.Zero(t, again.Status, "still running")
 
-		rec.Status, rec.ContentType, rec.Body = 201, "application/json", []byte(`{"ok":"ő"}`)
+		rec.Status, rec.Headers, rec.Body = 201, map[string]string{"Content-Type": "application/json"}, []byte(`{"ok":"ő"}`)
 		require.NoError(t, s.CompleteIdempotencyKey(ctx, rec))
 		done, claimed, err := s.ClaimIdempotencyKey(ctx, &workflow.IdempotencyRecord{UserID: u.ID, Key: "k1", RequestHash: "h1"})
 		require.NoError(t, err)
 		require.False(t, claimed)
 		require.Equal(t, 201, done.Status)
 		require.Equal(t, rec.Body, done.Body)
+		require.Equal(t, rec.Headers, done.Headers)
 
 		require.NoError(t, s.ReleaseIdempotencyKey(ctx, u.ID, "k1"))
 		_, claimed, err = s.ClaimIdempotencyKey(ctx, &workflow.IdempotencyRecord{UserID: u.ID, Key: "k1", RequestHash: "h3"})

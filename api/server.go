@@ -1,0 +1,184 @@
+// Package api is the HTTP layer: echo routes, handlers, authentication,
+// problem+json errors, metrics and the OpenAPI document.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Config is what the HTTP layer needs; cmd builds it.
+type Config struct {
+	Store     workflow.Store
+	Blobs     documents.BlobStore
+	Logger    *slog.Logger
+	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
+	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+}
+
+// DefaultBodyLimit caps request bodies.
+const DefaultBodyLimit = 1 << 20
+
+// Server is the service's HTTP handler.
+type Server struct {
+	echo      *echo.Echo
+	store     workflow.Store
+	blobs     documents.BlobStore
+	log       *slog.Logger
+	bodyLimit int64
+	openapi   []byte
+}
+
+// New builds the handler with every route.
+func New(cfg Config) (*Server, error) {
+	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = DefaultBodyLimit
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	doc, err := openAPIJSON()
+	if err != nil {
+		return nil, err
+	}
+	s.openapi = doc
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = strictSerializer{}
+	metrics := newMetrics(cfg.Registry)
+	e.Use(
+		assignRequestID,
+		s.accessLog,
+		metrics.middleware,
+		middleware.Recover(),
+		s.limitBody,
+	)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(metrics.handler))
+	e.GET("/api/v1/openapi.json", s.openAPI)
+
+	v1 := e.Group("/api/v1", s.authenticate, s.idempotency)
+	v1.GET("/me", s.me)
+	v1.POST("/users", s.createUser)
+	v1.GET("/users", s.listUsers)
+	v1.POST("/projects", s.createProject)
+	v1.GET("/projects", s.listProjects)
+	v1.GET("/projects/:pid", s.getProject)
+	v1.POST("/projects/:pid/partners", s.createPartner)
+	v1.GET("/projects/:pid/partners", s.listPartners)
+	v1.POST("/projects/:pid/members", s.createMember)
+	v1.GET("/projects/:pid/members", s.listMembers)
+	v1.POST("/projects/:pid/policy-instruments", s.createPolicyInstrument)
+	v1.GET("/projects/:pid/policy-instruments", s.listPolicyInstruments)
+	v1.POST("/projects/:pid/stakeholder-groups", s.createStakeholderGroup)
+	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
+	s.echo = e
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists method and path of every route, for the OpenAPI test.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
+// limitBody refuses bodies over the limit: at once when Content-Length
+// says so, otherwise when reading crosses it.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > s.bodyLimit {
+			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit)
+		return next(c)
+	}
+}
+
+var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// assignRequestID keeps a caller's X-Request-Id when it is short and plain
+// (it goes into logs and problem documents) and otherwise makes one.
+func assignRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !plainID.MatchString(id) {
+			id = workflow.NewID()
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func requestID(c echo.Context) string {
+	return c.Response().Header().Get(echo.HeaderXRequestID)
+}
+
+// accessLog writes one structured line per request.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // render now, so the logged status is the real one
+		}
+		attrs := []any{
+			"request_id", requestID(c),
+			"method", c.Request().Method,
+			"route", c.Path(),
+			"path", c.Request().URL.Path,
+			"status", c.Response().Status,
+			"bytes", c.Response().Size,
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+		}
+		if p, ok := c.Get(principalKey).(workflow.Principal); ok {
+			attrs = append(attrs, "user_id", p.User.ID)
+		}
+		s.log.InfoContext(c.Request().Context(), "request", attrs...)
+		return nil
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+type readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+// readyz answers 200 only when the database and the blob store answer.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	r := readiness{Status: "ready", Checks: map[string]string{"database": "ok", "storage": "ok"}}
+	status := http.StatusOK
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: database", "error", err.Error())
+		r.Checks["database"], r.Status, status = "unavailable", "unavailable", http.StatusServiceUnavailable
+	}
+	if s.blobs == nil {
+		r.Checks["storage"], r.Status, status = "not configured", "unavailable", http.StatusServiceUnavailable
+	} else if err := s.blobs.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness: storage", "error", err.Error())
+		r.Checks["storage"], r.Status, status = "unavailable", "unavailable", http.StatusServiceUnavailable
+	}
+	return c.JSON(status, r)
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/craftscode/craftscode/api"
+	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/storage/blobstore"
+	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// App is the wired service: store, blob store and HTTP server. Tests start
+// it exactly as `craftscode serve` does.
+type App struct {
+	cfg   Config
+	log   *slog.Logger
+	store *sqlstore.Store
+	blobs documents.BlobStore
+	http  *http.Server
+	ln    net.Listener
+}
+
+// openStore opens the configured database and applies migrations.
+func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
+	store, err := sqlstore.Open(ctx, cfg.database())
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+func openBlobs(ctx context.Context, cfg Config) (documents.BlobStore, error) {
+	if cfg.S3.Endpoint == "" {
+		return blobstore.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	return blobstore.NewS3(ctx, blobstore.S3Config{
+		Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
+		Bucket: cfg.S3.Bucket, UseSSL: cfg.S3.UseSSL, Region: cfg.S3.Region,
+	})
+}
+
+// openApp connects everything and binds the listener.
+func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log}
+	var err error
+	if a.store, err = openStore(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("blob storage: %w", err)
+	}
+	if cfg.AdminToken != "" {
+		u := workflow.User{Email: "admin@localhost", Name: "Administrator"}
+		if err := a.store.EnsureAdmin(ctx, &u, workflow.HashToken(cfg.AdminToken)); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("admin token: %w", err)
+		}
+		log.Info("admin token ready", "user_id", u.ID)
+	}
+	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
+		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.http = &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Serve answers requests until ctx ends, then drains in-flight requests.
+func (a *App) Serve(ctx context.Context) error {
+	backend := "sqlite"
+	if a.cfg.DatabaseURL != "" {
+		backend = "postgres"
+	}
+	storage := "filesystem"
+	if a.cfg.S3.Endpoint != "" {
+		storage = "s3"
+	}
+	a.log.Info("listening", "addr", a.Addr(), "database", backend, "storage", storage)
+	errc := make(chan error, 1)
+	go func() { errc <- a.http.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.http.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() {
+	if a.store != nil {
+		a.store.Close()
+	}
+}

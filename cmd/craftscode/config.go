@@ -1,0 +1,102 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Config is the whole configuration, read from the environment once here
+// and passed down explicitly.
+type Config struct {
+	Addr        string // CRAFTSCODE_ADDR
+	DataDir     string // CRAFTSCODE_DATA_DIR: SQLite file and blob folder of the embedded default
+	DatabaseURL string // DATABASE_URL: postgres://… switches to PostgreSQL
+	AdminToken  string // CRAFTSCODE_ADMIN_TOKEN
+	LogLevel    slog.Level
+	BodyLimit   int64 // CRAFTSCODE_BODY_LIMIT, bytes
+	S3          S3Config
+}
+
+// S3Config selects S3-compatible storage when Endpoint is set.
+type S3Config struct {
+	Endpoint  string // S3_ENDPOINT, host:port
+	AccessKey string // S3_ACCESS_KEY
+	SecretKey string // S3_SECRET_KEY
+	Bucket    string // S3_BUCKET
+	UseSSL    bool   // S3_USE_SSL
+	Region    string // S3_REGION
+}
+
+// loadConfig reads the environment through getenv and reports every
+// problem at once.
+func loadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:        or(getenv("CRAFTSCODE_ADDR"), ":8080"),
+		DataDir:     or(getenv("CRAFTSCODE_DATA_DIR"), "./data"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		AdminToken:  strings.TrimSpace(getenv("CRAFTSCODE_ADMIN_TOKEN")),
+		BodyLimit:   1 << 20,
+		S3: S3Config{
+			Endpoint:  getenv("S3_ENDPOINT"),
+			AccessKey: getenv("S3_ACCESS_KEY"),
+			SecretKey: getenv("S3_SECRET_KEY"),
+			Bucket:    or(getenv("S3_BUCKET"), "craftscode"),
+			Region:    getenv("S3_REGION"),
+		},
+	}
+	var problems []string
+	if v := getenv("S3_USE_SSL"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			problems = append(problems, "S3_USE_SSL must be true or false")
+		}
+		c.S3.UseSSL = b
+	}
+	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
+		problems = append(problems, "S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY")
+	}
+	if strings.Contains(c.S3.Endpoint, "://") {
+		problems = append(problems, "S3_ENDPOINT is host:port, without a scheme (use S3_USE_SSL)")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		problems = append(problems, "DATABASE_URL must be a postgres:// URL")
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 20 {
+		problems = append(problems, "CRAFTSCODE_ADMIN_TOKEN must be at least 20 characters")
+	}
+	if v := getenv("CRAFTSCODE_BODY_LIMIT"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			problems = append(problems, "CRAFTSCODE_BODY_LIMIT must be a number of bytes, at least 1024")
+		}
+		c.BodyLimit = n
+	}
+	if v := getenv("CRAFTSCODE_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			problems = append(problems, "CRAFTSCODE_LOG_LEVEL must be debug, info, warn or error")
+		}
+	}
+	if len(problems) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// database is the store's data source: PostgreSQL when configured, else
+// the SQLite file in the data folder.
+func (c Config) database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "craftscode.db")
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
