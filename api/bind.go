@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -132,6 +133,9 @@ const (
 // the last id of the previous page.
 func pageParams(c echo.Context) (workflow.Page, error) {
 	p := workflow.Page{Limit: defaultLimit}
+	if _, err := url.ParseQuery(c.Request().URL.RawQuery); err != nil {
+		return p, newProblem(http.StatusBadRequest, "invalid_parameter", "the query string is malformed")
+	}
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > maxLimit {
