@@ -79,8 +79,10 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// No _time_format: glebarez/go-sqlite v1.21 stops reading the query
+	// after it, so _txlock would be ignored and concurrent writers would
+	// fail with SQLITE_BUSY on lock upgrade instead of waiting.
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
 	db, err := gorm.Open(sqlite.Open("file:"+path+"?"+q.Encode()), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
