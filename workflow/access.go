@@ -39,6 +39,9 @@ var projectPolicy = map[Action][]Role{
 type Principal struct {
 	User        User
 	Memberships []Membership
+	// GroupInstruments maps the caller's stakeholder groups to their
+	// policy instruments, which scope what a stakeholder sees.
+	GroupInstruments map[string]string
 }
 
 // Membership returns the caller's membership in a project.

@@ -42,6 +42,23 @@ type Store interface {
 	CreateMembership(ctx context.Context, m *Membership) error
 	ListMemberships(ctx context.Context, projectID string, page Page) ([]Membership, string, error)
 
+	// Deliverables: action plans and peer reviews.
+	CreateDeliverable(ctx context.Context, d *Deliverable) error
+	Deliverable(ctx context.Context, kind Kind, id string) (Deliverable, error)
+	ListDeliverables(ctx context.Context, kind Kind, projectID string, scope Scope, page Page) ([]Deliverable, string, error)
+	// UpdateDeliverable applies edit to the content in one transaction,
+	// only at the given version (else precondition_failed) and only in
+	// draft (else conflict), and bumps the version.
+	UpdateDeliverable(ctx context.Context, kind Kind, id string, version int, edit func(*Deliverable) error) (Deliverable, error)
+	// FireTransition runs one lifecycle transition in one transaction: the
+	// version-checked state update, the frozen revision, the history row and
+	// the follow-up jobs commit together or not at all.
+	FireTransition(ctx context.Context, r TransitionRequest) (Deliverable, TransitionRecord, error)
+	// PermittedTransitions lists what the caller may fire now.
+	PermittedTransitions(ctx context.Context, kind Kind, id string, p Principal) ([]PermittedTrigger, Deliverable, error)
+	History(ctx context.Context, kind Kind, id string) ([]TransitionRecord, error)
+	Revision(ctx context.Context, kind Kind, id string, number int) (RevisionRecord, error)
+
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, k IdempotencyRecord) error
@@ -59,4 +76,53 @@ type IdempotencyRecord struct {
 	Headers     map[string]string // the headers to replay (Content-Type, ETag, Location)
 	Body        []byte
 	CreatedAt   time.Time
+}
+
+// TransitionRequest asks for one transition at a known version.
+type TransitionRequest struct {
+	Kind      Kind
+	ID        string
+	Version   int
+	Trigger   Trigger
+	Note      string
+	RequestID string
+	Principal Principal
+	Now       time.Time // decides the phase 2 guards; zero means now
+}
+
+// TransitionRecord is one row of the append-only history.
+type TransitionRecord struct {
+	ID            string    `json:"id"`
+	DeliverableID string    `json:"deliverable_id"`
+	Version       int       `json:"version"`
+	From          State     `json:"from"`
+	To            State     `json:"to"`
+	Trigger       Trigger   `json:"trigger"`
+	ActorID       string    `json:"actor_id"`
+	Note          string    `json:"note"`
+	Revision      int       `json:"revision"`
+	RequestID     string    `json:"request_id"`
+	At            time.Time `json:"at"`
+}
+
+// RevisionRecord is a frozen revision: the canonical JSON snapshot of the
+// content at submit, and its SHA-256.
+type RevisionRecord struct {
+	DeliverableID string    `json:"deliverable_id"`
+	Number        int       `json:"number"`
+	Snapshot      []byte    `json:"-"`
+	SHA256        string    `json:"sha256"`
+	CreatedBy     string    `json:"created_by"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// EffectJob is the follow-up work of one transition, queued in the
+// transition's own transaction.
+type EffectJob struct {
+	Kind          Kind       `json:"kind"`
+	DeliverableID string     `json:"deliverable_id"`
+	ProjectID     string     `json:"project_id"`
+	Version       int        `json:"version"`
+	Revision      int        `json:"revision"`
+	Transition    Transition `json:"transition"`
 }

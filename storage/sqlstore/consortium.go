@@ -214,20 +214,51 @@ func (s *Store) ListUsers(ctx context.Context, p workflow.Page) ([]workflow.User
 	return mapRows(rows, userRow.domain), next, err
 }
 
+// Authenticate reads the user and every membership, with the instruments
+// of stakeholder groups, in one query: it runs on every request.
 func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Principal, error) {
 	var p workflow.Principal
-	db := s.db.WithContext(ctx)
-	var row userRow
-	err := db.Joins("JOIN api_tokens t ON t.user_id = users.id").Where("t.hash = ?", tokenHash).Take(&row).Error
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT u.id, u.email, u.name, u.admin, u.created_at,
+			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id
+		FROM api_tokens t
+		JOIN users u ON u.id = t.user_id
+		LEFT JOIN memberships m ON m.user_id = u.id
+		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
+		WHERE t.hash = ? ORDER BY m.project_id`, tokenHash).Rows()
 	if err != nil {
-		return p, notFound(err, "token")
-	}
-	var ms []membershipRow
-	if err := db.Where("user_id = ?", row.ID).Order("project_id").Find(&ms).Error; err != nil {
 		return p, translate(err)
 	}
-	p.User = row.domain()
-	p.Memberships = mapRows(ms, membershipRow.domain)
+	defer rows.Close()
+	p.Memberships = []workflow.Membership{}
+	p.GroupInstruments = map[string]string{}
+	found := false
+	for rows.Next() {
+		var u userRow
+		var mID, mProject, mRole, mPartner, mGroup, mInstrument *string
+		var mCreated *time.Time
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Admin, &u.CreatedAt,
+			&mID, &mProject, &mRole, &mPartner, &mGroup, &mCreated, &mInstrument); err != nil {
+			return p, err
+		}
+		found, p.User = true, u.domain()
+		if mID == nil {
+			continue
+		}
+		m := membershipRow{ID: *mID, ProjectID: *mProject, UserID: u.ID, Role: *mRole, PartnerID: mPartner, StakeholderGroupID: mGroup}
+		if mCreated != nil {
+			m.CreatedAt = *mCreated
+		}
+		p.Memberships = append(p.Memberships, m.domain())
+		if mGroup != nil && mInstrument != nil {
+			p.GroupInstruments[*mGroup] = *mInstrument
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	if !found {
+		return p, workflow.Errorf(workflow.CodeNotFound, "token not found")
+	}
 	return p, nil
 }
 

@@ -38,7 +38,17 @@ type Store struct {
 	db      *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
+	jobs    JobQueue
 }
+
+// JobQueue takes follow-up work inside the caller's transaction, so that
+// the work is queued exactly when the transaction commits.
+type JobQueue interface {
+	EnqueueEffects(ctx context.Context, tx *sql.Tx, job workflow.EffectJob) error
+}
+
+// SetJobQueue makes transitions enqueue their effects on q.
+func (s *Store) SetJobQueue(q JobQueue) { s.jobs = q }
 
 var _ workflow.Store = (*Store)(nil)
 

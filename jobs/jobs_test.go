@@ -1,0 +1,108 @@
+package jobs_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// planIn makes a project with a complete draft action plan.
+func planIn(t *testing.T, s *sqlstore.Store) workflow.Deliverable {
+	ctx := context.Background()
+	pr := workflow.Project{Acronym: "JOBS", Title: "Jobs"}
+	require.NoError(t, s.CreateProject(ctx, &pr))
+	pa := workflow.Partner{ProjectID: pr.ID, Name: "FUNDESARTE", Country: "ES", Role: workflow.PartnerPartner}
+	require.NoError(t, s.CreatePartner(ctx, &pa))
+	pi := workflow.PolicyInstrument{ProjectID: pr.ID, Name: "FEDER Madrid", Type: workflow.InstrumentGrowthAndJobs, PartnerIDs: []string{pa.ID}}
+	require.NoError(t, s.CreatePolicyInstrument(ctx, &pi))
+	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+	d := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: pr.ID, PartnerID: pa.ID,
+		PolicyInstrumentID: pi.ID, Title: "Plan de acción", Language: "es", SummaryEN: "Plan",
+		Actions: []workflow.PlanAction{{Title: "Formación", Description: "d", Players: "p", TimeframeStart: &start, TimeframeEnd: &end}}}}
+	require.NoError(t, s.CreateDeliverable(ctx, &d))
+	return d
+}
+
+func countJobs(t *testing.T, s *sqlstore.Store) int {
+	var n int
+	require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job WHERE kind = 'deliverable_effects'").Scan(&n))
+	return n
+}
+
+var admin = workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
+
+func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), true)
+			require.NoError(t, err)
+			s.SetJobQueue(q)
+			plan := planIn(t, s)
+
+			// A refused transition commits nothing, so it queues nothing.
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 9, Trigger: workflow.TriggerSubmit, Principal: admin})
+			require.Equal(t, workflow.CodePreconditionFailed, workflow.ErrorCode(err))
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1, Trigger: workflow.TriggerApprove, Principal: admin})
+			require.Equal(t, workflow.CodeConflict, workflow.ErrorCode(err))
+			require.Zero(t, countJobs(t, s))
+
+			out, rec, err := s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
+			require.NoError(t, err)
+			require.Equal(t, workflow.StateStakeholderReview, out.Head().State)
+			require.Equal(t, 2, rec.Version)
+			require.Zero(t, countJobs(t, s), "submit's effects are done in its transaction")
+
+			// approve asks for the approved document: a job.
+			out, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 2, Trigger: workflow.TriggerApprove, Principal: admin})
+			require.NoError(t, err)
+			require.Equal(t, workflow.StateApproved, out.Head().State)
+			require.Equal(t, 1, countJobs(t, s))
+
+			// The worker takes it.
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			require.NoError(t, q.Start(runCtx))
+			defer func() { _ = q.Stop(context.Background()) }()
+			require.Eventually(t, func() bool {
+				var state string
+				_ = s.DB().QueryRow("SELECT state FROM river_job WHERE kind = 'deliverable_effects'").Scan(&state)
+				return state == "completed"
+			}, 30*time.Second, 50*time.Millisecond)
+		})
+	}
+}
+
+func TestHistoryIsAppendOnly(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			plan := planIn(t, s)
+			_, _, err := s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
+			require.NoError(t, err)
+			_, err = s.DB().ExecContext(ctx, "UPDATE transitions SET note = 'rewritten'")
+			require.ErrorContains(t, err, "append-only")
+			_, err = s.DB().ExecContext(ctx, "DELETE FROM transitions")
+			require.ErrorContains(t, err, "append-only")
+			_, err = s.DB().ExecContext(ctx, "UPDATE revisions SET sha256 = sha256")
+			require.ErrorContains(t, err, "append-only")
+			h, err := s.History(ctx, plan.Kind, plan.Plan.ID)
+			require.NoError(t, err)
+			require.Len(t, h, 1)
+			require.Equal(t, "", h[0].Note)
+		})
+	}
+}

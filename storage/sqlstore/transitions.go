@@ -1,0 +1,240 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// facts gathers what the lifecycle's guards need, inside the transaction.
+func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time) (workflow.Facts, error) {
+	h := d.Head()
+	f := workflow.Facts{
+		Note: note,
+		// The consultation (stakeholder comments and their deadline) is not
+		// kept yet, so nothing stands open and nothing is unanswered.
+		ConsultationOver: true,
+	}
+	today := workflow.MustDate(at.UTC().Format("2006-01-02"))
+	f.Phase2Started = project.Phase1End != nil && project.Phase1End.Before(today)
+	f.Phase2Ended = project.Phase2End != nil && project.Phase2End.Before(today)
+	switch d.Kind {
+	case workflow.KindActionPlan:
+		f.Incomplete = d.Plan.Incomplete()
+	case workflow.KindPeerReview:
+		var partners []partnerRow
+		if err := tx.Where("project_id = ?", h.ProjectID).Find(&partners).Error; err != nil {
+			return f, err
+		}
+		country := map[string]string{}
+		for _, p := range partners {
+			country[p.ID] = p.Country
+		}
+		f.Incomplete = d.Review.Incomplete(func(id string) string { return country[id] })
+	}
+	return f, nil
+}
+
+// snapshot is the frozen content of a revision: the deliverable's own
+// content plus what Parts I and II take from the consortium at that moment.
+type snapshot struct {
+	Kind       workflow.Kind  `json:"kind"`
+	Revision   int            `json:"revision"`
+	Project    map[string]any `json:"project"`
+	Partner    map[string]any `json:"partner"`
+	Instrument map[string]any `json:"policy_instrument,omitempty"`
+	Content    map[string]any `json:"content"`
+}
+
+func freeze(tx *gorm.DB, d workflow.Deliverable, project projectRow, number int) ([]byte, string, error) {
+	h := d.Head()
+	var pi struct {
+		Name, ShortName, Country, Region, Role string
+		IName, IType                           *string
+	}
+	if err := tx.Table("partners pa").
+		Select("pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name AS i_name, pi.type AS i_type").
+		Joins("LEFT JOIN policy_instruments pi ON pi.id = ?", h.PolicyInstrumentID).
+		Where("pa.id = ?", h.PartnerID).Scan(&pi).Error; err != nil {
+		return nil, "", err
+	}
+	snap := snapshot{Kind: d.Kind, Revision: number,
+		Project: map[string]any{"id": project.ID, "acronym": project.Acronym, "title": project.Title, "programme": project.Programme},
+		Partner: map[string]any{"id": h.PartnerID, "name": pi.Name, "short_name": pi.ShortName, "country": pi.Country, "region": pi.Region, "role": pi.Role},
+	}
+	if pi.IName != nil {
+		snap.Instrument = map[string]any{"id": h.PolicyInstrumentID, "name": *pi.IName, "type": *pi.IType}
+	}
+	raw, err := json.Marshal(d.Value())
+	if err != nil {
+		return nil, "", err
+	}
+	if err := json.Unmarshal(raw, &snap.Content); err != nil {
+		return nil, "", err
+	}
+	for _, k := range []string{"state", "version", "revision", "created_at", "updated_at"} {
+		delete(snap.Content, k)
+	}
+	return workflow.Canonical(snap)
+}
+
+func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
+	at := r.Now
+	if at.IsZero() {
+		at = now()
+	}
+	var out workflow.Deliverable
+	var rec workflow.TransitionRecord
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d, row, project, err := loadWithProject(tx, r.Kind, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := r.Principal.SeeDeliverable(d); err != nil {
+			return err
+		}
+		if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
+			return err
+		}
+		f, err := facts(tx, d, project, r.Note, at)
+		if err != nil {
+			return err
+		}
+		t, err := workflow.Fire(r.Kind, workflow.State(row.State), r.Trigger, r.Principal.Actor(d), f)
+		if err != nil {
+			return err
+		}
+		row.State, row.Version, row.UpdatedAt = string(t.To), row.Version+1, now()
+		freezes := false
+		for _, e := range t.Effects {
+			freezes = freezes || e == workflow.EffectFreezeRevision
+		}
+		if freezes {
+			row.Revision++
+		}
+		// The version-checked update comes first: a concurrent loser stops
+		// here with precondition_failed before it writes anything else.
+		if err := casUpdate(tx, row, r.Version); err != nil {
+			return err
+		}
+		if freezes {
+			data, sum, err := freeze(tx, d, project, row.Revision)
+			if err != nil {
+				return err
+			}
+			if err := tx.Create(&revisionRow{DeliverableID: row.ID, Number: row.Revision, Snapshot: string(data),
+				SHA256: sum, CreatedBy: r.Principal.User.ID, CreatedAt: row.UpdatedAt}).Error; err != nil {
+				return err
+			}
+		}
+		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
+			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
+			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
+		if err := tx.Create(&tr).Error; err != nil {
+			return err
+		}
+		if err := s.enqueueEffects(ctx, tx, row, t); err != nil {
+			return err
+		}
+		rec = tr.domain()
+		out, err = fromRow(row)
+		return err
+	})
+	return out, rec, err
+}
+
+func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id string, p workflow.Principal) ([]workflow.PermittedTrigger, workflow.Deliverable, error) {
+	var out []workflow.PermittedTrigger
+	var d workflow.Deliverable
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		var project projectRow
+		if d, _, project, err = loadWithProject(tx, kind, id); err != nil {
+			return err
+		}
+		if err := p.SeeDeliverable(d); err != nil {
+			return err
+		}
+		// A note is asked for when revise is fired; for the list, assume one.
+		f, err := facts(tx, d, project, "(note)", now())
+		if err != nil {
+			return err
+		}
+		out = workflow.Permitted(kind, d.Head().State, p.Actor(d), f)
+		return nil
+	})
+	return out, d, err
+}
+
+func (s *Store) History(ctx context.Context, kind workflow.Kind, id string) ([]workflow.TransitionRecord, error) {
+	var rows []transitionRow
+	err := s.db.WithContext(ctx).Where("deliverable_id = ?", id).Order("version").Find(&rows).Error
+	return mapRows(rows, transitionRow.domain), translate(err)
+}
+
+func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, number int) (workflow.RevisionRecord, error) {
+	var row revisionRow
+	if err := s.db.WithContext(ctx).Where("deliverable_id = ? AND number = ?", id, number).Take(&row).Error; err != nil {
+		return workflow.RevisionRecord{}, notFound(err, "revision")
+	}
+	return workflow.RevisionRecord{DeliverableID: row.DeliverableID, Number: row.Number, Snapshot: []byte(row.Snapshot),
+		SHA256: row.SHA256, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}, nil
+}
+
+// asyncEffects are the effects that need work outside the transaction.
+// Freezing the revision is done in it; consultation bookkeeping will be too.
+var asyncEffects = map[workflow.Effect]bool{workflow.EffectAssembleDocument: true}
+
+// enqueueEffects hands the transition's follow-up work to the job queue,
+// inside the same transaction, when there is any.
+func (s *Store) enqueueEffects(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition) error {
+	async := false
+	for _, e := range t.Effects {
+		async = async || asyncEffects[e]
+	}
+	if s.jobs == nil || !async {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return fmt.Errorf("enqueue: not in a database/sql transaction")
+	}
+	return s.jobs.EnqueueEffects(ctx, sqlTx, workflow.EffectJob{Kind: workflow.Kind(row.Kind), DeliverableID: row.ID,
+		ProjectID: row.ProjectID, Version: row.Version, Revision: row.Revision, Transition: t})
+}
+
+// loadWithProject reads a deliverable and its project in one query: the
+// transition path is hot, and each round trip counts.
+func loadWithProject(tx *gorm.DB, kind workflow.Kind, id string) (workflow.Deliverable, deliverableRow, projectRow, error) {
+	var r deliverableRow
+	var p projectRow
+	rows, err := tx.Raw(`SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
+			d.version, d.revision, d.content, d.parties, d.created_at, d.updated_at,
+			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end
+		FROM deliverables d JOIN projects p ON p.id = d.project_id
+		WHERE d.id = ? AND d.kind = ?`, id, string(kind)).Rows()
+	if err != nil {
+		return workflow.Deliverable{}, r, p, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return workflow.Deliverable{}, r, p, err
+		}
+		return workflow.Deliverable{}, r, p, workflow.Errorf(workflow.CodeNotFound, "%s not found", kind)
+	}
+	if err := rows.Scan(&r.ID, &r.Kind, &r.ProjectID, &r.PartnerID, &r.PolicyInstrumentID, &r.Title, &r.State,
+		&r.Version, &r.Revision, &r.Content, &r.Parties, &r.CreatedAt, &r.UpdatedAt,
+		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End); err != nil {
+		return workflow.Deliverable{}, r, p, err
+	}
+	p.ID = r.ProjectID
+	d, err := fromRow(r)
+	return d, r, p, err
+}
