@@ -23,7 +23,35 @@ type endpoint struct {
 	method, path string
 	body         func(e *testEnv, c consortium) any
 	want         []int // one status per caller
+	// setup, when set, makes what the call needs and returns its concrete
+	// path, body and headers (the path above then names the route).
+	setup func(e *testEnv, c consortium) (string, any, map[string]string)
 }
+
+var ifMatch1 = map[string]string{"If-Match": `"1"`}
+
+// draftPlan is a complete action plan in draft on a fresh instrument.
+func draftPlan(e *testEnv, c consortium) string {
+	var p workflow.ActionPlan
+	e.create("/api/v1/projects/"+c.project.ID+"/action-plans", e.admin, completePlan(e.freshInstrument(c), c.partner.ID), &p)
+	return p.ID
+}
+
+func draftReview(e *testEnv, c consortium) string {
+	var r workflow.PeerReview
+	e.create("/api/v1/projects/"+c.project.ID+"/peer-reviews", e.admin, completeReview(c, ""), &r)
+	return r.ID
+}
+
+func on(path string, id func(e *testEnv, c consortium) string, body any, h map[string]string) func(e *testEnv, c consortium) (string, any, map[string]string) {
+	return func(e *testEnv, c consortium) (string, any, map[string]string) {
+		p := strings.ReplaceAll(path, "{id}", id(e, c))
+		return strings.ReplaceAll(p, "{n}", "1"), body, h
+	}
+}
+
+func submittedPlan(_ *testEnv, c consortium) string   { return c.plan.ID }
+func submittedReview(_ *testEnv, c consortium) string { return c.review.ID }
 
 var seq atomic.Int64
 
@@ -33,44 +61,90 @@ func uniq(prefix string) string { return fmt.Sprintf("%s %d", prefix, seq.Add(1)
 // caller, and the status each must get.
 var matrix = []endpoint{
 	{"GET", "/api/v1/me", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"POST", "/api/v1/users", func(*testEnv, consortium) any {
 		return map[string]any{"email": strings.ReplaceAll(uniq("u"), " ", "") + "@example.org", "name": "Új Felhasználó"}
-	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}},
+	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"GET", "/api/v1/users", nil,
-		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}},
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"POST", "/api/v1/projects", func(*testEnv, consortium) any {
 		return map[string]any{"acronym": uniq("P"), "title": "A project"}
-	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}},
+	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"GET", "/api/v1/projects", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/projects/{pid}", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/partners", func(*testEnv, consortium) any {
 		return map[string]any{"name": uniq("РАМ Стара планина"), "country": "BG", "region": "BG32", "role": "partner"}
-	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}},
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 	{"GET", "/api/v1/projects/{pid}/partners", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/members", func(e *testEnv, c consortium) any {
 		u := workflow.User{Email: strings.ReplaceAll(uniq("m"), " ", "") + "@example.org", Name: "Member"}
 		_, hash := workflow.NewToken()
 		require.NoError(e.t, e.store.CreateUser(context.Background(), &u, hash, "test"))
 		return map[string]any{"user_id": u.ID, "role": "observer"}
-	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}},
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 	{"GET", "/api/v1/projects/{pid}/members", nil,
-		[]int{401, 401, 200, 200, 200, 403, 200, 200, 404, 404}},
+		[]int{401, 401, 200, 200, 200, 403, 200, 200, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/policy-instruments", func(_ *testEnv, c consortium) any {
 		return map[string]any{"name": uniq("Instrument"), "type": "other", "partner_ids": []string{c.partner.ID}}
-	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}},
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 	{"GET", "/api/v1/projects/{pid}/policy-instruments", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/stakeholder-groups", func(e *testEnv, c consortium) any {
 		pi := workflow.PolicyInstrument{ProjectID: c.project.ID, Name: uniq("PI"), Type: workflow.InstrumentOther, PartnerIDs: []string{c.partner.ID}}
 		require.NoError(e.t, e.store.CreatePolicyInstrument(context.Background(), &pi))
 		return map[string]any{"name": "Group", "policy_instrument_id": pi.ID}
-	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}},
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 	{"GET", "/api/v1/projects/{pid}/stakeholder-groups", nil,
-		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}},
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+
+	// Action plans: a partner acts on its own partner's plans; a stakeholder
+	// sees its group's plans only once submitted.
+	{"POST", "/api/v1/projects/{pid}/action-plans", func(e *testEnv, c consortium) any {
+		return completePlan(e.freshInstrument(c), c.partner.ID)
+	}, []int{401, 401, 201, 201, 201, 403, 403, 403, 404, 404}, nil},
+	{"GET", "/api/v1/projects/{pid}/action-plans", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+	{"GET", "/api/v1/action-plans/{id}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}", submittedPlan, nil, nil)},
+	{"PATCH", "/api/v1/action-plans/{id}", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/action-plans/{id}", draftPlan, map[string]any{"title": "Új cím"}, ifMatch1)},
+	{"POST", "/api/v1/action-plans/{id}/actions", nil,
+		[]int{401, 401, 201, 201, 201, 404, 403, 403, 404, 404}, on("/api/v1/action-plans/{id}/actions", draftPlan, map[string]any{"title": "Második", "description": "d", "players": "p"}, ifMatch1)},
+	{"GET", "/api/v1/action-plans/{id}/transitions", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/transitions", submittedPlan, nil, nil)},
+	{"POST", "/api/v1/action-plans/{id}/transitions", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/action-plans/{id}/transitions", draftPlan, map[string]any{"trigger": "submit"}, ifMatch1)},
+	{"GET", "/api/v1/action-plans/{id}/history", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/history", submittedPlan, nil, nil)},
+	{"GET", "/api/v1/action-plans/{id}/revisions/{n}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/revisions/{n}", submittedPlan, nil, nil)},
+
+	// Peer reviews: the host acts; peers may add recommendations.
+	{"POST", "/api/v1/projects/{pid}/peer-reviews", func(e *testEnv, c consortium) any {
+		return completeReview(c, "")
+	}, []int{401, 401, 201, 201, 201, 403, 403, 403, 404, 404}, nil},
+	{"GET", "/api/v1/projects/{pid}/peer-reviews", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+	{"GET", "/api/v1/peer-reviews/{id}", nil,
+		[]int{401, 401, 200, 200, 200, 404, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}", draftReview, nil, nil)},
+	{"PATCH", "/api/v1/peer-reviews/{id}", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/peer-reviews/{id}", draftReview, map[string]any{"findings": "Új megállapítások"}, ifMatch1)},
+	{"POST", "/api/v1/peer-reviews/{id}/recommendations", nil,
+		[]int{401, 401, 201, 201, 201, 404, 403, 403, 404, 404}, on("/api/v1/peer-reviews/{id}/recommendations", draftReview, map[string]any{"title": "T", "body": "B"}, ifMatch1)},
+	{"GET", "/api/v1/peer-reviews/{id}/transitions", nil,
+		[]int{401, 401, 200, 200, 200, 404, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/transitions", draftReview, nil, nil)},
+	{"POST", "/api/v1/peer-reviews/{id}/transitions", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/peer-reviews/{id}/transitions", draftReview, map[string]any{"trigger": "submit"}, ifMatch1)},
+	{"GET", "/api/v1/peer-reviews/{id}/history", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/history", submittedReview, nil, nil)},
+	{"GET", "/api/v1/peer-reviews/{id}/revisions/{n}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/revisions/{n}", submittedReview, nil, nil)},
+
+	{"GET", "/api/v1/workflows/{kind}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -84,6 +158,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 					r := req{Method: ep.method, Path: strings.ReplaceAll(ep.path, "{pid}", c.project.ID), Token: c.tokens[who]}
 					if ep.body != nil {
 						r.Body = ep.body(e, c)
+					}
+					if ep.setup != nil {
+						r.Path, r.Body, r.Headers = ep.setup(e, c)
 					}
 					res := e.do(r)
 					require.Equal(t, ep.want[i], res.Status, "%s", res.Body)

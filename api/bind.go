@@ -168,3 +168,8 @@ func list[T any](c echo.Context, items []T, next string) error {
 	}
 	return c.JSON(http.StatusOK, listBody[T]{Items: items, NextCursor: next})
 }
+
+// jsonRaw embeds already-encoded JSON as it is.
+type jsonRaw []byte
+
+func (r jsonRaw) MarshalJSON() ([]byte, error) { return r, nil }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -170,11 +171,14 @@ func (e *testEnv) create(path, token string, body, out any) {
 // outsider who belongs to another project.
 type consortium struct {
 	project    workflow.Project
-	partner    workflow.Partner
+	partner    workflow.Partner // HU, the partner user's partner
+	peers      []workflow.Partner // IE and ES, peers for peer reviews
 	instrument workflow.PolicyInstrument
 	group      workflow.StakeholderGroup
 	tokens     map[string]string // by role name
 	other      workflow.Project
+	plan       workflow.ActionPlan // on instrument, submitted
+	review     workflow.PeerReview // hosted by partner, on instrument, submitted
 }
 
 func (e *testEnv) consortium(acronym string) consortium {
@@ -209,5 +213,58 @@ func (e *testEnv) consortium(acronym string) consortium {
 		}
 		e.create("/api/v1/projects/"+pid+"/members", e.admin, m, nil)
 	}
+	for _, p := range []map[string]any{
+		{"name": "Design and Crafts Council Ireland", "country": "IE", "region": "IE05", "role": "partner"},
+		{"name": "FUNDESARTE", "country": "ES", "region": "ES30", "role": "partner"},
+	} {
+		var peer workflow.Partner
+		e.create(base+"/partners", e.admin, p, &peer)
+		c.peers = append(c.peers, peer)
+	}
+	e.create(base+"/action-plans", e.admin, completePlan(c.instrument.ID, c.partner.ID), &c.plan)
+	e.fire("action-plans", c.plan.ID, e.admin, "submit", 1, 200)
+	e.create(base+"/peer-reviews", e.admin, completeReview(c, c.instrument.ID), &c.review)
+	e.fire("peer-reviews", c.review.ID, e.admin, "submit", 1, 200)
 	return c
+}
+
+// completePlan is a create body that passes the submit guard.
+func completePlan(instrumentID, partnerID string) map[string]any {
+	return map[string]any{
+		"policy_instrument_id": instrumentID, "partner_id": partnerID,
+		"title": "Cselekvési terv a kézműipar versenyképességéért", "language": "hu",
+		"summary_en": "Action plan for the competitiveness of craft SMEs",
+		"actions": []map[string]any{{
+			"title": "Mentorprogram", "description": "Mentoring for craft SMEs", "players": "BVK, kamarák",
+			"timeframe_start": "2019-04-01", "timeframe_end": "2020-03-31", "costs": "€ 40 000",
+		}},
+	}
+}
+
+// completeReview is a peer review create body that passes the submit guard.
+func completeReview(c consortium, instrumentID string) map[string]any {
+	return map[string]any{
+		"host_partner_id": c.partner.ID, "title": "Peer review in Budapest",
+		"peer_partner_ids": []string{c.peers[0].ID, c.peers[1].ID}, "policy_instrument_id": instrumentID,
+		"visit_start": "2017-10-10", "visit_end": "2017-10-11", "findings": "Strong network of craft associations.",
+		"recommendations": []map[string]any{{"title": "Open a design lab", "body": "Shared equipment for craft SMEs."}},
+	}
+}
+
+// freshInstrument adds an instrument of the consortium's partner, so that
+// a new action plan can be made for it.
+func (e *testEnv) freshInstrument(c consortium) string {
+	var pi workflow.PolicyInstrument
+	e.create("/api/v1/projects/"+c.project.ID+"/policy-instruments", e.admin,
+		map[string]any{"name": uniq("Instrument"), "type": "other", "partner_ids": []string{c.partner.ID}}, &pi)
+	return pi.ID
+}
+
+// fire posts a transition and requires the status.
+func (e *testEnv) fire(seg, id, token, trigger string, version, status int) response {
+	e.t.Helper()
+	r := e.do(req{Method: "POST", Path: "/api/v1/" + seg + "/" + id + "/transitions", Token: token,
+		Body: map[string]any{"trigger": trigger, "note": "by the test"}, Headers: map[string]string{"If-Match": fmt.Sprintf(`"%d"`, version)}})
+	require.Equal(e.t, status, r.Status, "%s %s: %s", trigger, id, r.Body)
+	return r
 }

@@ -89,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/projects/:pid/policy-instruments", s.listPolicyInstruments)
 	v1.POST("/projects/:pid/stakeholder-groups", s.createStakeholderGroup)
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
+	s.deliverableRoutes(v1)
 	s.echo = e
 	return s, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/jobs"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
@@ -22,6 +23,7 @@ import (
 // App is the wired service: store, blob store and HTTP server. Tests start
 // it exactly as `craftscode serve` does.
 type App struct {
+	jobs  *jobs.Queue
 	cfg   Config
 	log   *slog.Logger
 	store *sqlstore.Store
@@ -37,6 +39,10 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
+	if err := jobs.Migrate(ctx, store.DB(), jobs.Dialect(store.Dialect())); err != nil {
 		store.Close()
 		return nil, err
 	}
@@ -60,6 +66,11 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.store, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
+	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log, true); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.store.SetJobQueue(a.jobs)
 	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
 		a.Close()
 		return nil, fmt.Errorf("blob storage: %w", err)
@@ -106,6 +117,12 @@ func (a *App) Serve(ctx context.Context) error {
 		storage = "s3"
 	}
 	a.log.Info("listening", "addr", a.Addr(), "database", backend, "storage", storage)
+	// Jobs run until shutdown, independent of the request that ends serve.
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	if err := a.jobs.Start(jobsCtx); err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
 	select {
@@ -118,6 +135,9 @@ func (a *App) Serve(ctx context.Context) error {
 	defer cancel()
 	if err := a.http.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.jobs.Stop(sctx); err != nil {
+		return fmt.Errorf("stop jobs: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -23,6 +23,7 @@ Usage:
   craftscode migrate                                  apply database migrations and exit
   craftscode user create --email E --name N [--admin] create a user; prints its token once
   craftscode demo                                     load the CRAFTS CODE consortium; prints tokens
+  craftscode bench transitions [--workers N]          measure transitions against PostgreSQL (DATABASE_URL)
 
 Configuration comes from the environment; see README.md.
 `
@@ -84,6 +85,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return writeJSON(stdout, out)
+	case "bench":
+		if len(args) == 0 || args[0] != "transitions" {
+			return usageError{"usage: craftscode bench transitions [--workers 16] [--duration 10s] [--plans 4]"}
+		}
+		return benchTransitions(ctx, cfg, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

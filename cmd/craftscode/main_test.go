@@ -173,7 +173,7 @@ func checkDemo(t *testing.T, s *served, demo demoOutput) {
 	}, names)
 }
 
-func stop(t *testing.T, s *served) {
+func stopServer(t *testing.T, s *served) {
 	t.Helper()
 	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
 	select {
@@ -200,7 +200,7 @@ func TestServeDemoOnEmbeddedDefault(t *testing.T) {
 	require.Len(t, again.Users, len(demo.Users))
 	checkDemo(t, s, demo)
 	checkDemo(t, s, again)
-	stop(t, s)
+	stopServer(t, s)
 	require.FileExists(t, filepath.Join(env["CRAFTSCODE_DATA_DIR"], "craftscode.db"))
 }
 
@@ -231,7 +231,7 @@ func TestServeOnPostgresAndMinIO(t *testing.T) {
 	var me struct{ Admin bool }
 	require.Equal(t, 200, get(t, s.url+"/api/v1/me", env["CRAFTSCODE_ADMIN_TOKEN"], &me))
 	require.True(t, me.Admin, "CRAFTSCODE_ADMIN_TOKEN makes an admin")
-	stop(t, s)
+	stopServer(t, s)
 	require.NoDirExists(t, env["CRAFTSCODE_DATA_DIR"])
 }
 
@@ -251,7 +251,7 @@ func TestUserCreate(t *testing.T) {
 	require.Equal(t, "Kovács Ödön", me.Name)
 	require.True(t, me.Admin)
 	require.Equal(t, 401, get(t, s.url+"/api/v1/me", u.Token+"x", nil))
-	stop(t, s)
+	stopServer(t, s)
 
 	cmd := exec.Command(binary(t), "user", "create", "--email", "kovacs@example.org", "--name", "Again")
 	cmd.Env = environ(env)

@@ -1,0 +1,434 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// kinds maps the URL segment {S} to the deliverable kind.
+var kinds = map[string]workflow.Kind{
+	"action-plans": workflow.KindActionPlan,
+	"peer-reviews": workflow.KindPeerReview,
+}
+
+func (s *Server) deliverableRoutes(v1 *echo.Group) {
+	for seg, kind := range kinds {
+		v1.POST("/projects/:pid/"+seg, s.createDeliverable(kind))
+		v1.GET("/projects/:pid/"+seg, s.listDeliverables(kind))
+		v1.GET("/"+seg+"/:id", s.getDeliverable(kind))
+		v1.PATCH("/"+seg+"/:id", s.patchDeliverable(kind))
+		v1.GET("/"+seg+"/:id/transitions", s.permittedTransitions(kind))
+		v1.POST("/"+seg+"/:id/transitions", s.fireTransition(kind))
+		v1.GET("/"+seg+"/:id/history", s.history(kind))
+		v1.GET("/"+seg+"/:id/revisions/:n", s.revision(kind))
+	}
+	v1.POST("/action-plans/:id/actions", s.addAction)
+	v1.POST("/peer-reviews/:id/recommendations", s.addRecommendation)
+	v1.GET("/workflows/:kind", s.workflowGraph)
+}
+
+// Request bodies.
+
+type actionPlanFields struct {
+	Title              *string                `json:"title"`
+	Language           *string                `json:"language"`
+	SummaryEN          *string                `json:"summary_en"`
+	OtherOrganisations *string                `json:"other_organisations"`
+	ContactName        *string                `json:"contact_name"`
+	ContactEmail       *string                `json:"contact_email"`
+	PolicyContext      *string                `json:"policy_context"`
+	Actions            *[]workflow.PlanAction `json:"actions"`
+}
+
+type createActionPlanRequest struct {
+	PolicyInstrumentID string `json:"policy_instrument_id"`
+	PartnerID          string `json:"partner_id"`
+	actionPlanFields
+}
+
+type peerReviewFields struct {
+	Title              *string                    `json:"title"`
+	PeerPartnerIDs     *[]string                  `json:"peer_partner_ids"`
+	PolicyInstrumentID *string                    `json:"policy_instrument_id"`
+	VisitStart         *workflow.Date             `json:"visit_start"`
+	VisitEnd           *workflow.Date             `json:"visit_end"`
+	Findings           *string                    `json:"findings"`
+	Recommendations    *[]workflow.Recommendation `json:"recommendations"`
+}
+
+type createPeerReviewRequest struct {
+	HostPartnerID string `json:"host_partner_id"`
+	peerReviewFields
+}
+
+type recommendationRequest struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+type transitionRequest struct {
+	Trigger string `json:"trigger"`
+	Note    string `json:"note"`
+}
+
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+func (f actionPlanFields) apply(p *workflow.ActionPlan) {
+	set(&p.Title, f.Title)
+	set(&p.Language, f.Language)
+	set(&p.SummaryEN, f.SummaryEN)
+	set(&p.OtherOrganisations, f.OtherOrganisations)
+	set(&p.ContactName, f.ContactName)
+	set(&p.ContactEmail, f.ContactEmail)
+	set(&p.PolicyContext, f.PolicyContext)
+	set(&p.Actions, f.Actions)
+}
+
+func (f peerReviewFields) apply(r *workflow.PeerReview) {
+	set(&r.Title, f.Title)
+	set(&r.PeerPartnerIDs, f.PeerPartnerIDs)
+	set(&r.PolicyInstrumentID, f.PolicyInstrumentID)
+	if f.VisitStart != nil {
+		r.VisitStart = f.VisitStart
+	}
+	if f.VisitEnd != nil {
+		r.VisitEnd = f.VisitEnd
+	}
+	set(&r.Findings, f.Findings)
+	set(&r.Recommendations, f.Recommendations)
+}
+
+// normalized validates a deliverable's content after an edit.
+func normalized(d *workflow.Deliverable) error {
+	if d.Plan != nil {
+		d.Plan.Normalize()
+		return d.Plan.Validate()
+	}
+	d.Review.Normalize()
+	for i, r := range d.Review.Recommendations {
+		if !workflow.ValidID(r.ID) { // recommendations sent whole get ids here
+			d.Review.Recommendations[i].ID = workflow.NewID()
+		}
+	}
+	return d.Review.Validate()
+}
+
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatch reads the version a write is meant for.
+func ifMatch(c echo.Context) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" {
+		return 0, newProblem(http.StatusPreconditionRequired, "precondition_required",
+			`send If-Match with the version you last read, for example If-Match: "3"`)
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v < 1 {
+		return 0, newProblem(http.StatusBadRequest, "invalid_parameter", "If-Match must be a version such as \"3\"")
+	}
+	return v, nil
+}
+
+func deliverableJSON(c echo.Context, status int, d workflow.Deliverable) error {
+	c.Response().Header().Set("ETag", etag(d.Head().Version))
+	return c.JSON(status, d.Value())
+}
+
+// loadVisible loads a deliverable the caller may see; anything else is 404.
+func (s *Server) loadVisible(c echo.Context, kind workflow.Kind) (workflow.Deliverable, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return workflow.Deliverable{}, err
+	}
+	d, err := s.store.Deliverable(c.Request().Context(), kind, id)
+	if err != nil {
+		return d, err
+	}
+	return d, principal(c).SeeDeliverable(d)
+}
+
+func (s *Server) createDeliverable(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pid, err := s.authorizeProject(c, workflow.ActionProjectRead)
+		if err != nil {
+			return err
+		}
+		var d workflow.Deliverable
+		if kind == workflow.KindActionPlan {
+			var req createActionPlanRequest
+			if err := bind(c, &req); err != nil {
+				return err
+			}
+			p := &workflow.ActionPlan{ProjectID: pid, PolicyInstrumentID: req.PolicyInstrumentID, PartnerID: req.PartnerID, Actions: []workflow.PlanAction{}}
+			req.apply(p)
+			d = workflow.Deliverable{Kind: kind, Plan: p}
+		} else {
+			var req createPeerReviewRequest
+			if err := bind(c, &req); err != nil {
+				return err
+			}
+			r := &workflow.PeerReview{ProjectID: pid, HostPartnerID: req.HostPartnerID, PeerPartnerIDs: []string{}, Recommendations: []workflow.Recommendation{}}
+			req.apply(r)
+			d = workflow.Deliverable{Kind: kind, Review: r}
+		}
+		if err := principal(c).CreateDeliverable(pid, d.Head().PartnerID); err != nil {
+			return err
+		}
+		if err := normalized(&d); err != nil {
+			return err
+		}
+		if err := s.store.CreateDeliverable(c.Request().Context(), &d); err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/"+segment(kind)+"/"+d.Head().ID)
+		return deliverableJSON(c, http.StatusCreated, d)
+	}
+}
+
+func segment(kind workflow.Kind) string {
+	for seg, k := range kinds {
+		if k == kind {
+			return seg
+		}
+	}
+	return ""
+}
+
+func (s *Server) listDeliverables(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		pid, err := s.authorizeProject(c, workflow.ActionProjectRead)
+		if err != nil {
+			return err
+		}
+		pg, err := pageParams(c)
+		if err != nil {
+			return err
+		}
+		items, next, err := s.store.ListDeliverables(c.Request().Context(), kind, pid, principal(c).DeliverableScope(pid), pg)
+		if err != nil {
+			return err
+		}
+		values := make([]any, len(items))
+		for i, d := range items {
+			values[i] = d.Value()
+		}
+		return list(c, values, next)
+	}
+}
+
+func (s *Server) getDeliverable(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		d, err := s.loadVisible(c, kind)
+		if err != nil {
+			return err
+		}
+		return deliverableJSON(c, http.StatusOK, d)
+	}
+}
+
+// edit runs a content change under If-Match for the owner or coordinator.
+func (s *Server) edit(c echo.Context, kind workflow.Kind, allow func(workflow.Principal, workflow.Deliverable) error,
+	decode func() (func(*workflow.Deliverable) error, error), status int) error {
+	d, err := s.loadVisible(c, kind)
+	if err != nil {
+		return err
+	}
+	if err := allow(principal(c), d); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	change, err := decode()
+	if err != nil {
+		return err
+	}
+	out, err := s.store.UpdateDeliverable(c.Request().Context(), kind, d.Head().ID, version, func(d *workflow.Deliverable) error {
+		if err := change(d); err != nil {
+			return err
+		}
+		return normalized(d)
+	})
+	if err != nil {
+		return err
+	}
+	return deliverableJSON(c, status, out)
+}
+
+func (s *Server) patchDeliverable(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return s.edit(c, kind, workflow.Principal.EditDeliverable, func() (func(*workflow.Deliverable) error, error) {
+			if kind == workflow.KindActionPlan {
+				var f actionPlanFields
+				if err := bind(c, &f); err != nil {
+					return nil, err
+				}
+				return func(d *workflow.Deliverable) error { f.apply(d.Plan); return nil }, nil
+			}
+			var f peerReviewFields
+			if err := bind(c, &f); err != nil {
+				return nil, err
+			}
+			return func(d *workflow.Deliverable) error { f.apply(d.Review); return nil }, nil
+		}, http.StatusOK)
+	}
+}
+
+func (s *Server) addAction(c echo.Context) error {
+	return s.edit(c, workflow.KindActionPlan, workflow.Principal.EditDeliverable, func() (func(*workflow.Deliverable) error, error) {
+		var a workflow.PlanAction
+		if err := bind(c, &a); err != nil {
+			return nil, err
+		}
+		return func(d *workflow.Deliverable) error {
+			d.Plan.Actions = append(d.Plan.Actions, a) // Normalize numbers it
+			return nil
+		}, nil
+	}, http.StatusCreated)
+}
+
+func (s *Server) addRecommendation(c echo.Context) error {
+	return s.edit(c, workflow.KindPeerReview, workflow.Principal.AddRecommendation, func() (func(*workflow.Deliverable) error, error) {
+		var r recommendationRequest
+		if err := bind(c, &r); err != nil {
+			return nil, err
+		}
+		return func(d *workflow.Deliverable) error {
+			d.Review.Recommendations = append(d.Review.Recommendations, workflow.Recommendation{ID: workflow.NewID(), Title: r.Title, Body: r.Body})
+			return nil
+		}, nil
+	}, http.StatusCreated)
+}
+
+type permittedResponse struct {
+	State     workflow.State              `json:"state"`
+	Version   int                         `json:"version"`
+	Permitted []workflow.PermittedTrigger `json:"permitted"`
+}
+
+func (s *Server) permittedTransitions(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		permitted, d, err := s.store.PermittedTransitions(c.Request().Context(), kind, id, principal(c))
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("ETag", etag(d.Head().Version))
+		return c.JSON(http.StatusOK, permittedResponse{State: d.Head().State, Version: d.Head().Version, Permitted: permitted})
+	}
+}
+
+type transitionResponse struct {
+	ID         string                    `json:"id"`
+	State      workflow.State            `json:"state"`
+	Version    int                       `json:"version"`
+	Revision   int                       `json:"revision"`
+	Transition workflow.TransitionRecord `json:"transition"`
+}
+
+func (s *Server) fireTransition(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		// The store checks visibility inside the transition's transaction.
+		if _, err := pathID(c, "id"); err != nil {
+			return err
+		}
+		var req transitionRequest
+		if err := bind(c, &req); err != nil {
+			return err
+		}
+		trigger, ok := workflow.ParseTrigger(req.Trigger)
+		if !ok {
+			return newProblem(http.StatusBadRequest, "unknown_trigger",
+				fmt.Sprintf("%q is not a trigger; use submit, request_changes, approve, start_monitoring, close or revise", req.Trigger))
+		}
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		d, rec, err := s.store.FireTransition(c.Request().Context(), workflow.TransitionRequest{
+			Kind: kind, ID: c.Param("id"), Version: version, Trigger: trigger, Note: strings.TrimSpace(req.Note),
+			RequestID: requestID(c), Principal: principal(c),
+		})
+		if err != nil {
+			return err
+		}
+		h := d.Head()
+		c.Response().Header().Set("ETag", etag(h.Version))
+		return c.JSON(http.StatusOK, transitionResponse{ID: h.ID, State: h.State, Version: h.Version, Revision: h.Revision, Transition: rec})
+	}
+}
+
+func (s *Server) history(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		d, err := s.loadVisible(c, kind)
+		if err != nil {
+			return err
+		}
+		items, err := s.store.History(c.Request().Context(), kind, d.Head().ID)
+		if err != nil {
+			return err
+		}
+		if items == nil {
+			items = []workflow.TransitionRecord{}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"items": items})
+	}
+}
+
+type revisionResponse struct {
+	workflow.RevisionRecord
+	Snapshot any `json:"snapshot"`
+}
+
+func (s *Server) revision(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		d, err := s.loadVisible(c, kind)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(c.Param("n"))
+		if err != nil || n < 1 {
+			return newProblem(http.StatusBadRequest, "invalid_parameter", "a revision number is a whole number from 1")
+		}
+		rev, err := s.store.Revision(c.Request().Context(), kind, d.Head().ID, n)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("ETag", `"`+rev.SHA256+`"`)
+		return c.JSON(http.StatusOK, revisionResponse{RevisionRecord: rev, Snapshot: jsonRaw(rev.Snapshot)})
+	}
+}
+
+func (s *Server) workflowGraph(c echo.Context) error {
+	kind, ok := kinds[c.Param("kind")]
+	if !ok {
+		return newProblem(http.StatusNotFound, "not_found", "no workflow of that name; use action-plans or peer-reviews")
+	}
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "mermaid"
+	}
+	g, err := workflow.Graph(kind, format)
+	if err != nil {
+		return newProblem(http.StatusBadRequest, "invalid_parameter", "format must be dot or mermaid")
+	}
+	ct := "text/vnd.mermaid; charset=utf-8"
+	if format == "dot" {
+		ct = "text/vnd.graphviz; charset=utf-8"
+	}
+	return c.Blob(http.StatusOK, ct, []byte(g))
+}
