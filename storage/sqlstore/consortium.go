@@ -218,13 +218,13 @@ func (s *Store) ListUsers(ctx context.Context, p workflow.Page) ([]workflow.User
 // of stakeholder groups, in one query: it runs on every request.
 func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Principal, error) {
 	var p workflow.Principal
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT u.id, u.email, u.name, u.admin, u.created_at,
+	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.created_at,
 			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id
 		FROM api_tokens t
 		JOIN users u ON u.id = t.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
-		WHERE t.hash = ? ORDER BY m.project_id`, tokenHash).Rows()
+		WHERE t.hash = $1 ORDER BY m.project_id`, tokenHash)
 	if err != nil {
 		return p, translate(err)
 	}
