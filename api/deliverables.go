@@ -23,6 +23,7 @@ func (s *Server) deliverableRoutes(v1 *echo.Group) {
 		v1.GET("/projects/:pid/"+seg, s.listDeliverables(kind))
 		v1.GET("/"+seg+"/:id", s.getDeliverable(kind))
 		v1.PATCH("/"+seg+"/:id", s.patchDeliverable(kind))
+		v1.DELETE("/"+seg+"/:id", s.deleteDeliverable(kind))
 		v1.GET("/"+seg+"/:id/transitions", s.permittedTransitions(kind))
 		v1.POST("/"+seg+"/:id/transitions", s.fireTransition(kind))
 		v1.GET("/"+seg+"/:id/history", s.history(kind))
@@ -282,6 +283,26 @@ func (s *Server) patchDeliverable(kind workflow.Kind) echo.HandlerFunc {
 			}
 			return func(d *workflow.Deliverable) error { f.apply(d.Review); return nil }, nil
 		}, http.StatusOK)
+	}
+}
+
+func (s *Server) deleteDeliverable(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		d, err := s.loadVisible(c, kind)
+		if err != nil {
+			return err
+		}
+		if err := principal(c).EditDeliverable(d); err != nil {
+			return err
+		}
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		if err := s.store.DeleteDeliverable(c.Request().Context(), kind, d.Head().ID, version); err != nil {
+			return err
+		}
+		return c.NoContent(http.StatusNoContent)
 	}
 }
 

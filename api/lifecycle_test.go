@@ -135,6 +135,9 @@ func TestActionPlanLifecycle(t *testing.T) {
 		e.do(req{Method: "GET", Path: path, Token: partner}).json(t, &final)
 		require.Equal(t, 2, final.Revision, "the next submit makes a new revision")
 
+		// A deliverable with a history cannot be deleted.
+		require.Equal(t, 409, e.do(req{Method: "DELETE", Path: path, Token: partner, Headers: map[string]string{"If-Match": `"7"`}}).Status)
+
 		h := e.history("action-plans", plan.ID)
 		require.Len(t, h, 4)
 		for i, want := range []workflow.Trigger{"submit", "approve", "revise", "submit"} {
@@ -144,6 +147,17 @@ func TestActionPlanLifecycle(t *testing.T) {
 		require.Equal(t, final.State, h[len(h)-1].To)
 		require.NotEmpty(t, h[0].RequestID)
 	})
+}
+
+func TestDeleteDraft(t *testing.T) {
+	e := setup(t, "sqlite")
+	c := e.consortium("DEL")
+	id := draftPlan(e, c)
+	path := "/api/v1/action-plans/" + id
+	require.Equal(t, 428, e.do(req{Method: "DELETE", Path: path, Token: c.tokens["partner"]}).Status)
+	require.Equal(t, 412, e.do(req{Method: "DELETE", Path: path, Token: c.tokens["partner"], Headers: map[string]string{"If-Match": `"2"`}}).Status)
+	require.Equal(t, 204, e.do(req{Method: "DELETE", Path: path, Token: c.tokens["partner"], Headers: ifMatch1}).Status)
+	require.Equal(t, 404, e.do(req{Method: "GET", Path: path, Token: c.tokens["partner"]}).Status)
 }
 
 func TestPeerReviewNeedsPeersFromTwoOtherCountries(t *testing.T) {

@@ -50,6 +50,9 @@ type Store interface {
 	// only at the given version (else precondition_failed) and only in
 	// draft (else conflict), and bumps the version.
 	UpdateDeliverable(ctx context.Context, kind Kind, id string, version int, edit func(*Deliverable) error) (Deliverable, error)
+	// DeleteDeliverable removes a draft that was never submitted, at the
+	// given version; one with a history is kept (conflict).
+	DeleteDeliverable(ctx context.Context, kind Kind, id string, version int) error
 	// FireTransition runs one lifecycle transition in one transaction: the
 	// version-checked state update, the frozen revision, the history row and
 	// the follow-up jobs commit together or not at all.

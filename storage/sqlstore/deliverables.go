@@ -362,3 +362,26 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 	}
 	return out, err
 }
+
+func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id string, version int) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		_, row, err := loadDeliverable(tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if err := versionGate(kind, row.Version, version); err != nil {
+			return err
+		}
+		if row.State != string(workflow.StateDraft) || row.Revision > 0 {
+			return workflow.Errorf(workflow.CodeConflict, "only a draft that was never submitted can be deleted; this %s has a history", kind)
+		}
+		res := tx.Where("id = ? AND version = ?", id, version).Delete(&deliverableRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
+		}
+		return nil
+	})
+}
