@@ -1,0 +1,265 @@
+package documents
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Sample data: revision snapshots of the CRAFTS CODE demo consortium, in the
+// shape storage/sqlstore's freeze writes them (kind, revision, project,
+// partner, policy_instrument, content) and decoded the way the render job
+// decodes them (numbers as json.Number). Templates are test-rendered on
+// them before an upload is accepted, and the golden files are made from
+// them.
+
+// hostileText looks like Markdown, HTML and template syntax; it must come
+// out of every format as these literal characters.
+const hostileText = "<script>alert(1)</script> **bold** {{.X}} [x](javascript:alert(1))"
+
+// sampleCreated is the fixed revision time of the samples.
+var sampleCreated = time.Date(2019, time.March, 1, 12, 0, 0, 0, time.UTC)
+
+// Fixed ids of the demo consortium in the samples.
+const (
+	sampleProjectID    = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d01"
+	samplePartnerHU    = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d17"
+	samplePartnerBG    = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d16"
+	samplePartnerIE    = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d12"
+	samplePartnerES    = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d15"
+	sampleInstrumentHU = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d27"
+	sampleInstrumentBG = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d26"
+	samplePlanID       = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d37"
+	sampleReviewID     = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d46"
+)
+
+// Sample returns a realistic snapshot of the kind ("action_plan" or
+// "peer_review"), or nil for another kind. Each call returns a fresh copy.
+func Sample(kind string) map[string]any {
+	switch kind {
+	case KindActionPlan:
+		return SampleActionPlan(len(sampleActions))
+	case KindPeerReview:
+		return samplePeerReview()
+	}
+	return nil
+}
+
+// SampleMeta is the Meta of a sample document: fixed creation time and id.
+func SampleMeta(kind string, draft bool) Meta {
+	s := Sample(kind)
+	if s == nil {
+		return Meta{Created: sampleCreated, Draft: draft}
+	}
+	return MetaFor(s, !draft, sampleCreated, "sample")
+}
+
+// SampleActionPlan is the Budapest action plan with n actions: the sample's
+// actions repeated in turn (for benchmarks; the benchmark uses 30).
+func SampleActionPlan(n int) map[string]any {
+	actions := make([]any, n)
+	for i := range actions {
+		a := sampleActions[i%len(sampleActions)]
+		title := a.title
+		if i >= len(sampleActions) {
+			title = fmt.Sprintf("%s (%d. ütem)", a.title, i/len(sampleActions)+1)
+		}
+		bg := map[string]any{"text": a.background}
+		if a.fromReview {
+			bg["peer_review_id"] = sampleReviewID
+			bg["recommendation_id"] = "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d52"
+		}
+		actions[i] = map[string]any{
+			"number":          json.Number(fmt.Sprint(i + 1)),
+			"title":           title,
+			"background":      bg,
+			"description":     a.description,
+			"players":         a.players,
+			"timeframe_start": a.start,
+			"timeframe_end":   a.end,
+			"costs":           a.costs,
+			"funding_sources": a.funding,
+		}
+	}
+	return map[string]any{
+		"kind":     KindActionPlan,
+		"revision": json.Number("3"),
+		"project":  sampleProject(),
+		"partner": map[string]any{
+			"id": samplePartnerHU, "name": "Budapesti Vállalkozásfejlesztési Közalapítvány", "short_name": "BVK",
+			"country": "HU", "region": "HU11", "role": "partner",
+		},
+		"policy_instrument": map[string]any{
+			"id": sampleInstrumentHU, "name": "VEKOP – Versenyképes Közép-Magyarország Operatív Program", "type": "growth_and_jobs",
+		},
+		"content": map[string]any{
+			"id":                   samplePlanID,
+			"project_id":           sampleProjectID,
+			"policy_instrument_id": sampleInstrumentHU,
+			"partner_id":           samplePartnerHU,
+			"title":                "Cselekvési terv a budapesti kézműves kkv-k versenyképességének javítására",
+			"language":             "hu",
+			"summary_en": "The Budapest Enterprise Agency's action plan improves how VEKOP supports craft SMEs in Central Hungary. " +
+				"It introduces a mentoring scheme modelled on the practice of РАМ Стара планина (Gabrovo), design-led product " +
+				"development vouchers inspired by the study visit to Tørshavn and the work of Università di Firenze, and a joint " +
+				"sales platform for Budapest's craft enterprises. The three actions cost €195 000 in total.",
+			"other_organisations": "Budapesti Kereskedelmi és Iparkamara (BKIK)\nMoholy-Nagy Művészeti Egyetem\nNépi Iparművészeti Egyesület",
+			"contact_name":        "Kovács Erzsébet",
+			"contact_email":       "kovacs.erzsebet@bvk.example",
+			"policy_context": "A Versenyképes Közép-Magyarország Operatív Program (VEKOP) 1. prioritási tengelye a kis- és " +
+				"középvállalkozások versenyképességét támogatja a Közép-magyarországi régióban. A kézműves vállalkozások " +
+				"eddig ritkán pályáztak: a felhívások a gyártó kkv-kra szabott feltételeket szabtak, és a tanácsadás nem " +
+				"ismerte az ágazat sajátosságait.\n\n" +
+				"A cselekvési terv három lépésben javítja az eszközt: új mentorálási komponenst, design-alapú " +
+				"termékfejlesztési utalványokat és közös értékesítési csatornát vezet be, és ezekkel módosítja a " +
+				"VEKOP-1.2.1 felhívás értékelési szempontjait.",
+			"actions": actions,
+		},
+	}
+}
+
+type sampleAction struct {
+	title, background, description, players, start, end, costs, funding string
+	fromReview                                                          bool
+}
+
+var sampleActions = []sampleAction{
+	{
+		title: "Kézműves vállalkozói mentorprogram",
+		background: "Az РАМ Стара планина „Занаятчийска академия” (Kézműves akadémia) jó gyakorlata, amelyet a 2017. októberi " +
+			"gabrovói szakértői értékelésen (peer review) ismertünk meg: tapasztalt mesterek egy évig kísérik a fiatal " +
+			"kézműves vállalkozókat.",
+		description: "A VEKOP-1.2.1 felhívásba új, kézműves kkv-knak szóló mentorálási komponens kerül. Évente 20 fiatal " +
+			"vállalkozó kap 12 hónapos mentorálást; a mentorokat a Budapesti Kereskedelmi és Iparkamara választja ki.\n" +
+			"A mentorok havonta találkoznak a mentorált vállalkozásokkal, és negyedévente közös műhelyt tartanak.",
+		players: "Budapesti Vállalkozásfejlesztési Közalapítvány (koordináció); Budapesti Kereskedelmi és Iparkamara; " +
+			"Pest Megyei Kormányhivatal (irányító hatóság)",
+		start: "2019-09-01", end: "2020-06-30",
+		costs:      "€45 000 (mentorok díja €30 000, műhelyek €15 000)",
+		funding:    "VEKOP-1.2.1 (ERFA 50 %, hazai társfinanszírozás 50 %)",
+		fromReview: true,
+	},
+	{
+		title: "Design-alapú termékfejlesztési utalványok",
+		background: "Tanulmányút Tørshavnban (Feröer) és az ærøi kézműves műhelyekben 2018 májusában, valamint a Design " +
+			"and Crafts Council Ireland „Design Skills” programja.",
+		description: "Kézműves kkv-k legfeljebb €3 000 értékű utalványt kapnak, amelyet egyetemi designerekkel közös " +
+			"termékfejlesztésre fordíthatnak. Az első körben 40 utalványt osztunk ki.\n\n" +
+			"A pályázati űrlap szabad szöveges mezőit a rendszer szó szerint jeleníti meg, például:\n" +
+			hostileText,
+		players: "Moholy-Nagy Művészeti Egyetem; Università di Firenze (módszertani partner); 40 budapesti kézműves kkv",
+		start:   "2019-10-01", end: "2020-12-31",
+		costs:   "€120 000 (40 × €3 000)",
+		funding: "VEKOP-1.2.1; a vállalkozások önrésze 10 %",
+	},
+	{
+		title: "Közös online értékesítési platform",
+		background: "A firenzei „Firenze Artigiana” védjegy és a FUNDESARTE spanyol kézműves piactere, amelyeket a " +
+			"2018. évi antwerpeni tematikus szemináriumon mutattak be.",
+		description: "A budapesti kézműves vállalkozások közös online piactere egységes minőségi jelöléssel, " +
+			"fizetési és szállítási szolgáltatással. Az őszi vásárszezonra indul.",
+		players: "Népi Iparművészeti Egyesület; Budapest Főváros Önkormányzata; Budapesti Vállalkozásfejlesztési Közalapítvány",
+		start:   "2020-01-15", end: "2020-11-30",
+		costs:   "€30 000 (fejlesztés €22 000, marketing €8 000)",
+		funding: "Budapest Főváros Önkormányzata, Budapesti Vállalkozásfejlesztési Közalapítvány saját forrás",
+	},
+}
+
+func sampleProject() map[string]any {
+	return map[string]any{
+		"id": sampleProjectID, "acronym": "CRAFTS CODE", "programme": "Interreg Europe",
+		"title": "Improving the competitiveness of craft SMEs through interregional policy learning",
+	}
+}
+
+// samplePeerReview is the review hosted by РАМ Стара планина with peers from
+// Ireland and Spain. The snapshot carries peer_partner_ids; the peers list
+// (names and countries of the peers) is what templates use when the
+// snapshot has it.
+func samplePeerReview() map[string]any {
+	return map[string]any{
+		"kind":     KindPeerReview,
+		"revision": json.Number("2"),
+		"project":  sampleProject(),
+		"partner": map[string]any{
+			"id": samplePartnerBG, "name": "РАМ Стара планина", "short_name": "RAM Stara Planina",
+			"country": "BG", "region": "BG32", "role": "partner",
+		},
+		"policy_instrument": map[string]any{
+			"id": sampleInstrumentBG, "name": "Оперативна програма „Иновации и конкурентоспособност“ 2014–2020", "type": "growth_and_jobs",
+		},
+		"peers": []any{
+			map[string]any{"id": samplePartnerIE, "name": "Design and Crafts Council Ireland", "short_name": "DCCI", "country": "IE", "region": "IE05"},
+			map[string]any{"id": samplePartnerES, "name": "FUNDESARTE", "short_name": "FUNDESARTE", "country": "ES", "region": "ES30"},
+		},
+		"content": map[string]any{
+			"id":                   sampleReviewID,
+			"project_id":           sampleProjectID,
+			"host_partner_id":      samplePartnerBG,
+			"peer_partner_ids":     []any{samplePartnerIE, samplePartnerES},
+			"policy_instrument_id": sampleInstrumentBG,
+			"title":                "Peer review in Gabrovo: support for craft SMEs in the North Central region",
+			"visit_start":          "2017-10-11",
+			"visit_end":            "2017-10-12",
+			"findings": "The peers met the managing authority of the Operational Programme „Иновации и конкурентоспособност“, " +
+				"the Regional Chamber of Crafts (Регионална занаятчийска камара – Габрово) and twelve craft enterprises of the " +
+				"Etar open-air museum (АЕК „Етър“).\n\n" +
+				"Craft SMEs rarely apply to the programme: calls require turnover thresholds that most workshops do not reach, " +
+				"and applications must be written with consultants whom the workshops cannot pay. The apprenticeship tradition " +
+				"of the region is strong, but it is not linked to business support.\n" +
+				"Good practices the peers pointed to: Ireland's Design Skills programme and Spain's national craft awards (€10 000 per prize).",
+			"recommendations": []any{
+				map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d51", "number": json.Number("1"),
+					"title": "Open a craft strand in the SME calls",
+					"body":  "Lower the turnover threshold for craft micro-enterprises and accept applications in Bulgarian without external consultants."},
+				map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d52", "number": json.Number("2"),
+					"title": "Link the master–apprentice tradition to business mentoring",
+					"body":  "Pair experienced masters of the Етър workshops with young craft entrepreneurs for a year, as a business mentoring scheme."},
+				map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d53", "number": json.Number("3"),
+					"title": "Fund design-led product development",
+					"body":  "Offer small vouchers (up to €3 000) for work with designers, following the Irish and Finnish examples."},
+			},
+		},
+	}
+}
+
+// sparseSample is a snapshot with every optional field missing, null or
+// empty, as in an early draft: templates must render it without printing
+// "<no value>".
+func sparseSample(kind string) map[string]any {
+	s := Sample(kind)
+	if s == nil {
+		return nil
+	}
+	delete(s, "policy_instrument")
+	delete(s, "peers")
+	c := s["content"].(map[string]any)
+	for k, v := range c {
+		switch v.(type) {
+		case string:
+			if k != "id" && k != "project_id" && k != "title" && k != "partner_id" && k != "host_partner_id" {
+				c[k] = ""
+			}
+		case []any:
+			c[k] = []any{}
+		}
+	}
+	for _, k := range []string{"visit_start", "visit_end", "policy_instrument_id"} {
+		if _, ok := c[k]; ok {
+			c[k] = nil
+		}
+	}
+	if kind == KindActionPlan {
+		c["actions"] = []any{map[string]any{
+			"number": json.Number("1"), "title": "", "background": map[string]any{"text": ""},
+			"description": "", "players": "", "timeframe_start": nil, "timeframe_end": nil, "costs": "", "funding_sources": "",
+		}}
+	}
+	if kind == KindPeerReview {
+		c["recommendations"] = []any{map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d51", "number": json.Number("1"), "title": "", "body": ""}}
+	}
+	p := s["partner"].(map[string]any)
+	p["region"] = ""
+	p["short_name"] = ""
+	return s
+}
