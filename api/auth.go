@@ -1,8 +1,11 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,7 +23,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			return newProblem(http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token>")
 		}
-		p, err := s.store.Authenticate(c.Request().Context(), workflow.HashToken(token))
+		p, err := s.principals.get(c.Request().Context(), s.store, workflow.HashToken(token))
 		if workflow.ErrorCode(err) == workflow.CodeNotFound {
 			return newProblem(http.StatusUnauthorized, "unauthenticated", "the token is not valid")
 		}
@@ -55,4 +58,51 @@ func (s *Server) authorizeProject(c echo.Context, a workflow.Action) (string, er
 		}
 	}
 	return pid, nil
+}
+
+// principalCache keeps callers for a moment: authentication runs on every
+// request and would otherwise cost a query each. Membership changes made
+// through this process clear it at once; those made through another
+// process show after at most principalTTL. Unknown tokens are not cached.
+type principalCache struct {
+	mu sync.Mutex
+	m  map[string]cachedPrincipal
+}
+
+type cachedPrincipal struct {
+	p       workflow.Principal
+	expires time.Time
+}
+
+const (
+	principalTTL      = 2 * time.Second
+	principalCacheMax = 10000
+)
+
+func (pc *principalCache) get(ctx context.Context, store workflow.Store, hash string) (workflow.Principal, error) {
+	now := time.Now()
+	pc.mu.Lock()
+	e, ok := pc.m[hash]
+	pc.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.p, nil
+	}
+	p, err := store.Authenticate(ctx, hash)
+	if err != nil {
+		return p, err
+	}
+	pc.mu.Lock()
+	if pc.m == nil || len(pc.m) >= principalCacheMax {
+		pc.m = map[string]cachedPrincipal{}
+	}
+	pc.m[hash] = cachedPrincipal{p: p, expires: now.Add(principalTTL)}
+	pc.mu.Unlock()
+	return p, nil
+}
+
+// clear forgets every caller, after a change to who may do what.
+func (pc *principalCache) clear() {
+	pc.mu.Lock()
+	pc.m = nil
+	pc.mu.Unlock()
 }

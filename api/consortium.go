@@ -196,6 +196,7 @@ func (s *Server) createMember(c echo.Context) error {
 	if err := s.store.CreateMembership(c.Request().Context(), &m); err != nil {
 		return err
 	}
+	s.principals.clear()
 	return c.JSON(http.StatusCreated, m)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/api"
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
@@ -31,6 +32,7 @@ type testEnv struct {
 	t      *testing.T
 	url    string
 	store  *sqlstore.Store
+	blobs  documents.BlobStore
 	router routers.Router
 	admin  string // an admin's token
 }
@@ -55,7 +57,7 @@ func setup(t *testing.T, d sqlstore.Dialect) *testEnv {
 	t.Cleanup(hs.Close)
 	router, err := legacy.NewRouter(openapiDoc)
 	require.NoError(t, err)
-	e := &testEnv{t: t, url: hs.URL, store: store, router: router}
+	e := &testEnv{t: t, url: hs.URL, store: store, blobs: blobs, router: router}
 	tok, hash := workflow.NewToken()
 	require.NoError(t, store.CreateUser(context.Background(), &workflow.User{Email: "admin@example.org", Name: "Admin", Admin: true}, hash, "test"))
 	e.admin = tok
@@ -171,7 +173,7 @@ func (e *testEnv) create(path, token string, body, out any) {
 // outsider who belongs to another project.
 type consortium struct {
 	project    workflow.Project
-	partner    workflow.Partner // HU, the partner user's partner
+	partner    workflow.Partner   // HU, the partner user's partner
 	peers      []workflow.Partner // IE and ES, peers for peer reviews
 	instrument workflow.PolicyInstrument
 	group      workflow.StakeholderGroup

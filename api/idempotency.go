@@ -23,6 +23,8 @@ var replayedHeaders = []string{echo.HeaderContentType, echo.HeaderLocation, "ETa
 const (
 	idempotencyWait = 15 * time.Second
 	idempotencyPoll = 25 * time.Millisecond
+	// A claim this old belongs to a request that died with its process.
+	idempotencyStale = 5 * time.Minute
 )
 
 // idempotency makes a POST with an Idempotency-Key safe to repeat: the
@@ -81,6 +83,11 @@ func (s *Server) replay(c echo.Context, mine, first workflow.IdempotencyRecord) 
 	if first.RequestHash != mine.RequestHash {
 		return newProblem(http.StatusUnprocessableEntity, "idempotency_key_reused",
 			"this Idempotency-Key was used before with another request")
+	}
+	if first.Status == 0 && time.Since(first.CreatedAt) > idempotencyStale {
+		_ = s.store.ReleaseIdempotencyKey(c.Request().Context(), mine.UserID, mine.Key)
+		return newProblem(http.StatusConflict, "idempotency_in_progress",
+			"the first request with this Idempotency-Key never finished; retry")
 	}
 	deadline := time.Now().Add(idempotencyWait)
 	for first.Status == 0 {

@@ -172,6 +172,14 @@ func TestPeerReviewNeedsPeersFromTwoOtherCountries(t *testing.T) {
 	e.do(req{Method: "PATCH", Path: "/api/v1/peer-reviews/" + r.ID, Token: c.tokens["partner"], Headers: ifMatch1,
 		Body: map[string]any{"peer_partner_ids": []string{c.peers[0].ID, c.peers[1].ID}}})
 	e.fire("peer-reviews", r.ID, c.tokens["partner"], "submit", 2, 200)
+	var rev struct {
+		Snapshot struct {
+			Peers []struct{ Name, Country string }
+		}
+	}
+	e.do(req{Method: "GET", Path: "/api/v1/peer-reviews/" + r.ID + "/revisions/1", Token: c.tokens["partner"]}).json(t, &rev)
+	require.Len(t, rev.Snapshot.Peers, 2, "the revision names its peers for the report")
+	require.Equal(t, "IE", rev.Snapshot.Peers[0].Country)
 	// The secretariat validates action plans only.
 	e.fire("peer-reviews", r.ID, c.tokens["secretariat"], "approve", 3, 403)
 	e.fire("peer-reviews", r.ID, c.tokens["coordinator"], "approve", 3, 200)

@@ -37,6 +37,8 @@ type Server struct {
 	log       *slog.Logger
 	bodyLimit int64
 	openapi   []byte
+	// principals caches authenticated callers briefly (see principalCache).
+	principals principalCache
 }
 
 // New builds the handler with every route.
@@ -90,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 	v1.POST("/projects/:pid/stakeholder-groups", s.createStakeholderGroup)
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
+	s.documentRoutes(v1)
 	s.echo = e
 	return s, nil
 }

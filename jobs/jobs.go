@@ -16,31 +16,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
-	"github.com/craftscode/craftscode/workflow"
+	"github.com/craftscode/craftscode/documents"
 )
-
-// EffectArgs carries a transition's follow-up work.
-type EffectArgs struct {
-	workflow.EffectJob
-}
-
-// Kind names the job type in River's table.
-func (EffectArgs) Kind() string { return "deliverable_effects" }
-
-// effectWorker carries out effects. Documents and consultations arrive in
-// later issues; for now it records that the effects were handed over. It
-// must stay idempotent: River may run a job more than once.
-type effectWorker struct {
-	river.WorkerDefaults[EffectArgs]
-	log *slog.Logger
-}
-
-func (w *effectWorker) Work(ctx context.Context, job *river.Job[EffectArgs]) error {
-	w.log.InfoContext(ctx, "transition effects", "job_id", job.ID, "deliverable_id", job.Args.DeliverableID,
-		"kind", job.Args.Kind, "version", job.Args.Version, "revision", job.Args.Revision,
-		"trigger", job.Args.Transition.Trigger, "effects", job.Args.Transition.Effects)
-	return nil
-}
 
 // Queue inserts jobs and, when started, works them.
 type Queue struct {
@@ -76,17 +53,23 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	return nil
 }
 
-// New builds a queue on db. With workers it can Start working jobs;
-// without, it only inserts (for commands that do not serve).
-func New(db *sql.DB, d Dialect, log *slog.Logger, workers bool) (*Queue, error) {
+// Workers are what the queue's jobs need to run. A queue without them
+// only inserts (for commands that do not serve).
+type Workers struct {
+	Documents DocumentStore
+	Blobs     documents.BlobStore
+}
+
+// New builds a queue on db.
+func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 	drv, err := driver(db, d)
 	if err != nil {
 		return nil, err
 	}
 	cfg := &river.Config{Logger: log}
-	if workers {
+	if w != nil {
 		ws := river.NewWorkers()
-		river.AddWorker(ws, &effectWorker{log: log})
+		river.AddWorker(ws, &renderWorker{store: w.Documents, blobs: w.Blobs, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 	}
@@ -97,9 +80,10 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, workers bool) (*Queue, error) 
 	return &Queue{client: c}, nil
 }
 
-// EnqueueEffects inserts the transition's job in the caller's transaction.
-func (q *Queue) EnqueueEffects(ctx context.Context, tx *sql.Tx, job workflow.EffectJob) error {
-	if _, err := q.client.InsertTx(ctx, tx, EffectArgs{job}, nil); err != nil {
+// EnqueueRender inserts a document's render job in the caller's
+// transaction.
+func (q *Queue) EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error {
+	if _, err := q.client.InsertTx(ctx, tx, RenderArgs{DocumentID: documentID}, nil); err != nil {
 		return fmt.Errorf("jobs: insert: %w", err)
 	}
 	return nil

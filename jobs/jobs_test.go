@@ -3,12 +3,15 @@ package jobs_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
@@ -33,8 +36,19 @@ func planIn(t *testing.T, s *sqlstore.Store) workflow.Deliverable {
 
 func countJobs(t *testing.T, s *sqlstore.Store) int {
 	var n int
-	require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job WHERE kind = 'deliverable_effects'").Scan(&n))
+	require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job WHERE kind = 'render_document'").Scan(&n))
 	return n
+}
+
+// approvalTemplates makes approve assemble the built-in templates.
+func approvalTemplates(t *testing.T, s *sqlstore.Store) {
+	builtins, err := documents.Builtins()
+	require.NoError(t, err)
+	refs := map[workflow.Kind]sqlstore.TemplateRef{}
+	for _, b := range builtins {
+		refs[workflow.Kind(b.Kind)] = sqlstore.TemplateRef{Name: b.Name, Version: b.Version}
+	}
+	s.SetApprovalDocuments(refs)
 }
 
 var admin = workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
@@ -46,9 +60,12 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 			ctx := context.Background()
 			s := sqlstoretest.New(t, d)
 			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), true)
+			blobs, err := blobstore.NewFS(t.TempDir())
+			require.NoError(t, err)
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
 			require.NoError(t, err)
 			s.SetJobQueue(q)
+			approvalTemplates(t, s)
 			plan := planIn(t, s)
 
 			// A refused transition commits nothing, so it queues nothing.
@@ -64,22 +81,36 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 			require.Equal(t, 2, rec.Version)
 			require.Zero(t, countJobs(t, s), "submit's effects are done in its transaction")
 
-			// approve asks for the approved document: a job.
+			// approve asks for the approved PDF and DOCX: two documents, two jobs.
 			out, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 2, Trigger: workflow.TriggerApprove, Principal: admin})
 			require.NoError(t, err)
 			require.Equal(t, workflow.StateApproved, out.Head().State)
-			require.Equal(t, 1, countJobs(t, s))
+			require.Equal(t, 2, countJobs(t, s))
+			docs, _, err := s.ListDocuments(ctx, plan.Plan.ID, workflow.Page{Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, docs, 2)
 
-			// The worker takes it.
+			// The worker renders and stores them.
 			runCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			require.NoError(t, q.Start(runCtx))
 			defer func() { _ = q.Stop(context.Background()) }()
-			require.Eventually(t, func() bool {
-				var state string
-				_ = s.DB().QueryRow("SELECT state FROM river_job WHERE kind = 'deliverable_effects'").Scan(&state)
-				return state == "completed"
-			}, 30*time.Second, 50*time.Millisecond)
+			for _, doc := range docs {
+				require.Eventually(t, func() bool {
+					got, err := s.Document(ctx, doc.ID)
+					require.NoError(t, err)
+					require.NotEqual(t, workflow.DocumentFailed, got.Status, got.Error)
+					return got.Status == workflow.DocumentReady
+				}, 60*time.Second, 50*time.Millisecond)
+				got, err := s.Document(ctx, doc.ID)
+				require.NoError(t, err)
+				require.True(t, got.Approved)
+				info, err := blobs.Stat(ctx, got.ObjectKey)
+				require.NoError(t, err)
+				require.Equal(t, got.SHA256, info.SHA256, "the stored object is what the row says")
+				require.Equal(t, got.Size, info.Size)
+				require.True(t, strings.HasSuffix(got.ObjectKey, got.SHA256+"."+got.Format), got.ObjectKey)
+			}
 		})
 	}
 }

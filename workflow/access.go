@@ -16,9 +16,10 @@ type Action string
 
 const (
 	// Global actions, outside any project: admin only.
-	ActionUserCreate    Action = "user.create"
-	ActionUserList      Action = "user.list"
-	ActionProjectCreate Action = "project.create"
+	ActionUserCreate     Action = "user.create"
+	ActionUserList       Action = "user.list"
+	ActionProjectCreate  Action = "project.create"
+	ActionTemplateCreate Action = "template.create"
 
 	// Project actions.
 	ActionProjectRead      Action = "project.read"

@@ -18,9 +18,9 @@ type Deliverable struct {
 // Head is what the lifecycle and the access rules look at.
 type Head struct {
 	ID, ProjectID, PartnerID, PolicyInstrumentID, Title string
-	State                                           State
-	Version, Revision                               int
-	UpdatedAt                                       time.Time
+	State                                               State
+	Version, Revision                                   int
+	UpdatedAt                                           time.Time
 }
 
 // Head returns the lifecycle head of either kind.

@@ -62,6 +62,18 @@ type Store interface {
 	History(ctx context.Context, kind Kind, id string) ([]TransitionRecord, error)
 	Revision(ctx context.Context, kind Kind, id string, number int) (RevisionRecord, error)
 
+	// Documents.
+	// RequestDocument makes (or finds) the document of the deliverable's
+	// latest revision for a format and template version, and queues its
+	// rendering in the same transaction. created is false for a repeat.
+	RequestDocument(ctx context.Context, r DocumentRequest) (doc Document, created bool, err error)
+	Document(ctx context.Context, id string) (Document, error)
+	ListDocuments(ctx context.Context, deliverableID string, page Page) ([]Document, string, error)
+	RecordDownload(ctx context.Context, documentID, userID, rangeSpec, requestID string) error
+	CreateTemplate(ctx context.Context, t *TemplateRecord) error
+	Template(ctx context.Context, name, version string) (TemplateRecord, error)
+	ListTemplates(ctx context.Context) ([]TemplateRecord, error)
+
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, k IdempotencyRecord) error
@@ -117,15 +129,4 @@ type RevisionRecord struct {
 	SHA256        string    `json:"sha256"`
 	CreatedBy     string    `json:"created_by"`
 	CreatedAt     time.Time `json:"created_at"`
-}
-
-// EffectJob is the follow-up work of one transition, queued in the
-// transition's own transaction.
-type EffectJob struct {
-	Kind          Kind       `json:"kind"`
-	DeliverableID string     `json:"deliverable_id"`
-	ProjectID     string     `json:"project_id"`
-	Version       int        `json:"version"`
-	Revision      int        `json:"revision"`
-	Transition    Transition `json:"transition"`
 }

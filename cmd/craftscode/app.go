@@ -66,14 +66,19 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.store, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log, true); err != nil {
+	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("blob storage: %w", err)
+	}
+	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
+		&jobs.Workers{Documents: a.store, Blobs: a.blobs}); err != nil {
 		a.Close()
 		return nil, err
 	}
 	a.store.SetJobQueue(a.jobs)
-	if a.blobs, err = openBlobs(ctx, cfg); err != nil {
+	if err := approvalDocuments(a.store); err != nil {
 		a.Close()
-		return nil, fmt.Errorf("blob storage: %w", err)
+		return nil, err
 	}
 	if cfg.AdminToken != "" {
 		u := workflow.User{Email: "admin@localhost", Name: "Administrator"}
@@ -151,4 +156,20 @@ func (a *App) Close() {
 	if a.store != nil {
 		a.store.Close()
 	}
+}
+
+// approvalDocuments makes approve assemble each kind's built-in template.
+func approvalDocuments(store *sqlstore.Store) error {
+	builtins, err := documents.Builtins()
+	if err != nil {
+		return err
+	}
+	refs := map[workflow.Kind]sqlstore.TemplateRef{}
+	for _, t := range builtins {
+		if t.Name == t.Kind {
+			refs[workflow.Kind(t.Kind)] = sqlstore.TemplateRef{Name: t.Name, Version: t.Version}
+		}
+	}
+	store.SetApprovalDocuments(refs)
+	return nil
 }

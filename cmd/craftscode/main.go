@@ -24,6 +24,7 @@ Usage:
   craftscode user create --email E --name N [--admin] create a user; prints its token once
   craftscode demo                                     load the CRAFTS CODE consortium; prints tokens
   craftscode bench transitions [--workers N]          measure transitions against PostgreSQL (DATABASE_URL)
+  craftscode bench documents [--actions 30]           measure document rendering, against pandoc if installed
 
 Configuration comes from the environment; see README.md.
 `
@@ -86,10 +87,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return writeJSON(stdout, out)
 	case "bench":
-		if len(args) == 0 || args[0] != "transitions" {
-			return usageError{"usage: craftscode bench transitions [--workers 16] [--duration 10s] [--plans 4]"}
+		switch {
+		case len(args) > 0 && args[0] == "transitions":
+			return benchTransitions(ctx, cfg, args[1:], stdout)
+		case len(args) > 0 && args[0] == "documents":
+			return benchDocuments(ctx, args[1:], stdout)
 		}
-		return benchTransitions(ctx, cfg, args[1:], stdout)
+		return usageError{"usage: craftscode bench transitions [--workers 16] [--duration 10s] [--plans 4]\n       craftscode bench documents [--actions 30] [--runs 50] [--store 1000]"}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

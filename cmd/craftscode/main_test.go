@@ -28,6 +28,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary that the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBin != "" && buildErr == nil {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+	os.Exit(code)
+}
+
 // binary builds the real craftscode command once per test run.
 func binary(t *testing.T) string {
 	t.Helper()

@@ -39,12 +39,14 @@ type Store struct {
 	sql     *sql.DB
 	dialect Dialect
 	jobs    JobQueue
+	// approval names the template of each kind's approved documents.
+	approval map[workflow.Kind]TemplateRef
 }
 
 // JobQueue takes follow-up work inside the caller's transaction, so that
 // the work is queued exactly when the transaction commits.
 type JobQueue interface {
-	EnqueueEffects(ctx context.Context, tx *sql.Tx, job workflow.EffectJob) error
+	EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.

@@ -49,30 +49,23 @@ type snapshot struct {
 	Project    map[string]any `json:"project"`
 	Partner    map[string]any `json:"partner"`
 	Instrument map[string]any `json:"policy_instrument,omitempty"`
-	Content    map[string]any `json:"content"`
+	// Peers names a peer review's peer partners, in its order.
+	Peers   []map[string]any `json:"peers,omitempty"`
+	Content map[string]any   `json:"content"`
 }
 
-func freeze(tx *gorm.DB, d workflow.Deliverable, project projectRow, number int) ([]byte, string, error) {
+func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string, error) {
 	h := d.Head()
-	var pi struct {
-		Name, ShortName, Country, Region, Role string
-		IName, IType                           *string
-	}
-	stx, err := sqlTx(tx)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := stx.QueryRowContext(tx.Statement.Context, `SELECT pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type
-		FROM partners pa LEFT JOIN policy_instruments pi ON pi.id = $1 WHERE pa.id = $2`, h.PolicyInstrumentID, h.PartnerID).
-		Scan(&pi.Name, &pi.ShortName, &pi.Country, &pi.Region, &pi.Role, &pi.IName, &pi.IType); err != nil {
-		return nil, "", err
-	}
 	snap := snapshot{Kind: d.Kind, Revision: number,
-		Project: map[string]any{"id": project.ID, "acronym": project.Acronym, "title": project.Title, "programme": project.Programme},
-		Partner: map[string]any{"id": h.PartnerID, "name": pi.Name, "short_name": pi.ShortName, "country": pi.Country, "region": pi.Region, "role": pi.Role},
+		Project: map[string]any{"id": c.project.ID, "acronym": c.project.Acronym, "title": c.project.Title, "programme": c.project.Programme},
+		Partner: map[string]any{"id": h.PartnerID, "name": c.partner.Name, "short_name": c.partner.ShortName,
+			"country": c.partner.Country, "region": c.partner.Region, "role": c.partner.Role},
 	}
-	if pi.IName != nil {
-		snap.Instrument = map[string]any{"id": h.PolicyInstrumentID, "name": *pi.IName, "type": *pi.IType}
+	if c.instrumentName != nil {
+		snap.Instrument = map[string]any{"id": h.PolicyInstrumentID, "name": *c.instrumentName, "type": *c.instrumentType}
+	}
+	for _, p := range c.peers {
+		snap.Peers = append(snap.Peers, map[string]any{"id": p.ID, "name": p.Name, "short_name": p.ShortName, "country": p.Country, "region": p.Region})
 	}
 	raw, err := json.Marshal(d.Value())
 	if err != nil {
@@ -95,7 +88,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 	var out workflow.Deliverable
 	var rec workflow.TransitionRecord
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		d, row, project, err := loadWithProject(tx, r.Kind, r.ID)
+		d, row, sur, err := loadForTransition(tx, r.Kind, r.ID)
 		if err != nil {
 			return err
 		}
@@ -105,7 +98,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
 			return err
 		}
-		f, err := facts(tx, d, project, r.Note, at)
+		f, err := facts(tx, d, sur.project, r.Note, at)
 		if err != nil {
 			return err
 		}
@@ -128,18 +121,33 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err != nil {
 			return err
 		}
-		res, err := stx.ExecContext(ctx, `UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4 WHERE id = $5 AND version = $6`,
-			row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, r.Version)
+		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
+			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
+			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
+		won, err := s.casTransition(ctx, stx, row, r.Version, tr)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+		if !won {
 			return workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
 		}
 		if freezes {
-			data, sum, err := freeze(tx, d, project, row.Revision)
+			if d.Review != nil && len(d.Review.PeerPartnerIDs) > 0 {
+				var peers []partnerRow
+				if err := tx.Where("id IN ?", d.Review.PeerPartnerIDs).Find(&peers).Error; err != nil {
+					return err
+				}
+				byID := map[string]partnerRow{}
+				for _, p := range peers {
+					byID[p.ID] = p
+				}
+				for _, id := range d.Review.PeerPartnerIDs {
+					if p, ok := byID[id]; ok {
+						sur.peers = append(sur.peers, p)
+					}
+				}
+			}
+			data, sum, err := freeze(d, sur, row.Revision)
 			if err != nil {
 				return err
 			}
@@ -148,15 +156,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 				return err
 			}
 		}
-		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
-			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
-			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
-		if _, err := stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, tr.ID, tr.DeliverableID, tr.Version, tr.FromState, tr.ToState, tr.Trigger,
-			tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At); err != nil {
-			return err
-		}
-		if err := s.enqueueEffects(ctx, tx, row, t); err != nil {
+		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID); err != nil {
 			return err
 		}
 		rec = tr.domain()
@@ -171,15 +171,15 @@ func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id
 	var d workflow.Deliverable
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
-		var project projectRow
-		if d, _, project, err = loadWithProject(tx, kind, id); err != nil {
+		var sur surroundings
+		if d, _, sur, err = loadForTransition(tx, kind, id); err != nil {
 			return err
 		}
 		if err := p.SeeDeliverable(d); err != nil {
 			return err
 		}
 		// A note is asked for when revise is fired; for the list, assume one.
-		f, err := facts(tx, d, project, "(note)", now())
+		f, err := facts(tx, d, sur.project, "(note)", now())
 		if err != nil {
 			return err
 		}
@@ -204,26 +204,51 @@ func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, num
 		SHA256: row.SHA256, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}, nil
 }
 
-// asyncEffects are the effects that need work outside the transaction.
-// Freezing the revision is done in it; consultation bookkeeping will be too.
-var asyncEffects = map[workflow.Effect]bool{workflow.EffectAssembleDocument: true}
-
-// enqueueEffects hands the transition's follow-up work to the job queue,
-// inside the same transaction, when there is any.
-func (s *Store) enqueueEffects(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition) error {
-	async := false
+// carryOut does the effects that write more than the transition itself:
+// approve queues the approved documents. Freezing the revision is done
+// above; the consultation's bookkeeping comes with the consultation.
+func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string) error {
 	for _, e := range t.Effects {
-		async = async || asyncEffects[e]
+		if e == workflow.EffectAssembleDocument {
+			if err := s.queueApprovalDocuments(ctx, tx, row, actorID); err != nil {
+				return err
+			}
+		}
 	}
-	if s.jobs == nil || !async {
-		return nil
+	return nil
+}
+
+// casTransition writes the version-checked state update and appends the
+// history row; won is false when the version moved (nothing is written
+// then). On PostgreSQL both go in one statement, saving a round trip; SQLite
+// has no data-modifying WITH, so it takes two.
+func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableRow, want int, tr transitionRow) (bool, error) {
+	if s.dialect == Postgres {
+		res, err := stx.ExecContext(ctx, `WITH u AS (
+				UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4
+				WHERE id = $5 AND version = $6 RETURNING id)
+			INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
+			SELECT $7, u.id, $2, $8, $9, $10, $11, $12, $3, $13, $4 FROM u`,
+			row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, want,
+			tr.ID, tr.FromState, tr.ToState, tr.Trigger, tr.ActorID, tr.Note, tr.RequestID)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
 	}
-	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-	if !ok {
-		return fmt.Errorf("enqueue: not in a database/sql transaction")
+	res, err := stx.ExecContext(ctx, `UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4 WHERE id = $5 AND version = $6`,
+		row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, want)
+	if err != nil {
+		return false, err
 	}
-	return s.jobs.EnqueueEffects(ctx, sqlTx, workflow.EffectJob{Kind: workflow.Kind(row.Kind), DeliverableID: row.ID,
-		ProjectID: row.ProjectID, Version: row.Version, Revision: row.Revision, Transition: t})
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	_, err = stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, tr.ID, tr.DeliverableID, tr.Version, tr.FromState, tr.ToState, tr.Trigger,
+		tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At)
+	return err == nil, err
 }
 
 // sqlTx is the database/sql transaction under a gorm transaction. The hot
@@ -237,38 +262,54 @@ func sqlTx(tx *gorm.DB) (*sql.Tx, error) {
 	return t, nil
 }
 
-// loadWithProject reads a deliverable and its project in one query: the
-// transition path is hot, and each round trip counts.
-func loadWithProject(tx *gorm.DB, kind workflow.Kind, id string) (workflow.Deliverable, deliverableRow, projectRow, error) {
+// surroundings are what a transition reads besides the deliverable: the
+// project (phase dates; Part I) and the partner and instrument that Parts I
+// and II of a frozen revision take their names from.
+type surroundings struct {
+	project                        projectRow
+	partner                        partnerRow
+	instrumentName, instrumentType *string
+	peers                          []partnerRow // read only when a peer review's revision is frozen
+}
+
+// loadForTransition reads a deliverable and its surroundings in one query:
+// the transition path is hot, and each round trip counts.
+func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string) (workflow.Deliverable, deliverableRow, surroundings, error) {
 	var r deliverableRow
-	var p projectRow
+	var c surroundings
 	stx, err := sqlTx(tx)
 	if err != nil {
-		return workflow.Deliverable{}, r, p, err
+		return workflow.Deliverable{}, r, c, err
 	}
 	rows, err := stx.QueryContext(tx.Statement.Context, `SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
 			d.version, d.revision, d.content, d.parties, d.created_at, d.updated_at,
-			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end
-		FROM deliverables d JOIN projects p ON p.id = d.project_id
+			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end,
+			pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type
+		FROM deliverables d
+		JOIN projects p ON p.id = d.project_id
+		JOIN partners pa ON pa.id = d.partner_id
+		LEFT JOIN policy_instruments pi ON pi.id = d.policy_instrument_id
 		WHERE d.id = $1 AND d.kind = $2`, id, string(kind))
 	if err != nil {
-		return workflow.Deliverable{}, r, p, err
+		return workflow.Deliverable{}, r, c, err
 	}
 	defer rows.Close()
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return workflow.Deliverable{}, r, p, err
+			return workflow.Deliverable{}, r, c, err
 		}
-		return workflow.Deliverable{}, r, p, workflow.Errorf(workflow.CodeNotFound, "%s not found", kind)
+		return workflow.Deliverable{}, r, c, workflow.Errorf(workflow.CodeNotFound, "%s not found", kind)
 	}
+	p, pa := &c.project, &c.partner
 	if err := rows.Scan(&r.ID, &r.Kind, &r.ProjectID, &r.PartnerID, &r.PolicyInstrumentID, &r.Title, &r.State,
 		&r.Version, &r.Revision, &r.Content, &r.Parties, &r.CreatedAt, &r.UpdatedAt,
-		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End); err != nil {
-		return workflow.Deliverable{}, r, p, err
+		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End,
+		&pa.Name, &pa.ShortName, &pa.Country, &pa.Region, &pa.Role, &c.instrumentName, &c.instrumentType); err != nil {
+		return workflow.Deliverable{}, r, c, err
 	}
-	p.ID = r.ProjectID
+	p.ID, pa.ID = r.ProjectID, r.PartnerID
 	d, err := fromRow(r)
-	return d, r, p, err
+	return d, r, c, err
 }
 
 // withHead returns d with the lifecycle columns of row.
