@@ -795,19 +795,6 @@ func TestPDFLayout(t *testing.T) {
 	require.Equal(t, pdfItalic, lines[2].frags[0].st)
 }
 
-// TestPDFSample writes sample PDFs for a look:
-// CRAFTSCODE_PDF_SAMPLE=/tmp/sample.pdf go test ./documents -run PDFSample
-// writes the 30-action plan there and the feature document next to it.
-func TestPDFSample(t *testing.T) {
-	out := os.Getenv("CRAFTSCODE_PDF_SAMPLE")
-	if out == "" {
-		t.Skip("set CRAFTSCODE_PDF_SAMPLE to a file name to write sample PDFs")
-	}
-	require.NoError(t, os.WriteFile(out, pdfRender(t, pdfActionPlan(30), pdfMeta(true)), 0o644))
-	features := strings.TrimSuffix(out, ".pdf") + "-features.pdf"
-	require.NoError(t, os.WriteFile(features, pdfRender(t, pdfFeatures, pdfMeta(true)), 0o644))
-}
-
 // BenchmarkRenderPDF renders the 30-action plan; besides the mean it
 // reports the median time of one rendering (the target: ≤ 20 ms).
 func BenchmarkRenderPDF(b *testing.B) {

@@ -117,6 +117,7 @@ func fromRow(r deliverableRow) (workflow.Deliverable, error) {
 			return d, fmt.Errorf("action plan %s: %w", r.ID, err)
 		}
 		p.ID, p.ProjectID, p.PartnerID, p.Title = r.ID, r.ProjectID, r.PartnerID, r.Title
+		p.PolicyInstrumentID = deref(r.PolicyInstrumentID)
 		p.State, p.Version, p.Revision = workflow.State(r.State), r.Version, r.Revision
 		p.CreatedAt, p.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 		if p.Actions == nil {
@@ -129,6 +130,7 @@ func fromRow(r deliverableRow) (workflow.Deliverable, error) {
 			return d, fmt.Errorf("peer review %s: %w", r.ID, err)
 		}
 		v.ID, v.ProjectID, v.HostPartnerID, v.Title = r.ID, r.ProjectID, r.PartnerID, r.Title
+		v.PolicyInstrumentID = deref(r.PolicyInstrumentID)
 		v.State, v.Version, v.Revision = workflow.State(r.State), r.Version, r.Revision
 		v.CreatedAt, v.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 		if v.Recommendations == nil {
@@ -384,4 +386,11 @@ func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id st
 		}
 		return nil
 	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

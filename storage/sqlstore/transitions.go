@@ -13,7 +13,9 @@ import (
 )
 
 // facts gathers what the lifecycle's guards need, inside the transaction.
-func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time) (workflow.Facts, error) {
+// Completeness is worked out only when asked for (submit, or listing what
+// may be fired): it needs the content and, for a peer review, a query.
+func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time, completeness bool) (workflow.Facts, error) {
 	h := d.Head()
 	f := workflow.Facts{
 		Note: note,
@@ -24,6 +26,9 @@ func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string,
 	today := workflow.MustDate(at.UTC().Format("2006-01-02"))
 	f.Phase2Started = project.Phase1End != nil && project.Phase1End.Before(today)
 	f.Phase2Ended = project.Phase2End != nil && project.Phase2End.Before(today)
+	if !completeness {
+		return f, nil
+	}
 	switch d.Kind {
 	case workflow.KindActionPlan:
 		f.Incomplete = d.Plan.Incomplete()
@@ -88,7 +93,10 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 	var out workflow.Deliverable
 	var rec workflow.TransitionRecord
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		d, row, sur, err := loadForTransition(tx, r.Kind, r.ID)
+		// Only submit looks at the content (its guard, and the revision
+		// it freezes); the other triggers skip decoding it.
+		submit := r.Trigger == workflow.TriggerSubmit
+		d, row, sur, err := loadForTransition(tx, r.Kind, r.ID, submit)
 		if err != nil {
 			return err
 		}
@@ -98,7 +106,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
 			return err
 		}
-		f, err := facts(tx, d, sur.project, r.Note, at)
+		f, err := facts(tx, d, sur.project, r.Note, at, submit)
 		if err != nil {
 			return err
 		}
@@ -172,14 +180,14 @@ func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		var sur surroundings
-		if d, _, sur, err = loadForTransition(tx, kind, id); err != nil {
+		if d, _, sur, err = loadForTransition(tx, kind, id, true); err != nil {
 			return err
 		}
 		if err := p.SeeDeliverable(d); err != nil {
 			return err
 		}
 		// A note is asked for when revise is fired; for the list, assume one.
-		f, err := facts(tx, d, sur.project, "(note)", now())
+		f, err := facts(tx, d, sur.project, "(note)", now(), true)
 		if err != nil {
 			return err
 		}
@@ -274,7 +282,9 @@ type surroundings struct {
 
 // loadForTransition reads a deliverable and its surroundings in one query:
 // the transition path is hot, and each round trip counts.
-func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string) (workflow.Deliverable, deliverableRow, surroundings, error) {
+// Without content, the deliverable carries its lifecycle head and parties
+// only.
+func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool) (workflow.Deliverable, deliverableRow, surroundings, error) {
 	var r deliverableRow
 	var c surroundings
 	stx, err := sqlTx(tx)
@@ -308,6 +318,9 @@ func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string) (workflow.Del
 		return workflow.Deliverable{}, r, c, err
 	}
 	p.ID, pa.ID = r.ProjectID, r.PartnerID
+	if !content {
+		r.Content = "{}"
+	}
 	d, err := fromRow(r)
 	return d, r, c, err
 }
