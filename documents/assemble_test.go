@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,19 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/yuin/goldmark/ast"
 )
-
-// The -update flag is shared with the PDF and DOCX writers' tests: whoever
-// is initialised first defines it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func asmUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // multilingual are strings of the demo consortium that every format must
 // carry through unchanged (Hungarian ő and ű, Cyrillic, €, Nordic letters).
@@ -64,24 +50,10 @@ func assemble(t testing.TB, tm *Template, snap map[string]any, meta Meta, f Form
 	return b.Bytes()
 }
 
-// requireBackend finds a command the test needs, or skips the test, or
-// fails it when CRAFTSCODE_REQUIRE_BACKENDS=1.
-func requireBackend(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CRAFTSCODE_REQUIRE_BACKENDS") == "1" {
-			t.Fatalf("%s is required (CRAFTSCODE_REQUIRE_BACKENDS=1) but not installed: %v", name, err)
-		}
-		t.Skipf("%s is not installed (Debian: poppler-utils); set CRAFTSCODE_REQUIRE_BACKENDS=1 to make this fail", name)
-	}
-	return p
-}
-
 // pdfToText extracts a PDF's text with poppler's pdftotext.
 func pdfToText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin := requireBackend(t, "pdftotext")
+	bin := needTool(t, "pdftotext")
 	file := filepath.Join(t.TempDir(), "doc.pdf")
 	require.NoError(t, os.WriteFile(file, pdf, 0o600))
 	out, err := exec.Command(bin, "-enc", "UTF-8", file, "-").Output()
@@ -193,7 +165,7 @@ func mdBody(t testing.TB, md []byte) []byte {
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", name)
-	if asmUpdate() {
+	if *update {
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, got, 0o644))
 		return

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,27 +19,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 )
-
-// The -update flag rewrites golden files. Another test file of this package
-// may register it too; whoever comes first wins and both read it by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func docxUpdateGolden() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	g, ok := f.Value.(flag.Getter)
-	if !ok {
-		return false
-	}
-	v, _ := g.Get().(bool)
-	return v
-}
 
 var docxCreated = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
@@ -325,7 +303,7 @@ func TestDOCXGolden(t *testing.T) {
 	pkg := docxUnzip(t, docxRender(t, docxSample(t, true)))
 	got := pkg.parts["word/document.xml"]
 	golden := filepath.Join("testdata", "docx", "action_plan.document.xml")
-	if docxUpdateGolden() {
+	if *update {
 		require.NoError(t, os.WriteFile(golden, got, 0o644))
 	}
 	want, err := os.ReadFile(golden)
@@ -702,13 +680,7 @@ func TestDOCXTitleFromMeta(t *testing.T) {
 // TestDOCXLibreOffice converts the sample with LibreOffice: it must open the
 // file and the text must survive. One conversion: it is slow.
 func TestDOCXLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CRAFTSCODE_REQUIRE_BACKENDS") == "1" {
-			t.Fatal("soffice is not on PATH and CRAFTSCODE_REQUIRE_BACKENDS=1")
-		}
-		t.Skip("soffice (LibreOffice) is not on PATH; install libreoffice-writer-nogui to run this test")
-	}
+	soffice := needTool(t, "soffice")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "action_plan.docx")
 	require.NoError(t, os.WriteFile(in, docxRender(t, docxSample(t, true)), 0o644))
@@ -726,11 +698,7 @@ func TestDOCXLibreOffice(t *testing.T) {
 	require.NoError(t, err, "no PDF produced: %s", out)
 	require.True(t, bytes.HasPrefix(pdf, []byte("%PDF-")), "not a PDF")
 
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Log("pdftotext is not on PATH: the PDF's text is not checked")
-		return
-	}
+	pdftotext := needTool(t, "pdftotext")
 	txt, err := exec.CommandContext(ctx, pdftotext, "-enc", "UTF-8", filepath.Join(dir, "action_plan.pdf"), "-").Output()
 	require.NoError(t, err)
 	text := strings.Join(strings.Fields(string(txt)), " ")

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,28 +22,6 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/stretchr/testify/require"
 )
-
-// -update rewrites the golden files in testdata/pdf. Other test files of the
-// package register the same flag; whoever comes first registers it, and all
-// read it by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func pdfUpdateGolden() bool {
-	f := flag.Lookup("update")
-	if f == nil {
-		return false
-	}
-	g, ok := f.Value.(flag.Getter)
-	if !ok {
-		return false
-	}
-	v, _ := g.Get().(bool)
-	return v
-}
 
 // pdfMeta is the metadata of the test documents: the demo consortium's
 // Hungarian partner.
@@ -135,26 +112,12 @@ func pdfRender(t testing.TB, markdown string, meta Meta) []byte {
 	return buf.Bytes()
 }
 
-// pdfBackend returns the path of a command the text tests need, or skips
-// (fails with CRAFTSCODE_REQUIRE_BACKENDS=1).
-func pdfBackend(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CRAFTSCODE_REQUIRE_BACKENDS") == "1" {
-			t.Fatalf("%s is required (poppler-utils): %v", name, err)
-		}
-		t.Skipf("%s not on PATH (install poppler-utils); skipping", name)
-	}
-	return p
-}
-
 // pdfText extracts the text of a PDF with pdftotext (and args), normalised:
 // blank lines dropped, runs of spaces collapsed, and each page break shown
 // as a line "=== page break ===".
 func pdfText(t *testing.T, pdf []byte, args ...string) string {
 	t.Helper()
-	bin := pdfBackend(t, "pdftotext")
+	bin := needTool(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
 	require.NoError(t, os.WriteFile(path, pdf, 0o600))
 	out, err := exec.Command(bin, append(append([]string{"-enc", "UTF-8"}, args...), path, "-")...).Output()
@@ -288,7 +251,7 @@ func TestPDFGolden(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			text := pdfText(t, pdfRender(t, c.md, c.meta), "-layout")
 			path := filepath.Join("testdata", "pdf", c.name+".txt")
-			if pdfUpdateGolden() {
+			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
 			}
@@ -549,7 +512,7 @@ func TestPDFDeepLists(t *testing.T) {
 // text area (20 mm margins on A4: 56.69 to 538.58 pt).
 func pdfWithinMargins(t *testing.T, pdf []byte) {
 	t.Helper()
-	bin := pdfBackend(t, "pdftotext")
+	bin := needTool(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
 	require.NoError(t, os.WriteFile(path, pdf, 0o600))
 	out, err := exec.Command(bin, "-bbox", path, "-").Output()
@@ -686,7 +649,7 @@ func TestPDFMetadata(t *testing.T) {
 	require.Equal(t, 2, strings.Count(s, "/FontFile2 "))
 	require.NotRegexp(t, `/BaseFont /(Helvetica|Times|Courier|Arial)`, s)
 
-	bin := pdfBackend(t, "pdfinfo")
+	bin := needTool(t, "pdfinfo")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
 	require.NoError(t, os.WriteFile(path, pdf, 0o600))
 	out, err := exec.Command(bin, "-isodates", path).Output()
