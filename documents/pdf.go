@@ -97,7 +97,7 @@ func pdfFaceWidths(fc pdfFace) []uint16 {
 	e.once.Do(func() {
 		def := pdfFaces[fc]
 		f := fpdf.New("P", "mm", "A4", "")
-		f.AddUTF8FontFromBytes(def.family, def.style, def.ttf)
+		f.AddUTF8FontFromBytes(def.family, def.style, bytes.Clone(def.ttf))
 		f.SetFont(def.family, def.style, 10)
 		w := make([]uint16, 0x10000)
 		var buf [utf8.UTFMax]byte
@@ -894,7 +894,9 @@ func pdfDictLen(b []byte) int {
 func (r *pdfRenderer) loadFace(fc pdfFace) {
 	if !r.loaded[fc] {
 		def := pdfFaces[fc]
-		r.f.AddUTF8FontFromBytes(def.family, def.style, def.ttf)
+		// fpdf writes into the font bytes while subsetting, so each render
+		// gets its own copy: the Go font slices are shared by the process.
+		r.f.AddUTF8FontFromBytes(def.family, def.style, bytes.Clone(def.ttf))
 		r.loaded[fc] = true
 	}
 }

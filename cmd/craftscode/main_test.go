@@ -85,10 +85,28 @@ func runCLI(t *testing.T, env map[string]string, args ...string) []byte {
 	return out
 }
 
+// syncBuffer collects a child's log lines while the test reads them.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
 type served struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *bytes.Buffer
+	logs *syncBuffer
 	done chan error
 }
 
@@ -102,7 +120,7 @@ func serve(t *testing.T, env map[string]string) *served {
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	s := &served{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	s := &served{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
