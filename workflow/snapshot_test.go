@@ -126,3 +126,21 @@ func TestCanonicalErrors(t *testing.T) {
 		t.Error("broken JSON was accepted")
 	}
 }
+
+func TestCanonicalTreeMatchesCanonical(t *testing.T) {
+	tree := map[string]any{
+		"z": "РАМ Стара планина <b>&</b>", "a": []any{json.Number("1"), int64(2), true, nil},
+		"m": map[string]any{"ő": "ű", "b": map[string]any{"€": json.Number("3.50")}},
+	}
+	want, wantSum, err := Canonical(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotSum, err := CanonicalTree(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) || gotSum != wantSum {
+		t.Fatalf("CanonicalTree = %s, Canonical = %s", got, want)
+	}
+}

@@ -27,7 +27,8 @@ import (
 func benchTransitions(ctx context.Context, cfg Config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench transitions", flag.ContinueOnError)
 	workers := fs.Int("workers", 16, "concurrent workers")
-	duration := fs.Duration("duration", 10*time.Second, "how long each side runs")
+	duration := fs.Duration("duration", 5*time.Second, "how long each side runs in each round")
+	rounds := fs.Int("rounds", 3, "rounds of baseline then service; the median ratio is reported")
 	plans := fs.Int("plans", 4, "action plans per worker")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the service side to this file")
 	if err := fs.Parse(args); err != nil {
@@ -59,12 +60,6 @@ func benchTransitions(ctx context.Context, cfg Config, args []string, out io.Wri
 		return err
 	}
 	defer pool.Close()
-	pool.Config().MaxConns = int32(*workers)
-	base := runLoad(ctx, *workers, *duration, basePlans, *plans, func(ctx context.Context, id string, version int, trigger string) error {
-		return baselineTransition(ctx, pool, id, version, trigger)
-	})
-	report(out, "baseline (pgx: update + history insert)", base)
-
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err != nil {
@@ -78,12 +73,26 @@ func benchTransitions(ctx context.Context, cfg Config, args []string, out io.Wri
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2}}
 	url := "http://" + app.Addr() + "/api/v1/action-plans/"
-	svc := runLoad(ctx, *workers, *duration, svcPlans, *plans, func(ctx context.Context, id string, version int, trigger string) error {
-		return httpTransition(ctx, client, url+id+"/transitions", token, version, trigger)
-	})
-	report(out, "service (HTTP, JSON, auth, state machine, River job)", svc)
-	if base.rate() > 0 {
-		fmt.Fprintf(out, "ratio service/baseline: %.2f\n", svc.rate()/base.rate())
+	// Rounds alternate the two sides, so that drift on a shared machine
+	// (other load, the table growing) falls on both alike.
+	var ratios []float64
+	baseVersions, svcVersions := map[string]int{}, map[string]int{}
+	for round := 1; round <= *rounds; round++ {
+		base := runLoad(ctx, *workers, *duration, basePlans, *plans, baseVersions, func(ctx context.Context, id string, version int, trigger string) error {
+			return baselineTransition(ctx, pool, id, version, trigger)
+		})
+		report(out, fmt.Sprintf("round %d baseline (pgx: update + history insert)", round), base)
+		svc := runLoad(ctx, *workers, *duration, svcPlans, *plans, svcVersions, func(ctx context.Context, id string, version int, trigger string) error {
+			return httpTransition(ctx, client, url+id+"/transitions", token, version, trigger)
+		})
+		report(out, fmt.Sprintf("round %d service (HTTP, JSON, auth, machine, SQL)", round), svc)
+		if base.rate() > 0 {
+			ratios = append(ratios, svc.rate()/base.rate())
+		}
+	}
+	if len(ratios) > 0 {
+		slices.Sort(ratios)
+		fmt.Fprintf(out, "ratio service/baseline: median %.2f (rounds: %.2f)\n", ratios[len(ratios)/2], ratios)
 	}
 	return nil
 }
@@ -194,20 +203,24 @@ func (r loadResult) percentile(p float64) time.Duration {
 
 // runLoad gives each worker its own plans and moves them submit,
 // request_changes, submit, … for the duration.
-func runLoad(ctx context.Context, workers int, d time.Duration, ids []string, per int,
+func runLoad(ctx context.Context, workers int, d time.Duration, ids []string, per int, versions map[string]int,
 	transition func(ctx context.Context, id string, version int, trigger string) error) loadResult {
 	var mu sync.Mutex
 	var res loadResult
+	versionsOut := versions
 	deadline := time.Now().Add(d)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := range workers {
 		mine := ids[w*per : (w+1)*per]
+		mu.Lock()
+		own := make([]int, len(mine))
+		for i, id := range mine {
+			own[i] = max(versions[id], 1)
+		}
+		mu.Unlock()
 		wg.Go(func() {
-			versions := make([]int, len(mine))
-			for i := range versions {
-				versions[i] = 1
-			}
+			versions := own
 			var lat []time.Duration
 			n, errs := 0, 0
 			var first error
@@ -230,6 +243,9 @@ func runLoad(ctx context.Context, workers int, d time.Duration, ids []string, pe
 				n++
 			}
 			mu.Lock()
+			for i, id := range mine {
+				versionsOut[id] = versions[i]
+			}
 			res.n += n
 			res.errors += errs
 			if res.firstErr == nil {

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -46,43 +47,43 @@ func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string,
 	return f, nil
 }
 
-// snapshot is the frozen content of a revision: the deliverable's own
-// content plus what Parts I and II take from the consortium at that moment.
-type snapshot struct {
-	Kind       workflow.Kind  `json:"kind"`
-	Revision   int            `json:"revision"`
-	Project    map[string]any `json:"project"`
-	Partner    map[string]any `json:"partner"`
-	Instrument map[string]any `json:"policy_instrument,omitempty"`
-	// Peers names a peer review's peer partners, in its order.
-	Peers   []map[string]any `json:"peers,omitempty"`
-	Content map[string]any   `json:"content"`
-}
-
+// freeze makes the frozen content of a revision: the deliverable's own
+// content plus what Parts I and II take from the consortium at that moment
+// (project, partner, instrument, a peer review's peers), as canonical JSON.
 func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string, error) {
 	h := d.Head()
-	snap := snapshot{Kind: d.Kind, Revision: number,
-		Project: map[string]any{"id": c.project.ID, "acronym": c.project.Acronym, "title": c.project.Title, "programme": c.project.Programme},
-		Partner: map[string]any{"id": h.PartnerID, "name": c.partner.Name, "short_name": c.partner.ShortName,
+	snap := map[string]any{
+		"kind":     string(d.Kind),
+		"revision": int64(number),
+		"project":  map[string]any{"id": c.project.ID, "acronym": c.project.Acronym, "title": c.project.Title, "programme": c.project.Programme},
+		"partner": map[string]any{"id": h.PartnerID, "name": c.partner.Name, "short_name": c.partner.ShortName,
 			"country": c.partner.Country, "region": c.partner.Region, "role": c.partner.Role},
 	}
 	if c.instrumentName != nil {
-		snap.Instrument = map[string]any{"id": h.PolicyInstrumentID, "name": *c.instrumentName, "type": *c.instrumentType}
+		snap["policy_instrument"] = map[string]any{"id": h.PolicyInstrumentID, "name": *c.instrumentName, "type": *c.instrumentType}
 	}
-	for _, p := range c.peers {
-		snap.Peers = append(snap.Peers, map[string]any{"id": p.ID, "name": p.Name, "short_name": p.ShortName, "country": p.Country, "region": p.Region})
+	if len(c.peers) > 0 {
+		peers := make([]any, len(c.peers))
+		for i, p := range c.peers {
+			peers[i] = map[string]any{"id": p.ID, "name": p.Name, "short_name": p.ShortName, "country": p.Country, "region": p.Region}
+		}
+		snap["peers"] = peers
 	}
 	raw, err := json.Marshal(d.Value())
 	if err != nil {
 		return nil, "", err
 	}
-	if err := json.Unmarshal(raw, &snap.Content); err != nil {
+	var content map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&content); err != nil {
 		return nil, "", err
 	}
 	for _, k := range []string{"state", "version", "revision", "created_at", "updated_at"} {
-		delete(snap.Content, k)
+		delete(content, k)
 	}
-	return workflow.Canonical(snap)
+	snap["content"] = content
+	return workflow.CanonicalTree(snap)
 }
 
 func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
