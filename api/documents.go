@@ -255,7 +255,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if !templateName.MatchString(req.Name) {
 		p.Add("name", "must be 1 to 63 lower-case letters, digits or _, starting with a letter")
 	}
-	if _, ok := segments[req.Kind]; !ok {
+	if segment(workflow.Kind(req.Kind)) == "" {
 		p.Add("kind", "must be action_plan or peer_review")
 	}
 	if strings.TrimSpace(req.Source) == "" {
@@ -289,6 +289,3 @@ func templateProblem(err error) error {
 	p.errors = []workflow.FieldError{{Field: field, Message: err.Error()}}
 	return p
 }
-
-// segments are the deliverable kinds a template may be for.
-var segments = map[string]bool{string(workflow.KindActionPlan): true, string(workflow.KindPeerReview): true}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
@@ -40,17 +39,6 @@ func countJobs(t *testing.T, s *sqlstore.Store) int {
 	return n
 }
 
-// approvalTemplates makes approve assemble the built-in templates.
-func approvalTemplates(t *testing.T, s *sqlstore.Store) {
-	builtins, err := documents.Builtins()
-	require.NoError(t, err)
-	refs := map[workflow.Kind]sqlstore.TemplateRef{}
-	for _, b := range builtins {
-		refs[workflow.Kind(b.Kind)] = sqlstore.TemplateRef{Name: b.Name, Version: b.Version}
-	}
-	s.SetApprovalDocuments(refs)
-}
-
 var admin = workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
 
 func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
@@ -65,7 +53,7 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
 			require.NoError(t, err)
 			s.SetJobQueue(q)
-			approvalTemplates(t, s)
+			require.NoError(t, s.UseBuiltinApprovalTemplates())
 			plan := planIn(t, s)
 
 			// A refused transition commits nothing, so it queues nothing.
@@ -111,29 +99,6 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 				require.Equal(t, got.Size, info.Size)
 				require.True(t, strings.HasSuffix(got.ObjectKey, got.SHA256+"."+got.Format), got.ObjectKey)
 			}
-		})
-	}
-}
-
-func TestHistoryIsAppendOnly(t *testing.T) {
-	for _, d := range sqlstoretest.Backends {
-		t.Run(string(d), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			plan := planIn(t, s)
-			_, _, err := s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
-			require.NoError(t, err)
-			_, err = s.DB().ExecContext(ctx, "UPDATE transitions SET note = 'rewritten'")
-			require.ErrorContains(t, err, "append-only")
-			_, err = s.DB().ExecContext(ctx, "DELETE FROM transitions")
-			require.ErrorContains(t, err, "append-only")
-			_, err = s.DB().ExecContext(ctx, "UPDATE revisions SET sha256 = sha256")
-			require.ErrorContains(t, err, "append-only")
-			h, err := s.History(ctx, plan.Kind, plan.Plan.ID)
-			require.NoError(t, err)
-			require.Len(t, h, 1)
-			require.Equal(t, "", h[0].Note)
 		})
 	}
 }

@@ -102,7 +102,6 @@ type TransitionRequest struct {
 	Note      string
 	RequestID string
 	Principal Principal
-	Now       time.Time // decides the phase 2 guards; zero means now
 }
 
 // TransitionRecord is one row of the append-only history.

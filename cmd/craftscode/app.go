@@ -76,7 +76,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.store.SetJobQueue(a.jobs)
-	if err := approvalDocuments(a.store); err != nil {
+	if err := a.store.UseBuiltinApprovalTemplates(); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -156,20 +156,4 @@ func (a *App) Close() {
 	if a.store != nil {
 		a.store.Close()
 	}
-}
-
-// approvalDocuments makes approve assemble each kind's built-in template.
-func approvalDocuments(store *sqlstore.Store) error {
-	builtins, err := documents.Builtins()
-	if err != nil {
-		return err
-	}
-	refs := map[workflow.Kind]sqlstore.TemplateRef{}
-	for _, t := range builtins {
-		if t.Name == t.Kind {
-			refs[workflow.Kind(t.Kind)] = sqlstore.TemplateRef{Name: t.Name, Version: t.Version}
-		}
-	}
-	store.SetApprovalDocuments(refs)
-	return nil
 }

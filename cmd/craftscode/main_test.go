@@ -17,8 +17,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/craftscode/craftscode/storage/sqlstore"
-	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -233,23 +231,8 @@ func TestServeDemoOnEmbeddedDefault(t *testing.T) {
 
 func TestServeOnPostgresAndMinIO(t *testing.T) {
 	t.Parallel()
-	endpoint := os.Getenv("TEST_S3_ENDPOINT")
-	if endpoint == "" {
-		if sqlstoretest.RequireBackends() {
-			t.Fatal("TEST_S3_ENDPOINT is not set but CRAFTSCODE_REQUIRE_BACKENDS=1")
-		}
-		t.Skip("TEST_S3_ENDPOINT is not set; run ./scripts/test to get a throwaway MinIO")
-	}
-	env := map[string]string{
-		"DATABASE_URL":  sqlstoretest.DSN(t, sqlstore.Postgres),
-		"S3_ENDPOINT":   endpoint,
-		"S3_ACCESS_KEY": os.Getenv("TEST_S3_ACCESS_KEY"),
-		"S3_SECRET_KEY": os.Getenv("TEST_S3_SECRET_KEY"),
-		"S3_BUCKET":     "e2e-" + strings.ToLower(workflow.NewID()[:8]),
-		// a data folder that must stay unused
-		"CRAFTSCODE_DATA_DIR":    filepath.Join(t.TempDir(), "unused"),
-		"CRAFTSCODE_ADMIN_TOKEN": "admin-token-for-the-e2e-test-0123456789",
-	}
+	env := s3Env(t)
+	env["CRAFTSCODE_DATA_DIR"] = filepath.Join(t.TempDir(), "unused") // must stay unused
 	var demo demoOutput
 	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
 	s := serve(t, env)

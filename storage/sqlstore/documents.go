@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -74,6 +75,23 @@ type TemplateRef struct{ Name, Version string }
 // SetApprovalDocuments tells which built-in template each kind's approved
 // documents are assembled from; approve then queues them (PDF and DOCX).
 func (s *Store) SetApprovalDocuments(m map[workflow.Kind]TemplateRef) { s.approval = m }
+
+// UseBuiltinApprovalTemplates makes approve assemble each kind's built-in
+// template (the one named after the kind).
+func (s *Store) UseBuiltinApprovalTemplates() error {
+	builtins, err := documents.Builtins()
+	if err != nil {
+		return err
+	}
+	refs := map[workflow.Kind]TemplateRef{}
+	for _, t := range builtins {
+		if t.Name == t.Kind {
+			refs[workflow.Kind(t.Kind)] = TemplateRef{Name: t.Name, Version: t.Version}
+		}
+	}
+	s.SetApprovalDocuments(refs)
+	return nil
+}
 
 // approvalFormats are what approve assembles automatically.
 var approvalFormats = []string{"pdf", "docx"}

@@ -255,6 +255,25 @@ var suite = map[string]func(t *testing.T, s *sqlstore.Store){
 		require.NoError(t, err)
 		require.Len(t, all, 2)
 	},
+	"HistoryIsAppendOnly": func(t *testing.T, s *sqlstore.Store) {
+		d := seed(t, s, "HIST")
+		start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+		plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: d.project.ID,
+			PartnerID: d.partner.ID, PolicyInstrumentID: d.instrument.ID, Title: "Terv", Language: "en",
+			Actions: []workflow.PlanAction{{Title: "A", Description: "d", Players: "p", TimeframeStart: &start, TimeframeEnd: &end}}}}
+		require.NoError(t, s.CreateDeliverable(ctx, &plan))
+		admin := workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
+		_, _, err := s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
+		require.NoError(t, err)
+		for _, stmt := range []string{"UPDATE transitions SET note = 'rewritten'", "DELETE FROM transitions", "UPDATE revisions SET sha256 = sha256", "DELETE FROM revisions"} {
+			_, err = s.DB().ExecContext(ctx, stmt)
+			require.ErrorContains(t, err, "append-only", stmt)
+		}
+		h, err := s.History(ctx, plan.Kind, plan.Plan.ID)
+		require.NoError(t, err)
+		require.Len(t, h, 1)
+		require.Equal(t, "", h[0].Note)
+	},
 	"IdempotencyKeys": func(t *testing.T, s *sqlstore.Store) {
 		u, _ := newUser(t, s, "idem@example.org")
 		rec := workflow.IdempotencyRecord{UserID: u.ID, Key: "k1", RequestHash: "h1"}

@@ -87,10 +87,7 @@ func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string,
 }
 
 func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
-	at := r.Now
-	if at.IsZero() {
-		at = now()
-	}
+	at := now()
 	var out workflow.Deliverable
 	var rec workflow.TransitionRecord
 	err := s.tx(ctx, func(tx *gorm.DB) error {
