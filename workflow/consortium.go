@@ -9,14 +9,17 @@ import (
 
 // Project is one Interreg cooperation project, such as CRAFTS CODE.
 type Project struct {
-	ID          string    `json:"id"`
-	Acronym     string    `json:"acronym"`
-	Title       string    `json:"title"`
-	Programme   string    `json:"programme"`
-	Phase1Start *Date     `json:"phase1_start"`
-	Phase1End   *Date     `json:"phase1_end"`
-	Phase2End   *Date     `json:"phase2_end"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string `json:"id"`
+	Acronym     string `json:"acronym"`
+	Title       string `json:"title"`
+	Programme   string `json:"programme"`
+	Phase1Start *Date  `json:"phase1_start"`
+	Phase1End   *Date  `json:"phase1_end"`
+	Phase2End   *Date  `json:"phase2_end"`
+	// ConsultationDays is the default consultation window of a submit
+	// that names no deadline (0 when created: DefaultConsultationDays).
+	ConsultationDays int       `json:"consultation_days"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // PartnerRole is a partner's place in the consortium.
@@ -133,6 +136,9 @@ func (x *Project) Validate() error {
 	}
 	if x.Phase1End != nil && x.Phase2End != nil && x.Phase2End.Before(*x.Phase1End) {
 		p.Add("phase2_end", "is before phase1_end")
+	}
+	if x.ConsultationDays < 0 || x.ConsultationDays > 365 {
+		p.Add("consultation_days", "must be between 1 and 365")
 	}
 	return p.Err("invalid project")
 }

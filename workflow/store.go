@@ -74,6 +74,48 @@ type Store interface {
 	Template(ctx context.Context, name, version string) (TemplateRecord, error)
 	ListTemplates(ctx context.Context) ([]TemplateRecord, error)
 
+	// Consultation: comments on a revision under stakeholder review, their
+	// formal responses, and the window in which comments are taken. Every
+	// method checks the caller's right itself (Commenting, Answering,
+	// Moderating) and answers not_found outside the caller's scope.
+	//
+	// AddComment pins a comment to the revision under consultation; it is
+	// conflict unless the deliverable is in stakeholder_review with its
+	// consultation open, and invalid for an unknown section or parent.
+	AddComment(ctx context.Context, c NewComment) (Comment, error)
+	// Comments lists the threads of a revision (0: the latest), top-level
+	// comments oldest first with their replies nested. Hidden comments are
+	// left out unless the caller moderates or answers, who see them marked.
+	Comments(ctx context.Context, kind Kind, id string, revision int, p Principal) ([]Comment, error)
+	Comment(ctx context.Context, commentID string, p Principal) (Comment, error)
+	// EditComment changes body and stance at the given comment version; the
+	// author only, while the consultation is open. The old text is kept in
+	// the comment's history.
+	EditComment(ctx context.Context, commentID string, version int, body string, stance Stance, p Principal) (Comment, error)
+	// DeleteComment blanks the body (the thread and the history stay); the
+	// author only, while the consultation is open.
+	DeleteComment(ctx context.Context, commentID string, version int, p Principal) error
+	// HideComment hides a comment from everyone but the owner and the
+	// coordinator, and from every export; the coordinator only.
+	HideComment(ctx context.Context, commentID, reason string, p Principal) (Comment, error)
+	// RespondToComment gives (or replaces) the formal response to a
+	// top-level comment; the owner or the coordinator, while the
+	// deliverable is in stakeholder_review.
+	RespondToComment(ctx context.Context, commentID string, status ResponseStatus, body string, p Principal) (Comment, error)
+	CommentHistory(ctx context.Context, commentID string, p Principal) ([]CommentEvent, error)
+	// Consultation returns the consultation of a revision (0: the latest).
+	Consultation(ctx context.Context, kind Kind, id string, revision int, p Principal) (Consultation, error)
+	// CloseConsultation closes the open consultation early; the owner or the
+	// coordinator.
+	CloseConsultation(ctx context.Context, kind Kind, id string, p Principal) (Consultation, error)
+	// ExpireConsultation is the deadline job's work: it closes the
+	// consultation of that revision if it is still open and its deadline has
+	// passed. closed is false when there was nothing to do.
+	ExpireConsultation(ctx context.Context, deliverableID string, revision int) (closed bool, err error)
+	// MyConsultations lists the deliverables in stakeholder_review that the
+	// caller may see, with their consultations, newest deadline last.
+	MyConsultations(ctx context.Context, p Principal) ([]ConsultationItem, error)
+
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, k IdempotencyRecord) error
@@ -102,6 +144,35 @@ type TransitionRequest struct {
 	Note      string
 	RequestID string
 	Principal Principal
+	// ConsultationDeadline, on submit, overrides the project's default
+	// consultation window.
+	ConsultationDeadline *time.Time
+}
+
+// ConsultationItem is one line of "my consultations".
+type ConsultationItem struct {
+	Kind         Kind         `json:"kind"`
+	Head         Head         `json:"-"`
+	ID           string       `json:"id"`
+	Title        string       `json:"title"`
+	State        State        `json:"state"`
+	Revision     int          `json:"revision"`
+	Consultation Consultation `json:"consultation"`
+	Comments     int          `json:"comments"`   // visible comments on the revision
+	Unanswered   int          `json:"unanswered"` // top-level ones without a response
+}
+
+// Mailer sends a message to a person: magic links, consultation
+// reminders. The default writes to the log.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// Mail is one message.
+type Mail struct {
+	To      string
+	Subject string
+	Body    string
 }
 
 // TransitionRecord is one row of the append-only history.
