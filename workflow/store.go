@@ -116,6 +116,9 @@ type Store interface {
 	// caller may see, with their consultations, newest deadline last.
 	MyConsultations(ctx context.Context, p Principal) ([]ConsultationItem, error)
 
+	WebhookStore
+	SessionStore
+
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
 	CompleteIdempotencyKey(ctx context.Context, k IdempotencyRecord) error

@@ -1,0 +1,4 @@
+package workflow
+
+// WebhookStore keeps webhook subscriptions and their deliveries.
+type WebhookStore interface{}
