@@ -15,6 +15,7 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
@@ -71,7 +72,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("blob storage: %w", err)
 	}
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
-		&jobs.Workers{Documents: a.store, Blobs: a.blobs}); err != nil {
+		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: notify.LogMailer{Log: log}}); err != nil {
 		a.Close()
 		return nil, err
 	}
