@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
@@ -24,6 +25,10 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+	// CommentRate and CommentBurst limit each user's comments (and
+	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
+	CommentRate  rate.Limit
+	CommentBurst int
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -39,6 +44,7 @@ type Server struct {
 	openapi   []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
+	comments   commentLimiter
 }
 
 // New builds the handler with every route.
@@ -49,6 +55,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
+	}
+	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
+	if s.comments.every <= 0 {
+		s.comments.every = DefaultCommentRate
+	}
+	if s.comments.burst <= 0 {
+		s.comments.burst = DefaultCommentBurst
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -93,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
 	s.documentRoutes(v1)
+	s.consultationRoutes(v1)
 	s.echo = e
 	return s, nil
 }
