@@ -299,7 +299,10 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 	if err := nc.Validate(); err != nil {
 		return workflow.Comment{}, err
 	}
-	if nc.Section == "" {
+	// A reply is on its thread's section; a top-level comment without one
+	// is on the document as a whole.
+	named := nc.Section != ""
+	if !named {
 		nc.Section = workflow.GeneralSection
 	}
 	at := now()
@@ -340,7 +343,11 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
 					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
 			}
-			thread, parent = pc.threadID, &nc.ParentID
+			if named && pc.Section != nc.Section {
+				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
+					Fields: []workflow.FieldError{{Field: "section", Message: "a reply is on its thread's section, " + pc.Section}}}
+			}
+			thread, parent, nc.Section = pc.threadID, &nc.ParentID, pc.Section
 		}
 		stx, err := sqlTx(tx)
 		if err != nil {
