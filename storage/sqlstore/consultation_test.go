@@ -22,7 +22,7 @@ type consultation struct {
 	shUsers                []workflow.User
 }
 
-func member(t *testing.T, s *sqlstore.Store, email string, m workflow.Membership) (workflow.Principal, workflow.User) {
+func member(t testing.TB, s *sqlstore.Store, email string, m workflow.Membership) (workflow.Principal, workflow.User) {
 	t.Helper()
 	u, tok := newUser(t, s, email)
 	m.UserID = u.ID
@@ -44,7 +44,7 @@ func completePlanFor(d seedData, instrumentID string) workflow.Deliverable {
 	return workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: p}
 }
 
-func setupConsultation(t *testing.T, s *sqlstore.Store, acronym string) consultation {
+func setupConsultation(t testing.TB, s *sqlstore.Store, acronym string) consultation {
 	t.Helper()
 	c := consultation{seedData: seed(t, s, acronym)}
 	pid := c.project.ID
