@@ -853,13 +853,13 @@ func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]wo
 // Reminder is the work of a consultation's reminder job: who to remind of
 // which deliverable, by when.
 type Reminder struct {
-	Kind        workflow.Kind
-	ProjectID   string
-	Deliverable string
-	Title       string
-	Revision    int
-	Deadline    time.Time
-	To          []workflow.User
+	Kind          workflow.Kind
+	ProjectID     string
+	DeliverableID string
+	Title         string
+	Revision      int
+	Deadline      time.Time
+	To            []workflow.User
 }
 
 // ConsultationReminder marks the consultation reminded (once), emits
@@ -888,7 +888,7 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			return res.Error
 		}
 		due = true
-		out = Reminder{Kind: workflow.Kind(row.Kind), ProjectID: row.ProjectID, Deliverable: row.ID, Title: row.Title,
+		out = Reminder{Kind: workflow.Kind(row.Kind), ProjectID: row.ProjectID, DeliverableID: row.ID, Title: row.Title,
 			Revision: revision, Deadline: c.Deadline.UTC()}
 		if row.PolicyInstrumentID != nil {
 			var users []userRow
