@@ -184,28 +184,28 @@ const commentColumns = `c.id, c.deliverable_id, c.project_id, c.revision, c.sect
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users ru ON ru.id = c.response_by `
 
+// commentRec is a comment with the thread it belongs to.
 type commentRec struct {
 	workflow.Comment
-	threadID   string
-	responseBy string
+	threadID string
 }
 
 func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 	var r commentRec
 	c := &r.Comment
 	var parent *string
-	var status, rbody, rname string
+	var status, rbody, rby, rname string
 	var rat *time.Time
 	if err := sc.Scan(&c.ID, &c.DeliverableID, &c.ProjectID, &c.Revision, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body,
 		&c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Version, &c.Deleted, &c.Hidden, &c.HiddenReason,
-		&status, &rbody, &r.responseBy, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		&status, &rbody, &rby, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return r, err
 	}
 	c.ParentID = deref(parent)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.Edited = edited(*c)
 	if status != "" {
-		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: rname}
+		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: rby, AuthorName: rname}
 		if rat != nil {
 			resp.At = rat.UTC()
 		}
