@@ -31,7 +31,8 @@ type documentRequest struct {
 }
 
 // templateFor picks the version a request means: the newest upload of the
-// name, else the built-in one. The default name is the kind's own.
+// name, else the built-in one. The default name is the kind's own. A
+// template of kind any (the comment-response matrix) fits both kinds.
 func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*documents.Template, error) {
 	if name == "" {
 		name = string(kind)
@@ -39,7 +40,7 @@ func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*
 	rec, err := s.store.Template(c.Request().Context(), name, "")
 	switch workflow.ErrorCode(err) {
 	case "":
-		if rec.Kind != string(kind) {
+		if !documents.Fits(rec.Kind, string(kind)) {
 			return nil, fieldProblem("template", fmt.Sprintf("template %q is for %s, not %s", name, rec.Kind, kind))
 		}
 		return documents.NewTemplate(rec.Name, rec.Kind, []byte(rec.Source))
@@ -53,7 +54,7 @@ func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*
 	}
 	for _, t := range builtins {
 		if t.Name == name {
-			if t.Kind != string(kind) {
+			if !documents.Fits(t.Kind, string(kind)) {
 				return nil, fieldProblem("template", fmt.Sprintf("template %q is for %s, not %s", name, t.Kind, kind))
 			}
 			return t, nil
@@ -255,8 +256,8 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if !templateName.MatchString(req.Name) {
 		p.Add("name", "must be 1 to 63 lower-case letters, digits or _, starting with a letter")
 	}
-	if segment(workflow.Kind(req.Kind)) == "" {
-		p.Add("kind", "must be action_plan or peer_review")
+	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny {
+		p.Add("kind", "must be action_plan, peer_review or any")
 	}
 	if strings.TrimSpace(req.Source) == "" {
 		p.Add("source", "is required")
