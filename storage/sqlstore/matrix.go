@@ -31,23 +31,26 @@ type matrixCommentRow struct {
 	Body           string
 	AuthorName     string
 	AuthorRole     string
-	Version        int
 	ResponseStatus string
 	ResponseBody   string
 	ResponderName  string
 	ResponderRole  string
 	ResponseAt     *time.Time
 	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Hidden and deleted comments never leave the database this way: the
-// filter is in the query, not in the code that formats the rows.
+// filter is in the query, not in the code that formats the rows. The
+// responder's role is their membership's (admin for an administrator
+// without one), as a comment's author_role is recorded.
 const matrixCommentsSQL = `
 SELECT c.id, c.section, c.parent_id, c.thread_id, c.stance, c.body,
-       u.name AS author_name, c.author_role, c.version,
+       u.name AS author_name, c.author_role,
        c.response_status, c.response_body,
-       COALESCE(r.name, '') AS responder_name, COALESCE(m.role, '') AS responder_role,
-       c.response_at, c.created_at
+       COALESCE(r.name, '') AS responder_name,
+       COALESCE(m.role, CASE WHEN r.admin THEN 'admin' ELSE '' END, '') AS responder_role,
+       c.response_at, c.created_at, c.updated_at
 FROM comments c
 JOIN users u ON u.id = c.author_id
 LEFT JOIN users r ON r.id = c.response_by
@@ -103,7 +106,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 		}
 		cm := &documents.ConsultationComment{ID: r.ID, Section: r.Section, Stance: r.Stance, Body: r.Body,
 			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
-			Edited: r.Version > 1, CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
+			Edited: edited(r), CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
 		if r.ResponseStatus != "" {
 			resp := &documents.ConsultationResponse{Status: r.ResponseStatus, Body: r.ResponseBody,
 				Author: documents.ConsultationPerson{Name: r.ResponderName, Role: r.ResponderRole}}
@@ -123,7 +126,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 		}
 		top.Replies = append(top.Replies, documents.ConsultationReply{ID: r.ID, Stance: r.Stance, Body: r.Body,
 			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
-			Edited: r.Version > 1, CreatedAt: r.CreatedAt.UTC()})
+			Edited: edited(r), CreatedAt: r.CreatedAt.UTC()})
 		counts.Replies++
 	}
 
@@ -172,6 +175,10 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 	}
 	return documents.Consultation{Counts: counts, Sections: kept}
 }
+
+// edited: only an edit of the text moves updated_at (a response or a hide
+// raises the version but is not the author's edit).
+func edited(r matrixCommentRow) bool { return r.UpdatedAt.After(r.CreatedAt) }
 
 // renderSnapshot is the data of a render: the frozen snapshot, with the
 // revision's consultation added under "consultation" when it has one.

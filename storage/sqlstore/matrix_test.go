@@ -80,8 +80,7 @@ type comment struct {
 	id, section, parent, thread, stance, body string
 	author                                    workflow.User
 	role                                      workflow.Role
-	version                                   int
-	deleted, hidden                           bool
+	edited, deleted, hidden                   bool
 	status, reason                            string
 	by                                        workflow.User
 	created                                   time.Duration // after the opening
@@ -92,23 +91,28 @@ func (f matrixFixture) insert(t *testing.T, s *sqlstore.Store, c comment) {
 	if c.thread == "" {
 		c.thread = c.id
 	}
-	if c.version == 0 {
-		c.version = 1
-	}
+	// The consultation store raises the version on every change, a
+	// response included; only an edit moves updated_at.
+	version := 1
 	var parent, responseAt any
 	if c.parent != "" {
 		parent = c.parent
 	}
 	if c.status != "" {
 		responseAt = f.at.Add(12 * 24 * time.Hour)
+		version++
 	}
 	created := f.at.Add(c.created)
+	updated := created
+	if c.edited {
+		updated = created.Add(30 * time.Minute)
+	}
 	_, err := s.DB().ExecContext(ctx, `INSERT INTO comments (id, deliverable_id, revision, project_id, section, parent_id, thread_id,
 		stance, body, author_id, author_role, version, deleted, hidden, hidden_reason, response_status, response_body, response_by,
 		response_at, created_at, updated_at)
-		VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
+		VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		c.id, f.plan.Plan.ID, f.plan.Plan.ProjectID, c.section, parent, c.thread, c.stance, c.body, c.author.ID, string(c.role),
-		c.version, c.deleted, c.hidden, map[bool]string{true: "off topic"}[c.hidden], c.status, c.reason, c.by.ID, responseAt, created)
+		version, c.deleted, c.hidden, map[bool]string{true: "off topic"}[c.hidden], c.status, c.reason, c.by.ID, responseAt, created, updated)
 	require.NoError(t, err)
 }
 
@@ -121,7 +125,7 @@ func (f matrixFixture) seedComments(t *testing.T, s *sqlstore.Store) {
 	for _, c := range []comment{
 		{id: "c-players", section: "part3.action.1.players", stance: "support", body: "We will mentor in Габрово.",
 			author: f.stakeholder, role: workflow.RoleStakeholder, status: "noted", reason: "Thank you.", by: f.coordinator, created: 1 * h},
-		{id: "c-context", section: "part2.policy_context", stance: "concern", body: matrixHostile, version: 3,
+		{id: "c-context", section: "part2.policy_context", stance: "concern", body: matrixHostile, edited: true,
 			author: f.stakeholder, role: workflow.RoleStakeholder, status: "partially_accepted", reason: "Reason: " + matrixHostile,
 			by: f.partner, created: 2 * h},
 		{id: "c-general", section: "general", stance: "suggestion", body: "Add Tørshavn and Ærø.",
@@ -200,6 +204,7 @@ func TestConsultationMatrix(t *testing.T) {
 			require.Equal(t, "partner", context.Replies[0].Author.Role)
 			require.Nil(t, c.Sections[0].Comments[0].Response)
 			require.Equal(t, "coordinator", c.Sections[2].Comments[0].Response.Author.Role)
+			require.False(t, c.Sections[2].Comments[0].Edited, "a response raises the version but is no edit")
 			require.NotContains(t, string(snap), "HIDDEN")
 			require.NotContains(t, string(snap), "DELETED")
 			require.NotContains(t, string(snap), "REPLY UNDER HIDDEN")
