@@ -106,7 +106,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 		}
 		cm := &documents.ConsultationComment{ID: r.ID, Section: r.Section, Stance: r.Stance, Body: r.Body,
 			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
-			Edited: edited(r), CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
+			Edited: r.edited(), CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
 		if r.ResponseStatus != "" {
 			resp := &documents.ConsultationResponse{Status: r.ResponseStatus, Body: r.ResponseBody,
 				Author: documents.ConsultationPerson{Name: r.ResponderName, Role: r.ResponderRole}}
@@ -126,7 +126,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 		}
 		top.Replies = append(top.Replies, documents.ConsultationReply{ID: r.ID, Stance: r.Stance, Body: r.Body,
 			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
-			Edited: edited(r), CreatedAt: r.CreatedAt.UTC()})
+			Edited: r.edited(), CreatedAt: r.CreatedAt.UTC()})
 		counts.Replies++
 	}
 
@@ -178,7 +178,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 
 // edited: only an edit of the text moves updated_at (a response or a hide
 // raises the version but is not the author's edit).
-func edited(r matrixCommentRow) bool { return r.UpdatedAt.After(r.CreatedAt) }
+func (r matrixCommentRow) edited() bool { return r.UpdatedAt.After(r.CreatedAt) }
 
 // renderSnapshot is the data of a render: the frozen snapshot, with the
 // revision's consultation added under "consultation" when it has one.
