@@ -177,9 +177,9 @@ func (s *Server) documentContent(c echo.Context) error {
 var unsafeName = regexp.MustCompile(`[\x00-\x1f\x7f"\\/:*?<>|]+`)
 
 // fileName is the download name: the deliverable's title (UTF-8 kept),
-// with characters that file systems or headers trip over replaced, its
-// revision, a draft marker and the format. It only goes into a header;
-// object keys never hold user text.
+// with characters that file systems or headers trip over replaced, the
+// template unless it is the kind's own, its revision, a draft marker and
+// the format. It only goes into a header; object keys never hold user text.
 func fileName(doc workflow.Document, title string) string {
 	name := strings.TrimSpace(unsafeName.ReplaceAllString(title, "_"))
 	if r := []rune(name); len(r) > 80 {
@@ -187,6 +187,11 @@ func fileName(doc workflow.Document, title string) string {
 	}
 	if name == "" {
 		name = strings.ReplaceAll(string(doc.Kind), "_", "-")
+	}
+	// Another template's document (the comment-response matrix) must not
+	// download under the same name as the deliverable's own.
+	if doc.Template != "" && doc.Template != string(doc.Kind) {
+		name += " (" + strings.ReplaceAll(doc.Template, "_", " ") + ")"
 	}
 	name += fmt.Sprintf(" r%d", doc.Revision)
 	if !doc.Approved {

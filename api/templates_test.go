@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -103,6 +104,19 @@ func TestMatrixDocumentForBothKinds(t *testing.T) {
 		kinds[it.Name] = it.Kind
 	}
 	require.Equal(t, map[string]string{"action_plan": "action_plan", "peer_review": "peer_review", "comment_response_matrix": "any"}, kinds)
+
+	// Its download is named apart from the plan's own document.
+	doc, _, err := e.store.RequestDocument(t.Context(), workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan,
+		Format: "md", Template: "comment_response_matrix", TemplateVersion: strings.Repeat("0", 64),
+		Principal: workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}})
+	require.NoError(t, err)
+	info, err := e.blobs.Put(t.Context(), "test/"+doc.ID+".md", strings.NewReader("# Matrix\n"), 9, documents.PutOptions{ContentType: "text/markdown"})
+	require.NoError(t, err)
+	require.NoError(t, e.store.SetDocumentObject(t.Context(), doc.ID, info.Key, info.SHA256, info.Size, "text/markdown; charset=utf-8"))
+	require.NoError(t, e.store.FinishDocument(t.Context(), doc.ID, nil))
+	res = e.do(req{Method: "GET", Path: "/api/v1/documents/" + doc.ID + "/content", Token: e.admin})
+	require.Equal(t, 200, res.Status, "%s", res.Body)
+	require.Contains(t, res.Header.Get("Content-Disposition"), `filename="Terv (comment response matrix) r1 DRAFT.md"`)
 }
 
 // submittedPair makes a submitted action plan and peer review through the
