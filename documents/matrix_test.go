@@ -301,3 +301,24 @@ func mustTemplateKind(t *testing.T, kind, src string) *Template {
 	require.NoError(t, err)
 	return tm
 }
+
+// TestMatrixPDFAndDOCXAreValid: the matrix's PDF passes pdfcpu's
+// validation and every part of its DOCX is well-formed XML, with the
+// hostile consultation as well as the samples.
+func TestMatrixPDFAndDOCXAreValid(t *testing.T) {
+	t.Parallel()
+	tm := builtin(t, matrixName)
+	hostile := Sample(KindPeerReview)
+	hostile["consultation"] = hostileConsultation()
+	for name, snap := range map[string]map[string]any{"plan": Sample(KindActionPlan), "review": Sample(KindPeerReview), "hostile": hostile} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			pdfValidate(t, assemble(t, tm, snap, SampleMeta(KindPeerReview, false), FormatPDF))
+			pkg := docxUnzip(t, assemble(t, tm, snap, SampleMeta(KindPeerReview, true), FormatDOCX))
+			require.Contains(t, pkg.names, "word/document.xml")
+			for _, part := range pkg.names {
+				docxWellFormed(t, part, pkg.parts[part])
+			}
+		})
+	}
+}
