@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -319,6 +320,39 @@ func TestMatrixPDFAndDOCXAreValid(t *testing.T) {
 			for _, part := range pkg.names {
 				docxWellFormed(t, part, pkg.parts[part])
 			}
+		})
+	}
+}
+
+// BenchmarkMatrix renders the matrix of a large consultation (5,000
+// answered comments in 20 sections) to each format.
+func BenchmarkMatrix(b *testing.B) {
+	at := time.Date(2019, 3, 2, 9, 0, 0, 0, time.UTC)
+	c := Consultation{Revision: 3, OpenedAt: at, Deadline: at, ClosedAt: &at, Counts: ConsultationCounts{Comments: 5000, Answered: 5000, Accepted: 5000}}
+	for s := range 20 {
+		sec := ConsultationSection{Anchor: fmt.Sprint("s", s), Title: fmt.Sprint("Section ", s)}
+		for i := range 250 {
+			sec.Comments = append(sec.Comments, ConsultationComment{Number: s*250 + i + 1, ID: fmt.Sprint(s, "-", i),
+				Author: ConsultationPerson{Name: "Nagy Péter", Role: "stakeholder"}, Stance: "concern",
+				Body: strings.Repeat("Budapesti Vállalkozásfejlesztési Közalapítvány € ", 4), CreatedAt: at, Replies: []ConsultationReply{},
+				Response: &ConsultationResponse{Status: "accepted", Body: "Included in the next revision.", At: at}})
+		}
+		c.Sections = append(c.Sections, sec)
+	}
+	snap := Sample(KindActionPlan)
+	snap["consultation"] = decodeData(c)
+	tm := builtin(b, matrixName)
+	meta := SampleMeta(KindActionPlan, false)
+	for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
+		b.Run(string(f), func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := Assemble(&buf, tm, snap, meta, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes/doc")
 		})
 	}
 }
