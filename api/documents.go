@@ -31,7 +31,8 @@ type documentRequest struct {
 }
 
 // templateFor picks the version a request means: the newest upload of the
-// name, else the built-in one. The default name is the kind's own.
+// name, else the built-in one. The default name is the kind's own. A
+// template of kind any (the comment-response matrix) fits both kinds.
 func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*documents.Template, error) {
 	if name == "" {
 		name = string(kind)
@@ -39,7 +40,7 @@ func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*
 	rec, err := s.store.Template(c.Request().Context(), name, "")
 	switch workflow.ErrorCode(err) {
 	case "":
-		if rec.Kind != string(kind) {
+		if !documents.Fits(rec.Kind, string(kind)) {
 			return nil, fieldProblem("template", fmt.Sprintf("template %q is for %s, not %s", name, rec.Kind, kind))
 		}
 		return documents.NewTemplate(rec.Name, rec.Kind, []byte(rec.Source))
@@ -53,7 +54,7 @@ func (s *Server) templateFor(c echo.Context, kind workflow.Kind, name string) (*
 	}
 	for _, t := range builtins {
 		if t.Name == name {
-			if t.Kind != string(kind) {
+			if !documents.Fits(t.Kind, string(kind)) {
 				return nil, fieldProblem("template", fmt.Sprintf("template %q is for %s, not %s", name, t.Kind, kind))
 			}
 			return t, nil
@@ -176,9 +177,9 @@ func (s *Server) documentContent(c echo.Context) error {
 var unsafeName = regexp.MustCompile(`[\x00-\x1f\x7f"\\/:*?<>|]+`)
 
 // fileName is the download name: the deliverable's title (UTF-8 kept),
-// with characters that file systems or headers trip over replaced, its
-// revision, a draft marker and the format. It only goes into a header;
-// object keys never hold user text.
+// with characters that file systems or headers trip over replaced, the
+// template unless it is the kind's own, its revision, a draft marker and
+// the format. It only goes into a header; object keys never hold user text.
 func fileName(doc workflow.Document, title string) string {
 	name := strings.TrimSpace(unsafeName.ReplaceAllString(title, "_"))
 	if r := []rune(name); len(r) > 80 {
@@ -186,6 +187,11 @@ func fileName(doc workflow.Document, title string) string {
 	}
 	if name == "" {
 		name = strings.ReplaceAll(string(doc.Kind), "_", "-")
+	}
+	// Another template's document (the comment-response matrix) must not
+	// download under the same name as the deliverable's own.
+	if doc.Template != "" && doc.Template != string(doc.Kind) {
+		name += " (" + strings.ReplaceAll(doc.Template, "_", " ") + ")"
 	}
 	name += fmt.Sprintf(" r%d", doc.Revision)
 	if !doc.Approved {
@@ -255,8 +261,8 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if !templateName.MatchString(req.Name) {
 		p.Add("name", "must be 1 to 63 lower-case letters, digits or _, starting with a letter")
 	}
-	if segment(workflow.Kind(req.Kind)) == "" {
-		p.Add("kind", "must be action_plan or peer_review")
+	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny {
+		p.Add("kind", "must be action_plan, peer_review or any")
 	}
 	if strings.TrimSpace(req.Source) == "" {
 		p.Add("source", "is required")

@@ -45,6 +45,93 @@ func Sample(kind string) map[string]any {
 	return nil
 }
 
+// sampleTime is a fixed time of the sample consultations, in UTC.
+func sampleTime(day, hour, minute int) time.Time {
+	return time.Date(2019, time.March, day, hour, minute, 0, 0, time.UTC)
+}
+
+// samplePlanConsultation is the closed consultation of the Budapest plan:
+// every comment answered, one of each status, one reply, and a comment
+// whose text is hostile.
+func samplePlanConsultation() Consultation {
+	closed := sampleTime(12, 16, 0)
+	chamber := ConsultationPerson{Name: "Nagy Péter (Budapesti Kereskedelmi és Iparkamara)", Role: "stakeholder"}
+	owner := ConsultationPerson{Name: "Kovács Erzsébet", Role: "partner"}
+	return Consultation{
+		Revision: 3, OpenedAt: sampleTime(1, 12, 0), Deadline: sampleTime(15, 12, 0), ClosedAt: &closed, ClosedReason: "early",
+		Counts: ConsultationCounts{Comments: 4, Replies: 1, Answered: 4, Accepted: 1, PartiallyAccepted: 1, Rejected: 1, Noted: 1},
+		Sections: []ConsultationSection{
+			{Anchor: "general", Title: "The document as a whole", Comments: []ConsultationComment{{
+				Number: 1, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", Section: "general",
+				Author: ConsultationPerson{Name: "Jóanna Ærøe (Tørshavn Handverkarafelag)", Role: "stakeholder"}, Stance: "suggestion",
+				Body:      "Please add a fourth action on apprenticeships, as in Tørshavn and Ærø.",
+				CreatedAt: sampleTime(2, 9, 30), Replies: []ConsultationReply{},
+				Response: &ConsultationResponse{Status: "rejected", Author: owner, At: sampleTime(11, 10, 0),
+					Body: "VEKOP does not fund vocational training; the mentoring scheme of action 1 covers young masters."},
+			}}},
+			{Anchor: "part2.policy_context", Title: "Part II – Policy context", Comments: []ConsultationComment{{
+				Number: 2, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d62", Section: "part2.policy_context", Author: chamber, Stance: "concern",
+				Body:      "A VEKOP-1.2.1 felhívás önrésze (€5 000) túl magas a kézműves mikrovállalkozásoknak.\nKérjük, ezt is említsék meg.",
+				Edited:    true,
+				CreatedAt: sampleTime(3, 14, 5),
+				Response: &ConsultationResponse{Status: "partially_accepted", Author: owner, At: sampleTime(11, 10, 5),
+					Body: "The own contribution is named in Part II; lowering it is for the managing authority."},
+				Replies: []ConsultationReply{{ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d65", Author: owner, Stance: "question",
+					Body: "Would €2 500 be within reach?", CreatedAt: sampleTime(4, 8, 0)}},
+			}}},
+			{Anchor: "part3.action.1.players", Title: "Action 1 – Kézműves vállalkozói mentorprogram: players involved", Comments: []ConsultationComment{{
+				Number: 3, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d63", Section: "part3.action.1.players",
+				Author: ConsultationPerson{Name: "РАМ Стара планина", Role: "partner"}, Stance: "support",
+				Body:      "Our masters in Габрово will gladly mentor the first Budapest group.",
+				CreatedAt: sampleTime(5, 11, 0), Replies: []ConsultationReply{},
+				Response: &ConsultationResponse{Status: "noted", Author: owner, At: sampleTime(11, 10, 10), Body: "Thank you."},
+			}}},
+			{Anchor: "part3.action.3.costs", Title: "Action 3 – Közös online értékesítési platform: costs", Comments: []ConsultationComment{{
+				Number: 4, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d64", Section: "part3.action.3.costs", Author: chamber, Stance: "question",
+				Body:      "Is the platform's hosting in the costs? " + hostileText,
+				CreatedAt: sampleTime(6, 15, 45), Replies: []ConsultationReply{},
+				Response: &ConsultationResponse{Status: "accepted", Author: owner, At: sampleTime(11, 10, 15),
+					Body: "Yes: hosting is €1 200 a year, now listed. | " + hostileText},
+			}}},
+		},
+	}
+}
+
+// sampleReviewConsultation is the peer review's consultation, still open,
+// with one comment answered and one not.
+func sampleReviewConsultation() Consultation {
+	return Consultation{
+		Revision: 2, OpenedAt: sampleTime(1, 12, 0), Deadline: sampleTime(15, 12, 0), ClosedReason: "",
+		Counts: ConsultationCounts{Comments: 2, Answered: 1, Unanswered: 1, Accepted: 1},
+		Sections: []ConsultationSection{
+			{Anchor: "findings", Title: "Findings", Comments: []ConsultationComment{{
+				Number: 1, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", Section: "findings",
+				Author: ConsultationPerson{Name: "Регионална занаятчийска камара – Габрово", Role: "stakeholder"}, Stance: "concern",
+				Body:      "The turnover threshold is €25 000, not €50 000.",
+				CreatedAt: sampleTime(2, 10, 0), Replies: []ConsultationReply{},
+				Response: &ConsultationResponse{Status: "accepted", Author: ConsultationPerson{Name: "FUNDESARTE", Role: "partner"},
+					At: sampleTime(3, 9, 0), Body: "Corrected in the next revision."},
+			}}},
+			{Anchor: "recommendation.2", Title: "Recommendation 2 – Link the master–apprentice tradition to business mentoring",
+				Comments: []ConsultationComment{{
+					Number: 2, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d72", Section: "recommendation.2",
+					Author: ConsultationPerson{Name: "Design and Crafts Council Ireland", Role: "partner"}, Stance: "suggestion",
+					Body:      "Name the Етър workshops that have agreed to take part.",
+					CreatedAt: sampleTime(4, 16, 20), Replies: []ConsultationReply{},
+				}}},
+		},
+	}
+}
+
+// sampleConsultation is the consultation of a kind's sample, as template
+// data.
+func sampleConsultation(kind string) any {
+	if kind == KindPeerReview {
+		return decodeData(sampleReviewConsultation())
+	}
+	return decodeData(samplePlanConsultation())
+}
+
 // SampleMeta is the Meta of a sample document: fixed creation time and id.
 func SampleMeta(kind string, draft bool) Meta {
 	s := Sample(kind)
@@ -115,6 +202,7 @@ func SampleActionPlan(n int) map[string]any {
 				"VEKOP-1.2.1 felhívás értékelési szempontjait.",
 			"actions": actions,
 		},
+		"consultation": sampleConsultation(KindActionPlan),
 	}
 }
 
@@ -220,6 +308,7 @@ func samplePeerReview() map[string]any {
 					"body":  "Offer small vouchers (up to €3 000) for work with designers, following the Irish and Finnish examples."},
 			},
 		},
+		"consultation": sampleConsultation(KindPeerReview),
 	}
 }
 
@@ -258,6 +347,9 @@ func sparseSample(kind string) map[string]any {
 	if kind == KindPeerReview {
 		c["recommendations"] = []any{map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d51", "number": json.Number("1"), "title": "", "body": ""}}
 	}
+	// A consultation just opened: no comments yet.
+	s["consultation"] = decodeData(Consultation{Revision: 1, OpenedAt: sampleTime(1, 12, 0), Deadline: sampleTime(15, 12, 0),
+		Sections: []ConsultationSection{}})
 	p := s["partner"].(map[string]any)
 	p["region"] = ""
 	p["short_name"] = ""

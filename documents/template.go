@@ -52,17 +52,24 @@ import (
 	"github.com/craftscode/craftscode/templates"
 )
 
-// Template kinds: the deliverable kinds a template can render.
+// Template kinds: the deliverable kinds a template can render. KindAny
+// renders either: it uses only what every snapshot has (the project, the
+// partner, the revision, the consultation), as the comment-response matrix.
 const (
 	KindActionPlan = "action_plan"
 	KindPeerReview = "peer_review"
+	KindAny        = "any"
 )
+
+// Fits reports whether a template of this kind renders a deliverable of
+// kind k.
+func Fits(templateKind, k string) bool { return templateKind == k || templateKind == KindAny }
 
 // Template is a named, versioned document template: text/template source
 // that produces Markdown from a revision snapshot.
 type Template struct {
 	Name    string
-	Kind    string // "action_plan", "peer_review"
+	Kind    string // "action_plan", "peer_review", "any"
 	Source  []byte
 	Version string // lower-case hex SHA-256 of Source
 	Builtin bool
@@ -127,8 +134,8 @@ func NewTemplate(name, kind string, src []byte) (*Template, error) {
 	if name == "" {
 		return nil, &TemplateError{Message: "the template needs a name"}
 	}
-	if kind != KindActionPlan && kind != KindPeerReview {
-		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s or %s", kind, KindActionPlan, KindPeerReview)}
+	if kind != KindActionPlan && kind != KindPeerReview && kind != KindAny {
+		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindAny)}
 	}
 	if len(src) > maxSourceSize {
 		return nil, &TemplateError{Message: fmt.Sprintf("the template is larger than %d bytes", maxSourceSize)}
@@ -855,9 +862,11 @@ func mapText(v any, f func(string) string) (any, error) {
 	return v, nil
 }
 
-// fnDate formats a YYYY-MM-DD date: {{date .d}} gives 2019-09-01,
-// {{date "January 2006" .d}} gives September 2019. A missing date gives "";
-// a value that is not a date is returned as it is (and escaped if user text).
+// fnDate formats a YYYY-MM-DD date or an RFC 3339 timestamp (in UTC):
+// {{date .d}} gives 2019-09-01, {{date "January 2006" .d}} gives September
+// 2019, {{date "2 Jan 2006 15:04 UTC" .t}} gives 2 Sep 2019 14:30 UTC. A
+// missing date gives ""; a value that is not a date is returned as it is
+// (and escaped if user text).
 func fnDate(args ...any) (any, error) {
 	layout := time.DateOnly
 	switch len(args) {
@@ -885,7 +894,12 @@ func fnDate(args ...any) (any, error) {
 	}
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return v, nil
+		// A timestamp (the consultation's times) is shown in UTC, so the
+		// output does not depend on the zone it was written in.
+		if d, err = time.Parse(time.RFC3339, s); err != nil {
+			return v, nil
+		}
+		d = d.UTC()
 	}
 	return mdText(d.Format(layout)), nil
 }
@@ -1005,13 +1019,20 @@ var builtins struct {
 	err  error
 }
 
-// builtinSuffix marks a built-in template file in package templates.
-const builtinSuffix = ".md.tmpl"
+// builtinSuffix marks a built-in template file in package templates;
+// partialSuffix marks a file of shared {{define}} blocks.
+const (
+	builtinSuffix = ".md.tmpl"
+	partialSuffix = ".inc.tmpl"
+)
 
 // Builtins returns the templates embedded from package templates, one per
 // file NAME.md.tmpl, with Builtin set. The kind is the name, or the kind the
-// name starts with (action_plan_short is an action_plan template). Each call
-// returns fresh copies that share the parsed template.
+// name starts with (action_plan_short is an action_plan template); a name
+// that starts with no kind (comment_response_matrix) is for any kind. The
+// partials (NAME.inc.tmpl, in name order) are appended to every built-in's
+// source, so that a template's version covers the shared blocks it was
+// built with. Each call returns fresh copies that share the parsed template.
 func Builtins() ([]*Template, error) {
 	builtins.once.Do(func() { builtins.list, builtins.err = loadBuiltins() })
 	if builtins.err != nil {
@@ -1026,9 +1047,19 @@ func Builtins() ([]*Template, error) {
 }
 
 func loadBuiltins() ([]*Template, error) {
-	names, err := templates.FS.ReadDir(".")
+	names, err := templates.FS.ReadDir(".") // sorted by name
 	if err != nil {
 		return nil, err
+	}
+	var partials []byte
+	for _, e := range names {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), partialSuffix) {
+			src, err := templates.FS.ReadFile(e.Name())
+			if err != nil {
+				return nil, err
+			}
+			partials = append(append(partials, '\n'), src...)
+		}
 	}
 	var out []*Template
 	for _, e := range names {
@@ -1036,20 +1067,17 @@ func loadBuiltins() ([]*Template, error) {
 			continue
 		}
 		name := strings.TrimSuffix(e.Name(), builtinSuffix)
-		kind := ""
+		kind := KindAny
 		for _, k := range []string{KindActionPlan, KindPeerReview} {
 			if name == k || strings.HasPrefix(name, k+"_") {
 				kind = k
 			}
 		}
-		if kind == "" {
-			return nil, fmt.Errorf("built-in template %s: the name does not start with a kind", e.Name())
-		}
 		src, err := templates.FS.ReadFile(e.Name())
 		if err != nil {
 			return nil, err
 		}
-		t, err := NewTemplate(name, kind, src)
+		t, err := NewTemplate(name, kind, append(src, partials...))
 		if err != nil {
 			return nil, fmt.Errorf("built-in template %s: %w", e.Name(), err)
 		}
@@ -1065,15 +1093,25 @@ func loadBuiltins() ([]*Template, error) {
 // to Markdown. This is what an upload must pass. Errors are *TemplateError,
 // with the position when the template itself failed.
 func (t *Template) TestRender() error {
-	for _, draft := range []bool{true, false} {
-		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
-			if err := Assemble(io.Discard, t, Sample(t.Kind), SampleMeta(t.Kind, draft), f); err != nil {
-				return asTemplateError(err, fmt.Sprintf("the sample does not render to %s: ", f))
+	kinds := []string{t.Kind}
+	if t.Kind == KindAny {
+		kinds = []string{KindActionPlan, KindPeerReview}
+	}
+	for _, kind := range kinds {
+		sample := "the sample"
+		if t.Kind == KindAny {
+			sample = "the " + kind + " sample"
+		}
+		for _, draft := range []bool{true, false} {
+			for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
+				if err := Assemble(io.Discard, t, Sample(kind), SampleMeta(kind, draft), f); err != nil {
+					return asTemplateError(err, fmt.Sprintf("%s does not render to %s: ", sample, f))
+				}
 			}
 		}
-	}
-	if err := Assemble(io.Discard, t, sparseSample(t.Kind), SampleMeta(t.Kind, true), FormatMD); err != nil {
-		return asTemplateError(err, "a sample with the optional fields empty does not render: ")
+		if err := Assemble(io.Discard, t, sparseSample(kind), SampleMeta(kind, true), FormatMD); err != nil {
+			return asTemplateError(err, sample+" with the optional fields empty does not render: ")
+		}
 	}
 	return nil
 }

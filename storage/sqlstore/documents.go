@@ -244,7 +244,8 @@ func (s *Store) ListTemplates(ctx context.Context) ([]workflow.TemplateRecord, e
 // The render job's side.
 
 // RenderInput is what a render job needs: the document and the frozen
-// snapshot of its revision.
+// snapshot of its revision, with the revision's consultation added (see
+// renderSnapshot).
 func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, []byte, time.Time, error) {
 	doc, err := s.Document(ctx, id)
 	if err != nil {
@@ -254,7 +255,11 @@ func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, 
 	if err := s.db.WithContext(ctx).Where("deliverable_id = ? AND number = ?", doc.DeliverableID, doc.Revision).Take(&rev).Error; err != nil {
 		return doc, nil, time.Time{}, notFound(err, "revision")
 	}
-	return doc, []byte(rev.Snapshot), rev.CreatedAt.UTC(), nil
+	snap, err := s.renderSnapshot(ctx, doc.DeliverableID, doc.Revision, []byte(rev.Snapshot))
+	if err != nil {
+		return doc, nil, time.Time{}, err
+	}
+	return doc, snap, rev.CreatedAt.UTC(), nil
 }
 
 // SetDocumentObject records where the document's object goes, before it is

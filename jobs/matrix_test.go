@@ -1,0 +1,124 @@
+package jobs_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/blobstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// TestApprovedPlanCarriesTheMatrix: after a consultation with comments,
+// approve queues the plan's PDF and DOCX, and the worker renders them with
+// the comment-response matrix annexed; hidden comments stay out.
+func TestApprovedPlanCarriesTheMatrix(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
+			blobs, err := blobstore.NewFS(t.TempDir())
+			require.NoError(t, err)
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
+			require.NoError(t, err)
+			s.SetJobQueue(q)
+			require.NoError(t, s.UseBuiltinApprovalTemplates())
+			plan := planIn(t, s)
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1,
+				Trigger: workflow.TriggerSubmit, Principal: admin})
+			require.NoError(t, err)
+
+			// The consultation, closed, with one visible and one hidden
+			// comment, written as the consultation store writes them.
+			u := workflow.User{Email: "sh@jobs.example", Name: "Ærø Håndværk"}
+			_, hash := workflow.NewToken()
+			require.NoError(t, s.CreateUser(ctx, &u, hash, "test"))
+			at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			db := s.DB()
+			_, err = db.ExecContext(ctx, `INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline)
+				VALUES ($1, 1, $2, $3, $3) ON CONFLICT DO NOTHING`, plan.Plan.ID, plan.Plan.ProjectID, at)
+			require.NoError(t, err)
+			_, err = db.ExecContext(ctx, `UPDATE consultations SET closed_at = $1, closed_reason = 'deadline'
+				WHERE deliverable_id = $2 AND revision = 1`, at, plan.Plan.ID)
+			require.NoError(t, err)
+			for _, c := range []struct {
+				id, body, status string
+				hidden           bool
+			}{{"c1", "Más formación <b>dual</b>, €3 000", "accepted", false}, {"c2", "HIDDEN", "", true}} {
+				_, err = db.ExecContext(ctx, `INSERT INTO comments (id, deliverable_id, revision, project_id, section, thread_id, stance,
+					body, author_id, author_role, hidden, response_status, response_body, response_by, response_at, created_at, updated_at)
+					VALUES ($1, $2, 1, $3, 'part2.policy_context', $1, 'suggestion', $4, $5, 'stakeholder', $6, $7, 'Incluido.', $8, $9, $9, $9)`,
+					c.id, plan.Plan.ID, plan.Plan.ProjectID, c.body, u.ID, c.hidden, c.status, admin.User.ID, at)
+				require.NoError(t, err)
+			}
+
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 2,
+				Trigger: workflow.TriggerApprove, Principal: admin})
+			require.NoError(t, err)
+			docs, _, err := s.ListDocuments(ctx, plan.Plan.ID, workflow.Page{Limit: 10})
+			require.NoError(t, err)
+			require.Len(t, docs, 2)
+
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			require.NoError(t, q.Start(runCtx))
+			defer func() { _ = q.Stop(context.Background()) }()
+			for _, doc := range docs {
+				if doc.Format != "docx" {
+					continue
+				}
+				require.Eventually(t, func() bool {
+					got, err := s.Document(ctx, doc.ID)
+					require.NoError(t, err)
+					require.NotEqual(t, workflow.DocumentFailed, got.Status, got.Error)
+					return got.Status == workflow.DocumentReady
+				}, 60*time.Second, 50*time.Millisecond)
+				got, err := s.Document(ctx, doc.ID)
+				require.NoError(t, err)
+				xml := docxXML(t, blobs, got.ObjectKey)
+				for _, want := range []string{"Annex – Comment-response matrix", "Ærø Håndværk (stakeholder)",
+					"Más formación &lt;b&gt;dual&lt;/b&gt;, €3 000", "Response: Accepted", "Incluido."} {
+					require.Contains(t, xml, want)
+				}
+				require.NotContains(t, xml, "HIDDEN")
+				return
+			}
+			t.Fatal("approve queued no DOCX")
+		})
+	}
+}
+
+// docxXML reads word/document.xml of a stored DOCX.
+func docxXML(t *testing.T, blobs documents.BlobStore, key string) string {
+	t.Helper()
+	b, err := blobs.Open(context.Background(), key)
+	require.NoError(t, err)
+	defer b.Close()
+	raw, err := io.ReadAll(b)
+	require.NoError(t, err)
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	require.NoError(t, err)
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			defer rc.Close()
+			x, err := io.ReadAll(rc)
+			require.NoError(t, err)
+			return string(x)
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
+}
