@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/craftscode/craftscode/migrations"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -39,6 +40,7 @@ type Store struct {
 	sql     *sql.DB
 	dialect Dialect
 	jobs    JobQueue
+	secrets *notify.Box // seals webhook secrets
 	// approval names the template of each kind's approved documents.
 	approval map[workflow.Kind]TemplateRef
 }
@@ -47,6 +49,7 @@ type Store struct {
 // the work is queued exactly when the transaction commits.
 type JobQueue interface {
 	EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error
+	EnqueueWebhook(ctx context.Context, tx *sql.Tx, deliveryID string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.

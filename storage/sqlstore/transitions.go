@@ -165,6 +165,12 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID); err != nil {
 			return err
 		}
+		// The event's id is the history row's, so receivers can match them.
+		if err := s.emit(ctx, tx, workflow.Event{ID: tr.ID, Type: workflow.EventTransition, ProjectID: row.ProjectID, DeliverableID: row.ID,
+			At: tr.At, Data: workflow.TransitionEventData{Kind: r.Kind, From: t.From, To: t.To, Trigger: t.Trigger,
+				Version: row.Version, Revision: row.Revision, ActorID: tr.ActorID}}); err != nil {
+			return err
+		}
 		rec = tr.domain()
 		out = withHead(d, row)
 		return nil
