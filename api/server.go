@@ -93,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
 	s.documentRoutes(v1)
+	s.webhookRoutes(v1)
 	s.echo = e
 	return s, nil
 }
