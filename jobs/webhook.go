@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
@@ -63,7 +65,7 @@ const (
 // and it does not follow redirects (a 3xx is a failed attempt), so a
 // receiver cannot bounce the signed body to another scheme or host.
 func webhookClient(timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: min(5*time.Second, timeout), KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: min(5*time.Second, timeout), KeepAlive: 30 * time.Second, Control: refuseReserved}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
@@ -76,6 +78,26 @@ func webhookClient(timeout time.Duration) *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// errReservedAddress refuses a connection to an address no receiver has.
+var errReservedAddress = errors.New("the receiver's address is link-local, multicast or unspecified, which webhooks may not reach")
+
+// refuseReserved runs on the resolved address just before connecting, so a
+// host name that resolves (or re-resolves) there is caught too. It keeps
+// coordinators from pointing the server at cloud metadata services
+// (169.254.169.254 and the like). Loopback and private networks stay
+// reachable: receivers often live there.
+func refuseReserved(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return err
+	}
+	ip := ap.Addr().Unmap()
+	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return errReservedAddress
+	}
+	return nil
 }
 
 // webhookWorker sends a delivery's body, signed, to its webhook. A 2xx

@@ -228,3 +228,22 @@ func TestWebhookDeliveryTimesOut(t *testing.T) {
 	got := rc.requests()
 	require.Len(t, got, 2)
 }
+
+// The server does not connect to link-local addresses such as cloud
+// metadata services, whatever the URL's host.
+func TestWebhookRefusesLinkLocalAddresses(t *testing.T) {
+	t.Parallel()
+	s := webhookEnv(t, sqlstore.SQLite, 0, time.Hour) // one attempt is enough to look at
+	plan := planIn(t, s)
+	w := subscribe(t, s, plan.Plan.ProjectID, "http://169.254.169.254/latest/meta-data/")
+	submit(t, s, plan)
+	var d workflow.WebhookDelivery
+	require.Eventually(t, func() bool {
+		ds, _, err := s.ListDeliveries(context.Background(), w.ID, workflow.Page{Limit: 10})
+		require.NoError(t, err)
+		d = ds[0]
+		return d.Attempts == 1
+	}, 30*time.Second, 10*time.Millisecond)
+	require.Contains(t, d.LastError, "link-local")
+	require.Zero(t, d.LastStatusCode)
+}
