@@ -119,6 +119,12 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 		return nil // nothing left to send
 	}
 	if err != nil {
+		// Such as a secret that no longer opens (the server key changed):
+		// at the last attempt the delivery is failed, not left pending.
+		if job.Attempt >= job.MaxAttempts {
+			w.log.WarnContext(ctx, "webhook delivery failed", "delivery_id", job.Args.DeliveryID, "attempt", job.Attempt, "error", err.Error())
+			return w.store.RecordDeliveryAttempt(ctx, job.Args.DeliveryID, workflow.DeliveryAttempt{At: time.Now(), Error: err.Error(), GiveUp: true})
+		}
 		return err
 	}
 	if d.Status != workflow.DeliveryPending {

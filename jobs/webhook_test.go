@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
@@ -246,4 +247,24 @@ func TestWebhookRefusesLinkLocalAddresses(t *testing.T) {
 	}, 30*time.Second, 10*time.Millisecond)
 	require.Contains(t, d.LastError, "link-local")
 	require.Zero(t, d.LastStatusCode)
+}
+
+// A delivery whose secret no longer opens (the server key was replaced)
+// ends failed after its attempts instead of staying pending for ever.
+func TestWebhookWithALostKeyFails(t *testing.T) {
+	t.Parallel()
+	s := webhookEnv(t, sqlstore.SQLite, 0, 10*time.Millisecond)
+	rc := newReceiver(t, func(int, http.ResponseWriter, *http.Request) {})
+	plan := planIn(t, s)
+	w := subscribe(t, s, plan.Plan.ProjectID, rc.URL)
+	key := make([]byte, notify.KeySize)
+	_, _ = rand.Read(key)
+	box, err := notify.NewBox(key)
+	require.NoError(t, err)
+	s.SetSecretBox(box)
+	submit(t, s, plan)
+
+	d := settled(t, s, w.ID, workflow.DeliveryFailed)
+	require.Contains(t, d.LastError, "does not open")
+	require.Empty(t, rc.requests(), "nothing unsigned or wrongly signed went out")
 }

@@ -100,6 +100,10 @@ func NewWebhookSecret() string {
 // repeats, so that equal subscriptions read the same.
 func (w *Webhook) Normalize() {
 	w.URL = strings.TrimSpace(w.URL)
+	// Schemes are case-insensitive; the stored URL starts http:// or https://.
+	if scheme, rest, ok := strings.Cut(w.URL, "://"); ok && (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) {
+		w.URL = strings.ToLower(scheme) + "://" + rest
+	}
 	seen := map[EventType]bool{}
 	for _, e := range w.Events {
 		seen[e] = true
