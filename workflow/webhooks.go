@@ -68,7 +68,8 @@ type DeliveryAttempt struct {
 // caller checks the right (ActionWebhookManage on the project).
 type WebhookStore interface {
 	// CreateWebhook stores a subscription with its secret sealed; it sets
-	// ID and CreatedAt.
+	// ID and CreatedAt. A project with MaxWebhooksPerProject active ones
+	// gets conflict.
 	CreateWebhook(ctx context.Context, w *Webhook) error
 	// Webhook finds an active subscription, without its secret.
 	Webhook(ctx context.Context, id string) (Webhook, error)
@@ -81,10 +82,11 @@ type WebhookStore interface {
 
 // Limits of a webhook subscription.
 const (
-	MaxWebhookURL       = 2000
-	MinWebhookSecret    = 16
-	MaxWebhookSecret    = 200
-	webhookSecretPrefix = "whsec_"
+	MaxWebhooksPerProject = 20
+	MaxWebhookURL         = 2000
+	MinWebhookSecret      = 16
+	MaxWebhookSecret      = 200
+	webhookSecretPrefix   = "whsec_"
 )
 
 // NewWebhookSecret makes a signing secret of 256 random bits.

@@ -62,6 +62,32 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	// approve assembles the approved PDF and DOCX: two document.ready.
 	require.Eventually(t, func() bool { return count("transition") == 2 && count("document.ready") == 2 }, 90*time.Second, 50*time.Millisecond)
 
+	// The log, through the API: every delivery went out on its first try.
+	var log struct {
+		Items []struct {
+			EventType      string `json:"event_type"`
+			Status         string
+			Attempts       int
+			LastStatusCode int `json:"last_status_code"`
+		}
+	}
+	// (The receiver answers before the worker records it: wait for that.)
+	require.Eventually(t, func() bool {
+		require.Equal(t, 200, call(t, "GET", s.url+"/api/v1/webhooks/"+hook.ID+"/deliveries", admin, nil, 0, &log))
+		require.Len(t, log.Items, 4)
+		for _, d := range log.Items {
+			if d.Status != "delivered" {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 50*time.Millisecond)
+	for _, d := range log.Items {
+		require.Equal(t, "delivered", d.Status, d.EventType)
+		require.Equal(t, 1, d.Attempts)
+		require.Equal(t, 200, d.LastStatusCode)
+	}
+
 	fi, err := os.Stat(filepath.Join(env["CRAFTSCODE_DATA_DIR"], notify.KeyFileName))
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), fi.Mode().Perm())

@@ -95,6 +95,14 @@ func (s *Store) CreateWebhook(ctx context.Context, w *workflow.Webhook) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		// Every event costs a row and a job per webhook; keep that bounded.
+		var n int64
+		if err := tx.Model(&webhookRow{}).Where("project_id = ? AND active", w.ProjectID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= workflow.MaxWebhooksPerProject {
+			return workflow.Errorf(workflow.CodeConflict, "a project has at most %d webhooks; remove one first", workflow.MaxWebhooksPerProject)
+		}
 		return tx.Create(&webhookRow{ID: w.ID, ProjectID: w.ProjectID, URL: w.URL, Events: string(events), SecretSealed: sealed,
 			Active: true, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt}).Error
 	})

@@ -175,6 +175,19 @@ func TestWebhooks(t *testing.T) {
 	}
 }
 
+func TestWebhooksPerProjectAreBounded(t *testing.T) {
+	s := sqlstoretest.New(t, sqlstore.SQLite)
+	p := seed(t, s, "MANY")
+	var last workflow.Webhook
+	for range workflow.MaxWebhooksPerProject {
+		last = hook(t, s, p.project.ID, workflow.EventTransition)
+	}
+	w := workflow.Webhook{ProjectID: p.project.ID, URL: "https://x.example/", Events: []workflow.EventType{workflow.EventTransition}, Secret: workflow.NewWebhookSecret()}
+	require.Equal(t, workflow.CodeConflict, code(t, s.CreateWebhook(ctx, &w)))
+	require.NoError(t, s.DeleteWebhook(ctx, last.ID))
+	require.NoError(t, s.CreateWebhook(ctx, &w), "removed ones do not count")
+}
+
 func TestWebhookSecretsNeedAKey(t *testing.T) {
 	s, err := sqlstore.OpenSQLite(ctx, sqlstoretest.DSN(t, sqlstore.SQLite))
 	require.NoError(t, err)
