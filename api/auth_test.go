@@ -62,8 +62,14 @@ func planDocument(e *testEnv, c consortium) string {
 }
 func submittedReview(_ *testEnv, c consortium) string { return c.review.ID }
 
-// webhookOf subscribes a fresh webhook in the consortium's project.
+// webhookOf subscribes a fresh webhook in the consortium's project. The
+// matrix makes more than a project may hold, so earlier ones go first.
 func webhookOf(e *testEnv, c consortium) string {
+	old, _, err := e.store.ListWebhooks(context.Background(), c.project.ID, workflow.Page{Limit: 100})
+	require.NoError(e.t, err)
+	for _, w := range old {
+		require.NoError(e.t, e.store.DeleteWebhook(context.Background(), w.ID))
+	}
 	var w workflow.Webhook
 	e.create("/api/v1/projects/"+c.project.ID+"/webhooks", e.admin, map[string]any{"url": "https://hooks.example.org/in", "events": []string{"transition"}}, &w)
 	return w.ID
