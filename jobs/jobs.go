@@ -61,7 +61,7 @@ type Workers struct {
 	Documents DocumentStore
 	Blobs     documents.BlobStore
 	// Webhooks, when set, makes the queue deliver webhooks.
-	Webhooks WebhookStore
+	Webhooks DeliveryStore
 	// WebhookTimeout bounds one delivery attempt (DefaultWebhookTimeout
 	// when 0); WebhookBackoff is the wait before the first retry
 	// (DefaultWebhookBackoff when 0), doubling after each failure.

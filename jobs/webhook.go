@@ -42,8 +42,8 @@ func (WebhookArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: WebhookMaxAttempts, Queue: WebhookQueue}
 }
 
-// WebhookStore is what delivering needs from the database.
-type WebhookStore interface {
+// DeliveryStore is what delivering webhooks needs from the database.
+type DeliveryStore interface {
 	// DeliveryInput gives the delivery and its webhook, secret opened.
 	DeliveryInput(ctx context.Context, id string) (workflow.WebhookDelivery, workflow.Webhook, error)
 	RecordDeliveryAttempt(ctx context.Context, id string, a workflow.DeliveryAttempt) error
@@ -107,7 +107,7 @@ func refuseReserved(_, address string, _ syscall.RawConn) error {
 // least once and may drop repeats by the delivery header.
 type webhookWorker struct {
 	river.WorkerDefaults[WebhookArgs]
-	store   WebhookStore
+	store   DeliveryStore
 	client  *http.Client
 	backoff time.Duration
 	log     *slog.Logger
