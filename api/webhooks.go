@@ -119,7 +119,13 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.store.ListDeliveries(c.Request().Context(), w.ID, pg)
+	status := c.QueryParam("status")
+	switch status {
+	case "", workflow.DeliveryPending, workflow.DeliveryDelivered, workflow.DeliveryFailed:
+	default:
+		return newProblem(http.StatusBadRequest, "invalid_parameter", "status must be pending, delivered or failed")
+	}
+	items, next, err := s.store.ListDeliveries(c.Request().Context(), w.ID, status, pg)
 	if err != nil {
 		return err
 	}

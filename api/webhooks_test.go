@@ -151,17 +151,25 @@ func TestWebhookDeliveriesAreListed(t *testing.T) {
 		}
 		e.do(req{Method: "GET", Path: "/api/v1/action-plans/" + c.plan.ID + "/history", Token: e.admin}).json(t, &history)
 		require.Equal(t, history.Items[len(history.Items)-1].ID, d.EventID)
+		base := "/api/v1/webhooks/" + onTransition.ID + "/deliveries?status="
+		e.do(req{Method: "GET", Path: base + "pending", Token: e.admin}).json(t, &page)
+		require.Len(t, page.Items, 1)
+		e.do(req{Method: "GET", Path: base + "delivered", Token: e.admin}).json(t, &page)
+		require.Empty(t, page.Items)
+		res := e.do(req{Method: "GET", Path: base + "lost", Token: e.admin})
+		require.Equal(t, http.StatusBadRequest, res.Status)
+		require.Equal(t, "invalid_parameter", res.problem(t).Code)
 		e.do(req{Method: "GET", Path: "/api/v1/webhooks/" + onReady.ID + "/deliveries", Token: e.admin}).json(t, &page)
 		require.Empty(t, page.Items, "not subscribed to transitions")
 
 		// Removed: gone from reads, and what it still owed has failed.
-		res := e.do(req{Method: "DELETE", Path: "/api/v1/webhooks/" + onTransition.ID, Token: c.tokens["coordinator"]})
+		res = e.do(req{Method: "DELETE", Path: "/api/v1/webhooks/" + onTransition.ID, Token: c.tokens["coordinator"]})
 		require.Equal(t, http.StatusNoContent, res.Status)
 		for _, p := range []string{"/api/v1/webhooks/" + onTransition.ID, "/api/v1/webhooks/" + onTransition.ID + "/deliveries"} {
 			require.Equal(t, http.StatusNotFound, e.do(req{Method: "GET", Path: p, Token: c.tokens["coordinator"]}).Status)
 		}
 		require.Equal(t, http.StatusNotFound, e.do(req{Method: "DELETE", Path: "/api/v1/webhooks/" + onTransition.ID, Token: e.admin}).Status)
-		ds, _, err := e.store.ListDeliveries(t.Context(), onTransition.ID, workflow.Page{Limit: 10})
+		ds, _, err := e.store.ListDeliveries(t.Context(), onTransition.ID, "", workflow.Page{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, ds, 1)
 		require.Equal(t, workflow.DeliveryFailed, ds[0].Status)

@@ -75,7 +75,7 @@ func TestSlowReceiverDoesNotBlockTransitions(t *testing.T) {
 
 			close(release)
 			require.Eventually(t, func() bool {
-				ds, _, err := s.ListDeliveries(context.Background(), webhookID(t, s, plan.Plan.ProjectID), workflow.Page{Limit: 10})
+				ds, _, err := s.ListDeliveries(context.Background(), webhookID(t, s, plan.Plan.ProjectID), "", workflow.Page{Limit: 10})
 				require.NoError(t, err)
 				n := 0
 				for _, d := range ds {

@@ -96,7 +96,7 @@ func submit(t *testing.T, s *sqlstore.Store, plan workflow.Deliverable) workflow
 func settled(t *testing.T, s *sqlstore.Store, webhookID string, want string) workflow.WebhookDelivery {
 	var d workflow.WebhookDelivery
 	require.Eventually(t, func() bool {
-		ds, _, err := s.ListDeliveries(context.Background(), webhookID, workflow.Page{Limit: 10})
+		ds, _, err := s.ListDeliveries(context.Background(), webhookID, "", workflow.Page{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, ds, 1)
 		d = ds[0]
@@ -215,7 +215,7 @@ func TestWebhookDeliveryTimesOut(t *testing.T) {
 	// the retry two seconds on; the second is answered.
 	var first workflow.WebhookDelivery
 	require.Eventually(t, func() bool {
-		ds, _, err := s.ListDeliveries(context.Background(), w.ID, workflow.Page{Limit: 10})
+		ds, _, err := s.ListDeliveries(context.Background(), w.ID, "", workflow.Page{Limit: 10})
 		require.NoError(t, err)
 		first = ds[0]
 		return first.Attempts == 1
@@ -240,7 +240,7 @@ func TestWebhookRefusesLinkLocalAddresses(t *testing.T) {
 	submit(t, s, plan)
 	var d workflow.WebhookDelivery
 	require.Eventually(t, func() bool {
-		ds, _, err := s.ListDeliveries(context.Background(), w.ID, workflow.Page{Limit: 10})
+		ds, _, err := s.ListDeliveries(context.Background(), w.ID, "", workflow.Page{Limit: 10})
 		require.NoError(t, err)
 		d = ds[0]
 		return d.Attempts == 1

@@ -77,7 +77,9 @@ type WebhookStore interface {
 	// DeleteWebhook deactivates it: nothing more is delivered, pending
 	// deliveries fail, and the log stays.
 	DeleteWebhook(ctx context.Context, id string) error
-	ListDeliveries(ctx context.Context, webhookID string, page Page) ([]WebhookDelivery, string, error)
+	// ListDeliveries lists a webhook's deliveries, oldest first; a status
+	// ("" for any) keeps only those.
+	ListDeliveries(ctx context.Context, webhookID, status string, page Page) ([]WebhookDelivery, string, error)
 }
 
 // Limits of a webhook subscription.

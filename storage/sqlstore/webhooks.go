@@ -138,8 +138,11 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 	})
 }
 
-func (s *Store) ListDeliveries(ctx context.Context, webhookID string, p workflow.Page) ([]workflow.WebhookDelivery, string, error) {
+func (s *Store) ListDeliveries(ctx context.Context, webhookID, status string, p workflow.Page) ([]workflow.WebhookDelivery, string, error) {
 	q := s.db.WithContext(ctx).Model(&deliveryRow{}).Where("webhook_id = ?", webhookID)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
 	rows, next, err := page(q, p, func(r deliveryRow) string { return r.ID })
 	return mapRows(rows, deliveryRow.domain), next, err
 }

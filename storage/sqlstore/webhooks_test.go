@@ -25,7 +25,7 @@ func hook(t *testing.T, s *sqlstore.Store, projectID string, events ...workflow.
 
 func deliveries(t *testing.T, s *sqlstore.Store, webhookID string) []workflow.WebhookDelivery {
 	t.Helper()
-	out, _, err := s.ListDeliveries(ctx, webhookID, workflow.Page{Limit: 100})
+	out, _, err := s.ListDeliveries(ctx, webhookID, "", workflow.Page{Limit: 100})
 	require.NoError(t, err)
 	return out
 }
