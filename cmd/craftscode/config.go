@@ -22,7 +22,7 @@ type Config struct {
 	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
 	// webhook secrets. Unset, a key file in DataDir is made on first use.
 	SecretKey []byte
-	S3          S3Config
+	S3        S3Config
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
