@@ -62,6 +62,19 @@ func planDocument(e *testEnv, c consortium) string {
 }
 func submittedReview(_ *testEnv, c consortium) string { return c.review.ID }
 
+// webhookOf subscribes a fresh webhook in the consortium's project. The
+// matrix makes more than a project may hold, so earlier ones go first.
+func webhookOf(e *testEnv, c consortium) string {
+	old, _, err := e.store.ListWebhooks(context.Background(), c.project.ID, workflow.Page{Limit: 100})
+	require.NoError(e.t, err)
+	for _, w := range old {
+		require.NoError(e.t, e.store.DeleteWebhook(context.Background(), w.ID))
+	}
+	var w workflow.Webhook
+	e.create("/api/v1/projects/"+c.project.ID+"/webhooks", e.admin, map[string]any{"url": "https://hooks.example.org/in", "events": []string{"transition"}}, &w)
+	return w.ID
+}
+
 var seq atomic.Int64
 
 func uniq(prefix string) string { return fmt.Sprintf("%s %d", prefix, seq.Add(1)) }
@@ -212,6 +225,20 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}/history", adminComment, nil, nil)},
 	{"GET", "/api/v1/me/consultations", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+
+	// Webhooks: the coordinator (and admins) manage them; other members
+	// get 403, outsiders 404.
+	{"POST", "/api/v1/projects/{pid}/webhooks", func(*testEnv, consortium) any {
+		return map[string]any{"url": "https://hooks.example.org/in", "events": []string{"transition"}}
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
+	{"GET", "/api/v1/projects/{pid}/webhooks", nil,
+		[]int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, nil},
+	{"GET", "/api/v1/webhooks/{wid}", nil,
+		[]int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, on("/api/v1/webhooks/{id}", webhookOf, nil, nil)},
+	{"DELETE", "/api/v1/webhooks/{wid}", nil,
+		[]int{401, 401, 204, 204, 403, 403, 403, 403, 404, 404}, on("/api/v1/webhooks/{id}", webhookOf, nil, nil)},
+	{"GET", "/api/v1/webhooks/{wid}/deliveries", nil,
+		[]int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, on("/api/v1/webhooks/{id}/deliveries", webhookOf, nil, nil)},
 
 	{"GET", "/api/v1/workflows/{kind}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},

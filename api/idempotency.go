@@ -16,6 +16,10 @@ import (
 
 var idempotencyKey = regexp.MustCompile(`^[\x21-\x7e]{1,200}$`)
 
+// replayBodyKey names the body a handler wants kept for replays instead of
+// the one it sent, when that one shows something once (a new secret).
+const replayBodyKey = "replay_body"
+
 // replayedHeaders are kept with the first answer and sent again.
 var replayedHeaders = []string{echo.HeaderContentType, echo.HeaderLocation, "ETag"}
 
@@ -69,6 +73,9 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.store.ReleaseIdempotencyKey(ctx, rec.UserID, rec.Key)
 		}
 		rec.Status, rec.Body, rec.Headers = status, rw.body.Bytes(), map[string]string{}
+		if b, ok := c.Get(replayBodyKey).([]byte); ok && status < 300 {
+			rec.Body = b
+		}
 		for _, name := range replayedHeaders {
 			if v := c.Response().Header().Get(name); v != "" {
 				rec.Headers[name] = v

@@ -107,6 +107,7 @@ func New(cfg Config) (*Server, error) {
 	s.deliverableRoutes(v1)
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
+	s.webhookRoutes(v1)
 	s.echo = e
 	return s, nil
 }

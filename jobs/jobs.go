@@ -5,10 +5,12 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
@@ -64,6 +66,13 @@ type Workers struct {
 	// reminders are marked but not sent.
 	Consultations ConsultationStore
 	Mailer        workflow.Mailer
+	// Webhooks, when set, makes the queue deliver webhooks.
+	Webhooks DeliveryStore
+	// WebhookTimeout bounds one delivery attempt (DefaultWebhookTimeout
+	// when 0); WebhookBackoff is the wait before the first retry
+	// (DefaultWebhookBackoff when 0), doubling after each failure.
+	WebhookTimeout time.Duration
+	WebhookBackoff time.Duration
 }
 
 // New builds a queue on db.
@@ -82,6 +91,13 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, mailer: w.Mailer, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		if w.Webhooks != nil {
+			river.AddWorker(ws, &webhookWorker{store: w.Webhooks, log: log,
+				client:  webhookClient(cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout)),
+				backoff: cmp.Or(w.WebhookBackoff, DefaultWebhookBackoff)})
+			// Waiting on receivers costs no CPU; more of them may run.
+			cfg.Queues[WebhookQueue] = river.QueueConfig{MaxWorkers: 8}
+		}
 	}
 	c, err := river.NewClient(drv, cfg)
 	if err != nil {
@@ -94,6 +110,14 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 // transaction.
 func (q *Queue) EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error {
 	if _, err := q.client.InsertTx(ctx, tx, RenderArgs{DocumentID: documentID}, nil); err != nil {
+		return fmt.Errorf("jobs: insert: %w", err)
+	}
+	return nil
+}
+
+// EnqueueWebhook inserts a delivery's job in the caller's transaction.
+func (q *Queue) EnqueueWebhook(ctx context.Context, tx *sql.Tx, deliveryID string) error {
+	if _, err := q.client.InsertTx(ctx, tx, WebhookArgs{DeliveryID: deliveryID}, nil); err != nil {
 		return fmt.Errorf("jobs: insert: %w", err)
 	}
 	return nil

@@ -25,6 +25,7 @@ const (
 	ActionProjectRead      Action = "project.read"
 	ActionConsortiumManage Action = "consortium.manage" // partners, members, instruments, groups
 	ActionMemberList       Action = "member.list"
+	ActionWebhookManage    Action = "webhook.manage" // subscribe, list, remove, read deliveries
 )
 
 // projectPolicy is the one table of who may do what inside a project.
@@ -34,6 +35,7 @@ var projectPolicy = map[Action][]Role{
 	ActionProjectRead:      {RoleCoordinator, RolePartner, RoleStakeholder, RoleSecretariat, RoleObserver},
 	ActionConsortiumManage: {RoleCoordinator},
 	ActionMemberList:       {RoleCoordinator, RolePartner, RoleSecretariat, RoleObserver},
+	ActionWebhookManage:    {RoleCoordinator},
 }
 
 // Principal is an authenticated caller with the memberships that scope it.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/craftscode/craftscode/notify"
 )
 
 // Config is the whole configuration, read from the environment once here
@@ -17,7 +19,10 @@ type Config struct {
 	AdminToken  string // CRAFTSCODE_ADMIN_TOKEN
 	LogLevel    slog.Level
 	BodyLimit   int64 // CRAFTSCODE_BODY_LIMIT, bytes
-	S3          S3Config
+	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
+	// webhook secrets. Unset, a key file in DataDir is made on first use.
+	SecretKey []byte
+	S3        S3Config
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
@@ -74,6 +79,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.BodyLimit = n
 	}
+	if v := getenv("CRAFTSCODE_SECRET_KEY"); v != "" {
+		k, err := notify.ParseKey(v)
+		if err != nil {
+			problems = append(problems, "CRAFTSCODE_SECRET_KEY: "+err.Error())
+		}
+		c.SecretKey = k
+	}
 	if v := getenv("CRAFTSCODE_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			problems = append(problems, "CRAFTSCODE_LOG_LEVEL must be debug, info, warn or error")
@@ -99,4 +111,13 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// secretBox seals webhook secrets under the configured key, or under the
+// data folder's key file, made when first needed.
+func (c Config) secretBox() (*notify.Box, error) {
+	if c.SecretKey != nil {
+		return notify.NewBox(c.SecretKey)
+	}
+	return notify.NewFileBox(filepath.Join(c.DataDir, notify.KeyFileName)), nil
 }

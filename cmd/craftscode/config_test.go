@@ -1,10 +1,13 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/notify"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -25,9 +28,10 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 		"DATABASE_URL":           "mysql://x",
 		"CRAFTSCODE_ADMIN_TOKEN": "short",
 		"CRAFTSCODE_LOG_LEVEL":   "loud",
+		"CRAFTSCODE_SECRET_KEY":  "0123456789abcdef",
 	}))
 	require.Error(t, err)
-	for _, want := range []string{"S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL"} {
+	for _, want := range []string{"S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY"} {
 		require.Contains(t, err.Error(), want)
 	}
 }
@@ -41,4 +45,32 @@ func TestDemoDataIsValid(t *testing.T) {
 	}
 	p := demoProject
 	require.NoError(t, p.Validate())
+}
+
+func TestSecretKey(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	c, err := loadConfig(envOf(map[string]string{"CRAFTSCODE_SECRET_KEY": key, "CRAFTSCODE_DATA_DIR": t.TempDir()}))
+	require.NoError(t, err)
+	box, err := c.secretBox()
+	require.NoError(t, err)
+	sealed, err := box.Seal([]byte("s"), nil)
+	require.NoError(t, err)
+	require.NoFileExists(t, filepath.Join(c.DataDir, notify.KeyFileName), "a configured key needs no file")
+
+	// Without it, the data folder's key file, made once and reused.
+	dir := t.TempDir()
+	c, err = loadConfig(envOf(map[string]string{"CRAFTSCODE_DATA_DIR": dir}))
+	require.NoError(t, err)
+	box, err = c.secretBox()
+	require.NoError(t, err)
+	_, err = box.Open(sealed, nil)
+	require.Error(t, err, "another key")
+	sealed, err = box.Seal([]byte("s"), nil)
+	require.NoError(t, err)
+	require.FileExists(t, filepath.Join(dir, notify.KeyFileName))
+	again, err := c.secretBox()
+	require.NoError(t, err)
+	plain, err := again.Open(sealed, nil)
+	require.NoError(t, err)
+	require.Equal(t, "s", string(plain))
 }

@@ -285,6 +285,21 @@ func (s *Store) FinishDocument(ctx context.Context, id string, failure error) er
 		if failure != nil {
 			up = map[string]any{"status": workflow.DocumentFailed, "error": failure.Error()}
 		}
-		return tx.Model(&documentRow{}).Where("id = ? AND status = ?", id, workflow.DocumentPending).Updates(up).Error
+		res := tx.Model(&documentRow{}).Where("id = ? AND status = ?", id, workflow.DocumentPending).Updates(up)
+		if res.Error != nil || failure != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		return s.emitDocumentReady(ctx, tx, id)
 	})
+}
+
+// emitDocumentReady tells subscribers that a document can be downloaded.
+func (s *Store) emitDocumentReady(ctx context.Context, tx *gorm.DB, id string) error {
+	var d documentRow
+	if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, workflow.Event{Type: workflow.EventDocumentReady, ProjectID: d.ProjectID, DeliverableID: d.DeliverableID,
+		At: *d.ReadyAt, Data: workflow.DocumentReadyEventData{DocumentID: d.ID, Kind: workflow.Kind(d.Kind), Format: d.Format,
+			Revision: d.Revision, Approved: d.Approved, SHA256: d.SHA256, Size: d.Size}})
 }

@@ -22,6 +22,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/craftscode/craftscode/migrations"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -39,6 +40,7 @@ type Store struct {
 	sql     *sql.DB
 	dialect Dialect
 	jobs    JobQueue
+	secrets *notify.Box // seals webhook secrets
 	// approval names the template of each kind's approved documents.
 	approval map[workflow.Kind]TemplateRef
 }
@@ -50,6 +52,7 @@ type JobQueue interface {
 	// EnqueueConsultation schedules a revision's consultation jobs: the
 	// reminder at remindAt and the close at deadline.
 	EnqueueConsultation(ctx context.Context, tx *sql.Tx, deliverableID string, revision int, remindAt, deadline time.Time) error
+	EnqueueWebhook(ctx context.Context, tx *sql.Tx, deliveryID string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.

@@ -176,6 +176,16 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline); err != nil {
 			return err
 		}
+		// The event's id is the history row's, so receivers can match them.
+		// Most projects have no webhook: the load above already said so,
+		// which spares the hot path emit's query.
+		if sur.webhooks {
+			if err := s.emit(ctx, tx, workflow.Event{ID: tr.ID, Type: workflow.EventTransition, ProjectID: row.ProjectID, DeliverableID: row.ID,
+				At: tr.At, Data: workflow.TransitionEventData{Kind: r.Kind, From: t.From, To: t.To, Trigger: t.Trigger,
+					Version: row.Version, Revision: row.Revision, ActorID: tr.ActorID}}); err != nil {
+				return err
+			}
+		}
 		rec = tr.domain()
 		out = withHead(d, row)
 		return nil
@@ -295,6 +305,7 @@ type surroundings struct {
 	partner                        partnerRow
 	instrumentName, instrumentType *string
 	peers                          []partnerRow // read only when a peer review's revision is frozen
+	webhooks                       bool         // the project has an active webhook
 }
 
 // loadForTransition reads a deliverable and its surroundings in one query:
@@ -311,7 +322,8 @@ func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool)
 	rows, err := stx.QueryContext(tx.Statement.Context, `SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
 			d.version, d.revision, d.content, d.parties, d.created_at, d.updated_at,
 			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end, p.consultation_days,
-			pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type
+			pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type,
+			EXISTS (SELECT 1 FROM webhooks w WHERE w.project_id = d.project_id AND w.active)
 		FROM deliverables d
 		JOIN projects p ON p.id = d.project_id
 		JOIN partners pa ON pa.id = d.partner_id
@@ -331,7 +343,7 @@ func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool)
 	if err := rows.Scan(&r.ID, &r.Kind, &r.ProjectID, &r.PartnerID, &r.PolicyInstrumentID, &r.Title, &r.State,
 		&r.Version, &r.Revision, &r.Content, &r.Parties, &r.CreatedAt, &r.UpdatedAt,
 		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End, &p.ConsultationDays,
-		&pa.Name, &pa.ShortName, &pa.Country, &pa.Region, &pa.Role, &c.instrumentName, &c.instrumentType); err != nil {
+		&pa.Name, &pa.ShortName, &pa.Country, &pa.Region, &pa.Role, &c.instrumentName, &c.instrumentType, &c.webhooks); err != nil {
 		return workflow.Deliverable{}, r, c, err
 	}
 	p.ID, pa.ID = r.ProjectID, r.PartnerID

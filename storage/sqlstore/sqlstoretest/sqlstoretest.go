@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for schema set-up
 
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 )
 
@@ -73,6 +74,14 @@ func New(t testing.TB, d sqlstore.Dialect) *sqlstore.Store {
 		t.Fatalf("open %s: %v", d, err)
 	}
 	t.Cleanup(func() { s.Close() })
+	// A fresh server key per store: webhook secrets are sealed under it.
+	key := make([]byte, notify.KeySize)
+	_, _ = rand.Read(key)
+	box, err := notify.NewBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetSecretBox(box)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
