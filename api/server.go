@@ -24,6 +24,10 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+	// UI, when set, serves the pages for people under /ui (package web).
+	// It shares the middleware (request ids, access log, metrics, body
+	// limit) but is not part of the JSON API or its OpenAPI document.
+	UI http.Handler
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -93,6 +97,11 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
 	s.documentRoutes(v1)
+	if cfg.UI != nil {
+		ui := echo.WrapHandler(cfg.UI)
+		e.Any("/ui", ui)
+		e.Any("/ui/*", ui)
+	}
 	s.echo = e
 	return s, nil
 }
