@@ -30,6 +30,8 @@ type createProjectRequest struct {
 	Phase1Start *workflow.Date `json:"phase1_start"`
 	Phase1End   *workflow.Date `json:"phase1_end"`
 	Phase2End   *workflow.Date `json:"phase2_end"`
+	// ConsultationDays is the default consultation window (0: 14 days).
+	ConsultationDays int `json:"consultation_days"`
 }
 
 type createPartnerRequest struct {
@@ -116,7 +118,7 @@ func (s *Server) createProject(c echo.Context) error {
 		return err
 	}
 	p := workflow.Project{Acronym: req.Acronym, Title: req.Title, Programme: req.Programme,
-		Phase1Start: req.Phase1Start, Phase1End: req.Phase1End, Phase2End: req.Phase2End}
+		Phase1Start: req.Phase1Start, Phase1End: req.Phase1End, Phase2End: req.Phase2End, ConsultationDays: req.ConsultationDays}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // Queue inserts jobs and, when started, works them.
@@ -58,6 +59,11 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 type Workers struct {
 	Documents DocumentStore
 	Blobs     documents.BlobStore
+	// Consultations and Mailer run the consultation's deadline and
+	// reminder jobs; without a store those jobs wait, without a mailer
+	// reminders are marked but not sent.
+	Consultations ConsultationStore
+	Mailer        workflow.Mailer
 }
 
 // New builds a queue on db.
@@ -70,6 +76,10 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 	if w != nil {
 		ws := river.NewWorkers()
 		river.AddWorker(ws, &renderWorker{store: w.Documents, blobs: w.Blobs, log: log})
+		// Registered even without a store, so that submit can insert them:
+		// River refuses kinds it has no worker for.
+		river.AddWorker(ws, &closeConsultationWorker{store: w.Consultations, log: log})
+		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, mailer: w.Mailer, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 	}

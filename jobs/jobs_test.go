@@ -67,7 +67,13 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, workflow.StateStakeholderReview, out.Head().State)
 			require.Equal(t, 2, rec.Version)
-			require.Zero(t, countJobs(t, s), "submit's effects are done in its transaction")
+			require.Zero(t, countJobs(t, s), "submit renders nothing")
+			var scheduled int
+			require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job WHERE kind IN ('close_consultation', 'remind_consultation')").Scan(&scheduled))
+			require.Equal(t, 2, scheduled, "submit schedules the consultation's reminder and close")
+			// approve waits for the consultation: close it early.
+			_, err = s.CloseConsultation(ctx, plan.Kind, plan.Plan.ID, admin)
+			require.NoError(t, err)
 
 			// approve asks for the approved PDF and DOCX: two documents, two jobs.
 			out, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 2, Trigger: workflow.TriggerApprove, Principal: admin})

@@ -73,7 +73,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("blob storage: %w", err)
 	}
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
-		&jobs.Workers{Documents: a.store, Blobs: a.blobs}); err != nil {
+		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: notify.LogMailer{Log: log}}); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -46,13 +46,16 @@ type projectRow struct {
 	Phase1Start *workflow.Date
 	Phase1End   *workflow.Date
 	Phase2End   *workflow.Date
-	CreatedAt   time.Time
+	// ConsultationDays is the default consultation window of a submit.
+	ConsultationDays int
+	CreatedAt        time.Time
 }
 
 func (projectRow) TableName() string { return "projects" }
 func (r projectRow) domain() workflow.Project {
 	return workflow.Project{ID: r.ID, Acronym: r.Acronym, Title: r.Title, Programme: r.Programme,
-		Phase1Start: r.Phase1Start, Phase1End: r.Phase1End, Phase2End: r.Phase2End, CreatedAt: r.CreatedAt.UTC()}
+		Phase1Start: r.Phase1Start, Phase1End: r.Phase1End, Phase2End: r.Phase2End,
+		ConsultationDays: r.ConsultationDays, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type partnerRow struct {
@@ -283,8 +286,12 @@ func notFound(err error, what string) error {
 
 func (s *Store) CreateProject(ctx context.Context, p *workflow.Project) error {
 	p.ID, p.CreatedAt = workflow.NewID(), now()
+	if p.ConsultationDays == 0 {
+		p.ConsultationDays = workflow.DefaultConsultationDays
+	}
 	row := projectRow{ID: p.ID, Acronym: p.Acronym, Title: p.Title, Programme: p.Programme,
-		Phase1Start: p.Phase1Start, Phase1End: p.Phase1End, Phase2End: p.Phase2End, CreatedAt: p.CreatedAt}
+		Phase1Start: p.Phase1Start, Phase1End: p.Phase1End, Phase2End: p.Phase2End,
+		ConsultationDays: p.ConsultationDays, CreatedAt: p.CreatedAt}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "a project with acronym %q exists", p.Acronym)

@@ -2,48 +2,859 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/craftscode/craftscode/workflow"
 )
 
-// The consultation is being built (issue 5); until then these answer that
-// nothing is there.
+// The stakeholder consultation: one window per frozen revision, comments
+// pinned to the revision's sections, formal responses, and the append-only
+// history of every comment. All SQL here uses $n placeholders and plain
+// types, so it runs unchanged on PostgreSQL and SQLite; time comparisons
+// are made in Go, because SQLite compares its DATETIME text, not instants.
 
-func notYet() error { return workflow.Errorf(workflow.CodeConflict, "consultations are not available yet") }
+// MaxConsultationWindow is the furthest a deadline may lie ahead.
+const MaxConsultationWindow = 365 * 24 * time.Hour
 
-func (s *Store) AddComment(ctx context.Context, c workflow.NewComment) (workflow.Comment, error) {
-	return workflow.Comment{}, notYet()
+func opensConsultation(t workflow.Transition) bool {
+	for _, e := range t.Effects {
+		if e == workflow.EffectOpenConsultation {
+			return true
+		}
+	}
+	return false
 }
+
+// consultationDeadline is the submit's deadline, or the project's default
+// window from at; it must lie in the future and at most a year ahead.
+func consultationDeadline(asked *time.Time, days int, at time.Time) (time.Time, error) {
+	if asked == nil {
+		if days <= 0 {
+			days = workflow.DefaultConsultationDays
+		}
+		return at.AddDate(0, 0, days), nil
+	}
+	d := asked.UTC().Truncate(time.Microsecond)
+	if !d.After(at) || d.Sub(at) > MaxConsultationWindow {
+		return d, &workflow.Error{Code: workflow.CodeInvalid, Message: "the consultation deadline is not valid",
+			Fields: []workflow.FieldError{{Field: "consultation_deadline", Message: "must be in the future and at most 365 days ahead"}}}
+	}
+	return d, nil
+}
+
+// reminderTime is when the stakeholders who have not commented are
+// reminded: 48 hours before the deadline, or halfway through a window
+// shorter than four days.
+func reminderTime(opened, deadline time.Time) time.Time {
+	before := deadline.Add(-48 * time.Hour)
+	half := opened.Add(deadline.Sub(opened) / 2)
+	if before.Before(half) {
+		return half
+	}
+	return before
+}
+
+type consultationRow struct {
+	DeliverableID string
+	Revision      int
+	ProjectID     string
+	OpenedAt      time.Time
+	Deadline      time.Time
+	ClosedAt      *time.Time
+	ClosedBy      string
+	ClosedReason  string
+	RemindedAt    *time.Time
+}
+
+func (consultationRow) TableName() string { return "consultations" }
+
+func (r consultationRow) domain() workflow.Consultation {
+	c := workflow.Consultation{DeliverableID: r.DeliverableID, Revision: r.Revision, OpenedAt: r.OpenedAt.UTC(),
+		Deadline: r.Deadline.UTC(), ClosedBy: r.ClosedBy, ClosedReason: r.ClosedReason}
+	if r.ClosedAt != nil {
+		t := r.ClosedAt.UTC()
+		c.ClosedAt = &t
+	}
+	return c
+}
+
+// openConsultation is submit's effect: the consultation row of the new
+// revision, its event, and the jobs that remind and close it.
+func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time) error {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return err
+	}
+	at := row.UpdatedAt
+	if _, err := stx.ExecContext(ctx, `INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline) VALUES ($1, $2, $3, $4, $5)`,
+		row.ID, row.Revision, row.ProjectID, at, deadline); err != nil {
+		return err
+	}
+	c := workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision, OpenedAt: at, Deadline: deadline}
+	if err := s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
+		DeliverableID: row.ID, At: at, Data: c}); err != nil {
+		return err
+	}
+	if s.jobs == nil {
+		return nil
+	}
+	return s.jobs.EnqueueConsultation(ctx, stx, row.ID, row.Revision, reminderTime(at, deadline), deadline)
+}
+
+// closeConsultation closes the revision's consultation if it is still
+// open, and tells subscribers; closed is false when it already was (or
+// there is none: revisions frozen before consultations existed).
+func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, deliverableID string, revision int, actorID, reason string, at time.Time) (bool, error) {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return false, err
+	}
+	res, err := stx.ExecContext(ctx, `UPDATE consultations SET closed_at = $1, closed_by = $2, closed_reason = $3
+		WHERE deliverable_id = $4 AND revision = $5 AND closed_at IS NULL`, at, actorID, reason, deliverableID, revision)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "closed_at": at, "closed_by": actorID, "closed_reason": reason}
+	return true, s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationClosed, ProjectID: projectID,
+		DeliverableID: deliverableID, At: at, Data: data})
+}
+
+// consultationFacts tells approve whether the revision's consultation is
+// over and how many visible top-level comments still lack a response. A
+// revision without a consultation row (frozen before they existed) has
+// nothing open.
+func consultationFacts(tx *gorm.DB, deliverableID string, revision int, at time.Time) (over bool, unanswered int, err error) {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return false, 0, err
+	}
+	var closedAt *time.Time
+	var deadline time.Time
+	err = stx.QueryRowContext(tx.Statement.Context, `SELECT c.closed_at, c.deadline,
+			(SELECT count(*) FROM comments m WHERE m.deliverable_id = c.deliverable_id AND m.revision = c.revision
+				AND m.parent_id IS NULL AND NOT m.hidden AND NOT m.deleted AND m.response_status = '')
+		FROM consultations c WHERE c.deliverable_id = $1 AND c.revision = $2`, deliverableID, revision).Scan(&closedAt, &deadline, &unanswered)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, 0, nil
+	}
+	if err != nil {
+		return false, 0, err
+	}
+	return closedAt != nil || !at.Before(deadline), unanswered, nil
+}
+
+// loadConsultation reads a consultation row; on PostgreSQL with a share
+// lock when lock is set, so that a comment and a close of the same
+// consultation serialise (SQLite's writers are serial anyway).
+func (s *Store) loadConsultation(tx *gorm.DB, deliverableID string, revision int, lock bool) (consultationRow, error) {
+	var r consultationRow
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return r, err
+	}
+	q := `SELECT deliverable_id, revision, project_id, opened_at, deadline, closed_at, closed_by, closed_reason, reminded_at
+		FROM consultations WHERE deliverable_id = $1 AND revision = $2`
+	if lock && s.dialect == Postgres {
+		q += " FOR SHARE"
+	}
+	err = stx.QueryRowContext(tx.Statement.Context, q, deliverableID, revision).Scan(&r.DeliverableID, &r.Revision, &r.ProjectID,
+		&r.OpenedAt, &r.Deadline, &r.ClosedAt, &r.ClosedBy, &r.ClosedReason, &r.RemindedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, workflow.Errorf(workflow.CodeNotFound, "this revision has no consultation")
+	}
+	return r, err
+}
+
+// Comments.
+
+const commentColumns = `c.id, c.deliverable_id, c.project_id, c.revision, c.section, c.parent_id, c.thread_id, c.stance, c.body,
+	c.author_id, COALESCE(u.name, ''), c.author_role, c.version, c.deleted, c.hidden, c.hidden_reason,
+	c.response_status, c.response_body, c.response_by, COALESCE(ru.name, ''), c.response_at, c.created_at, c.updated_at`
+
+const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users ru ON ru.id = c.response_by `
+
+type commentRec struct {
+	workflow.Comment
+	threadID   string
+	responseBy string
+}
+
+func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
+	var r commentRec
+	c := &r.Comment
+	var parent *string
+	var status, rbody, rname string
+	var rat *time.Time
+	if err := sc.Scan(&c.ID, &c.DeliverableID, &c.ProjectID, &c.Revision, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body,
+		&c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Version, &c.Deleted, &c.Hidden, &c.HiddenReason,
+		&status, &rbody, &r.responseBy, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return r, err
+	}
+	c.ParentID = deref(parent)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.Edited = c.Version > 1 && !c.Deleted
+	if status != "" {
+		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: rname}
+		if rat != nil {
+			resp.At = rat.UTC()
+		}
+		c.Response = resp
+	}
+	return r, nil
+}
+
+// loadComment reads one comment and its deliverable.
+func loadComment(tx *gorm.DB, id string) (commentRec, workflow.Deliverable, error) {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return commentRec{}, workflow.Deliverable{}, err
+	}
+	r, err := scanComment(stx.QueryRowContext(tx.Statement.Context, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, workflow.Deliverable{}, workflow.Errorf(workflow.CodeNotFound, "comment not found")
+	}
+	if err != nil {
+		return r, workflow.Deliverable{}, err
+	}
+	var row deliverableRow
+	if err := tx.Select("id", "kind", "project_id", "partner_id", "policy_instrument_id", "title", "state", "version", "revision",
+		"parties", "created_at", "updated_at").Where("id = ?", r.DeliverableID).Take(&row).Error; err != nil {
+		return r, workflow.Deliverable{}, notFound(err, "comment")
+	}
+	row.Content = "{}"
+	d, err := fromRow(row)
+	r.Kind = d.Kind
+	return r, d, err
+}
+
+// answers reports whether p sees hidden comments and their reasons: the
+// owner and the coordinator.
+func answers(p workflow.Principal, d workflow.Deliverable) bool { return p.Answering(d) == nil }
+
+// seeComment applies the deliverable's visibility and hides hidden
+// comments from all but those who answer.
+func seeComment(p workflow.Principal, d workflow.Deliverable, c commentRec) error {
+	if err := p.SeeDeliverable(d); err != nil {
+		return workflow.Errorf(workflow.CodeNotFound, "comment not found")
+	}
+	if c.Hidden && !answers(p, d) {
+		return workflow.Errorf(workflow.CodeNotFound, "comment not found")
+	}
+	return nil
+}
+
+// openFor checks that comments are taken on the revision now: the
+// deliverable is in stakeholder_review on that revision and its
+// consultation is open.
+func (s *Store) openFor(tx *gorm.DB, d workflow.Deliverable, revision int, at time.Time) error {
+	h := d.Head()
+	if h.State != workflow.StateStakeholderReview || h.Revision != revision {
+		return workflow.Errorf(workflow.CodeConflict, "comments are taken only while the %s is in stakeholder_review; it is %s", d.Kind, h.State)
+	}
+	c, err := s.loadConsultation(tx, h.ID, revision, true)
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		return workflow.Errorf(workflow.CodeConflict, "this revision has no open consultation")
+	}
+	if err != nil {
+		return err
+	}
+	if !c.domain().Open(at) {
+		return workflow.Errorf(workflow.CodeConflict, "the consultation is closed")
+	}
+	return nil
+}
+
+func (s *Store) addEvent(ctx context.Context, tx *gorm.DB, ev workflow.CommentEvent) error {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return err
+	}
+	_, err = stx.ExecContext(ctx, `INSERT INTO comment_events (id, comment_id, event, actor_id, body, stance, status, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		workflow.NewID(), ev.CommentID, ev.Event, ev.ActorID, ev.Body, string(ev.Stance), ev.Status, ev.At)
+	return err
+}
+
+func roleIn(p workflow.Principal, projectID string) workflow.Role {
+	if m, ok := p.Membership(projectID); ok {
+		return m.Role
+	}
+	if p.User.Admin {
+		return "admin"
+	}
+	return ""
+}
+
+func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflow.Comment, error) {
+	nc.Normalize()
+	if err := nc.Validate(); err != nil {
+		return workflow.Comment{}, err
+	}
+	if nc.Section == "" {
+		nc.Section = workflow.GeneralSection
+	}
+	at := now()
+	var out workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d, _, err := loadDeliverable(tx, nc.Kind, nc.DeliverableID)
+		if err != nil {
+			return err
+		}
+		if err := nc.Principal.Commenting(d); err != nil {
+			return err
+		}
+		h := d.Head()
+		if err := s.openFor(tx, d, h.Revision, at); err != nil {
+			return err
+		}
+		var rev revisionRow
+		if err := tx.Where("deliverable_id = ? AND number = ?", h.ID, h.Revision).Take(&rev).Error; err != nil {
+			return notFound(err, "revision")
+		}
+		sections, err := workflow.Sections([]byte(rev.Snapshot))
+		if err != nil {
+			return err
+		}
+		if !workflow.HasSection(sections, nc.Section) {
+			return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
+				Fields: []workflow.FieldError{{Field: "section", Message: "is not a section of revision " + strconv.Itoa(h.Revision)}}}
+		}
+		id := workflow.NewID()
+		thread := id
+		var parent *string
+		if nc.ParentID != "" {
+			pc, _, err := loadComment(tx, nc.ParentID)
+			if err != nil && workflow.ErrorCode(err) != workflow.CodeNotFound {
+				return err
+			}
+			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || pc.Hidden {
+				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
+					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
+			}
+			thread, parent = pc.threadID, &nc.ParentID
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		role := roleIn(nc.Principal, h.ProjectID)
+		if _, err := stx.ExecContext(ctx, `INSERT INTO comments (id, deliverable_id, revision, project_id, section, parent_id, thread_id, stance, body,
+				author_id, author_role, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)`,
+			id, h.ID, h.Revision, h.ProjectID, nc.Section, parent, thread, string(nc.Stance), nc.Body,
+			nc.Principal.User.ID, string(role), at); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: id, Event: "created", ActorID: nc.Principal.User.ID,
+			Body: nc.Body, Stance: nc.Stance, At: at}); err != nil {
+			return err
+		}
+		out = workflow.Comment{ID: id, DeliverableID: h.ID, Kind: d.Kind, ProjectID: h.ProjectID, Revision: h.Revision, Section: nc.Section,
+			ParentID: nc.ParentID, Stance: nc.Stance, Body: nc.Body, AuthorID: nc.Principal.User.ID, AuthorName: nc.Principal.User.Name,
+			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at}
+		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentCreated, ProjectID: h.ProjectID,
+			DeliverableID: h.ID, At: at, Data: out})
+	})
+	return out, err
+}
+
 func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) ([]workflow.Comment, error) {
-	return nil, notYet()
+	var out []workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d, _, err := loadDeliverable(tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if err := p.SeeDeliverable(d); err != nil {
+			return err
+		}
+		if revision == 0 {
+			revision = d.Head().Revision
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		rows, err := stx.QueryContext(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.deliverable_id = $1 AND c.revision = $2
+			ORDER BY c.created_at, c.id`, id, revision)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var all []commentRec
+		for rows.Next() {
+			r, err := scanComment(rows)
+			if err != nil {
+				return err
+			}
+			r.Kind = kind
+			all = append(all, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out = threads(all, answers(p, d))
+		return nil
+	})
+	return out, err
 }
+
+// threads nests each reply under its thread's top-level comment, keeping
+// the order of creation. Hidden comments (and everything under a hidden
+// top-level comment) are left out unless showHidden.
+func threads(all []commentRec, showHidden bool) []workflow.Comment {
+	out := make([]workflow.Comment, 0, len(all)/2+1)
+	at := make(map[string]int, len(all))
+	for _, r := range all {
+		if r.ParentID != "" || (r.Hidden && !showHidden) {
+			continue
+		}
+		at[r.ID] = len(out)
+		out = append(out, r.Comment)
+	}
+	for _, r := range all {
+		if r.ParentID == "" || (r.Hidden && !showHidden) {
+			continue
+		}
+		if i, ok := at[r.threadID]; ok {
+			out[i].Replies = append(out[i].Replies, r.Comment)
+		}
+	}
+	for i := range out {
+		if !showHidden {
+			out[i].HiddenReason = ""
+		}
+		for j := range out[i].Replies {
+			if !showHidden {
+				out[i].Replies[j].HiddenReason = ""
+			}
+		}
+	}
+	return out
+}
+
 func (s *Store) Comment(ctx context.Context, commentID string, p workflow.Principal) (workflow.Comment, error) {
-	return workflow.Comment{}, notYet()
+	var out workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, d, err := loadComment(tx, commentID)
+		if err != nil {
+			return err
+		}
+		if err := seeComment(p, d, r); err != nil {
+			return err
+		}
+		out = r.Comment
+		return nil
+	})
+	return out, err
 }
+
+// authorEdit runs the shared checks of an edit or delete: visible, the
+// author's own, at the caller's version, not deleted, consultation open.
+func (s *Store) authorEdit(tx *gorm.DB, commentID string, version int, p workflow.Principal, at time.Time) (commentRec, workflow.Deliverable, error) {
+	r, d, err := loadComment(tx, commentID)
+	if err != nil {
+		return r, d, err
+	}
+	if err := seeComment(p, d, r); err != nil {
+		return r, d, err
+	}
+	if r.AuthorID != p.User.ID {
+		return r, d, workflow.Errorf(workflow.CodeForbidden, "only its author may change a comment")
+	}
+	if r.Version != version {
+		return r, d, workflow.Errorf(workflow.CodePreconditionFailed, "the comment is at version %d, not %d", r.Version, version)
+	}
+	if r.Deleted {
+		return r, d, workflow.Errorf(workflow.CodeConflict, "the comment was deleted")
+	}
+	return r, d, s.openFor(tx, d, r.Revision, at)
+}
+
+// casComment writes a comment change only at the version read.
+func casComment(ctx context.Context, tx *gorm.DB, set string, args []any, id string, version int) error {
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return err
+	}
+	n := len(args)
+	res, err := stx.ExecContext(ctx, `UPDATE comments SET `+set+`, version = version + 1 WHERE id = $`+strconv.Itoa(n+1)+` AND version = $`+strconv.Itoa(n+2),
+		append(args, id, version)...)
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil || k == 0 {
+		if err == nil {
+			err = workflow.Errorf(workflow.CodePreconditionFailed, "the comment changed meanwhile; reload it")
+		}
+		return err
+	}
+	return nil
+}
+
 func (s *Store) EditComment(ctx context.Context, commentID string, version int, body string, stance workflow.Stance, p workflow.Principal) (workflow.Comment, error) {
-	return workflow.Comment{}, notYet()
+	nc := workflow.NewComment{Body: body, Stance: stance}
+	nc.Normalize()
+	if err := nc.Validate(); err != nil {
+		return workflow.Comment{}, err
+	}
+	at := now()
+	var out workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, _, err := s.authorEdit(tx, commentID, version, p, at)
+		if err != nil {
+			return err
+		}
+		if err := casComment(ctx, tx, "body = $1, stance = $2, updated_at = $3", []any{nc.Body, string(nc.Stance), at}, commentID, version); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "edited", ActorID: p.User.ID,
+			Body: nc.Body, Stance: nc.Stance, At: at}); err != nil {
+			return err
+		}
+		out = r.Comment
+		out.Body, out.Stance, out.Version, out.Edited, out.UpdatedAt = nc.Body, nc.Stance, version+1, true, at
+		return nil
+	})
+	return out, err
 }
+
 func (s *Store) DeleteComment(ctx context.Context, commentID string, version int, p workflow.Principal) error {
-	return notYet()
+	at := now()
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if _, _, err := s.authorEdit(tx, commentID, version, p, at); err != nil {
+			return err
+		}
+		if err := casComment(ctx, tx, "body = '', deleted = $1, updated_at = $2", []any{true, at}, commentID, version); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "deleted", ActorID: p.User.ID, At: at})
+	})
 }
+
 func (s *Store) HideComment(ctx context.Context, commentID, reason string, p workflow.Principal) (workflow.Comment, error) {
-	return workflow.Comment{}, notYet()
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > workflow.MaxHideReason {
+		return workflow.Comment{}, &workflow.Error{Code: workflow.CodeInvalid, Message: "the reason is not valid",
+			Fields: []workflow.FieldError{{Field: "reason", Message: "is required, at most 500 characters"}}}
+	}
+	at := now()
+	var out workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, d, err := loadComment(tx, commentID)
+		if err != nil {
+			return err
+		}
+		if err := seeComment(p, d, r); err != nil {
+			return err
+		}
+		if err := p.Moderating(d); err != nil {
+			return err
+		}
+		if r.Hidden {
+			return workflow.Errorf(workflow.CodeConflict, "the comment is already hidden")
+		}
+		if err := casComment(ctx, tx, "hidden = $1, hidden_reason = $2, hidden_by = $3", []any{true, reason, p.User.ID}, commentID, r.Version); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "hidden", ActorID: p.User.ID, Body: reason, At: at}); err != nil {
+			return err
+		}
+		out = r.Comment
+		out.Hidden, out.HiddenReason, out.Version = true, reason, r.Version+1
+		return nil
+	})
+	return out, err
 }
+
 func (s *Store) RespondToComment(ctx context.Context, commentID string, status workflow.ResponseStatus, body string, p workflow.Principal) (workflow.Comment, error) {
-	return workflow.Comment{}, notYet()
+	body = strings.TrimSpace(body)
+	if _, err := workflow.ValidateResponse(string(status), body); err != nil {
+		return workflow.Comment{}, err
+	}
+	at := now()
+	var out workflow.Comment
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, d, err := loadComment(tx, commentID)
+		if err != nil {
+			return err
+		}
+		if err := seeComment(p, d, r); err != nil {
+			return err
+		}
+		if err := p.Answering(d); err != nil {
+			return err
+		}
+		if r.ParentID != "" {
+			return &workflow.Error{Code: workflow.CodeInvalid, Message: "only top-level comments get a formal response",
+				Fields: []workflow.FieldError{{Field: "comment", Message: "is a reply; answer its thread's first comment"}}}
+		}
+		h := d.Head()
+		if h.State != workflow.StateStakeholderReview || h.Revision != r.Revision {
+			return workflow.Errorf(workflow.CodeConflict, "responses are given only while the revision is in stakeholder_review")
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		if _, err := stx.ExecContext(ctx, `UPDATE comments SET response_status = $1, response_body = $2, response_by = $3, response_at = $4 WHERE id = $5`,
+			string(status), body, p.User.ID, at, commentID); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "responded", ActorID: p.User.ID,
+			Body: body, Status: string(status), At: at}); err != nil {
+			return err
+		}
+		out = r.Comment
+		out.Response = &workflow.Response{Status: status, Body: body, AuthorID: p.User.ID, AuthorName: p.User.Name, At: at}
+		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentResponded, ProjectID: h.ProjectID,
+			DeliverableID: h.ID, At: at, Data: out})
+	})
+	return out, err
 }
+
+// CommentHistory is for the comment's author and for those who answer:
+// it holds the text of edits and deletions, which others must not read.
 func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal) ([]workflow.CommentEvent, error) {
-	return nil, notYet()
+	var out []workflow.CommentEvent
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, d, err := loadComment(tx, commentID)
+		if err != nil {
+			return err
+		}
+		if err := seeComment(p, d, r); err != nil {
+			return err
+		}
+		if r.AuthorID != p.User.ID && !answers(p, d) {
+			return workflow.Errorf(workflow.CodeForbidden, "only the author, the owner or the coordinator may read a comment's history")
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		rows, err := stx.QueryContext(ctx, `SELECT comment_id, event, actor_id, body, stance, status, at FROM comment_events
+			WHERE comment_id = $1 ORDER BY at, id`, commentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []workflow.CommentEvent{}
+		for rows.Next() {
+			var e workflow.CommentEvent
+			if err := rows.Scan(&e.CommentID, &e.Event, &e.ActorID, &e.Body, &e.Stance, &e.Status, &e.At); err != nil {
+				return err
+			}
+			e.At = e.At.UTC()
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
+
 func (s *Store) Consultation(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) (workflow.Consultation, error) {
-	return workflow.Consultation{}, notYet()
+	var out workflow.Consultation
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d, _, err := loadDeliverable(tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if err := p.SeeDeliverable(d); err != nil {
+			return err
+		}
+		if revision == 0 {
+			revision = d.Head().Revision
+		}
+		c, err := s.loadConsultation(tx, id, revision, false)
+		out = c.domain()
+		return err
+	})
+	return out, err
 }
+
 func (s *Store) CloseConsultation(ctx context.Context, kind workflow.Kind, id string, p workflow.Principal) (workflow.Consultation, error) {
-	return workflow.Consultation{}, notYet()
+	at := now()
+	var out workflow.Consultation
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d, _, err := loadDeliverable(tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if err := p.Answering(d); err != nil {
+			return err
+		}
+		h := d.Head()
+		if err := s.openFor(tx, d, h.Revision, at); err != nil {
+			return err
+		}
+		if _, err := s.closeConsultation(ctx, tx, h.ProjectID, h.ID, h.Revision, p.User.ID, "early", at); err != nil {
+			return err
+		}
+		c, err := s.loadConsultation(tx, id, h.Revision, false)
+		out = c.domain()
+		return err
+	})
+	return out, err
 }
+
 func (s *Store) ExpireConsultation(ctx context.Context, deliverableID string, revision int) (bool, error) {
-	return false, notYet()
+	at := now()
+	var closed bool
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.loadConsultation(tx, deliverableID, revision, false)
+		if err != nil {
+			return err
+		}
+		if c.ClosedAt != nil || at.Before(c.Deadline) {
+			return nil
+		}
+		closed, err = s.closeConsultation(ctx, tx, c.ProjectID, deliverableID, revision, "", "deadline", at)
+		return err
+	})
+	return closed, err
 }
+
 func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]workflow.ConsultationItem, error) {
-	return nil, notYet()
+	out := []workflow.ConsultationItem{}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Select("id", "kind", "project_id", "partner_id", "policy_instrument_id", "title", "state", "version", "revision",
+			"parties", "created_at", "updated_at").Where("state = ?", string(workflow.StateStakeholderReview))
+		if !p.User.Admin {
+			var projects []string
+			for _, m := range p.Memberships {
+				projects = append(projects, m.ProjectID)
+			}
+			if len(projects) == 0 {
+				return nil
+			}
+			q = q.Where("project_id IN ?", projects)
+		}
+		var rows []deliverableRow
+		if err := q.Find(&rows).Error; err != nil {
+			return err
+		}
+		byID := map[string]int{}
+		var ids []string
+		for _, row := range rows {
+			row.Content = "{}"
+			d, err := fromRow(row)
+			if err != nil {
+				return err
+			}
+			if p.SeeDeliverable(d) != nil {
+				continue
+			}
+			byID[row.ID] = len(out)
+			ids = append(ids, row.ID)
+			out = append(out, workflow.ConsultationItem{Kind: d.Kind, Head: d.Head(), ID: row.ID, Title: row.Title,
+				State: workflow.State(row.State), Revision: row.Revision})
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		var cs []consultationRow
+		if err := tx.Where("deliverable_id IN ?", ids).Find(&cs).Error; err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if i := byID[c.DeliverableID]; out[i].Revision == c.Revision {
+				out[i].Consultation = c.domain()
+			}
+		}
+		type count struct {
+			DeliverableID     string
+			Revision          int
+			Visible, Unanswer int
+		}
+		var counts []count
+		if err := tx.Raw(`SELECT deliverable_id, revision, count(*) AS visible,
+				SUM(CASE WHEN parent_id IS NULL AND NOT deleted AND response_status = '' THEN 1 ELSE 0 END) AS unanswer
+			FROM comments WHERE deliverable_id IN ? AND NOT hidden GROUP BY deliverable_id, revision`, ids).Scan(&counts).Error; err != nil {
+			return err
+		}
+		for _, n := range counts {
+			if i := byID[n.DeliverableID]; out[i].Revision == n.Revision {
+				out[i].Comments, out[i].Unanswered = n.Visible, n.Unanswer
+			}
+		}
+		// Those without a consultation row (older revisions) go last.
+		kept := out[:0]
+		for _, it := range out {
+			if !it.Consultation.Deadline.IsZero() {
+				kept = append(kept, it)
+			}
+		}
+		out = kept
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Consultation.Deadline.Before(out[j].Consultation.Deadline) })
+		return nil
+	})
+	return out, err
+}
+
+// Reminder is the work of a consultation's reminder job: who to remind of
+// which deliverable, by when.
+type Reminder struct {
+	Kind        workflow.Kind
+	ProjectID   string
+	Deliverable string
+	Title       string
+	Revision    int
+	Deadline    time.Time
+	To          []workflow.User
+}
+
+// ConsultationReminder marks the consultation reminded (once), emits
+// consultation.closing_soon and returns the stakeholders of the group who
+// have not commented on the revision. Nothing is returned when the
+// consultation is closed or was reminded already, so a retried job sends
+// no second round.
+func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, revision int) (Reminder, bool, error) {
+	at := now()
+	var out Reminder
+	var due bool
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		c, err := s.loadConsultation(tx, deliverableID, revision, false)
+		if err != nil {
+			return err
+		}
+		if c.ClosedAt != nil || c.RemindedAt != nil || !at.Before(c.Deadline) {
+			return nil
+		}
+		var row deliverableRow
+		if err := tx.Select("id", "kind", "project_id", "title", "policy_instrument_id").Where("id = ?", deliverableID).Take(&row).Error; err != nil {
+			return notFound(err, "deliverable")
+		}
+		res := tx.Exec(`UPDATE consultations SET reminded_at = ? WHERE deliverable_id = ? AND revision = ? AND reminded_at IS NULL`, at, deliverableID, revision)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		due = true
+		out = Reminder{Kind: workflow.Kind(row.Kind), ProjectID: row.ProjectID, Deliverable: row.ID, Title: row.Title,
+			Revision: revision, Deadline: c.Deadline.UTC()}
+		if row.PolicyInstrumentID != nil {
+			var users []userRow
+			if err := tx.Raw(`SELECT u.* FROM users u
+				JOIN memberships m ON m.user_id = u.id AND m.role = 'stakeholder' AND m.project_id = ?
+				JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id AND g.policy_instrument_id = ?
+				WHERE u.id NOT IN (SELECT author_id FROM comments WHERE deliverable_id = ? AND revision = ?)
+				ORDER BY u.id`, row.ProjectID, *row.PolicyInstrumentID, deliverableID, revision).Scan(&users).Error; err != nil {
+				return err
+			}
+			for _, u := range users {
+				out.To = append(out.To, u.domain())
+			}
+		}
+		data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "deadline": out.Deadline, "reminded": len(out.To)}
+		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventClosingSoon, ProjectID: row.ProjectID,
+			DeliverableID: deliverableID, At: at, Data: data})
+	})
+	return out, due, err
 }

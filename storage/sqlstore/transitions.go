@@ -15,14 +15,17 @@ import (
 
 // facts gathers what the lifecycle's guards need, inside the transaction.
 // Completeness is worked out only when asked for (submit, or listing what
-// may be fired): it needs the content and, for a peer review, a query.
-func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time, completeness bool) (workflow.Facts, error) {
+// may be fired): it needs the content and, for a peer review, a query. The
+// consultation's state likewise (approve, or listing): one query.
+func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time, completeness, consultation bool) (workflow.Facts, error) {
 	h := d.Head()
-	f := workflow.Facts{
-		Note: note,
-		// The consultation (stakeholder comments and their deadline) is not
-		// kept yet, so nothing stands open and nothing is unanswered.
-		ConsultationOver: true,
+	f := workflow.Facts{Note: note, ConsultationOver: true}
+	if consultation && h.State == workflow.StateStakeholderReview {
+		over, unanswered, err := consultationFacts(tx, h.ID, h.Revision, at)
+		if err != nil {
+			return f, err
+		}
+		f.ConsultationOver, f.UnansweredComments = over, unanswered
 	}
 	today := workflow.MustDate(at.UTC().Format("2006-01-02"))
 	f.Phase2Started = project.Phase1End != nil && project.Phase1End.Before(today)
@@ -104,13 +107,21 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
 			return err
 		}
-		f, err := facts(tx, d, sur.project, r.Note, at, submit)
+		f, err := facts(tx, d, sur.project, r.Note, at, submit, r.Trigger == workflow.TriggerApprove)
 		if err != nil {
 			return err
 		}
 		t, err := workflow.Fire(r.Kind, workflow.State(row.State), r.Trigger, r.Principal.Actor(d), f)
 		if err != nil {
 			return err
+		}
+		// The window is checked before anything is written, so a bad
+		// deadline costs no version.
+		var deadline time.Time
+		if opensConsultation(t) {
+			if deadline, err = consultationDeadline(r.ConsultationDeadline, sur.project.ConsultationDays, at); err != nil {
+				return err
+			}
 		}
 		row.State, row.Version, row.UpdatedAt = string(t.To), row.Version+1, now()
 		freezes := false
@@ -162,7 +173,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 				return err
 			}
 		}
-		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID); err != nil {
+		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline); err != nil {
 			return err
 		}
 		rec = tr.domain()
@@ -185,7 +196,7 @@ func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id
 			return err
 		}
 		// A note is asked for when revise is fired; for the list, assume one.
-		f, err := facts(tx, d, sur.project, "(note)", now(), true)
+		f, err := facts(tx, d, sur.project, "(note)", now(), true, true)
 		if err != nil {
 			return err
 		}
@@ -211,14 +222,22 @@ func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, num
 }
 
 // carryOut does the effects that write more than the transition itself:
-// approve queues the approved documents. Freezing the revision is done
-// above; the consultation's bookkeeping comes with the consultation.
-func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string) error {
+// submit opens the consultation (deadline is its end), request_changes
+// closes it, approve queues the approved documents. Freezing the revision
+// is done above.
+func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string, deadline time.Time) error {
 	for _, e := range t.Effects {
-		if e == workflow.EffectAssembleDocument {
-			if err := s.queueApprovalDocuments(ctx, tx, row, actorID); err != nil {
-				return err
-			}
+		var err error
+		switch e {
+		case workflow.EffectAssembleDocument:
+			err = s.queueApprovalDocuments(ctx, tx, row, actorID)
+		case workflow.EffectOpenConsultation:
+			err = s.openConsultation(ctx, tx, row, deadline)
+		case workflow.EffectCloseConsultation:
+			_, err = s.closeConsultation(ctx, tx, row.ProjectID, row.ID, row.Revision, actorID, "withdrawn", row.UpdatedAt)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -291,7 +310,7 @@ func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool)
 	}
 	rows, err := stx.QueryContext(tx.Statement.Context, `SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
 			d.version, d.revision, d.content, d.parties, d.created_at, d.updated_at,
-			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end,
+			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end, p.consultation_days,
 			pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type
 		FROM deliverables d
 		JOIN projects p ON p.id = d.project_id
@@ -311,7 +330,7 @@ func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool)
 	p, pa := &c.project, &c.partner
 	if err := rows.Scan(&r.ID, &r.Kind, &r.ProjectID, &r.PartnerID, &r.PolicyInstrumentID, &r.Title, &r.State,
 		&r.Version, &r.Revision, &r.Content, &r.Parties, &r.CreatedAt, &r.UpdatedAt,
-		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End,
+		&p.Acronym, &p.Title, &p.Programme, &p.Phase1End, &p.Phase2End, &p.ConsultationDays,
 		&pa.Name, &pa.ShortName, &pa.Country, &pa.Region, &pa.Role, &c.instrumentName, &c.instrumentType); err != nil {
 		return workflow.Deliverable{}, r, c, err
 	}
