@@ -239,7 +239,8 @@ func (h *Handler) useLink(c *call) error {
 	userID, err := h.cfg.Store.UseLoginLink(c.r.Context(), workflow.HashToken(c.r.PathValue("link")))
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		h.render(c, http.StatusBadRequest, "login", view{Title: "Sign in",
-			Error: "This sign-in link does not work any more: it was used already, it expired, or it is incomplete. Ask for a new one below."})
+			Error: "This sign-in link does not work any more: it was used already, it expired, or it is incomplete. Ask for a new one below.",
+			Data: loginData{}})
 		return nil
 	}
 	if err != nil {
