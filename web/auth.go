@@ -240,7 +240,7 @@ func (h *Handler) useLink(c *call) error {
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		h.render(c, http.StatusBadRequest, "login", view{Title: "Sign in",
 			Error: "This sign-in link does not work any more: it was used already, it expired, or it is incomplete. Ask for a new one below.",
-			Data: loginData{}})
+			Data:  loginData{}})
 		return nil
 	}
 	if err != nil {
