@@ -176,6 +176,43 @@ var matrix = []endpoint{
 		return map[string]any{"name": strings.ReplaceAll(strings.ToLower(uniq("tpl")), " ", "_"), "kind": "action_plan", "source": "# {{.content.title}}\n"}
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 
+	// Consultation: everyone in scope but observers comments on a submitted
+	// deliverable; the owner and coordinator answer and close; the
+	// coordinator hides; the author edits and deletes.
+	{"POST", "/api/v1/action-plans/{id}/comments", nil,
+		[]int{401, 401, 201, 201, 201, 201, 201, 403, 404, 404}, on("/api/v1/action-plans/{id}/comments", submittedPlan, map[string]any{"body": "Jó terv", "section": "part3.action.1.players"}, nil)},
+	{"GET", "/api/v1/action-plans/{id}/comments", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/comments", submittedPlan, nil, nil)},
+	{"POST", "/api/v1/peer-reviews/{id}/comments", nil,
+		[]int{401, 401, 201, 201, 201, 201, 201, 403, 404, 404}, on("/api/v1/peer-reviews/{id}/comments", submittedReview, map[string]any{"body": "Agreed", "section": "recommendation.1", "stance": "support"}, nil)},
+	{"GET", "/api/v1/peer-reviews/{id}/comments", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/comments", submittedReview, nil, nil)},
+	{"GET", "/api/v1/action-plans/{id}/consultation", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/consultation", submittedPlan, nil, nil)},
+	{"GET", "/api/v1/peer-reviews/{id}/consultation", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/consultation", submittedReview, nil, nil)},
+	// A fresh submitted one each time: closing is once. Its instrument is
+	// not the stakeholder's group's, so the stakeholder does not see it.
+	{"POST", "/api/v1/action-plans/{id}/consultation/close", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/action-plans/{id}/consultation/close", freshSubmittedPlan, nil, nil)},
+	{"POST", "/api/v1/peer-reviews/{id}/consultation/close", nil,
+		[]int{401, 401, 200, 200, 200, 404, 403, 403, 404, 404}, on("/api/v1/peer-reviews/{id}/consultation/close", freshSubmittedReview, nil, nil)},
+	// The comments below are the admin's, on the submitted plan.
+	{"GET", "/api/v1/comments/{cid}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/comments/{id}", adminComment, nil, nil)},
+	{"PATCH", "/api/v1/comments/{cid}", nil,
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}", adminComment, map[string]any{"body": "Javítva"}, ifMatch1)},
+	{"DELETE", "/api/v1/comments/{cid}", nil,
+		[]int{401, 401, 204, 403, 403, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}", adminComment, nil, ifMatch1)},
+	{"POST", "/api/v1/comments/{cid}/response", nil,
+		[]int{401, 401, 200, 200, 200, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}/response", adminComment, map[string]any{"status": "noted", "body": "Köszönjük"}, nil)},
+	{"POST", "/api/v1/comments/{cid}/hide", nil,
+		[]int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}/hide", adminComment, map[string]any{"reason": "off topic"}, nil)},
+	{"GET", "/api/v1/comments/{cid}/history", nil,
+		[]int{401, 401, 200, 200, 200, 403, 403, 403, 404, 404}, on("/api/v1/comments/{id}/history", adminComment, nil, nil)},
+	{"GET", "/api/v1/me/consultations", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+
 	{"GET", "/api/v1/workflows/{kind}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},
 }

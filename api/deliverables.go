@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -76,6 +77,9 @@ type recommendationRequest struct {
 type transitionRequest struct {
 	Trigger string `json:"trigger"`
 	Note    string `json:"note"`
+	// ConsultationDeadline (RFC 3339), on submit, ends the consultation
+	// at that time instead of after the project's window.
+	ConsultationDeadline *time.Time `json:"consultation_deadline"`
 }
 
 func set[T any](dst *T, src *T) {
@@ -382,7 +386,7 @@ func (s *Server) fireTransition(kind workflow.Kind) echo.HandlerFunc {
 		}
 		d, rec, err := s.store.FireTransition(c.Request().Context(), workflow.TransitionRequest{
 			Kind: kind, ID: c.Param("id"), Version: version, Trigger: trigger, Note: strings.TrimSpace(req.Note),
-			RequestID: requestID(c), Principal: principal(c),
+			RequestID: requestID(c), Principal: principal(c), ConsultationDeadline: req.ConsultationDeadline,
 		})
 		if err != nil {
 			return err

@@ -48,10 +48,20 @@ var openapiDoc = func() *openapi3.T {
 
 func setup(t *testing.T, d sqlstore.Dialect) *testEnv {
 	t.Helper()
+	return setupWith(t, d, nil)
+}
+
+// setupWith is setup with a change to the server's configuration.
+func setupWith(t *testing.T, d sqlstore.Dialect, configure func(*api.Config)) *testEnv {
+	t.Helper()
 	store := sqlstoretest.New(t, d)
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
-	srv, err := api.New(api.Config{Store: store, Blobs: blobs, Registry: prometheus.NewRegistry(), BodyLimit: 64 << 10})
+	cfg := api.Config{Store: store, Blobs: blobs, Registry: prometheus.NewRegistry(), BodyLimit: 64 << 10}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv, err := api.New(cfg)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

@@ -110,7 +110,7 @@ func TestActionPlanLifecycle(t *testing.T) {
 			Permitted []workflow.PermittedTrigger
 		}
 		e.do(req{Method: "GET", Path: path + "/transitions", Token: c.tokens["secretariat"]}).json(t, &perm)
-		require.Equal(t, []workflow.PermittedTrigger{{Trigger: "approve", To: "approved"}, {Trigger: "request_changes", To: "draft"}}, perm.Permitted)
+		require.Equal(t, []workflow.PermittedTrigger{{Trigger: "request_changes", To: "draft"}}, perm.Permitted, "approve waits for the consultation")
 		e.do(req{Method: "GET", Path: path + "/transitions", Token: stakeholder}).json(t, &perm)
 		require.Empty(t, perm.Permitted)
 
@@ -124,7 +124,11 @@ func TestActionPlanLifecycle(t *testing.T) {
 		e.fire("action-plans", plan.ID, c.tokens["secretariat"], "approve", 3, 412)
 		require.Len(t, e.history("action-plans", plan.ID), 1)
 
-		// The secretariat validates it; revise needs a note.
+		// The owner closes the consultation early; then the secretariat
+		// validates it; revise needs a note.
+		require.Equal(t, 200, e.do(req{Method: "POST", Path: path + "/consultation/close", Token: partner}).Status)
+		e.do(req{Method: "GET", Path: path + "/transitions", Token: c.tokens["secretariat"]}).json(t, &perm)
+		require.Equal(t, []workflow.PermittedTrigger{{Trigger: "approve", To: "approved"}, {Trigger: "request_changes", To: "draft"}}, perm.Permitted)
 		e.fire("action-plans", plan.ID, c.tokens["secretariat"], "approve", 4, 200)
 		res = e.do(req{Method: "POST", Path: path + "/transitions", Token: partner, Body: map[string]any{"trigger": "revise"}, Headers: map[string]string{"If-Match": `"5"`}})
 		require.Equal(t, 422, res.Status)
@@ -182,6 +186,8 @@ func TestPeerReviewNeedsPeersFromTwoOtherCountries(t *testing.T) {
 	require.Equal(t, "IE", rev.Snapshot.Peers[0].Country)
 	// The secretariat validates action plans only.
 	e.fire("peer-reviews", r.ID, c.tokens["secretariat"], "approve", 3, 403)
+	e.fire("peer-reviews", r.ID, c.tokens["coordinator"], "approve", 3, 422) // the consultation is open
+	require.Equal(t, 200, e.do(req{Method: "POST", Path: "/api/v1/peer-reviews/" + r.ID + "/consultation/close", Token: c.tokens["partner"]}).Status)
 	e.fire("peer-reviews", r.ID, c.tokens["coordinator"], "approve", 3, 200)
 }
 

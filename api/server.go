@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
@@ -28,6 +29,10 @@ type Config struct {
 	// It shares the middleware (request ids, access log, metrics, body
 	// limit) but is not part of the JSON API or its OpenAPI document.
 	UI http.Handler
+	// CommentRate and CommentBurst limit each user's comments (and
+	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
+	CommentRate  rate.Limit
+	CommentBurst int
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -43,6 +48,7 @@ type Server struct {
 	openapi   []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
+	comments   commentLimiter
 }
 
 // New builds the handler with every route.
@@ -53,6 +59,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
+	}
+	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
+	if s.comments.every <= 0 {
+		s.comments.every = DefaultCommentRate
+	}
+	if s.comments.burst <= 0 {
+		s.comments.burst = DefaultCommentBurst
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -97,6 +110,7 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
 	s.documentRoutes(v1)
+	s.consultationRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)

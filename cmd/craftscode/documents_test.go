@@ -33,6 +33,7 @@ func approvedPlan(t *testing.T, url, admin string) string {
 	t.Helper()
 	ids := seedPlans(t, url, admin, 1)
 	require.Equal(t, 200, call(t, "POST", url+"/api/v1/action-plans/"+ids[0]+"/transitions", admin, map[string]any{"trigger": "submit"}, 1, nil))
+	require.Equal(t, 200, call(t, "POST", url+"/api/v1/action-plans/"+ids[0]+"/consultation/close", admin, nil, 0, nil))
 	require.Equal(t, 200, call(t, "POST", url+"/api/v1/action-plans/"+ids[0]+"/transitions", admin, map[string]any{"trigger": "approve"}, 2, nil))
 	return ids[0]
 }

@@ -299,7 +299,10 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 	if err := nc.Validate(); err != nil {
 		return workflow.Comment{}, err
 	}
-	if nc.Section == "" {
+	// A reply is on its thread's section; a top-level comment without one
+	// is on the document as a whole.
+	named := nc.Section != ""
+	if !named {
 		nc.Section = workflow.GeneralSection
 	}
 	at := now()
@@ -340,7 +343,11 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
 					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
 			}
-			thread, parent = pc.threadID, &nc.ParentID
+			if named && pc.Section != nc.Section {
+				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
+					Fields: []workflow.FieldError{{Field: "section", Message: "a reply is on its thread's section, " + pc.Section}}}
+			}
+			thread, parent, nc.Section = pc.threadID, &nc.ParentID, pc.Section
 		}
 		stx, err := sqlTx(tx)
 		if err != nil {
@@ -383,28 +390,72 @@ func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, rev
 		if err != nil {
 			return err
 		}
-		rows, err := stx.QueryContext(ctx, `SELECT `+commentColumns+commentFrom+`WHERE c.deliverable_id = $1 AND c.revision = $2
-			ORDER BY c.created_at, c.id`, id, revision)
+		all, err := listComments(ctx, stx, d, revision)
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		var all []commentRec
-		for rows.Next() {
-			r, err := scanComment(rows)
-			if err != nil {
-				return err
-			}
-			r.Kind = kind
-			all = append(all, r)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		out = threads(all, answers(p, d))
 		return nil
 	})
 	return out, err
+}
+
+// listComments reads a revision's comments in order of creation. It is
+// the hot read of a consultation (thousands of rows), so it selects only
+// what differs between rows and looks the few authors' names up apart
+// instead of joining users on every row.
+func listComments(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revision int) ([]commentRec, error) {
+	h := d.Head()
+	names := map[string]string{}
+	nrows, err := stx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (
+			SELECT author_id FROM comments WHERE deliverable_id = $1 AND revision = $2
+			UNION SELECT response_by FROM comments WHERE deliverable_id = $1 AND revision = $2)`, h.ID, revision)
+	if err != nil {
+		return nil, err
+	}
+	for nrows.Next() {
+		var id, name string
+		if err := nrows.Scan(&id, &name); err != nil {
+			nrows.Close()
+			return nil, err
+		}
+		names[id] = name
+	}
+	nrows.Close()
+	if err := nrows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := stx.QueryContext(ctx, `SELECT id, section, parent_id, thread_id, stance, body, author_id, author_role, version,
+			deleted, hidden, hidden_reason, response_status, response_body, response_by, response_at, created_at, updated_at
+		FROM comments WHERE deliverable_id = $1 AND revision = $2 ORDER BY created_at, id`, h.ID, revision)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	all := make([]commentRec, 0, 64)
+	for rows.Next() {
+		var r commentRec
+		c := &r.Comment
+		var parent *string
+		var status, rbody string
+		var rat *time.Time
+		if err := rows.Scan(&c.ID, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body, &c.AuthorID, &c.AuthorRole, &c.Version,
+			&c.Deleted, &c.Hidden, &c.HiddenReason, &status, &rbody, &r.responseBy, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+			return nil, err
+		}
+		c.DeliverableID, c.Kind, c.ProjectID, c.Revision = h.ID, d.Kind, h.ProjectID, revision
+		c.ParentID, c.AuthorName = deref(parent), names[c.AuthorID]
+		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+		c.Edited = c.Version > 1 && !c.Deleted
+		if status != "" {
+			c.Response = &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: names[r.responseBy]}
+			if rat != nil {
+				c.Response.At = rat.UTC()
+			}
+		}
+		all = append(all, r)
+	}
+	return all, rows.Err()
 }
 
 // threads nests each reply under its thread's top-level comment, keeping

@@ -43,7 +43,7 @@ type seedData struct {
 	group      workflow.StakeholderGroup
 }
 
-func seed(t *testing.T, s *sqlstore.Store, acronym string) seedData {
+func seed(t testing.TB, s *sqlstore.Store, acronym string) seedData {
 	t.Helper()
 	var d seedData
 	d.project = workflow.Project{Acronym: acronym, Title: "Crafts as a driver of SME competitiveness",
@@ -62,7 +62,7 @@ func seed(t *testing.T, s *sqlstore.Store, acronym string) seedData {
 
 func ptr[T any](v T) *T { return &v }
 
-func newUser(t *testing.T, s *sqlstore.Store, email string) (workflow.User, string) {
+func newUser(t testing.TB, s *sqlstore.Store, email string) (workflow.User, string) {
 	t.Helper()
 	u := workflow.User{Email: email, Name: "Иван Петров"}
 	tok, hash := workflow.NewToken()

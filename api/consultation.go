@@ -1,0 +1,314 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Comment rate limit defaults: a burst of 10, then one every 3 seconds,
+// per user. Enough for a person typing, not for a script flooding a
+// thread.
+const (
+	DefaultCommentRate  = rate.Limit(1.0 / 3)
+	DefaultCommentBurst = 10
+)
+
+func (s *Server) consultationRoutes(v1 *echo.Group) {
+	for seg, kind := range kinds {
+		v1.POST("/"+seg+"/:id/comments", s.addComment(kind))
+		v1.GET("/"+seg+"/:id/comments", s.listComments(kind))
+		v1.GET("/"+seg+"/:id/consultation", s.getConsultation(kind))
+		v1.POST("/"+seg+"/:id/consultation/close", s.closeConsultation(kind))
+	}
+	v1.GET("/comments/:cid", s.getComment)
+	v1.PATCH("/comments/:cid", s.editComment)
+	v1.DELETE("/comments/:cid", s.deleteComment)
+	v1.POST("/comments/:cid/response", s.respondToComment)
+	v1.POST("/comments/:cid/hide", s.hideComment)
+	v1.GET("/comments/:cid/history", s.commentHistory)
+	v1.GET("/me/consultations", s.myConsultations)
+}
+
+type commentRequest struct {
+	Body     string `json:"body"`
+	Section  string `json:"section"`
+	ParentID string `json:"parent_id"`
+	Stance   string `json:"stance"`
+}
+
+type commentPatch struct {
+	Body   *string `json:"body"`
+	Stance *string `json:"stance"`
+}
+
+type responseRequest struct {
+	Status string `json:"status"`
+	Body   string `json:"body"`
+}
+
+type hideRequest struct {
+	Reason string `json:"reason"`
+}
+
+// commentLimiter keeps one token bucket per user.
+type commentLimiter struct {
+	mu    sync.Mutex
+	every rate.Limit
+	burst int
+	users map[string]*rate.Limiter
+}
+
+// allow takes a token for the user, or says how long to wait for one.
+func (l *commentLimiter) allow(userID string) (bool, time.Duration) {
+	l.mu.Lock()
+	lim, ok := l.users[userID]
+	if !ok {
+		if l.users == nil || len(l.users) >= 100000 {
+			l.users = map[string]*rate.Limiter{} // forget everyone rather than grow without bound
+		}
+		lim = rate.NewLimiter(l.every, l.burst)
+		l.users[userID] = lim
+	}
+	l.mu.Unlock()
+	r := lim.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		return false, d
+	}
+	return true, 0
+}
+
+func (s *Server) limitComments(c echo.Context) error {
+	ok, wait := s.comments.allow(principal(c).User.ID)
+	if ok {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	return newProblem(http.StatusTooManyRequests, "rate_limited", "too many comments; wait a moment and send again")
+}
+
+func commentJSON(c echo.Context, status int, cm workflow.Comment) error {
+	c.Response().Header().Set("ETag", etag(cm.Version))
+	return c.JSON(status, cm)
+}
+
+func (s *Server) addComment(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		var req commentRequest
+		if err := bind(c, &req); err != nil {
+			return err
+		}
+		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: req.Body, Section: req.Section, ParentID: req.ParentID,
+			Stance: workflow.Stance(req.Stance), Principal: principal(c), RequestID: requestID(c)}
+		nc.Normalize()
+		if err := nc.Validate(); err != nil {
+			return err
+		}
+		if err := s.limitComments(c); err != nil {
+			return err
+		}
+		cm, err := s.store.AddComment(c.Request().Context(), nc)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderLocation, "/api/v1/comments/"+cm.ID)
+		return commentJSON(c, http.StatusCreated, cm)
+	}
+}
+
+// revisionParam reads ?revision=N; 0 (absent) means the latest.
+func revisionParam(c echo.Context) (int, error) {
+	s := c.QueryParam("revision")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, newProblem(http.StatusBadRequest, "invalid_parameter", "revision is a whole number from 1")
+	}
+	return n, nil
+}
+
+func (s *Server) listComments(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		rev, err := revisionParam(c)
+		if err != nil {
+			return err
+		}
+		items, err := s.store.Comments(c.Request().Context(), kind, id, rev, principal(c))
+		if err != nil {
+			return err
+		}
+		return list(c, items, "")
+	}
+}
+
+func (s *Server) getComment(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	cm, err := s.store.Comment(c.Request().Context(), id, principal(c))
+	if err != nil {
+		return err
+	}
+	return commentJSON(c, http.StatusOK, cm)
+}
+
+func (s *Server) editComment(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	// Read first: a caller who may not see the comment gets 404 whatever
+	// the headers, and the patch applies to the current text.
+	cur, err := s.store.Comment(c.Request().Context(), id, principal(c))
+	if err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var req commentPatch
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	body, stance := cur.Body, string(cur.Stance)
+	set(&body, req.Body)
+	set(&stance, req.Stance)
+	if err := s.limitComments(c); err != nil {
+		return err
+	}
+	cm, err := s.store.EditComment(c.Request().Context(), id, version, body, workflow.Stance(stance), principal(c))
+	if err != nil {
+		return err
+	}
+	return commentJSON(c, http.StatusOK, cm)
+}
+
+func (s *Server) deleteComment(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Comment(c.Request().Context(), id, principal(c)); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteComment(c.Request().Context(), id, version, principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) respondToComment(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	var req responseRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	status, err := workflow.ValidateResponse(req.Status, req.Body)
+	if err != nil {
+		return err
+	}
+	cm, err := s.store.RespondToComment(c.Request().Context(), id, status, req.Body, principal(c))
+	if err != nil {
+		return err
+	}
+	return commentJSON(c, http.StatusOK, cm)
+}
+
+func (s *Server) hideComment(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	var req hideRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	cm, err := s.store.HideComment(c.Request().Context(), id, req.Reason, principal(c))
+	if err != nil {
+		return err
+	}
+	return commentJSON(c, http.StatusOK, cm)
+}
+
+func (s *Server) commentHistory(c echo.Context) error {
+	id, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	items, err := s.store.CommentHistory(c.Request().Context(), id, principal(c))
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []workflow.CommentEvent{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) getConsultation(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		rev, err := revisionParam(c)
+		if err != nil {
+			return err
+		}
+		cs, err := s.store.Consultation(c.Request().Context(), kind, id, rev, principal(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cs)
+	}
+}
+
+func (s *Server) closeConsultation(kind workflow.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		cs, err := s.store.CloseConsultation(c.Request().Context(), kind, id, principal(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, cs)
+	}
+}
+
+func (s *Server) myConsultations(c echo.Context) error {
+	items, err := s.store.MyConsultations(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return list(c, items, "")
+}
