@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net/http"
 	"regexp"
@@ -63,6 +64,7 @@ var (
 		"comment":    "Your comment is posted.",
 		"response":   "The response is saved.",
 		"transition": "Done: the state has changed.",
+		"closed":     "The consultation is closed.",
 	}
 )
 
@@ -149,7 +151,10 @@ func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status
 		return err
 	}
 	page := view{Title: v.Head.Title, Data: v, Notice: notices[c.r.URL.Query().Get("done")]}
-	if formErr != nil {
+	switch {
+	case errors.Is(formErr, errTooFast):
+		page.Error = strings.TrimPrefix(formErr.Error(), errTooFast.Error()+": ")
+	case formErr != nil:
 		var ev view
 		status, ev = h.describe(c, formErr)
 		page.Error, page.Details = ev.Error, ev.Details
@@ -175,6 +180,12 @@ func formProblem(err error) bool {
 func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 	return func(c *call) error {
 		id := c.r.PathValue("id")
+		if ok, wait := h.comments.allow(c.principal.User.ID); !ok {
+			secs := max(int(math.Ceil(wait.Seconds())), 1)
+			c.w.Header().Set("Retry-After", strconv.Itoa(secs))
+			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests,
+				fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs))
+		}
 		f := c.r.PostForm
 		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: f.Get("body"), Section: f.Get("section"),
 			ParentID: f.Get("parent_id"), Stance: workflow.Stance(f.Get("stance")), Principal: *c.principal,
@@ -241,6 +252,27 @@ func (h *Handler) fireTransition(kind workflow.Kind) func(*call) error {
 			return err
 		}
 		http.Redirect(c.w, c.r, fmt.Sprintf("/ui/%s/%s?done=transition", segment(kind), id), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// errTooFast marks a comment refused by the rate limit.
+var errTooFast = errors.New("too fast")
+
+func (h *Handler) closeConsultation(kind workflow.Kind) func(*call) error {
+	return func(c *call) error {
+		id := c.r.PathValue("id")
+		if !workflow.ValidID(id) {
+			return workflow.Errorf(workflow.CodeNotFound, "not found")
+		}
+		_, err := h.cfg.Store.CloseConsultation(c.r.Context(), kind, id, *c.principal)
+		if formProblem(err) {
+			return h.showDeliverable(c, kind, id, 0, err)
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(c.w, c.r, fmt.Sprintf("/ui/%s/%s?done=closed", segment(kind), id), http.StatusSeeOther)
 		return nil
 	}
 }

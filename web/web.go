@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -40,6 +42,11 @@ type Config struct {
 	// many, for people behind one address).
 	LinkLimit  int
 	LinkWindow time.Duration
+	// CommentRate and CommentBurst limit each person's comments made
+	// through the pages, with the JSON API's defaults (a burst of 10, then
+	// one every 3 seconds).
+	CommentRate  rate.Limit
+	CommentBurst int
 }
 
 // Handler serves /ui.
@@ -50,6 +57,7 @@ type Handler struct {
 	pages    map[string]*template.Template
 	byEmail  *limiter
 	byClient *limiter
+	comments *commentLimiter
 }
 
 // kinds maps the URL segment of each kind, as in the API.
@@ -84,10 +92,17 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LinkWindow <= 0 {
 		cfg.LinkWindow = 15 * time.Minute
 	}
+	if cfg.CommentRate <= 0 {
+		cfg.CommentRate = rate.Limit(1.0 / 3)
+	}
+	if cfg.CommentBurst <= 0 {
+		cfg.CommentBurst = 10
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
-		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow)}
+		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
+		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -113,6 +128,7 @@ func New(cfg Config) (*Handler, error) {
 		m.Handle("GET /ui/"+seg+"/{id}", h.page(true, h.deliverable(kind)))
 		m.Handle("POST /ui/"+seg+"/{id}/comments", h.page(true, h.addComment(kind)))
 		m.Handle("POST /ui/"+seg+"/{id}/transitions", h.page(true, h.fireTransition(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/consultation/close", h.page(true, h.closeConsultation(kind)))
 	}
 	m.Handle("POST /ui/comments/{cid}/response", h.page(true, h.respond))
 	m.Handle("GET /ui/documents/{did}", h.page(true, h.download))

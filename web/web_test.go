@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -472,4 +473,40 @@ func requireLabels(t *testing.T, body string) {
 		n++
 	}
 	require.Positive(t, n)
+}
+
+func TestCommentRateLimitAndEarlyClose(t *testing.T) {
+	s := newSite(t, sqlstore.SQLite, func(c *web.Config) { c.CommentBurst, c.CommentRate = 2, 0.001 })
+	plan := "/ui/action-plans/" + s.planID
+	reader := s.browser(t)
+	reader.signIn(s.reader)
+	reader.get(plan)
+	for i := range 2 {
+		res := reader.post(plan+"/comments", url.Values{"section": {"general"}, "stance": {"support"}, "body": {fmt.Sprintf("fine %d", i)}})
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+	}
+	res := reader.post(plan+"/comments", url.Values{"section": {"general"}, "stance": {"support"}, "body": {"one too many"}})
+	require.Equal(t, http.StatusTooManyRequests, res.status)
+	require.Contains(t, res.body, "commenting very fast")
+	require.NotEmpty(t, res.header.Get("Retry-After"))
+	require.NotContains(t, res.body, "one too many")
+
+	// Only the owner may close early; then the forms are gone and comments are refused.
+	require.NotContains(t, res.body, "/consultation/close")
+	res = reader.post(plan+"/consultation/close", url.Values{})
+	require.Equal(t, http.StatusForbidden, res.status)
+	owner := s.browser(t)
+	owner.signIn(s.owner)
+	require.Contains(t, owner.get(plan).body, `id="close-consultation"`)
+	res = owner.post(plan+"/consultation/close", url.Values{})
+	require.Equal(t, http.StatusSeeOther, res.status, res.body)
+	res = owner.get(plan + "?done=closed")
+	require.Contains(t, res.body, "The consultation is closed.")
+	require.Contains(t, res.body, `<dd id="consultation">closed on`)
+	require.NotContains(t, res.body, `id="close-consultation"`)
+	res = owner.post(plan+"/comments", url.Values{"section": {"general"}, "stance": {"support"}, "body": {"late"}})
+	require.Equal(t, http.StatusConflict, res.status)
+	res = reader.get(plan)
+	require.NotContains(t, res.body, "Comment on this section")
+	require.Contains(t, res.body, "Comments are not taken any more")
 }
