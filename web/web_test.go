@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/api"
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
@@ -59,6 +60,7 @@ type person struct {
 // of the first group's instrument under consultation.
 type site struct {
 	store                   *sqlstore.Store
+	blobs                   *blobstore.FS
 	url                     string
 	log                     *logBuffer
 	owner, reader, outsider person
@@ -70,6 +72,7 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
+	s.blobs = blobs
 	log := slog.New(slog.NewJSONHandler(s.log, nil))
 	cfg := web.Config{Store: s.store, Blobs: blobs, Mailer: notify.LogMailer{Log: log}, Logger: log, PublicURL: "http://pages.example"}
 	if tune != nil {
@@ -509,4 +512,44 @@ func TestCommentRateLimitAndEarlyClose(t *testing.T) {
 	res = reader.get(plan)
 	require.NotContains(t, res.body, "Comment on this section")
 	require.Contains(t, res.body, "Comments are not taken any more")
+}
+
+// TestDocumentDownload: the owner sees the ready documents and downloads
+// one through the session; whoever sees the deliverable may, as in the
+// API, and each download is recorded; others get 404.
+func TestDocumentDownload(t *testing.T) {
+	s := newSite(t, sqlstore.SQLite, nil)
+	owner := principal(t, s, s.owner)
+	doc, _, err := s.store.RequestDocument(ctx, workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: s.planID,
+		Format: "md", Template: "action_plan", TemplateVersion: "test", Principal: owner})
+	require.NoError(t, err)
+	content := []byte("# Piano d'azione\n")
+	key := "documents/" + doc.ID + ".md"
+	info, err := s.blobs.Put(ctx, key, bytes.NewReader(content), int64(len(content)), documents.PutOptions{ContentType: "text/markdown"})
+	require.NoError(t, err)
+	require.NoError(t, s.store.SetDocumentObject(ctx, doc.ID, key, info.SHA256, info.Size, "text/markdown; charset=utf-8"))
+	require.NoError(t, s.store.FinishDocument(ctx, doc.ID, nil))
+
+	b := s.browser(t)
+	b.signIn(s.owner)
+	require.Contains(t, b.get("/ui/action-plans/"+s.planID).body, `href="/ui/documents/`+doc.ID+`"`)
+	res := b.get("/ui/documents/" + doc.ID)
+	require.Equal(t, 200, res.status)
+	require.Equal(t, string(content), res.body)
+	require.Equal(t, "text/markdown; charset=utf-8", res.header.Get("Content-Type"))
+	require.Contains(t, res.header.Get("Content-Disposition"), "attachment")
+	require.Contains(t, res.header.Get("Content-Disposition"), "r1.md")
+	n, err := s.store.Downloads(ctx, doc.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
+
+	outsider := s.browser(t)
+	outsider.signIn(s.outsider)
+	require.Equal(t, http.StatusNotFound, outsider.get("/ui/documents/"+doc.ID).status)
+	require.Equal(t, http.StatusNotFound, outsider.get("/ui/documents/"+workflow.NewID()).status)
+	anonymous := s.browser(t)
+	require.Equal(t, http.StatusSeeOther, anonymous.get("/ui/documents/"+doc.ID).status)
+	n, err = s.store.Downloads(ctx, doc.ID)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n)
 }
