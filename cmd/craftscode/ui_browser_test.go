@@ -160,6 +160,14 @@ func TestBrowserConsultation(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`h1`)),
 	))
 	require.Equal(t, "My consultations", text(st, "h1"))
+	// By keyboard the first Tab lands on a visible "Skip to content" link.
+	require.NoError(t, chromedp.Do(st, chromedp.KeyEvent("\t")))
+	focus, err := chromedp.Run(st, chromedp.Evaluate[[]any](`(() => {
+		const e = document.activeElement, r = e.getBoundingClientRect();
+		return [e.textContent, r.left >= 0 && r.top >= 0 && r.width > 0, getComputedStyle(e).outlineStyle];
+	})()`))
+	require.NoError(t, err)
+	require.Equal(t, []any{"Skip to content", true, "solid"}, focus, "text, on screen, outline")
 	require.Contains(t, text(st, "main"), title)
 	shot(st, "my-consultations")
 	require.NoError(t, chromedp.Do(st,
