@@ -202,7 +202,7 @@ func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 	}
 	c.ParentID = deref(parent)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-	c.Edited = c.Version > 1 && !c.Deleted
+	c.Edited = edited(*c)
 	if status != "" {
 		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: rname}
 		if rat != nil {
@@ -212,6 +212,10 @@ func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 	}
 	return r, nil
 }
+
+// edited tells an edited comment: its text changed after it was made.
+// The version alone does not say so, since hiding bumps it too.
+func edited(c workflow.Comment) bool { return !c.Deleted && c.UpdatedAt.After(c.CreatedAt) }
 
 // loadComment reads one comment and its deliverable.
 func loadComment(tx *gorm.DB, id string) (commentRec, workflow.Deliverable, error) {
@@ -446,7 +450,7 @@ func listComments(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revi
 		c.DeliverableID, c.Kind, c.ProjectID, c.Revision = h.ID, d.Kind, h.ProjectID, revision
 		c.ParentID, c.AuthorName = deref(parent), names[c.AuthorID]
 		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-		c.Edited = c.Version > 1 && !c.Deleted
+		c.Edited = edited(*c)
 		if status != "" {
 			c.Response = &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: names[r.responseBy]}
 			if rat != nil {
@@ -477,16 +481,6 @@ func threads(all []commentRec, showHidden bool) []workflow.Comment {
 		}
 		if i, ok := at[r.threadID]; ok {
 			out[i].Replies = append(out[i].Replies, r.Comment)
-		}
-	}
-	for i := range out {
-		if !showHidden {
-			out[i].HiddenReason = ""
-		}
-		for j := range out[i].Replies {
-			if !showHidden {
-				out[i].Replies[j].HiddenReason = ""
-			}
 		}
 	}
 	return out
@@ -853,13 +847,13 @@ func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]wo
 // Reminder is the work of a consultation's reminder job: who to remind of
 // which deliverable, by when.
 type Reminder struct {
-	Kind        workflow.Kind
-	ProjectID   string
-	Deliverable string
-	Title       string
-	Revision    int
-	Deadline    time.Time
-	To          []workflow.User
+	Kind          workflow.Kind
+	ProjectID     string
+	DeliverableID string
+	Title         string
+	Revision      int
+	Deadline      time.Time
+	To            []workflow.User
 }
 
 // ConsultationReminder marks the consultation reminded (once), emits
@@ -888,7 +882,7 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			return res.Error
 		}
 		due = true
-		out = Reminder{Kind: workflow.Kind(row.Kind), ProjectID: row.ProjectID, Deliverable: row.ID, Title: row.Title,
+		out = Reminder{Kind: workflow.Kind(row.Kind), ProjectID: row.ProjectID, DeliverableID: row.ID, Title: row.Title,
 			Revision: revision, Deadline: c.Deadline.UTC()}
 		if row.PolicyInstrumentID != nil {
 			var users []userRow

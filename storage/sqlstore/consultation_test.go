@@ -332,6 +332,7 @@ func init() {
 		h, err := s.HideComment(ctx, cm.ID, "sértő", c.coord)
 		require.NoError(t, err)
 		require.True(t, h.Hidden)
+		require.False(t, h.Edited, "hiding is not editing")
 		_, err = s.HideComment(ctx, cm.ID, "again", c.coord)
 		require.Equal(t, workflow.CodeConflict, code(t, err))
 
@@ -347,6 +348,7 @@ func init() {
 		require.Len(t, threads, 1)
 		require.True(t, threads[0].Hidden)
 		require.Equal(t, "sértő", threads[0].HiddenReason)
+		require.False(t, threads[0].Edited, "hiding is not editing")
 		require.Equal(t, reply.ID, threads[0].Replies[0].ID)
 		hist, err := s.CommentHistory(ctx, cm.ID, c.coord)
 		require.NoError(t, err)

@@ -1,0 +1,96 @@
+package jobs_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/blobstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// mailbox is a Mailer that keeps what it is given.
+type mailbox struct {
+	mu   sync.Mutex
+	sent []workflow.Mail
+}
+
+func (m *mailbox) Send(_ context.Context, mail workflow.Mail) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, mail)
+	return nil
+}
+
+func (m *mailbox) to() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []string
+	for _, x := range m.sent {
+		out = append(out, x.To)
+	}
+	return out
+}
+
+// TestConsultationJobs: a short window is reminded (to the stakeholder who
+// has not commented) and closed at its deadline by River's workers.
+func TestConsultationJobs(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
+			blobs, err := blobstore.NewFS(t.TempDir())
+			require.NoError(t, err)
+			mail := &mailbox{}
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler),
+				&jobs.Workers{Documents: s, Blobs: blobs, Consultations: s, Mailer: mail})
+			require.NoError(t, err)
+			s.SetJobQueue(q)
+			plan := planIn(t, s)
+			g := workflow.StakeholderGroup{ProjectID: plan.Plan.ProjectID, Name: "Grupo", PolicyInstrumentID: plan.Plan.PolicyInstrumentID}
+			require.NoError(t, s.CreateStakeholderGroup(ctx, &g))
+			var talker workflow.Principal
+			for _, email := range []string{"talks@example.org", "silent@example.org"} {
+				tok, hash := workflow.NewToken()
+				u := workflow.User{Email: email, Name: email}
+				require.NoError(t, s.CreateUser(ctx, &u, hash, "test"))
+				require.NoError(t, s.CreateMembership(ctx, &workflow.Membership{ProjectID: plan.Plan.ProjectID, UserID: u.ID,
+					Role: workflow.RoleStakeholder, StakeholderGroupID: g.ID}))
+				if email == "talks@example.org" {
+					talker, err = s.Authenticate(ctx, workflow.HashToken(tok))
+					require.NoError(t, err)
+				}
+			}
+			// Reminded halfway, at 3 s; River moves scheduled jobs about every second.
+			deadline := time.Now().Add(6 * time.Second)
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1,
+				Trigger: workflow.TriggerSubmit, Principal: admin, ConsultationDeadline: &deadline})
+			require.NoError(t, err)
+			_, err = s.AddComment(ctx, workflow.NewComment{Kind: plan.Kind, DeliverableID: plan.Plan.ID, Body: "Bien", Principal: talker})
+			require.NoError(t, err)
+
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			require.NoError(t, q.Start(runCtx))
+			defer func() { _ = q.Stop(context.Background()) }()
+			require.Eventually(t, func() bool {
+				cs, err := s.Consultation(ctx, plan.Kind, plan.Plan.ID, 1, admin)
+				require.NoError(t, err)
+				return cs.ClosedAt != nil
+			}, 60*time.Second, 200*time.Millisecond)
+			cs, err := s.Consultation(ctx, plan.Kind, plan.Plan.ID, 1, admin)
+			require.NoError(t, err)
+			require.Equal(t, "deadline", cs.ClosedReason)
+			require.False(t, cs.ClosedAt.Before(deadline), "not before the deadline")
+			require.Equal(t, []string{"silent@example.org"}, mail.to(), "only who has not commented, once")
+		})
+	}
+}
