@@ -416,6 +416,9 @@ func TestConsultationPages(t *testing.T) {
 
 			owner := s.browser(t)
 			owner.signIn(s.owner)
+			// The token is tied to its session: the reader's does not work in the owner's.
+			res = owner.post("/ui/comments/"+cid+"/response", url.Values{"status": {"accepted"}, "body": {"x"}, "csrf": {reader.csrf}})
+			require.Equal(t, http.StatusForbidden, res.status)
 			res = owner.get(plan)
 			require.Equal(t, 200, res.status)
 			require.Contains(t, res.body, `action="/ui/comments/`+cid+`/response"`)
