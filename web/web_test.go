@@ -422,6 +422,7 @@ func TestConsultationPages(t *testing.T) {
 			res = owner.get(plan)
 			require.Equal(t, 200, res.status)
 			require.Contains(t, res.body, `action="/ui/comments/`+cid+`/response"`)
+			require.NotContains(t, res.body, `name="csrf" value=""`)
 			require.Contains(t, res.body, "/transitions")
 			require.Contains(t, res.body, `value="request_changes"`)
 			requireLabels(t, res.body)
@@ -431,6 +432,8 @@ func TestConsultationPages(t *testing.T) {
 			require.Equal(t, http.StatusUnprocessableEntity, res.status)
 
 			res = reader.get(plan)
+			require.Contains(t, res.body, `<summary>Reply</summary>`)
+			require.NotContains(t, res.body, `name="csrf" value=""`, "every form carries the token")
 			require.Contains(t, res.body, "Partially accepted")
 			require.Contains(t, res.body, "We &lt;em&gt;will&lt;/em&gt; add the context.")
 
