@@ -157,7 +157,8 @@ func TestBrowserConsultation(t *testing.T) {
 	require.NoError(t, chromedp.Do(st,
 		chromedp.Navigate(link),
 		chromedp.Click(chromedp.ID("use-link")),
-		chromedp.WaitVisible(chromedp.CSS(`h1`)),
+		// Wait for what only the next page has, not for the old page's h1.
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ui/action-plans/`+plan.ID+`"]`)),
 	))
 	require.Equal(t, "My consultations", text(st, "h1"))
 	// By keyboard the first Tab lands on a visible "Skip to content" link.
