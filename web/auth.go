@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -193,9 +194,9 @@ func (h *Handler) loginForm(c *call) error {
 
 // sendLink mails a one-time sign-in link when the address belongs to a
 // user, and answers the same page either way, so the form does not tell
-// who has an account.
+// who has an account. The look-up and the mail happen after the answer,
+// so its timing does not tell either.
 func (h *Handler) sendLink(c *call) error {
-	ctx := c.r.Context()
 	email := strings.ToLower(strings.TrimSpace(c.r.PostForm.Get("email")))
 	data := loginData{Email: email}
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
@@ -208,27 +209,45 @@ func (h *Handler) sendLink(c *call) error {
 			Error: "Too many sign-in links were asked for. Please wait a few minutes and use the newest mail.", Data: data})
 		return nil
 	}
-	u, err := h.cfg.Store.UserByEmail(ctx, email)
-	switch {
-	case err == nil:
-		token := randomString()
-		if err := h.cfg.Store.CreateLoginLink(ctx, u.ID, workflow.HashToken(token), now.Add(h.cfg.LinkTTL)); err != nil {
-			return err
-		}
-		link := h.cfg.PublicURL + "/ui/login/" + token
-		body := "Hello " + u.Name + ",\n\nopen this link to sign in to craftscode:\n\n" + link +
-			"\n\nIt works once, within " + h.cfg.LinkTTL.String() + ". If you did not ask for it, ignore this mail."
-		if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: "Your craftscode sign-in link", Body: body}); err != nil {
-			// The page must not differ, so the failure goes to the log.
-			h.log.ErrorContext(ctx, "web: sign-in mail not sent", "user_id", u.ID, "error", err.Error())
-		}
-	case workflow.ErrorCode(err) != workflow.CodeNotFound:
-		return err
-	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 30*time.Second)
+	h.mailing.Add(1)
+	go func() {
+		defer h.mailing.Done()
+		defer cancel()
+		h.mailLink(ctx, email, now)
+	}()
 	data.Sent = true
 	h.render(c, http.StatusOK, "login", view{Title: "Check your mail", Data: data})
 	return nil
 }
+
+// mailLink makes and mails the link; nobody waits for it, so what goes
+// wrong goes to the log.
+func (h *Handler) mailLink(ctx context.Context, email string, now time.Time) {
+	u, err := h.cfg.Store.UserByEmail(ctx, email)
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		return
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in link: user look-up failed", "error", err.Error())
+		return
+	}
+	token := randomString()
+	if err := h.cfg.Store.CreateLoginLink(ctx, u.ID, workflow.HashToken(token), now.Add(h.cfg.LinkTTL)); err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in link not stored", "user_id", u.ID, "error", err.Error())
+		return
+	}
+	link := h.cfg.PublicURL + "/ui/login/" + token
+	body := "Hello " + u.Name + ",\n\nopen this link to sign in to craftscode:\n\n" + link +
+		"\n\nIt works once, within " + h.cfg.LinkTTL.String() + ". If you did not ask for it, ignore this mail."
+	if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: "Your craftscode sign-in link", Body: body}); err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in mail not sent", "user_id", u.ID, "error", err.Error())
+	}
+}
+
+// Wait returns when the sign-in mails asked for so far are sent (or have
+// failed): at shutdown, after the server stopped taking requests.
+func (h *Handler) Wait() { h.mailing.Wait() }
 
 // linkForm asks for a click before spending the link: mail scanners that
 // fetch links must not use it up.

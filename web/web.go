@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -58,6 +59,7 @@ type Handler struct {
 	byEmail  *limiter
 	byClient *limiter
 	comments *commentLimiter
+	mailing  sync.WaitGroup // sign-in mails being sent
 }
 
 // kinds maps the URL segment of each kind, as in the API.

@@ -60,6 +60,7 @@ type person struct {
 // of the first group's instrument under consultation.
 type site struct {
 	store                   *sqlstore.Store
+	ui                      *web.Handler
 	blobs                   *blobstore.FS
 	url                     string
 	log                     *logBuffer
@@ -80,6 +81,8 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	}
 	ui, err := web.New(cfg)
 	require.NoError(t, err)
+	s.ui = ui
+	t.Cleanup(ui.Wait) // before the store closes
 	srv, err := api.New(api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui})
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
@@ -213,6 +216,7 @@ func cookie(t *testing.T, h http.Header, name string) *http.Cookie {
 // mailedLink finds the sign-in link LogMailer wrote for an address.
 func (s *site) mailedLink(t *testing.T, to string) string {
 	t.Helper()
+	s.ui.Wait()
 	link := regexp.MustCompile(`http://pages\.example(/ui/login/[A-Za-z0-9_-]+)`)
 	var found string
 	for _, line := range strings.Split(s.log.String(), "\n") {
@@ -227,7 +231,11 @@ func (s *site) mailedLink(t *testing.T, to string) string {
 	return found
 }
 
-func (s *site) mails() int { return strings.Count(s.log.String(), `"msg":"mail"`) }
+// mails counts the mail sent so far, once the pending ones are out.
+func (s *site) mails() int {
+	s.ui.Wait()
+	return strings.Count(s.log.String(), `"msg":"mail"`)
+}
 
 func TestSignIn(t *testing.T) {
 	for _, d := range sqlstoretest.Backends {

@@ -31,6 +31,7 @@ type App struct {
 	store *sqlstore.Store
 	blobs documents.BlobStore
 	http  *http.Server
+	ui    *web.Handler
 	ln    net.Listener
 }
 
@@ -95,14 +96,14 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	ui, err := web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: notify.LogMailer{Log: log},
+	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: notify.LogMailer{Log: log},
 		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr())})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
-		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, UI: ui})
+		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, UI: a.ui})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -166,6 +167,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.http.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	a.ui.Wait() // sign-in mails still on their way
 	if err := a.jobs.Stop(sctx); err != nil {
 		return fmt.Errorf("stop jobs: %w", err)
 	}
