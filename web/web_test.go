@@ -567,3 +567,43 @@ func TestDocumentDownload(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)
 }
+
+// TestSubmitFromThePage: a draft (here a peer review) is the owner's alone until the owner
+// submits it from the page; then its group's stakeholders see it.
+func TestSubmitFromThePage(t *testing.T) {
+	s := newSite(t, sqlstore.SQLite, nil)
+	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+	require.NoError(t, err)
+	var peers []string
+	for _, c := range []string{"HU", "BG"} {
+		p := workflow.Partner{ProjectID: d.Plan.ProjectID, Name: "Peer " + c, Country: c, Role: workflow.PartnerPartner}
+		require.NoError(t, s.store.CreatePartner(ctx, &p))
+		peers = append(peers, p.ID)
+	}
+	start, end := workflow.MustDate("2018-05-02"), workflow.MustDate("2018-05-04")
+	draft := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: d.Plan.ProjectID,
+		HostPartnerID: d.Plan.PartnerID, PeerPartnerIDs: peers, PolicyInstrumentID: d.Plan.PolicyInstrumentID, Title: "Peer review in Florence",
+		VisitStart: &start, VisitEnd: &end, Findings: "Strong guilds, weak export.",
+		Recommendations: []workflow.Recommendation{{Number: 1, Title: "Export desk", Body: "Open one."}}}}
+	require.NoError(t, s.store.CreateDeliverable(ctx, &draft))
+	path := "/ui/peer-reviews/" + draft.Review.ID
+
+	reader := s.browser(t)
+	reader.signIn(s.reader)
+	require.Equal(t, http.StatusNotFound, reader.get(path).status, "stakeholders do not see drafts")
+
+	owner := s.browser(t)
+	owner.signIn(s.owner)
+	res := owner.get(path)
+	require.Equal(t, 200, res.status)
+	require.Contains(t, res.body, "has not been submitted yet")
+	require.Contains(t, res.body, `name="trigger" value="submit"`)
+	res = owner.post(path+"/transitions", url.Values{"trigger": {"submit"}, "version": {"1"}})
+	require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
+	res = reader.get(path)
+	require.Equal(t, 200, res.status)
+	require.Contains(t, res.body, "open until")
+	require.Contains(t, res.body, "Recommendation 1 – Export desk")
+	require.Contains(t, reader.get("/ui/consultations").body, `href="/ui/peer-reviews/`+draft.Review.ID+`"`)
+}
