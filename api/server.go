@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -169,7 +170,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			"request_id", requestID(c),
 			"method", c.Request().Method,
 			"route", c.Path(),
-			"path", c.Request().URL.Path,
+			"path", loggedPath(c.Request().URL.Path),
 			"status", c.Response().Status,
 			"bytes", c.Response().Size,
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
@@ -180,6 +181,16 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.InfoContext(c.Request().Context(), "request", attrs...)
 		return nil
 	}
+}
+
+// loggedPath keeps secrets out of the log: the web page's sign-in links
+// carry a one-time token in the path (/ui/login/{token}).
+func loggedPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/ui/login/")
+	if !ok || rest == "email" || rest == "token" {
+		return p
+	}
+	return "/ui/login/[redacted]"
 }
 
 func (s *Server) healthz(c echo.Context) error {
