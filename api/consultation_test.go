@@ -324,3 +324,29 @@ func TestFiftyStakeholdersCommentAtOnce(t *testing.T) {
 	require.Equal(t, accepted.Load(), n)
 	require.EqualValues(t, 50, n)
 }
+
+// TestProjectConsultationDays: a project's default window, 14 when not
+// given, and submit uses it.
+func TestProjectConsultationDays(t *testing.T) {
+	e := setup(t, "sqlite")
+	var p workflow.Project
+	e.create("/api/v1/projects", e.admin, map[string]any{"acronym": "DAYS", "title": "Days", "consultation_days": 5}, &p)
+	require.Equal(t, 5, p.ConsultationDays)
+	var def workflow.Project
+	e.create("/api/v1/projects", e.admin, map[string]any{"acronym": "DAYS-0", "title": "Default"}, &def)
+	require.Equal(t, 14, def.ConsultationDays)
+	res := e.do(req{Method: "POST", Path: "/api/v1/projects", Token: e.admin, Body: map[string]any{"acronym": "DAYS-X", "title": "Too long", "consultation_days": 366}})
+	require.Equal(t, 422, res.Status)
+
+	base := "/api/v1/projects/" + p.ID
+	var pa workflow.Partner
+	e.create(base+"/partners", e.admin, map[string]any{"name": "Partner", "country": "FI", "role": "partner"}, &pa)
+	var pi workflow.PolicyInstrument
+	e.create(base+"/policy-instruments", e.admin, map[string]any{"name": "PI", "type": "other", "partner_ids": []string{pa.ID}}, &pi)
+	var plan workflow.ActionPlan
+	e.create(base+"/action-plans", e.admin, completePlan(pi.ID, pa.ID), &plan)
+	e.fire("action-plans", plan.ID, e.admin, "submit", 1, 200)
+	var cs workflow.Consultation
+	e.do(req{Method: "GET", Path: "/api/v1/action-plans/" + plan.ID + "/consultation", Token: e.admin}).json(t, &cs)
+	require.WithinDuration(t, time.Now().AddDate(0, 0, 5), cs.Deadline, time.Minute)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -183,28 +184,28 @@ const commentColumns = `c.id, c.deliverable_id, c.project_id, c.revision, c.sect
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users ru ON ru.id = c.response_by `
 
+// commentRec is a comment with the thread it belongs to.
 type commentRec struct {
 	workflow.Comment
-	threadID   string
-	responseBy string
+	threadID string
 }
 
 func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 	var r commentRec
 	c := &r.Comment
 	var parent *string
-	var status, rbody, rname string
+	var status, rbody, rby, rname string
 	var rat *time.Time
 	if err := sc.Scan(&c.ID, &c.DeliverableID, &c.ProjectID, &c.Revision, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body,
 		&c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Version, &c.Deleted, &c.Hidden, &c.HiddenReason,
-		&status, &rbody, &r.responseBy, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		&status, &rbody, &rby, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return r, err
 	}
 	c.ParentID = deref(parent)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	c.Edited = edited(*c)
 	if status != "" {
-		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: rname}
+		resp := &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: rby, AuthorName: rname}
 		if rat != nil {
 			resp.At = rat.UTC()
 		}
@@ -394,21 +395,20 @@ func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, rev
 		if err != nil {
 			return err
 		}
-		all, err := listComments(ctx, stx, d, revision)
-		if err != nil {
-			return err
-		}
-		out = threads(all, answers(p, d))
-		return nil
+		out, err = listThreads(ctx, stx, d, revision, answers(p, d))
+		return err
 	})
 	return out, err
 }
 
-// listComments reads a revision's comments in order of creation. It is
-// the hot read of a consultation (thousands of rows), so it selects only
-// what differs between rows and looks the few authors' names up apart
-// instead of joining users on every row.
-func listComments(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revision int) ([]commentRec, error) {
+// listThreads reads a revision's comments in order of creation and nests
+// each reply under its thread's top-level comment. Hidden comments (and
+// everything under a hidden top-level comment) are left out unless
+// showHidden. It is the hot read of a consultation (thousands of rows), so
+// it selects only what differs between rows, looks the few authors' names
+// up apart instead of joining users on every row, nests while scanning,
+// and shares the strings that repeat (sections, stances, authors).
+func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revision int, showHidden bool) ([]workflow.Comment, error) {
 	h := d.Head()
 	names := map[string]string{}
 	nrows, err := stx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (
@@ -436,54 +436,68 @@ func listComments(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revi
 		return nil, err
 	}
 	defer rows.Close()
-	all := make([]commentRec, 0, 64)
+	shared := map[string]string{}
+	share := func(b sql.RawBytes) string {
+		if v, ok := shared[string(b)]; ok {
+			return v
+		}
+		v := string(b)
+		shared[v] = v
+		return v
+	}
+	out := make([]workflow.Comment, 0, 64)
+	at := map[string]int{}
+	type orphan struct {
+		thread string
+		c      workflow.Comment
+	}
+	var orphans []orphan // replies read before their thread's start (clock skew)
+	var section, parent, thread, stance, author, role, status, by sql.RawBytes
 	for rows.Next() {
-		var r commentRec
-		c := &r.Comment
-		var parent *string
-		var status, rbody string
+		var c workflow.Comment
+		var rbody string
 		var rat *time.Time
-		if err := rows.Scan(&c.ID, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body, &c.AuthorID, &c.AuthorRole, &c.Version,
-			&c.Deleted, &c.Hidden, &c.HiddenReason, &status, &rbody, &r.responseBy, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		if err := rows.Scan(&c.ID, &section, &parent, &thread, &stance, &c.Body, &author, &role, &c.Version,
+			&c.Deleted, &c.Hidden, &c.HiddenReason, &status, &rbody, &by, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
 			return nil, err
 		}
+		if c.Hidden && !showHidden {
+			continue
+		}
 		c.DeliverableID, c.Kind, c.ProjectID, c.Revision = h.ID, d.Kind, h.ProjectID, revision
-		c.ParentID, c.AuthorName = deref(parent), names[c.AuthorID]
+		c.Section, c.Stance, c.AuthorID, c.AuthorRole = share(section), workflow.Stance(share(stance)), share(author), workflow.Role(share(role))
+		c.AuthorName = names[c.AuthorID]
 		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
-		c.Edited = edited(*c)
-		if status != "" {
-			c.Response = &workflow.Response{Status: workflow.ResponseStatus(status), Body: rbody, AuthorID: r.responseBy, AuthorName: names[r.responseBy]}
+		c.Edited = edited(c)
+		if len(status) > 0 {
+			c.Response = &workflow.Response{Status: workflow.ResponseStatus(share(status)), Body: rbody, AuthorID: share(by)}
+			c.Response.AuthorName = names[c.Response.AuthorID]
 			if rat != nil {
 				c.Response.At = rat.UTC()
 			}
 		}
-		all = append(all, r)
-	}
-	return all, rows.Err()
-}
-
-// threads nests each reply under its thread's top-level comment, keeping
-// the order of creation. Hidden comments (and everything under a hidden
-// top-level comment) are left out unless showHidden.
-func threads(all []commentRec, showHidden bool) []workflow.Comment {
-	out := make([]workflow.Comment, 0, len(all)/2+1)
-	at := make(map[string]int, len(all))
-	for _, r := range all {
-		if r.ParentID != "" || (r.Hidden && !showHidden) {
+		if parent == nil {
+			at[c.ID] = len(out)
+			out = append(out, c)
 			continue
 		}
-		at[r.ID] = len(out)
-		out = append(out, r.Comment)
-	}
-	for _, r := range all {
-		if r.ParentID == "" || (r.Hidden && !showHidden) {
-			continue
-		}
-		if i, ok := at[r.threadID]; ok {
-			out[i].Replies = append(out[i].Replies, r.Comment)
+		c.ParentID = string(parent)
+		if i, ok := at[string(thread)]; ok {
+			out[i].Replies = append(out[i].Replies, c)
+		} else {
+			orphans = append(orphans, orphan{string(thread), c})
 		}
 	}
-	return out
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, o := range orphans {
+		if i, ok := at[o.thread]; ok { // else its thread is hidden from this caller
+			out[i].Replies = append(out[i].Replies, o.c)
+			slices.SortStableFunc(out[i].Replies, func(a, b workflow.Comment) int { return a.CreatedAt.Compare(b.CreatedAt) })
+		}
+	}
+	return out, nil
 }
 
 func (s *Store) Comment(ctx context.Context, commentID string, p workflow.Principal) (workflow.Comment, error) {

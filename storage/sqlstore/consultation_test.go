@@ -195,11 +195,22 @@ func init() {
 		require.NoError(t, err)
 		require.Len(t, threads, 2)
 		require.Equal(t, top.ID, threads[0].ID)
+		require.Equal(t, c.sh.User.Name, threads[0].AuthorName)
 		require.Equal(t, general.ID, threads[1].ID)
 		require.Len(t, threads[0].Replies, 2, "a reply to a reply stays in its thread")
 		require.Equal(t, reply.ID, threads[0].Replies[0].ID)
 		require.Equal(t, replyToReply.ID, threads[0].Replies[1].ID)
 		require.Equal(t, reply.ID, threads[0].Replies[1].ParentID)
+
+		// A reply stamped before its thread's start (a clock step back)
+		// still lands in its thread, in time order.
+		_, err = s.DB().ExecContext(ctx, "UPDATE comments SET created_at = $1 WHERE id = $2", top.CreatedAt.Add(-time.Hour), replyToReply.ID)
+		require.NoError(t, err)
+		threads, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.owner)
+		require.NoError(t, err)
+		require.Len(t, threads, 2)
+		require.Len(t, threads[0].Replies, 2)
+		require.Equal(t, replyToReply.ID, threads[0].Replies[0].ID)
 
 		// Closed early: no more comments, and nothing else is taken.
 		_, err = s.CloseConsultation(ctx, c.plan.Kind, c.plan.Plan.ID, c.sh)
