@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,10 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+	// UI, when set, serves the pages for people under /ui (package web).
+	// It shares the middleware (request ids, access log, metrics, body
+	// limit) but is not part of the JSON API or its OpenAPI document.
+	UI http.Handler
 	// CommentRate and CommentBurst limit each user's comments (and
 	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
 	CommentRate  rate.Limit
@@ -108,6 +113,11 @@ func New(cfg Config) (*Server, error) {
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
 	s.webhookRoutes(v1)
+	if cfg.UI != nil {
+		ui := echo.WrapHandler(cfg.UI)
+		e.Any("/ui", ui)
+		e.Any("/ui/*", ui)
+	}
 	s.echo = e
 	return s, nil
 }
@@ -161,7 +171,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			"request_id", requestID(c),
 			"method", c.Request().Method,
 			"route", c.Path(),
-			"path", c.Request().URL.Path,
+			"path", loggedPath(c.Request().URL.Path),
 			"status", c.Response().Status,
 			"bytes", c.Response().Size,
 			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
@@ -172,6 +182,16 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.InfoContext(c.Request().Context(), "request", attrs...)
 		return nil
 	}
+}
+
+// loggedPath keeps secrets out of the log: the web page's sign-in links
+// carry a one-time token in the path (/ui/login/{token}).
+func loggedPath(p string) string {
+	rest, ok := strings.CutPrefix(p, "/ui/login/")
+	if !ok || rest == "email" || rest == "token" {
+		return p
+	}
+	return "/ui/login/[redacted]"
 }
 
 func (s *Server) healthz(c echo.Context) error {

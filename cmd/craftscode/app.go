@@ -18,6 +18,7 @@ import (
 	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/web"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -30,6 +31,7 @@ type App struct {
 	store *sqlstore.Store
 	blobs documents.BlobStore
 	http  *http.Server
+	ui    *web.Handler
 	ln    net.Listener
 }
 
@@ -95,8 +97,19 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		log.Info("admin token ready", "user_id", u.ID)
 	}
+	// Listen first: the sign-in links need the address when none is configured.
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: notify.LogMailer{Log: log},
+		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr())})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
-		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit})
+		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, UI: a.ui})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -108,11 +121,23 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-		a.Close()
-		return nil, err
-	}
 	return a, nil
+}
+
+// publicURL is the configured address, else the listening one (with a
+// wildcard host made into localhost), which suits a machine of one's own.
+func publicURL(configured string, addr net.Addr) string {
+	if configured != "" {
+		return configured
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // Addr is the address the server listens on (useful with port 0).
@@ -148,6 +173,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.http.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	a.ui.Wait() // sign-in mails still on their way
 	if err := a.jobs.Stop(sctx); err != nil {
 		return fmt.Errorf("stop jobs: %w", err)
 	}

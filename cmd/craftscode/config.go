@@ -17,8 +17,11 @@ type Config struct {
 	DataDir     string // CRAFTSCODE_DATA_DIR: SQLite file and blob folder of the embedded default
 	DatabaseURL string // DATABASE_URL: postgres://… switches to PostgreSQL
 	AdminToken  string // CRAFTSCODE_ADMIN_TOKEN
-	LogLevel    slog.Level
-	BodyLimit   int64 // CRAFTSCODE_BODY_LIMIT, bytes
+	// PublicURL is where people reach the service, for sign-in links in
+	// mail (CRAFTSCODE_PUBLIC_URL); empty means the listening address.
+	PublicURL string
+	LogLevel  slog.Level
+	BodyLimit int64 // CRAFTSCODE_BODY_LIMIT, bytes
 	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
 	// webhook secrets. Unset, a key file in DataDir is made on first use.
 	SecretKey []byte
@@ -43,6 +46,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DataDir:     or(getenv("CRAFTSCODE_DATA_DIR"), "./data"),
 		DatabaseURL: getenv("DATABASE_URL"),
 		AdminToken:  strings.TrimSpace(getenv("CRAFTSCODE_ADMIN_TOKEN")),
+		PublicURL:   strings.TrimRight(strings.TrimSpace(getenv("CRAFTSCODE_PUBLIC_URL")), "/"),
 		BodyLimit:   1 << 20,
 		S3: S3Config{
 			Endpoint:  getenv("S3_ENDPOINT"),
@@ -68,6 +72,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		problems = append(problems, "DATABASE_URL must be a postgres:// URL")
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		problems = append(problems, "CRAFTSCODE_PUBLIC_URL must start with http:// or https://")
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 20 {
 		problems = append(problems, "CRAFTSCODE_ADMIN_TOKEN must be at least 20 characters")

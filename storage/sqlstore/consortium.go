@@ -220,14 +220,23 @@ func (s *Store) ListUsers(ctx context.Context, p workflow.Page) ([]workflow.User
 // Authenticate reads the user and every membership, with the instruments
 // of stakeholder groups, in one query: it runs on every request.
 func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Principal, error) {
+	p, err := s.principal(ctx, "api_tokens t JOIN users u ON u.id = t.user_id", "t.hash = $1", tokenHash)
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		return p, workflow.Errorf(workflow.CodeNotFound, "token not found")
+	}
+	return p, err
+}
+
+// principal reads a user and their memberships; from must join the user
+// as u, and where selects one user.
+func (s *Store) principal(ctx context.Context, from, where string, arg any) (workflow.Principal, error) {
 	var p workflow.Principal
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.created_at,
 			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id
-		FROM api_tokens t
-		JOIN users u ON u.id = t.user_id
+		FROM `+from+`
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
-		WHERE t.hash = $1 ORDER BY m.project_id`, tokenHash)
+		WHERE `+where+` ORDER BY m.project_id`, arg)
 	if err != nil {
 		return p, translate(err)
 	}
@@ -260,7 +269,7 @@ func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Pr
 		return p, err
 	}
 	if !found {
-		return p, workflow.Errorf(workflow.CodeNotFound, "token not found")
+		return p, workflow.Errorf(workflow.CodeNotFound, "user not found")
 	}
 	return p, nil
 }

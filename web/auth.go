@@ -1,0 +1,384 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Cookie names. The CSRF cookie only serves forms shown before sign-in.
+const (
+	sessionCookie = "craftscode_session"
+	csrfCookie    = "craftscode_csrf"
+	csrfField     = "csrf"
+)
+
+// call is one request as the pages see it.
+type call struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	principal *workflow.Principal // nil when not signed in
+	session   string              // the raw session id from the cookie
+	csrf      string              // the token this request's forms carry
+}
+
+// page wraps a handler: it finds the session, hands out and checks CSRF
+// tokens on every POST, and sends people who are not signed in to the
+// sign-in page.
+func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{w: w, r: r}
+		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			p, _, err := h.cfg.Store.SessionPrincipal(r.Context(), workflow.HashToken(ck.Value))
+			switch {
+			case err == nil:
+				c.principal, c.session = &p, ck.Value
+			case workflow.ErrorCode(err) == workflow.CodeNotFound:
+				h.clearCookie(c, sessionCookie) // expired or signed out elsewhere
+			default:
+				h.fail(c, err)
+				return
+			}
+		}
+		if c.principal != nil {
+			c.csrf = sessionCSRF(c.session)
+		} else {
+			c.csrf = h.anonymousCSRF(c)
+		}
+		if r.Method == http.MethodPost {
+			// ParseForm reads at most the API's body limit, which the
+			// server applies before this handler.
+			if err := r.ParseForm(); err != nil {
+				h.render(c, http.StatusBadRequest, "error", view{Title: "Bad request", Error: "The form could not be read."})
+				return
+			}
+			got := r.PostForm.Get(csrfField)
+			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.csrf)) != 1 {
+				h.render(c, http.StatusForbidden, "error", view{Title: "Form expired",
+					Error: "This form is out of date or did not come from this site. Please go back, reload the page and try again."})
+				return
+			}
+		}
+		if signedIn && c.principal == nil {
+			next := r.URL.Path
+			if r.Method != http.MethodGet {
+				next = ""
+			}
+			http.Redirect(w, r, "/ui/login"+nextQuery(next), http.StatusSeeOther)
+			return
+		}
+		if err := fn(c); err != nil {
+			h.fail(c, err)
+		}
+	})
+}
+
+// sessionCSRF is the synchronizer token of a session: derived from the
+// session id, which only the cookie holds, so a page on another site can
+// neither read nor compute it, and it dies with the session.
+func sessionCSRF(session string) string {
+	sum := sha256.Sum256([]byte("craftscode csrf\x00" + session))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// anonymousCSRF is a double-submit token for the sign-in forms: a random
+// value in a cookie that the form must repeat.
+func (h *Handler) anonymousCSRF(c *call) string {
+	if ck, err := c.r.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		return ck.Value
+	}
+	v := randomString()
+	h.setCookie(c, csrfCookie, v, time.Time{})
+	return v
+}
+
+func randomString() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// secure reports whether the person reached us over TLS, directly or
+// through a proxy that says so; the cookies are then Secure.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (h *Handler) setCookie(c *call, name, value string, expires time.Time) {
+	ck := &http.Cookie{Name: name, Value: value, Path: "/ui", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure(c.r)}
+	if !expires.IsZero() {
+		ck.Expires = expires
+		ck.MaxAge = int(time.Until(expires).Seconds())
+	}
+	http.SetCookie(c.w, ck)
+}
+
+func (h *Handler) clearCookie(c *call, name string) {
+	http.SetCookie(c.w, &http.Cookie{Name: name, Value: "", Path: "/ui", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secure(c.r), MaxAge: -1})
+}
+
+// startSession signs the user in: a new session id (never one the browser
+// brought along), its hash in the store, the id in the cookie.
+func (h *Handler) startSession(c *call, userID string) error {
+	if c.session != "" {
+		_ = h.cfg.Store.DeleteSession(c.r.Context(), workflow.HashToken(c.session))
+	}
+	id := randomString()
+	expires := time.Now().Add(h.cfg.SessionTTL)
+	if err := h.cfg.Store.CreateSession(c.r.Context(), userID, workflow.HashToken(id), expires); err != nil {
+		return err
+	}
+	h.setCookie(c, sessionCookie, id, expires)
+	h.clearCookie(c, csrfCookie)
+	return nil
+}
+
+// safeNext keeps a return path only when it stays inside the pages.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/ui/") && !strings.HasPrefix(next, "/ui//") && !strings.ContainsAny(next, "\\\r\n") {
+		return next
+	}
+	return "/ui/consultations"
+}
+
+func nextQuery(next string) string {
+	if next == "" || safeNext(next) != next {
+		return ""
+	}
+	return "?next=" + url.QueryEscape(next)
+}
+
+func (h *Handler) home(c *call) error {
+	if c.r.URL.Path != "/ui/" {
+		return workflow.Errorf(workflow.CodeNotFound, "no such page")
+	}
+	if c.principal != nil {
+		http.Redirect(c.w, c.r, "/ui/consultations", http.StatusSeeOther)
+	} else {
+		http.Redirect(c.w, c.r, "/ui/login", http.StatusSeeOther)
+	}
+	return nil
+}
+
+type loginData struct {
+	Next  string
+	Email string
+	Sent  bool
+	Link  string // the token of a sign-in link being confirmed
+}
+
+func (h *Handler) loginForm(c *call) error {
+	if c.principal != nil {
+		http.Redirect(c.w, c.r, safeNext(c.r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	h.render(c, http.StatusOK, "login", view{Title: "Sign in", Data: loginData{Next: c.r.URL.Query().Get("next")}})
+	return nil
+}
+
+// sendLink mails a one-time sign-in link when the address belongs to a
+// user, and answers the same page either way, so the form does not tell
+// who has an account. The look-up and the mail happen after the answer,
+// so its timing does not tell either.
+func (h *Handler) sendLink(c *call) error {
+	email := strings.ToLower(strings.TrimSpace(c.r.PostForm.Get("email")))
+	data := loginData{Email: email}
+	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
+		h.render(c, http.StatusUnprocessableEntity, "login", view{Title: "Sign in", Error: "Please enter your e-mail address.", Data: data})
+		return nil
+	}
+	now := time.Now()
+	if !h.byClient.allow(clientIP(c.r), now) || !h.byEmail.allow(email, now) {
+		h.render(c, http.StatusTooManyRequests, "login", view{Title: "Sign in",
+			Error: "Too many sign-in links were asked for. Please wait a few minutes and use the newest mail.", Data: data})
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 30*time.Second)
+	h.mailing.Add(1)
+	go func() {
+		defer h.mailing.Done()
+		defer cancel()
+		h.mailLink(ctx, email, now)
+	}()
+	data.Sent = true
+	h.render(c, http.StatusOK, "login", view{Title: "Check your mail", Data: data})
+	return nil
+}
+
+// mailLink makes and mails the link; nobody waits for it, so what goes
+// wrong goes to the log.
+func (h *Handler) mailLink(ctx context.Context, email string, now time.Time) {
+	u, err := h.cfg.Store.UserByEmail(ctx, email)
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		return
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in link: user look-up failed", "error", err.Error())
+		return
+	}
+	token := randomString()
+	if err := h.cfg.Store.CreateLoginLink(ctx, u.ID, workflow.HashToken(token), now.Add(h.cfg.LinkTTL)); err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in link not stored", "user_id", u.ID, "error", err.Error())
+		return
+	}
+	link := h.cfg.PublicURL + "/ui/login/" + token
+	body := "Hello " + u.Name + ",\n\nopen this link to sign in to craftscode:\n\n" + link +
+		"\n\nIt works once, within " + h.cfg.LinkTTL.String() + ". If you did not ask for it, ignore this mail."
+	if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: "Your craftscode sign-in link", Body: body}); err != nil {
+		h.log.ErrorContext(ctx, "web: sign-in mail not sent", "user_id", u.ID, "error", err.Error())
+	}
+}
+
+// Wait returns when the sign-in mails asked for so far are sent (or have
+// failed): at shutdown, after the server stopped taking requests.
+func (h *Handler) Wait() { h.mailing.Wait() }
+
+// linkForm asks for a click before spending the link: mail scanners that
+// fetch links must not use it up.
+func (h *Handler) linkForm(c *call) error {
+	h.render(c, http.StatusOK, "link", view{Title: "Sign in", Data: loginData{Link: c.r.PathValue("link")}})
+	return nil
+}
+
+func (h *Handler) useLink(c *call) error {
+	userID, err := h.cfg.Store.UseLoginLink(c.r.Context(), workflow.HashToken(c.r.PathValue("link")))
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		h.render(c, http.StatusBadRequest, "login", view{Title: "Sign in",
+			Error: "This sign-in link does not work any more: it was used already, it expired, or it is incomplete. Ask for a new one below.",
+			Data:  loginData{}})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.startSession(c, userID); err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, "/ui/consultations", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) signInToken(c *call) error {
+	next := c.r.PostForm.Get("next")
+	token := strings.TrimSpace(c.r.PostForm.Get("token"))
+	// Tokens cannot be guessed, but each try costs a query: limit them too.
+	if !h.byClient.allow("token "+clientIP(c.r), time.Now()) {
+		h.render(c, http.StatusTooManyRequests, "login", view{Title: "Sign in", Error: "Too many tries. Please wait a few minutes.", Data: loginData{Next: next}})
+		return nil
+	}
+	p, err := h.cfg.Store.Authenticate(c.r.Context(), workflow.HashToken(token))
+	if token == "" || workflow.ErrorCode(err) == workflow.CodeNotFound {
+		h.render(c, http.StatusUnauthorized, "login", view{Title: "Sign in", Error: "That API token is not valid.", Data: loginData{Next: next}})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.startSession(c, p.User.ID); err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, safeNext(next), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) signOut(c *call) error {
+	if c.session != "" {
+		if err := h.cfg.Store.DeleteSession(c.r.Context(), workflow.HashToken(c.session)); err != nil {
+			return err
+		}
+	}
+	h.clearCookie(c, sessionCookie)
+	http.Redirect(c.w, c.r, "/ui/login", http.StatusSeeOther)
+	return nil
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter allows max events per key in a fixed window. It lives in the
+// process: with several replicas each keeps its own count, which still
+// bounds the mail a form can trigger.
+type limiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	seen   map[string]*window
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+func newLimiter(max int, w time.Duration) *limiter {
+	return &limiter{max: max, window: w, seen: map[string]*window{}}
+}
+
+func (l *limiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.seen) > 100000 { // forget finished windows rather than grow
+		for k, w := range l.seen {
+			if now.Sub(w.start) >= l.window {
+				delete(l.seen, k)
+			}
+		}
+	}
+	w := l.seen[key]
+	if w == nil || now.Sub(w.start) >= l.window {
+		w = &window{start: now}
+		l.seen[key] = w
+	}
+	w.n++
+	return w.n <= l.max
+}
+
+// commentLimiter keeps a token bucket per person, so that a script behind
+// a session cannot flood a thread.
+type commentLimiter struct {
+	mu    sync.Mutex
+	every rate.Limit
+	burst int
+	users map[string]*rate.Limiter
+}
+
+// allow takes a token for the user, or says how long to wait for one.
+func (l *commentLimiter) allow(userID string) (bool, time.Duration) {
+	l.mu.Lock()
+	lim := l.users[userID]
+	if lim == nil {
+		if l.users == nil || len(l.users) >= 100000 {
+			l.users = map[string]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(l.every, l.burst)
+		l.users[userID] = lim
+	}
+	l.mu.Unlock()
+	r := lim.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		return false, d
+	}
+	return true, 0
+}

@@ -1,0 +1,271 @@
+// Package web is the service's page for people (stakeholders, partners,
+// the coordinator): server-rendered html/template pages under /ui, plain
+// forms with POST-redirect-GET, signed in by a one-time link sent by mail
+// or by an API token, with a session cookie and CSRF tokens.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+//go:embed templates/*.html static/*
+var assets embed.FS
+
+// Config is what the pages need; cmd builds it.
+type Config struct {
+	Store  workflow.Store
+	Blobs  documents.BlobStore
+	Mailer workflow.Mailer
+	Logger *slog.Logger
+	// PublicURL is where people reach the service (scheme://host[:port]),
+	// for the links in mail. It is configured rather than taken from the
+	// request's Host, which a caller could forge to steal a link.
+	PublicURL  string
+	SessionTTL time.Duration // default 12 hours
+	LinkTTL    time.Duration // default 15 minutes
+	// LinkLimit caps sign-in mails per address and per client in
+	// LinkWindow (default 5 and 15 minutes; a client gets four times as
+	// many, for people behind one address).
+	LinkLimit  int
+	LinkWindow time.Duration
+	// CommentRate and CommentBurst limit each person's comments made
+	// through the pages, with the JSON API's defaults (a burst of 10, then
+	// one every 3 seconds).
+	CommentRate  rate.Limit
+	CommentBurst int
+}
+
+// Handler serves /ui.
+type Handler struct {
+	cfg      Config
+	log      *slog.Logger
+	mux      *http.ServeMux
+	pages    map[string]*template.Template
+	byEmail  *limiter
+	byClient *limiter
+	comments *commentLimiter
+	mailing  sync.WaitGroup // sign-in mails being sent
+}
+
+// kinds maps the URL segment of each kind, as in the API.
+var kinds = map[string]workflow.Kind{
+	"action-plans": workflow.KindActionPlan,
+	"peer-reviews": workflow.KindPeerReview,
+}
+
+func segment(k workflow.Kind) string {
+	for seg, kind := range kinds {
+		if kind == k {
+			return seg
+		}
+	}
+	return ""
+}
+
+// New parses the templates and builds the routes.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Mailer == nil {
+		return nil, errors.New("web: a store and a mailer are required")
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.LinkTTL <= 0 {
+		cfg.LinkTTL = 15 * time.Minute
+	}
+	if cfg.LinkLimit <= 0 {
+		cfg.LinkLimit = 5
+	}
+	if cfg.LinkWindow <= 0 {
+		cfg.LinkWindow = 15 * time.Minute
+	}
+	if cfg.CommentRate <= 0 {
+		cfg.CommentRate = rate.Limit(1.0 / 3)
+	}
+	if cfg.CommentBurst <= 0 {
+		cfg.CommentBurst = 10
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
+		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
+		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
+		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	if err := h.parse(); err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(assets, "static")
+	if err != nil {
+		return nil, err
+	}
+	m := h.mux
+	m.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", cacheStatic(http.FileServerFS(static))))
+	m.HandleFunc("/ui", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusSeeOther) })
+	m.Handle("/ui/", h.page(false, h.home))
+	m.Handle("GET /ui/login", h.page(false, h.loginForm))
+	m.Handle("POST /ui/login/email", h.page(false, h.sendLink))
+	m.Handle("POST /ui/login/token", h.page(false, h.signInToken))
+	m.Handle("GET /ui/login/{link}", h.page(false, h.linkForm))
+	m.Handle("POST /ui/login/{link}", h.page(false, h.useLink))
+	m.Handle("POST /ui/logout", h.page(false, h.signOut))
+	m.Handle("GET /ui/consultations", h.page(true, h.consultations))
+	for seg, kind := range kinds {
+		m.Handle("GET /ui/"+seg+"/{id}", h.page(true, h.deliverable(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/comments", h.page(true, h.addComment(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/transitions", h.page(true, h.fireTransition(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/consultation/close", h.page(true, h.closeConsultation(kind)))
+	}
+	m.Handle("POST /ui/comments/{cid}/response", h.page(true, h.respond))
+	m.Handle("GET /ui/documents/{did}", h.page(true, h.download))
+	return h, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	// Pages load nothing from elsewhere and run no inline script; the
+	// sign-in link's token must not leak through a Referer.
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("X-Frame-Options", "DENY")
+	h.mux.ServeHTTP(w, r)
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+var funcs = template.FuncMap{
+	"segment": segment,
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+	},
+	"label": func(s any) string { // support → Support, partially_accepted → Partially accepted
+		v := strings.ReplaceAll(fmt.Sprint(s), "_", " ")
+		if v == "" {
+			return v
+		}
+		return strings.ToUpper(v[:1]) + v[1:]
+	},
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// parse builds each page from the layout and its own file.
+func (h *Handler) parse() error {
+	files, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	h.pages = map[string]*template.Template{}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" || name == "thread" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/thread.html", f)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	return nil
+}
+
+// view is what every page gets: the page's own data and the frame's.
+type view struct {
+	Title   string
+	User    *workflow.User
+	CSRF    string
+	Notice  string // a success message after a redirect
+	Error   string // what went wrong, in words
+	Details []string
+	Data    any
+}
+
+// render writes a page with a status; a template error becomes a plain
+// 500 rather than half a page.
+func (h *Handler) render(c *call, status int, name string, v view) {
+	if c.principal != nil {
+		v.User = &c.principal.User
+	}
+	v.CSRF = c.csrf
+	var buf bytes.Buffer
+	if err := h.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.log.ErrorContext(c.r.Context(), "web: render", "page", name, "error", err.Error())
+		http.Error(c.w, "the page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	hd := c.w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	c.w.WriteHeader(status)
+	_, _ = c.w.Write(buf.Bytes())
+}
+
+// fail shows an error as a page: the domain's message for what the person
+// can act on, a reference number for the rest.
+func (h *Handler) fail(c *call, err error) {
+	status, v := h.describe(c, err)
+	h.render(c, status, "error", v)
+}
+
+func (h *Handler) describe(c *call, err error) (int, view) {
+	var we *workflow.Error
+	if !errors.As(err, &we) {
+		ref := c.w.Header().Get("X-Request-Id")
+		h.log.ErrorContext(c.r.Context(), "web: request failed", "path", c.r.URL.Path, "request_id", ref, "error", err.Error())
+		return http.StatusInternalServerError, view{Title: "Something went wrong",
+			Error: "Something went wrong on our side. Please try again in a moment. Reference: " + ref}
+	}
+	v := view{Error: we.Message}
+	for _, f := range we.Fields {
+		v.Details = append(v.Details, f.Field+": "+f.Message)
+	}
+	switch we.Code {
+	case workflow.CodeNotFound:
+		return http.StatusNotFound, view{Title: "Not found", Error: "This page does not exist, or you may not see it."}
+	case workflow.CodeForbidden:
+		v.Title = "Not allowed"
+		return http.StatusForbidden, v
+	case workflow.CodeInvalid:
+		v.Title = "Please check what you entered"
+		return http.StatusUnprocessableEntity, v
+	case workflow.CodePreconditionFailed:
+		v.Title, v.Error = "Changed meanwhile", "Someone changed this in the meantime. Please look at the page again and retry."
+		return http.StatusConflict, v
+	case workflow.CodeConflict, workflow.CodeGuardFailed:
+		v.Title = "Not possible now"
+		return http.StatusConflict, v
+	}
+	v.Title = "Something went wrong"
+	return http.StatusInternalServerError, v
+}
