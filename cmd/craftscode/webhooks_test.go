@@ -58,6 +58,8 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		map[string]any{"url": rc.URL, "events": []string{"transition", "document.ready"}}, 0, &hook))
 
 	require.Equal(t, 200, call(t, "POST", s.url+"/api/v1/action-plans/"+ids[0]+"/transitions", admin, map[string]any{"trigger": "submit"}, 1, nil))
+	// approve needs the consultation closed; closing is not a subscribed event.
+	require.Equal(t, 200, call(t, "POST", s.url+"/api/v1/action-plans/"+ids[0]+"/consultation/close", admin, nil, 0, nil))
 	require.Equal(t, 200, call(t, "POST", s.url+"/api/v1/action-plans/"+ids[0]+"/transitions", admin, map[string]any{"trigger": "approve"}, 2, nil))
 	// approve assembles the approved PDF and DOCX: two document.ready.
 	require.Eventually(t, func() bool { return count("transition") == 2 && count("document.ready") == 2 }, 90*time.Second, 50*time.Millisecond)
