@@ -30,7 +30,7 @@ func sample() workflow.Dashboard {
 		},
 		Indicators: workflow.IndicatorView{
 			Summary: workflow.IndicatorSummary{Indicators: 2, Reported: 1, OnTarget: 0, AvgProgress: 0.5},
-			Plans: []workflow.PlanIndicators{{PlanID: "a1", Title: "Budapesti Vállalkozásfejlesztési Közalapítvány, \"BVK\"\nplan", Indicators: []workflow.IndicatorValue{
+			Plans: []workflow.PlanIndicators{{PlanID: "a1", Title: "Budapesti Vállalkozásfejlesztési Közalapítvány, \"BVK\"\nplan", Indicators: []workflow.IndicatorAchievement{
 				{ID: "i1", Name: "+SUM(A1:A9)", Unit: "@cmd", Baseline: -2, Target: 10, Achieved: ptr(4), Period: "2024-S1", Progress: ptr(0.5)},
 				{ID: "i2", Name: "-1+1", Unit: "€", Baseline: 0, Target: 5},
 			}}},

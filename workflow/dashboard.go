@@ -16,8 +16,14 @@ const ActionDashboard Action = "dashboard.read"
 const NotReported = "not_reported"
 
 // ImplementationStatuses lists the statuses the dashboard counts, in the
-// order of its charts and CSV.
-var ImplementationStatuses = []string{"not_started", "in_progress", "completed", "delayed", "abandoned", NotReported}
+// order of its charts and CSV: the reported ones, then NotReported.
+var ImplementationStatuses = func() []string {
+	out := make([]string, 0, len(ActionStatuses)+1)
+	for _, s := range ActionStatuses {
+		out = append(out, string(s))
+	}
+	return append(out, NotReported)
+}()
 
 // DashboardScope is what a caller sees of the dashboard: coordinator,
 // secretariat, observer and admin the whole project; a partner only the
@@ -55,7 +61,9 @@ type StateCount struct {
 }
 
 // ActionStatusView counts the actions of monitored (and closed) plans by
-// the status of their latest report, overall and per plan.
+// their status in the plan's latest report, overall and per plan. The
+// latest report is the one of the latest period that was submitted or
+// accepted: a draft is still being written and says nothing yet.
 type ActionStatusView struct {
 	Totals []StatusCount `json:"totals"`
 	Plans  []PlanActions `json:"plans"`
@@ -93,14 +101,14 @@ type IndicatorSummary struct {
 
 // PlanIndicators is one plan's indicators.
 type PlanIndicators struct {
-	PlanID      string           `json:"plan_id"`
-	Title       string           `json:"title"`
-	AvgProgress float64          `json:"avg_progress"`
-	Indicators  []IndicatorValue `json:"indicators"`
+	PlanID      string                 `json:"plan_id"`
+	Title       string                 `json:"title"`
+	AvgProgress float64                `json:"avg_progress"`
+	Indicators  []IndicatorAchievement `json:"indicators"`
 }
 
-// IndicatorValue is one indicator with its latest achieved value.
-type IndicatorValue struct {
+// IndicatorAchievement is one indicator with its latest achieved value.
+type IndicatorAchievement struct {
 	ID       string   `json:"id"`
 	Name     string   `json:"name"`
 	Unit     string   `json:"unit"`
@@ -113,8 +121,8 @@ type IndicatorValue struct {
 	Progress *float64 `json:"progress"`
 }
 
-// OverdueReport is a progress report past its due date and not yet
-// submitted (missing or still in draft).
+// OverdueReport is a monitored plan's progress report past its due date
+// and not yet submitted: missing, or still (or again) in draft.
 type OverdueReport struct {
 	PlanID   string    `json:"plan_id"`
 	Title    string    `json:"title"`
