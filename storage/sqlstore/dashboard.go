@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"math"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,11 +28,26 @@ func (s *Store) Dashboard(ctx context.Context, projectID string, scope workflow.
 		d.Scope = "partner"
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var pr projectRow
+		if err := tx.Where("id = ?", projectID).Take(&pr).Error; err != nil {
+			return notFound(err, "project")
+		}
 		var err error
 		if d.Deliverables, err = deliverableCounts(tx, projectID, scope); err != nil {
 			return err
 		}
-		return nil
+		plans, err := s.monitoredPlans(tx, projectID, scope)
+		if err != nil {
+			return err
+		}
+		if d.Actions, err = actionCounts(tx, projectID, plans); err != nil {
+			return err
+		}
+		if d.Indicators, err = indicatorAchievement(tx, projectID, plans); err != nil {
+			return err
+		}
+		d.Overdue, err = overdueReports(tx, pr.domain(), plans, now)
+		return err
 	})
 	if err != nil {
 		return workflow.Dashboard{}, err
@@ -92,4 +109,206 @@ func zeroStatusCounts() []workflow.StatusCount {
 		out[i] = workflow.StatusCount{Status: st}
 	}
 	return out
+}
+
+// dashPlan is an action plan the monitoring part of the dashboard covers:
+// monitored or closed, inside the caller's scope.
+type dashPlan struct {
+	ID      string
+	Title   string
+	State   string
+	Actions int // how many actions its content lists
+}
+
+// monitoredPlans lists the plans in monitored or closed state, by title.
+// The number of actions comes from the content's JSON in the database, so
+// no plan's content travels to Go.
+func (s *Store) monitoredPlans(tx *gorm.DB, projectID string, scope workflow.Scope) ([]dashPlan, error) {
+	n := "coalesce(json_array_length(d.content, '$.actions'), 0)"
+	if s.dialect == Postgres {
+		n = "CASE WHEN json_typeof(d.content::json -> 'actions') = 'array' THEN json_array_length(d.content::json -> 'actions') ELSE 0 END"
+	}
+	var out []dashPlan
+	q := tx.Table("deliverables AS d").Select("d.id, d.title, d.state, "+n+" AS actions").
+		Where("d.project_id = ? AND d.kind = ? AND d.state IN ?", projectID, string(workflow.KindActionPlan),
+			[]string{string(workflow.StateMonitored), string(workflow.StateClosed)})
+	err := scoped(tx, q, scope).Order("d.title, d.id").Scan(&out).Error
+	return out, err
+}
+
+// reportedStates are the report states the dashboard reads from.
+var reportedStates = []string{string(workflow.ReportSubmitted), string(workflow.ReportAccepted)}
+
+// latestReports selects, per plan of the project, its latest submitted or
+// accepted report's id and period.
+func latestReports(tx *gorm.DB, projectID string) *gorm.DB {
+	latest := tx.Table("progress_reports").Select("plan_id, max(period_index) AS period_index").
+		Where("project_id = ? AND state IN ?", projectID, reportedStates).Group("plan_id")
+	return tx.Table("progress_reports AS r").Select("r.id, r.plan_id, r.period").
+		Joins("JOIN (?) AS l ON l.plan_id = r.plan_id AND l.period_index = r.period_index", latest).
+		Where("r.project_id = ?", projectID)
+}
+
+// actionCounts counts each plan's actions by their status in its latest
+// report; actions the report does not cover (or all of them, without a
+// report) are not_reported.
+func actionCounts(tx *gorm.DB, projectID string, plans []dashPlan) (workflow.ActionStatusView, error) {
+	var rows []struct {
+		PlanID string
+		Period string
+		Status string
+		N      int
+	}
+	err := tx.Table("(?) AS lr", latestReports(tx, projectID)).
+		Select("lr.plan_id, lr.period, a.status, count(*) AS n").
+		Joins("JOIN progress_report_actions AS a ON a.report_id = lr.id").
+		Group("lr.plan_id, lr.period, a.status").Scan(&rows).Error
+	if err != nil {
+		return workflow.ActionStatusView{}, err
+	}
+	type tally struct {
+		period string
+		n      map[string]int
+	}
+	byPlan := map[string]*tally{}
+	for _, r := range rows {
+		t := byPlan[r.PlanID]
+		if t == nil {
+			t = &tally{period: r.Period, n: map[string]int{}}
+			byPlan[r.PlanID] = t
+		}
+		t.n[r.Status] += r.N
+	}
+	v := workflow.ActionStatusView{Totals: zeroStatusCounts(), Plans: make([]workflow.PlanActions, 0, len(plans))}
+	for _, p := range plans {
+		pa := workflow.PlanActions{PlanID: p.ID, Title: p.Title, Counts: zeroStatusCounts()}
+		reported := 0
+		if t := byPlan[p.ID]; t != nil {
+			pa.LatestPeriod = t.period
+			for i := range pa.Counts {
+				pa.Counts[i].Count = t.n[pa.Counts[i].Status]
+				reported += pa.Counts[i].Count
+			}
+		}
+		// A revised plan may list more actions than its last report.
+		pa.Counts[len(pa.Counts)-1].Count = max(p.Actions-reported, 0)
+		for i := range pa.Counts {
+			v.Totals[i].Count += pa.Counts[i].Count
+		}
+		v.Plans = append(v.Plans, pa)
+	}
+	return v, nil
+}
+
+// indicatorAchievement lists every indicator of the plans with its value
+// in the plan's latest report.
+func indicatorAchievement(tx *gorm.DB, projectID string, plans []dashPlan) (workflow.IndicatorView, error) {
+	var rows []struct {
+		ID       string
+		PlanID   string
+		Name     string
+		Unit     string
+		Baseline float64
+		Target   float64
+		Achieved *float64
+		Period   *string
+	}
+	err := tx.Table("plan_indicators AS i").
+		Select("i.id, i.plan_id, i.name, i.unit, i.baseline, i.target, v.achieved, lr.period").
+		Joins("LEFT JOIN (?) AS lr ON lr.plan_id = i.plan_id", latestReports(tx, projectID)).
+		Joins("LEFT JOIN progress_report_indicators AS v ON v.report_id = lr.id AND v.indicator_id = i.id").
+		Where("i.project_id = ?", projectID).Order("i.plan_id, i.name, i.id").Scan(&rows).Error
+	if err != nil {
+		return workflow.IndicatorView{}, err
+	}
+	byPlan := map[string][]workflow.IndicatorAchievement{}
+	for _, r := range rows {
+		a := workflow.IndicatorAchievement{ID: r.ID, Name: r.Name, Unit: r.Unit, Baseline: r.Baseline, Target: r.Target, Achieved: r.Achieved}
+		if r.Achieved != nil {
+			if r.Period != nil {
+				a.Period = *r.Period
+			}
+			if p, ok := workflow.Progress(r.Baseline, r.Target, *r.Achieved); ok {
+				p = math.Round(p*10000) / 10000
+				a.Progress = &p
+			}
+		}
+		byPlan[r.PlanID] = append(byPlan[r.PlanID], a)
+	}
+	v := workflow.IndicatorView{Plans: make([]workflow.PlanIndicators, 0, len(plans))}
+	total, measured := 0.0, 0
+	for _, p := range plans {
+		pi := workflow.PlanIndicators{PlanID: p.ID, Title: p.Title, Indicators: byPlan[p.ID]}
+		if pi.Indicators == nil {
+			pi.Indicators = []workflow.IndicatorAchievement{}
+		}
+		sum, n := 0.0, 0
+		for _, a := range pi.Indicators {
+			v.Summary.Indicators++
+			if a.Achieved != nil {
+				v.Summary.Reported++
+			}
+			if a.Progress != nil {
+				sum += *a.Progress
+				n++
+				if *a.Progress >= 1 {
+					v.Summary.OnTarget++
+				}
+			}
+		}
+		if n > 0 {
+			pi.AvgProgress = math.Round(sum/float64(n)*10000) / 10000
+		}
+		total, measured = total+sum, measured+n
+		v.Plans = append(v.Plans, pi)
+	}
+	if measured > 0 {
+		v.Summary.AvgProgress = math.Round(total/float64(measured)*10000) / 10000
+	}
+	return v, nil
+}
+
+// overdueReports lists, for each monitored plan, the periods whose report
+// is due before today and is missing or in draft, oldest first.
+func overdueReports(tx *gorm.DB, pr workflow.Project, plans []dashPlan, now time.Time) ([]workflow.OverdueReport, error) {
+	today := workflow.DateOf(now)
+	var due []workflow.Period
+	for _, p := range workflow.Periods(pr) {
+		if p.DueDate.Before(today) {
+			due = append(due, p)
+		}
+	}
+	out := []workflow.OverdueReport{}
+	if len(due) == 0 || len(plans) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		PlanID string
+		Period string
+		State  string
+	}
+	if err := tx.Table("progress_reports").Select("plan_id, period, state").Where("project_id = ?", pr.ID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	state := make(map[[2]string]string, len(rows))
+	for _, r := range rows {
+		state[[2]string{r.PlanID, r.Period}] = r.State
+	}
+	for _, per := range due {
+		for _, p := range plans {
+			if p.State != string(workflow.StateMonitored) {
+				continue // a closed plan is reported on no more
+			}
+			st, ok := state[[2]string{p.ID, per.Name}]
+			if !ok {
+				st = "missing"
+			} else if !workflow.Overdue(workflow.ReportState(st), per.DueDate, now) {
+				continue
+			}
+			out = append(out, workflow.OverdueReport{PlanID: p.ID, Title: p.Title, Period: per.Name, DueAt: per.DueDate.Time(), Status: st,
+				DaysLate: int(today.Time().Sub(per.DueDate.Time()).Hours() / 24)})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b workflow.OverdueReport) int { return a.DueAt.Compare(b.DueAt) })
+	return out, nil
 }
