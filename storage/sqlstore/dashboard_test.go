@@ -60,11 +60,11 @@ func TestDashboardMonitoring(t *testing.T) {
 			t.Parallel()
 			s := sqlstoretest.New(t, d)
 			m := sqlstoretest.GenerateMonitoring("DASH", 12, 4, 3, 2)
-			m.Plans[0].Actions = 5           // revised after its last report: one action not reported
-			m.Plans[1].Reports = nil         // never reported
+			m.Plans[0].Actions = 5   // revised after its last report: one action not reported
+			m.Plans[1].Reports = nil // never reported
 			m.Plans[2].State = workflow.StateClosed
 			m.Plans[4].Indicators[1].Target = m.Plans[4].Indicators[1].Baseline // progress cannot be measured
-			m.Plans[6].Indicators[0].Name = "=cmd|' /C calc'!A0"               // stays text in JSON
+			m.Plans[6].Indicators[0].Name = "=cmd|' /C calc'!A0"                // stays text in JSON
 			require.NoError(t, sqlstoretest.InsertMonitoring(ctx, s.DB(), d, m))
 
 			got, err := s.Dashboard(ctx, m.Project.ID, workflow.Scope{All: true}, dashNow)
