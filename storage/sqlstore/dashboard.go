@@ -1,8 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"math"
+	"strings"
 	"slices"
 	"time"
 
@@ -40,10 +43,10 @@ func (s *Store) Dashboard(ctx context.Context, projectID string, scope workflow.
 		if err != nil {
 			return err
 		}
-		if d.Actions, err = actionCounts(tx, projectID, plans); err != nil {
+		if d.Actions, err = actionCounts(tx, projectID, scope, plans); err != nil {
 			return err
 		}
-		if d.Indicators, err = indicatorAchievement(tx, projectID, plans); err != nil {
+		if d.Indicators, err = indicatorAchievement(tx, projectID, scope, plans); err != nil {
 			return err
 		}
 		d.Overdue, err = overdueReports(tx, pr.domain(), plans, now)
@@ -120,64 +123,76 @@ type dashPlan struct {
 	Actions int // how many actions its content lists
 }
 
-// monitoredPlans lists the plans in monitored or closed state, by title.
-// The number of actions comes from the content's JSON in the database, so
-// no plan's content travels to Go.
+// monitoredPlans lists the plans in monitored or closed state, by title,
+// with the number of actions the store keeps beside their content.
 func (s *Store) monitoredPlans(tx *gorm.DB, projectID string, scope workflow.Scope) ([]dashPlan, error) {
-	n := "coalesce(json_array_length(d.content, '$.actions'), 0)"
-	if s.dialect == Postgres {
-		n = "CASE WHEN json_typeof(d.content::json -> 'actions') = 'array' THEN json_array_length(d.content::json -> 'actions') ELSE 0 END"
-	}
-	var out []dashPlan
-	q := tx.Table("deliverables AS d").Select("d.id, d.title, d.state, "+n+" AS actions").
+	q := tx.Table("deliverables AS d").Select("d.id, d.title, d.state, d.action_count AS actions").
 		Where("d.project_id = ? AND d.kind = ? AND d.state IN ?", projectID, string(workflow.KindActionPlan),
 			[]string{string(workflow.StateMonitored), string(workflow.StateClosed)})
+	var out []dashPlan
 	err := scoped(tx, q, scope).Order("d.title, d.id").Scan(&out).Error
 	return out, err
 }
 
-// reportedStates are the report states the dashboard reads from.
-var reportedStates = []string{string(workflow.ReportSubmitted), string(workflow.ReportAccepted)}
+// latestReports is a WITH clause naming lr: per plan of the project, its
+// latest submitted or accepted report's id and period. A draft is still
+// being written and says nothing yet.
+const latestReports = `WITH lr AS (
+	SELECT r.id, r.plan_id, r.period FROM progress_reports r
+	JOIN (SELECT plan_id, max(period_index) AS period_index FROM progress_reports
+	      WHERE project_id = ? AND state IN ('submitted', 'accepted') GROUP BY plan_id) l
+	  ON l.plan_id = r.plan_id AND l.period_index = r.period_index
+	WHERE r.project_id = ?)
+`
 
-// latestReports selects, per plan of the project, its latest submitted or
-// accepted report's id and period.
-func latestReports(tx *gorm.DB, projectID string) *gorm.DB {
-	latest := tx.Table("progress_reports").Select("plan_id, max(period_index) AS period_index").
-		Where("project_id = ? AND state IN ?", projectID, reportedStates).Group("plan_id")
-	return tx.Table("progress_reports AS r").Select("r.id, r.plan_id, r.period").
-		Joins("JOIN (?) AS l ON l.plan_id = r.plan_id AND l.period_index = r.period_index", latest).
-		Where("r.project_id = ?", projectID)
+// planFilter narrows a query on a plan_id column to the listed plans when
+// the caller sees only some; for the whole project it adds nothing.
+func planFilter(col string, scope workflow.Scope, plans []dashPlan) (string, []any) {
+	if scope.All {
+		return "", nil
+	}
+	ids := make([]string, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	if len(ids) == 0 {
+		return " AND 1 = 0", nil
+	}
+	return " AND " + col + " IN ?", []any{ids}
 }
 
 // actionCounts counts each plan's actions by their status in its latest
 // report; actions the report does not cover (or all of them, without a
 // report) are not_reported.
-func actionCounts(tx *gorm.DB, projectID string, plans []dashPlan) (workflow.ActionStatusView, error) {
-	var rows []struct {
-		PlanID string
-		Period string
-		Status string
-		N      int
-	}
-	err := tx.Table("(?) AS lr", latestReports(tx, projectID)).
-		Select("lr.plan_id, lr.period, a.status, count(*) AS n").
-		Joins("JOIN progress_report_actions AS a ON a.report_id = lr.id").
-		Group("lr.plan_id, lr.period, a.status").Scan(&rows).Error
+func actionCounts(tx *gorm.DB, projectID string, scope workflow.Scope, plans []dashPlan) (workflow.ActionStatusView, error) {
+	filter, fargs := planFilter("lr.plan_id", scope, plans)
+	rows, err := tx.Raw(latestReports+`SELECT lr.plan_id, lr.period, a.status, count(*)
+		FROM lr JOIN progress_report_actions a ON a.report_id = lr.id
+		WHERE 1 = 1`+filter+` GROUP BY lr.plan_id, lr.period, a.status`, append([]any{projectID, projectID}, fargs...)...).Rows()
 	if err != nil {
 		return workflow.ActionStatusView{}, err
 	}
+	defer rows.Close()
 	type tally struct {
 		period string
 		n      map[string]int
 	}
 	byPlan := map[string]*tally{}
-	for _, r := range rows {
-		t := byPlan[r.PlanID]
-		if t == nil {
-			t = &tally{period: r.Period, n: map[string]int{}}
-			byPlan[r.PlanID] = t
+	for rows.Next() {
+		var planID, period, status string
+		var n int
+		if err := rows.Scan(&planID, &period, &status, &n); err != nil {
+			return workflow.ActionStatusView{}, err
 		}
-		t.n[r.Status] += r.N
+		t := byPlan[planID]
+		if t == nil {
+			t = &tally{period: period, n: map[string]int{}}
+			byPlan[planID] = t
+		}
+		t.n[status] += n
+	}
+	if err := rows.Err(); err != nil {
+		return workflow.ActionStatusView{}, err
 	}
 	v := workflow.ActionStatusView{Totals: zeroStatusCounts(), Plans: make([]workflow.PlanActions, 0, len(plans))}
 	for _, p := range plans {
@@ -201,39 +216,42 @@ func actionCounts(tx *gorm.DB, projectID string, plans []dashPlan) (workflow.Act
 }
 
 // indicatorAchievement lists every indicator of the plans with its value
-// in the plan's latest report.
-func indicatorAchievement(tx *gorm.DB, projectID string, plans []dashPlan) (workflow.IndicatorView, error) {
-	var rows []struct {
-		ID       string
-		PlanID   string
-		Name     string
-		Unit     string
-		Baseline float64
-		Target   float64
-		Achieved *float64
-		Period   *string
-	}
-	err := tx.Table("plan_indicators AS i").
-		Select("i.id, i.plan_id, i.name, i.unit, i.baseline, i.target, v.achieved, lr.period").
-		Joins("LEFT JOIN (?) AS lr ON lr.plan_id = i.plan_id", latestReports(tx, projectID)).
-		Joins("LEFT JOIN progress_report_indicators AS v ON v.report_id = lr.id AND v.indicator_id = i.id").
-		Where("i.project_id = ?", projectID).Order("i.plan_id, i.name, i.id").Scan(&rows).Error
+// in the plan's latest report. It reads tens of thousands of rows at
+// scale, so it scans them by hand rather than through gorm's reflection,
+// and sorts in Go rather than with the database's collation.
+func indicatorAchievement(tx *gorm.DB, projectID string, scope workflow.Scope, plans []dashPlan) (workflow.IndicatorView, error) {
+	filter, fargs := planFilter("i.plan_id", scope, plans)
+	// The latest values (lv) are joined first and by report, so the
+	// database reads only the latest reports' rows of the values table.
+	rows, err := tx.Raw(latestReports+`, lv AS (
+			SELECT v.indicator_id, v.achieved, lr.period FROM lr JOIN progress_report_indicators v ON v.report_id = lr.id)
+		SELECT i.id, i.plan_id, i.name, i.unit, i.baseline, i.target, lv.achieved, lv.period
+		FROM plan_indicators i LEFT JOIN lv ON lv.indicator_id = i.id
+		WHERE i.project_id = ?`+filter, append([]any{projectID, projectID, projectID}, fargs...)...).Rows()
 	if err != nil {
 		return workflow.IndicatorView{}, err
 	}
+	defer rows.Close()
 	byPlan := map[string][]workflow.IndicatorAchievement{}
-	for _, r := range rows {
-		a := workflow.IndicatorAchievement{ID: r.ID, Name: r.Name, Unit: r.Unit, Baseline: r.Baseline, Target: r.Target, Achieved: r.Achieved}
-		if r.Achieved != nil {
-			if r.Period != nil {
-				a.Period = *r.Period
-			}
-			if p, ok := workflow.Progress(r.Baseline, r.Target, *r.Achieved); ok {
+	for rows.Next() {
+		var a workflow.IndicatorAchievement
+		var planID string
+		var achieved sql.NullFloat64
+		var period sql.NullString
+		if err := rows.Scan(&a.ID, &planID, &a.Name, &a.Unit, &a.Baseline, &a.Target, &achieved, &period); err != nil {
+			return workflow.IndicatorView{}, err
+		}
+		if achieved.Valid {
+			a.Achieved, a.Period = &achieved.Float64, period.String
+			if p, ok := workflow.Progress(a.Baseline, a.Target, achieved.Float64); ok {
 				p = math.Round(p*10000) / 10000
 				a.Progress = &p
 			}
 		}
-		byPlan[r.PlanID] = append(byPlan[r.PlanID], a)
+		byPlan[planID] = append(byPlan[planID], a)
+	}
+	if err := rows.Err(); err != nil {
+		return workflow.IndicatorView{}, err
 	}
 	v := workflow.IndicatorView{Plans: make([]workflow.PlanIndicators, 0, len(plans))}
 	total, measured := 0.0, 0
@@ -242,6 +260,9 @@ func indicatorAchievement(tx *gorm.DB, projectID string, plans []dashPlan) (work
 		if pi.Indicators == nil {
 			pi.Indicators = []workflow.IndicatorAchievement{}
 		}
+		slices.SortFunc(pi.Indicators, func(a, b workflow.IndicatorAchievement) int {
+			return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+		})
 		sum, n := 0.0, 0
 		for _, a := range pi.Indicators {
 			v.Summary.Indicators++

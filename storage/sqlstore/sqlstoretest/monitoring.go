@@ -148,8 +148,8 @@ func InsertMonitoring(ctx context.Context, db *sql.DB, d sqlstore.Dialect, m Mon
 			return err
 		}
 		parties := fmt.Sprintf(`{"owners":[%q],"peers":[]}`, p.PartnerID)
-		b.add("deliverables (id, kind, project_id, partner_id, policy_instrument_id, title, state, version, revision, content, parties, created_at, updated_at)",
-			p.ID, string(workflow.KindActionPlan), pr.ID, p.PartnerID, p.InstrumentID, p.Title, string(p.State), 5, 1, string(content), parties, now, now)
+		b.add("deliverables (id, kind, project_id, partner_id, policy_instrument_id, title, state, version, revision, content, action_count, parties, created_at, updated_at)",
+			p.ID, string(workflow.KindActionPlan), pr.ID, p.PartnerID, p.InstrumentID, p.Title, string(p.State), 5, 1, string(content), p.Actions, parties, now, now)
 	}
 	if err := b.flush(ctx); err != nil {
 		return err
