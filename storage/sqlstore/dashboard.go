@@ -5,8 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"math"
-	"strings"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
