@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/csv"
 	"encoding/xml"
 	"strconv"
@@ -135,7 +136,7 @@ func TestSVGStacked(t *testing.T) {
 			t.Fatalf("unexpected element %s", e.XMLName.Local)
 		case "rect":
 			if get(e, "fill") == "#1c6b35" || get(e, "fill") == "#a11d1d" {
-				if get(e, "y") != "4" { // not the legend swatches
+				if get(e, "class") != "swatch" {
 					w, err := strconv.ParseFloat(get(e, "width"), 64)
 					require.NoError(t, err)
 					widths = append(widths, w)
@@ -151,6 +152,26 @@ func TestSVGStacked(t *testing.T) {
 	// The largest bar (4) fills the plot: 3/4 and 1/4 of it, then 2/4.
 	plot := float64(chartWidth - labelWidth - valueWidth)
 	require.InDeltaSlice(t, []float64{plot * 3 / 4, plot / 4, plot / 2}, widths, 0.11)
+}
+
+func TestSVGLegendWraps(t *testing.T) {
+	var series []Series
+	for i := range 12 {
+		series = append(series, Series{Name: fmt.Sprintf("Series number %d", i), Color: "#000"})
+	}
+	out := Chart{ID: "wide", Title: "Wide", Series: series, Bars: []Bar{{Label: "x", Values: make([]float64, 12)}}}.SVG()
+	var root element
+	require.NoError(t, xml.Unmarshal([]byte(out), &root))
+	rows := map[string]bool{}
+	walk(root, func(e element) {
+		if get(e, "class") == "legend" {
+			x, err := strconv.Atoi(get(e, "x"))
+			require.NoError(t, err)
+			require.Less(t, x+charWidth*len([]rune(e.Text)), chartWidth, "%s fits", e.Text)
+			rows[get(e, "y")] = true
+		}
+	})
+	require.Greater(t, len(rows), 1, "the legend wraps")
 }
 
 func TestSVGPercentAndEmpty(t *testing.T) {

@@ -43,7 +43,8 @@ const (
 	barHeight   = 22
 	barGap      = 10
 	legendRow   = 24
-	maxLabelLen = 30
+	maxLabelLen = 25
+	charWidth   = 8 // a generous average glyph width at the charts' 13px
 )
 
 // SVG draws the chart as an inline <svg> element. Every piece of text is
@@ -52,9 +53,10 @@ const (
 func (c Chart) SVG() string {
 	var b strings.Builder
 	plot := float64(chartWidth - labelWidth - valueWidth)
+	legend := c.legend()
 	top := 0
-	if len(c.Series) > 1 {
-		top = legendRow + 6
+	if len(legend) > 0 {
+		top = legend[len(legend)-1].row*legendRow + legendRow + 6
 	}
 	height := top + max(len(c.Bars), 1)*(barHeight+barGap)
 	full := c.Max
@@ -68,13 +70,10 @@ func (c Chart) SVG() string {
 		id, chartWidth, height, id, id)
 	fmt.Fprintf(&b, `<title id="%s-title">%s</title>`, id, text(c.Title))
 	fmt.Fprintf(&b, `<desc id="%s-desc">%s</desc>`, id, text(c.describe()))
-	if len(c.Series) > 1 {
-		x := 0
-		for _, s := range c.Series {
-			fmt.Fprintf(&b, `<rect x="%d" y="4" width="14" height="14" fill="%s"/><text x="%d" y="16" class="legend">%s</text>`,
-				x, attr(s.Color), x+18, text(s.Name))
-			x += 18 + 8*len([]rune(s.Name)) + 16
-		}
+	for _, l := range legend {
+		y := l.row * legendRow
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="%s" class="swatch"/><text x="%d" y="%d" class="legend">%s</text>`,
+			l.x, y+4, attr(l.Color), l.x+18, y+16, text(l.Name))
 	}
 	if len(c.Bars) == 0 {
 		fmt.Fprintf(&b, `<text x="0" y="%d" class="empty">Nothing to show yet</text>`, top+barHeight-6)
@@ -99,6 +98,31 @@ func (c Chart) SVG() string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// legendItem is a series placed in the legend.
+type legendItem struct {
+	Series
+	x, row int
+}
+
+// legend places the series' names in rows that fit the width; a single
+// series needs no legend.
+func (c Chart) legend() []legendItem {
+	if len(c.Series) < 2 {
+		return nil
+	}
+	var out []legendItem
+	x, row := 0, 0
+	for _, s := range c.Series {
+		w := 18 + charWidth*len([]rune(s.Name)) + 16
+		if x > 0 && x+w > chartWidth {
+			x, row = 0, row+1
+		}
+		out = append(out, legendItem{Series: s, x: x, row: row})
+		x += w
+	}
+	return out
 }
 
 // describe is the chart in words, for screen readers.

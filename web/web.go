@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/craftscode/craftscode/dashboard"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -126,6 +127,9 @@ func New(cfg Config) (*Handler, error) {
 	m.Handle("POST /ui/login/{link}", h.page(false, h.useLink))
 	m.Handle("POST /ui/logout", h.page(false, h.signOut))
 	m.Handle("GET /ui/consultations", h.page(true, h.consultations))
+	m.Handle("GET /ui/dashboard", h.page(true, h.dashboardProjects))
+	m.Handle("GET /ui/projects/{pid}/dashboard", h.page(true, h.dashboardPage))
+	m.Handle("GET /ui/projects/{pid}/dashboard.csv", h.page(true, h.dashboardCSV))
 	for seg, kind := range kinds {
 		m.Handle("GET /ui/"+seg+"/{id}", h.page(true, h.deliverable(kind)))
 		m.Handle("POST /ui/"+seg+"/{id}/comments", h.page(true, h.addComment(kind)))
@@ -170,6 +174,7 @@ var funcs = template.FuncMap{
 		}
 		return strings.ToUpper(v[:1]) + v[1:]
 	},
+	"percent": dashboard.Percent,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
