@@ -2,9 +2,9 @@ package dashboard
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/csv"
 	"encoding/xml"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
