@@ -118,6 +118,7 @@ type Store interface {
 
 	WebhookStore
 	SessionStore
+	MonitoringStore
 	DashboardReader
 
 	// Idempotency keys for POST requests.
