@@ -189,7 +189,7 @@ func TestDashboardQueryCount(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := sqlstoretest.New(t, d)
-			queries := map[int]int64{}
+			queries := map[string]int64{} // by scope and number of plans
 			n := s.CountQueries()
 			for _, plans := range []int{10, 200} {
 				m := sqlstoretest.GenerateMonitoring(fmt.Sprintf("Q%d", plans), plans, 3, 2, 2)
@@ -202,12 +202,14 @@ func TestDashboardQueryCount(t *testing.T) {
 						require.Len(t, got.Actions.Plans, plans)
 						require.NotEmpty(t, got.Overdue)
 					}
-					queries[plans] = n.Load() - before
-					t.Logf("%s, %d plans, scope %+v: %d queries", d, plans, scope, queries[plans])
+					key := fmt.Sprintf("all=%v plans=%d", scope.All, plans)
+					queries[key] = n.Load() - before
+					t.Logf("%s, %s: %d queries", d, key, queries[key])
 				}
 			}
-			require.Positive(t, queries[10], "the counter counts")
-			require.Equal(t, queries[10], queries[200])
+			require.Positive(t, queries["all=true plans=10"], "the counter counts")
+			require.Equal(t, queries["all=true plans=10"], queries["all=true plans=200"])
+			require.Equal(t, queries["all=false plans=10"], queries["all=false plans=200"])
 		})
 	}
 }
