@@ -22,8 +22,6 @@ type monitoring struct {
 	sh                             workflow.Principal
 	otherPartner                   workflow.Partner
 	indicatorA, indicatorB         workflow.Indicator
-	reviewID, recommendationID     string
-	reviewVersion                  int
 }
 
 func setupMonitoring(t *testing.T, s *sqlstore.Store, acronym string) *monitoring {
