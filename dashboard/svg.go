@@ -37,13 +37,15 @@ type Chart struct {
 // Geometry of the drawing, in viewBox units. The SVG scales to the width
 // of its container.
 const (
-	chartWidth  = 640
-	labelWidth  = 210
-	valueWidth  = 60
+	// Narrow enough that text stays readable when a phone shrinks the
+	// drawing to its width.
+	chartWidth  = 480
+	labelWidth  = 170
+	valueWidth  = 46
 	barHeight   = 22
 	barGap      = 10
 	legendRow   = 24
-	maxLabelLen = 25
+	maxLabelLen = 21
 	charWidth   = 8 // a generous average glyph width at the charts' 13px
 )
 
