@@ -73,6 +73,8 @@ func init() {
 			on("/api/v1/action-plans/{id}/progress-reports", monitoredPlan, map[string]any{"period": "2020-S1"}, nil)},
 		endpoint{"GET", "/api/v1/action-plans/{id}/progress-reports", nil,
 			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/progress-reports", submittedPlan, nil, nil)},
+		endpoint{"GET", "/api/v1/action-plans/{id}/periods", nil,
+			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/periods", submittedPlan, nil, nil)},
 		endpoint{"GET", "/api/v1/progress-reports/{rid}", nil,
 			[]int{401, 401, 200, 200, 200, 404, 200, 200, 404, 404}, on("/api/v1/progress-reports/{id}", draftReport, nil, nil)},
 		endpoint{"PATCH", "/api/v1/progress-reports/{rid}", nil,
@@ -267,6 +269,19 @@ func TestProgressReportsAPI(t *testing.T) {
 		require.Equal(t, second.ID, list.Items[0].ID)
 		require.True(t, list.Items[0].Overdue)
 		require.Equal(t, "2019-07-30", list.Items[0].DueDate.String())
+
+		// The periods: every semester of phase 2, missing ones overdue too.
+		var periods struct {
+			Items []workflow.PeriodStatus `json:"items"`
+		}
+		e.do(req{Method: "GET", Path: base + "/periods", Token: c.tokens["observer"]}).json(t, &periods)
+		var got []string
+		for _, p := range periods.Items {
+			got = append(got, fmt.Sprintf("%s %s %t", p.Name, p.State, p.Overdue))
+		}
+		require.Equal(t, []string{"2019-S1 draft true", "2019-S2 missing true", "2020-S1 accepted false", "2020-S2 missing true",
+			"2021-S1 missing true"}, got)
+		require.Equal(t, second.ID, periods.Items[0].ReportID)
 	})
 }
 
