@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
@@ -110,8 +113,21 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	dashURL := "/ui/projects/" + m.Project.ID + "/dashboard"
 
-	// 1. The coordinator is in two projects: the list, then MONI.
+	// 1. The coordinator is in two projects: the list, then MONI. The
+	// browser's log must stay free of Content-Security-Policy refusals
+	// (an inline style or script would show there).
 	co := person(coord.Token)
+	var logMu sync.Mutex
+	var refused []string
+	require.NoError(t, chromedp.Listen(co, func(ev any) {
+		if e, ok := ev.(*cdplog.EventEntryAdded); ok && strings.Contains(e.Entry.Text, "Content Security Policy") {
+			logMu.Lock()
+			refused = append(refused, e.Entry.Text)
+			logMu.Unlock()
+		}
+	}))
+	_, err = chromedp.Call(co, cdplog.Enable, cdp.Empty{})
+	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(co,
 		chromedp.Click(chromedp.CSS(`a[href="/ui/dashboard"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+dashURL+`"]`)),
@@ -143,6 +159,9 @@ func TestBrowserDashboard(t *testing.T) {
 		require.Equal(t, s.url, o, "every resource comes from the service")
 	}
 	shot(co, "dashboard-desktop")
+	logMu.Lock()
+	require.Empty(t, refused, "the page breaks its own Content-Security-Policy")
+	logMu.Unlock()
 
 	// By keyboard: tab to the first "figures" summary, open it with Enter,
 	// and the table is there.
