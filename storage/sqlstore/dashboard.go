@@ -232,31 +232,53 @@ func indicatorAchievement(tx *gorm.DB, projectID string, scope workflow.Scope, p
 		return workflow.IndicatorView{}, err
 	}
 	defer rows.Close()
-	byPlan := map[string][]workflow.IndicatorAchievement{}
+	// At scale this loop is most of the dashboard's own work: plan ids and
+	// periods are read as raw bytes and looked up (a handful of distinct
+	// values), and the numbers behind the pointers share one backing array.
+	index := make(map[string]int, len(plans))
+	for i, p := range plans {
+		index[p.ID] = i
+	}
+	byPlan := make([][]workflow.IndicatorAchievement, len(plans))
+	periods := map[string]string{}
+	var nums []float64
+	ptr := func(f float64) *float64 {
+		if len(nums) == cap(nums) {
+			nums = make([]float64, 0, 4096)
+		}
+		nums = append(nums, f)
+		return &nums[len(nums)-1]
+	}
 	for rows.Next() {
 		var a workflow.IndicatorAchievement
-		var planID string
+		var planID, period sql.RawBytes
 		var achieved sql.NullFloat64
-		var period sql.NullString
 		if err := rows.Scan(&a.ID, &planID, &a.Name, &a.Unit, &a.Baseline, &a.Target, &achieved, &period); err != nil {
 			return workflow.IndicatorView{}, err
 		}
+		i, ok := index[string(planID)]
+		if !ok {
+			continue // a plan not (or not yet) monitored
+		}
 		if achieved.Valid {
-			a.Achieved, a.Period = &achieved.Float64, period.String
+			a.Achieved = ptr(achieved.Float64)
+			if a.Period, ok = periods[string(period)]; !ok {
+				a.Period = string(period)
+				periods[a.Period] = a.Period
+			}
 			if p, ok := workflow.Progress(a.Baseline, a.Target, achieved.Float64); ok {
-				p = math.Round(p*10000) / 10000
-				a.Progress = &p
+				a.Progress = ptr(math.Round(p*10000) / 10000)
 			}
 		}
-		byPlan[planID] = append(byPlan[planID], a)
+		byPlan[i] = append(byPlan[i], a)
 	}
 	if err := rows.Err(); err != nil {
 		return workflow.IndicatorView{}, err
 	}
 	v := workflow.IndicatorView{Plans: make([]workflow.PlanIndicators, 0, len(plans))}
 	total, measured := 0.0, 0
-	for _, p := range plans {
-		pi := workflow.PlanIndicators{PlanID: p.ID, Title: p.Title, Indicators: byPlan[p.ID]}
+	for i, p := range plans {
+		pi := workflow.PlanIndicators{PlanID: p.ID, Title: p.Title, Indicators: byPlan[i]}
 		if pi.Indicators == nil {
 			pi.Indicators = []workflow.IndicatorAchievement{}
 		}
