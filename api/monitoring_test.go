@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -253,6 +254,20 @@ func TestProgressReportsAPI(t *testing.T) {
 			}
 		}
 		require.ElementsMatch(t, []string{"pdf", "docx"}, formats)
+		// Once stored, it downloads under a name apart from the plan's own.
+		var pdf workflow.Document
+		for _, d := range docs.Items {
+			if d.Kind == "progress_report" && d.Format == "pdf" {
+				pdf = d
+			}
+		}
+		info, err := e.blobs.Put(t.Context(), "test/"+pdf.ID+".pdf", &pattern{left: 100}, 100, documents.PutOptions{ContentType: "application/pdf"})
+		require.NoError(t, err)
+		require.NoError(t, e.store.SetDocumentObject(t.Context(), pdf.ID, info.Key, info.SHA256, info.Size, "application/pdf"))
+		require.NoError(t, e.store.FinishDocument(t.Context(), pdf.ID, nil))
+		res = e.do(req{Method: "GET", Path: "/api/v1/documents/" + pdf.ID + "/content", Token: c.tokens["observer"]})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		require.Contains(t, res.Header.Get("Content-Disposition"), `(progress report, period 3).pdf"`, "2020-S1 is the third period")
 
 		// The list carries due dates and the overdue flag.
 		var second workflow.ProgressReport

@@ -197,6 +197,16 @@ func init() {
 		require.Len(t, got.Actions, 2)
 		got, err = s.UpdateProgressReport(ctx, r.ID, 3, workflow.ReportContent{Improvements: c.Improvements}, m.coord)
 		require.NoError(t, err)
+		// An improvement read back keeps its id; a foreign or repeated id is replaced.
+		keep := got.Improvements[0]
+		twice := []workflow.Improvement{keep, keep, {ID: workflow.NewID(), Type: workflow.ImprovementNewProjects, Description: "x", Date: workflow.MustDate("2020-04-01")}}
+		got, err = s.UpdateProgressReport(ctx, r.ID, 4, workflow.ReportContent{Improvements: &twice}, m.coord)
+		require.NoError(t, err)
+		require.Equal(t, keep.ID, got.Improvements[0].ID)
+		require.NotEqual(t, keep.ID, got.Improvements[1].ID)
+		require.NotEqual(t, twice[2].ID, got.Improvements[2].ID)
+		got, err = s.UpdateProgressReport(ctx, r.ID, 5, workflow.ReportContent{Improvements: c.Improvements}, m.coord)
+		require.NoError(t, err)
 		read, err := s.ProgressReport(ctx, r.ID, m.sh)
 		require.NoError(t, err)
 		require.Equal(t, got.Actions, read.Actions)
