@@ -22,7 +22,7 @@ var (
 		workflow.StateMonitored, workflow.StateClosed}
 )
 
-// Dashboard reads the project's figures in one read-only transaction.
+// Dashboard reads the project's figures in one transaction.
 // Each part is one aggregate query over the whole project, so the number
 // of queries does not grow with the number of plans.
 func (s *Store) Dashboard(ctx context.Context, projectID string, scope workflow.Scope, now time.Time) (workflow.Dashboard, error) {
@@ -30,7 +30,14 @@ func (s *Store) Dashboard(ctx context.Context, projectID string, scope workflow.
 	if !scope.All {
 		d.Scope = "partner"
 	}
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	// On PostgreSQL the queries share one snapshot, so the parts agree
+	// with each other while reports are being written. (SQLite's
+	// transaction already reads one snapshot of the WAL.)
+	var opts []*sql.TxOptions
+	if s.dialect == Postgres {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	err := translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var pr projectRow
 		if err := tx.Where("id = ?", projectID).Take(&pr).Error; err != nil {
 			return notFound(err, "project")
@@ -51,7 +58,7 @@ func (s *Store) Dashboard(ctx context.Context, projectID string, scope workflow.
 		}
 		d.Overdue, err = overdueReports(tx, pr.domain(), plans, now)
 		return err
-	})
+	}, opts...))
 	if err != nil {
 		return workflow.Dashboard{}, err
 	}
