@@ -88,7 +88,7 @@ func (r consultationRow) domain() workflow.Consultation {
 
 // openConsultation is submit's effect: the consultation row of the new
 // revision, its event, and the jobs that remind and close it.
-func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time) error {
+func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time, hooks bool) error {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverab
 		return err
 	}
 	c := workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision, OpenedAt: at, Deadline: deadline}
-	if err := s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
+	if err := s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
 		DeliverableID: row.ID, At: at, Data: c}); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverab
 // closeConsultation closes the revision's consultation if it is still
 // open, and tells subscribers; closed is false when it already was (or
 // there is none: revisions frozen before consultations existed).
-func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, deliverableID string, revision int, actorID, reason string, at time.Time) (bool, error) {
+func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, deliverableID string, revision int, actorID, reason string, at time.Time, hooks bool) (bool, error) {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return false, err
@@ -126,7 +126,7 @@ func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, d
 		return false, err
 	}
 	data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "closed_at": at, "closed_by": actorID, "closed_reason": reason}
-	return true, s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationClosed, ProjectID: projectID,
+	return true, s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationClosed, ProjectID: projectID,
 		DeliverableID: deliverableID, At: at, Data: data})
 }
 
@@ -754,7 +754,7 @@ func (s *Store) CloseConsultation(ctx context.Context, kind workflow.Kind, id st
 		if err := s.openFor(tx, d, h.Revision, at); err != nil {
 			return err
 		}
-		if _, err := s.closeConsultation(ctx, tx, h.ProjectID, h.ID, h.Revision, p.User.ID, "early", at); err != nil {
+		if _, err := s.closeConsultation(ctx, tx, h.ProjectID, h.ID, h.Revision, p.User.ID, "early", at, true); err != nil {
 			return err
 		}
 		c, err := s.loadConsultation(tx, id, h.Revision, false)
@@ -775,7 +775,7 @@ func (s *Store) ExpireConsultation(ctx context.Context, deliverableID string, re
 		if c.ClosedAt != nil || at.Before(c.Deadline) {
 			return nil
 		}
-		closed, err = s.closeConsultation(ctx, tx, c.ProjectID, deliverableID, revision, "", "deadline", at)
+		closed, err = s.closeConsultation(ctx, tx, c.ProjectID, deliverableID, revision, "", "deadline", at, true)
 		return err
 	})
 	return closed, err
