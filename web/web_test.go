@@ -70,6 +70,15 @@ type site struct {
 
 func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	t.Helper()
+	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+	return buildSite(t, d, tune, []workflow.PlanAction{{Number: 1, Title: "Craft hubs", Description: "Open two hubs",
+		Players: "Chamber of commerce", TimeframeStart: &start, TimeframeEnd: &end}})
+}
+
+// buildSite is newSite with the plan's actions given: each action adds
+// sections to the revision.
+func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction) *site {
+	t.Helper()
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
@@ -118,11 +127,9 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	s.reader = mk("reader@example.org", "Niccolò Reader", workflow.Membership{Role: workflow.RoleStakeholder, StakeholderGroupID: groups[0].ID})
 	s.outsider = mk("outsider@example.org", "Georgi Outsider", workflow.Membership{Role: workflow.RoleStakeholder, StakeholderGroupID: groups[1].ID})
 
-	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
 	plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: project.ID,
 		PartnerID: partner.ID, PolicyInstrumentID: instrument.ID, Title: "Piano d'azione artigianato", Language: "en",
-		PolicyContext: "Craft SMEs in Florence.",
-		Actions:       []workflow.PlanAction{{Number: 1, Title: "Craft hubs", Description: "Open two hubs", Players: "Chamber of commerce", TimeframeStart: &start, TimeframeEnd: &end}}}}
+		PolicyContext: "Craft SMEs in Florence.", Actions: actions}}
 	require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
 	s.planID = plan.Plan.ID
 	ownerP, err := s.store.Authenticate(ctx, workflow.HashToken(s.owner.token))
@@ -136,13 +143,13 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 // browser is a cookie-keeping client that does not follow redirects, so
 // that tests see them.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	site *site
 	c    *http.Client
 	csrf string // from the last page that had a form
 }
 
-func (s *site) browser(t *testing.T) *browser {
+func (s *site) browser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &browser{t: t, site: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
