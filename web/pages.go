@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"mime"
 	"net/http"
@@ -36,7 +37,63 @@ func (h *Handler) consultations(c *call) error {
 // sectionView is one section of the revision with the threads pinned to it.
 type sectionView struct {
 	workflow.Section
-	Threads []workflow.Comment
+	Threads []commentView
+}
+
+// commentView is a comment as the page shows it, with its labels, dates
+// and which forms go under it worked out here: in the template, each of
+// those was a call through reflection, and with 5,000 comments they made
+// most of the page's time. The comment's fields are copied rather than
+// embedded because the template finds an embedded field by a slow search,
+// on every use.
+type commentView struct {
+	ID, Section, AuthorName string
+	Stance                  workflow.Stance
+	Body, HiddenReason      string
+	Edited, Deleted, Hidden bool
+	Response                *workflow.Response
+	Forms                   *threadForms
+	RoleLabel, StanceLabel  string
+	Created, CreatedISO     string
+	ResponseLabel, Answered string        // the response's status and date, if there is one
+	Thread                  []commentView // the replies
+	ReplyForm, ResponseForm bool          // top-level comments only
+}
+
+// threadForms is what the forms under every thread share.
+type threadForms struct {
+	Segment, HeadID, CSRF        string
+	StanceOptions, StatusOptions template.HTML
+}
+
+// The <option>s of the stance and response menus are the same under every
+// thread, so they are rendered (and escaped) once.
+var stanceOptions, statusOptions = renderOptions(stances), renderOptions(statuses)
+
+func renderOptions[T ~string](values []T) template.HTML {
+	t := template.Must(template.New("options").Funcs(funcs).Parse(`{{range .}}<option value="{{.}}">{{label .}}</option>{{end}}`))
+	var sb strings.Builder
+	if err := t.Execute(&sb, values); err != nil {
+		panic(err)
+	}
+	return template.HTML(sb.String()) //nolint:gosec // the output of html/template, escaped there
+}
+
+func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool) commentView {
+	v := commentView{ID: c.ID, Section: c.Section, AuthorName: c.AuthorName, Stance: c.Stance, Body: c.Body, HiddenReason: c.HiddenReason,
+		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: label(c.AuthorRole), StanceLabel: label(c.Stance),
+		Created: date(c.CreatedAt), CreatedISO: c.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		ReplyForm: top && replyForm, ResponseForm: top && responseForm}
+	if r := c.Response; r != nil {
+		v.ResponseLabel, v.Answered = label(r.Status), date(r.At)
+	}
+	if len(c.Replies) > 0 {
+		v.Thread = make([]commentView, len(c.Replies))
+		for i, r := range c.Replies {
+			v.Thread[i] = f.view(r, false, false, false)
+		}
+	}
+	return v
 }
 
 type deliverableView struct {
@@ -130,12 +187,14 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliv
 		index[s.Anchor] = i
 		v.Sections = append(v.Sections, sectionView{Section: s})
 	}
+	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions}
+	responseForms := v.CanAnswer && v.Head.State == workflow.StateStakeholderReview
 	for _, t := range threads {
 		i, ok := index[t.Section]
 		if !ok {
 			i = index[workflow.GeneralSection] // a section gone from the text still shows
 		}
-		v.Sections[i].Threads = append(v.Sections[i].Threads, t)
+		v.Sections[i].Threads = append(v.Sections[i].Threads, forms.view(t, true, v.CanComment, responseForms))
 		v.Comments += 1 + len(t.Replies)
 		if t.Response == nil && !t.Hidden && !t.Deleted {
 			v.Unanswered++
