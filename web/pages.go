@@ -38,6 +38,7 @@ func (h *Handler) consultations(c *call) error {
 type sectionView struct {
 	workflow.Section
 	Threads []commentView
+	HTML    []template.HTML // the threads, rendered
 }
 
 // commentView is a comment as the page shows it, with its labels, dates
@@ -187,7 +188,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliv
 		index[s.Anchor] = i
 		v.Sections = append(v.Sections, sectionView{Section: s})
 	}
-	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions}
+	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: h.threads.standIn, StanceOptions: stanceOptions, StatusOptions: statusOptions}
 	responseForms := v.CanAnswer && v.Head.State == workflow.StateStakeholderReview
 	for _, t := range threads {
 		i, ok := index[t.Section]
@@ -200,6 +201,11 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliv
 			v.Unanswered++
 		}
 	}
+	for i := range v.Sections {
+		if v.Sections[i].HTML, err = h.threads.render(h.pages["deliverable"], v.Sections[i].Threads); err != nil {
+			return v, err
+		}
+	}
 	return v, nil
 }
 
@@ -209,7 +215,7 @@ func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status
 	if err != nil {
 		return err
 	}
-	page := view{Title: v.Head.Title, Data: v, Notice: notices[c.r.URL.Query().Get("done")]}
+	page := view{Title: v.Head.Title, Data: v, Notice: notices[c.r.URL.Query().Get("done")], standIn: h.threads.standIn}
 	switch {
 	case errors.Is(formErr, errTooFast):
 		page.Error = strings.TrimPrefix(formErr.Error(), errTooFast.Error()+": ")

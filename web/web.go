@@ -59,6 +59,7 @@ type Handler struct {
 	byEmail  *limiter
 	byClient *limiter
 	comments *commentLimiter
+	threads  *threadCache
 	mailing  sync.WaitGroup // sign-in mails being sent
 }
 
@@ -104,7 +105,8 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
-		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}}
+		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst},
+		threads:  newThreadCache(64 << 20)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -208,6 +210,7 @@ type view struct {
 	Error   string // what went wrong, in words
 	Details []string
 	Data    any
+	standIn string // the CSRF token's stand-in in cached threads, if any
 }
 
 // pageBuffers keeps the buffers pages are rendered into: a consultation's
@@ -237,11 +240,15 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 		http.Error(c.w, "the page could not be shown", http.StatusInternalServerError)
 		return
 	}
+	out := buf.Bytes()
+	if v.standIn != "" {
+		out = bytes.ReplaceAll(out, []byte(v.standIn), []byte(c.csrf))
+	}
 	hd := c.w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	c.w.WriteHeader(status)
-	_, _ = c.w.Write(buf.Bytes())
+	_, _ = c.w.Write(out)
 }
 
 // fail shows an error as a page: the domain's message for what the person
