@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"html/template"
+	"io"
 	"strconv"
-	"strings"
 	"sync"
 )
 
@@ -81,22 +81,20 @@ func (tc *threadCache) render(t *template.Template, threads []commentView) ([]te
 // key lists every field of the comment, its replies and its forms that
 // the "comment" template reads; a field added there must be added here.
 func (v *commentView) key() string {
-	var sb strings.Builder
-	v.writeKey(&sb)
-	return sb.String()
+	return string(v.appendKey(make([]byte, 0, 256)))
 }
 
-func (v *commentView) writeKey(sb *strings.Builder) {
+func (v *commentView) appendKey(b []byte) []byte {
 	field := func(s string) {
-		sb.WriteString(strconv.Itoa(len(s))) // length-prefixed: no separator can be forged
-		sb.WriteByte(':')
-		sb.WriteString(s)
+		b = strconv.AppendInt(b, int64(len(s)), 10) // length-prefixed: no separator can be forged
+		b = append(b, ':')
+		b = append(b, s...)
 	}
-	flag := func(b bool) {
-		if b {
-			sb.WriteByte('1')
+	flag := func(on bool) {
+		if on {
+			b = append(b, '1')
 		} else {
-			sb.WriteByte('0')
+			b = append(b, '0')
 		}
 	}
 	field(v.ID)
@@ -127,10 +125,29 @@ func (v *commentView) writeKey(sb *strings.Builder) {
 		field(f.HeadID)
 		field(f.CSRF) // the stand-in; the option lists are constants
 	}
-	sb.WriteString(strconv.Itoa(len(v.Thread)))
-	sb.WriteByte('[')
+	b = strconv.AppendInt(b, int64(len(v.Thread)), 10)
+	b = append(b, '[')
 	for i := range v.Thread {
-		v.Thread[i].writeKey(sb)
+		b = v.Thread[i].appendKey(b)
 	}
-	sb.WriteByte(']')
+	return append(b, ']')
+}
+
+// writeReplacing writes b with every old replaced by new, without a copy
+// of the whole page.
+func writeReplacing(w io.Writer, b, old, new []byte) error {
+	for {
+		i := bytes.Index(b, old)
+		if i < 0 {
+			_, err := w.Write(b)
+			return err
+		}
+		if _, err := w.Write(b[:i]); err != nil {
+			return err
+		}
+		if _, err := w.Write(new); err != nil {
+			return err
+		}
+		b = b[i+len(old):]
+	}
 }

@@ -240,15 +240,15 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 		http.Error(c.w, "the page could not be shown", http.StatusInternalServerError)
 		return
 	}
-	out := buf.Bytes()
-	if v.standIn != "" {
-		out = bytes.ReplaceAll(out, []byte(v.standIn), []byte(c.csrf))
-	}
 	hd := c.w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	c.w.WriteHeader(status)
-	_, _ = c.w.Write(out)
+	if v.standIn != "" {
+		_ = writeReplacing(c.w, buf.Bytes(), []byte(v.standIn), []byte(c.csrf))
+		return
+	}
+	_, _ = c.w.Write(buf.Bytes())
 }
 
 // fail shows an error as a page: the domain's message for what the person

@@ -617,3 +617,45 @@ func TestSubmitFromThePage(t *testing.T) {
 	require.Contains(t, res.body, "Recommendation 1 – Export desk")
 	require.Contains(t, reader.get("/ui/consultations").body, `href="/ui/peer-reviews/`+draft.Review.ID+`"`)
 }
+
+// TestThreadCache: threads are rendered once and kept, so a second
+// viewer must get their own CSRF token in every form, and a change to a
+// thread must show at once.
+func TestThreadCache(t *testing.T) {
+	s := newSite(t, sqlstore.SQLite, nil)
+	plan := "/ui/action-plans/" + s.planID
+	reader, owner := s.browser(t), s.browser(t)
+	reader.signIn(s.reader)
+	owner.signIn(s.owner)
+	reader.get(plan)
+	res := reader.post(plan+"/comments", url.Values{"section": {"part2.policy_context"}, "stance": {"concern"}, "body": {"Cached?"}})
+	require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
+	// Two sessions, the same thread: each page carries its own token only.
+	for _, b := range []*browser{reader, owner, reader} {
+		body := b.get(plan).body
+		require.Contains(t, body, "Cached?")
+		tokens := map[string]bool{}
+		for _, m := range csrfInput.FindAllStringSubmatch(body, -1) {
+			tokens[m[1]] = true
+		}
+		require.Equal(t, map[string]bool{b.csrf: true}, tokens)
+		require.NotContains(t, body, "csrf-", "no stand-in is left")
+	}
+	require.NotEqual(t, reader.csrf, owner.csrf)
+
+	// A response, then a changed response, show on the next view.
+	comments, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner))
+	require.NoError(t, err)
+	cid := comments[0].ID
+	require.Contains(t, owner.get(plan).body, "<summary>Respond</summary>")
+	for _, status := range []string{"accepted", "rejected"} {
+		res = owner.post("/ui/comments/"+cid+"/response", url.Values{"status": {status}, "body": {"Because " + status}})
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		body := owner.get(plan).body
+		require.Contains(t, body, "Change the response")
+		require.Contains(t, body, `class="status-`+status+`"`)
+		require.Contains(t, body, "Because "+status)
+		require.Contains(t, reader.get(plan).body, "Because "+status)
+	}
+}
