@@ -82,11 +82,11 @@ func renderOptions[T ~string](values []T) template.HTML {
 
 func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool) commentView {
 	v := commentView{ID: c.ID, Section: c.Section, AuthorName: c.AuthorName, Stance: c.Stance, Body: c.Body, HiddenReason: c.HiddenReason,
-		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: label(c.AuthorRole), StanceLabel: label(c.Stance),
+		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: words(string(c.AuthorRole)), StanceLabel: words(string(c.Stance)),
 		Created: date(c.CreatedAt), CreatedISO: c.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		ReplyForm: top && replyForm, ResponseForm: top && responseForm}
 	if r := c.Response; r != nil {
-		v.ResponseLabel, v.Answered = label(r.Status), date(r.At)
+		v.ResponseLabel, v.Answered = words(string(r.Status)), date(r.At)
 	}
 	if len(c.Replies) > 0 {
 		v.Thread = make([]commentView, len(c.Replies))

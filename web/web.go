@@ -5,6 +5,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"embed"
 	"errors"
@@ -172,8 +173,10 @@ func date(t time.Time) string {
 
 // label turns a code into words: support → Support, partially_accepted →
 // Partially accepted.
-func label(s any) string {
-	v := strings.ReplaceAll(fmt.Sprint(s), "_", " ")
+func label(s any) string { return words(fmt.Sprint(s)) }
+
+func words(code string) string {
+	v := strings.ReplaceAll(code, "_", " ")
 	if v == "" {
 		return v
 	}
@@ -245,7 +248,12 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	hd.Set("Cache-Control", "no-store")
 	c.w.WriteHeader(status)
 	if v.standIn != "" {
-		_ = writeReplacing(c.w, buf.Bytes(), []byte(v.standIn), []byte(c.csrf))
+		// Buffered: the token goes in thousands of times, and each write
+		// to the response passes through every middleware.
+		bw := bufio.NewWriterSize(c.w, 64<<10)
+		if writeReplacing(bw, buf.Bytes(), []byte(v.standIn), []byte(c.csrf)) == nil {
+			_ = bw.Flush()
+		}
 		return
 	}
 	_, _ = c.w.Write(buf.Bytes())
