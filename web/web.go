@@ -5,7 +5,6 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"embed"
 	"errors"
@@ -60,7 +59,6 @@ type Handler struct {
 	byEmail  *limiter
 	byClient *limiter
 	comments *commentLimiter
-	threads  *threadCache
 	mailing  sync.WaitGroup // sign-in mails being sent
 }
 
@@ -106,8 +104,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
-		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst},
-		threads:  newThreadCache(64 << 20)}
+		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -213,12 +210,11 @@ type view struct {
 	Error   string // what went wrong, in words
 	Details []string
 	Data    any
-	standIn string // the CSRF token's stand-in in cached threads, if any
 }
 
 // pageBuffers keeps the buffers pages are rendered into: a consultation's
-// page runs to megabytes, and growing a new buffer to that size for each
-// request cost a tenth of the time, in copying and zeroing.
+// page runs to hundreds of kilobytes, and growing a new buffer to that
+// size for each request cost a tenth of the time, in copying and zeroing.
 var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func putPageBuffer(b *bytes.Buffer) {
@@ -247,15 +243,6 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
 	c.w.WriteHeader(status)
-	if v.standIn != "" {
-		// Buffered: the token goes in thousands of times, and each write
-		// to the response passes through every middleware.
-		bw := bufio.NewWriterSize(c.w, 64<<10)
-		if writeReplacing(bw, buf.Bytes(), []byte(v.standIn), []byte(c.csrf)) == nil {
-			_ = bw.Flush()
-		}
-		return
-	}
 	_, _ = c.w.Write(buf.Bytes())
 }
 
