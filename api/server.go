@@ -113,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
 	s.webhookRoutes(v1)
+	s.monitoringRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)
