@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -203,17 +205,19 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	case workflow.ErrorCode(err) != workflow.CodeNotFound:
 		return v, err
 	}
-	var threads []workflow.Comment
-	if v.Consultation != nil {
-		if threads, err = h.cfg.Store.Comments(ctx, kind, id, v.Head.Revision, p); err != nil {
-			return v, err
-		}
-	}
 	v.CanComment = v.Open && v.Head.State == workflow.StateStakeholderReview && p.Commenting(d) == nil
 	index := map[string]int{}
 	for i, s := range sections {
 		index[s.Anchor] = i
 		v.Sections = append(v.Sections, sectionView{Section: s})
+	}
+	// sectionOf places a thread: a section gone from the text still shows,
+	// under the general one.
+	sectionOf := func(anchor string) int {
+		if i, ok := index[anchor]; ok {
+			return i
+		}
+		return index[workflow.GeneralSection]
 	}
 	if only != nil {
 		i, ok := index[*only]
@@ -225,20 +229,42 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	} else {
 		v.Shown = v.Sections
 	}
+	// Only what the page shows is read: the overview's most recent threads
+	// of each section, or all of one section's.
+	q := workflow.ThreadQuery{PerSection: overviewThreads}
+	if v.Section != nil {
+		q = workflow.ThreadQuery{Section: v.Section.Anchor}
+	}
+	var set workflow.ThreadSet
+	if v.Consultation != nil {
+		if set, err = h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, q); err != nil {
+			return v, err
+		}
+	}
+	threads := set.Threads
+	for anchor, t := range set.Sections {
+		s := &v.Sections[sectionOf(anchor)]
+		s.ThreadN += t.Threads
+		s.CommentN += t.Comments
+		s.Unanswered += t.Unanswered
+		v.Comments += t.Comments
+		v.Unanswered += t.Unanswered
+		if _, known := index[anchor]; !known && v.Section == s {
+			more, err := h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, workflow.ThreadQuery{Section: anchor})
+			if err != nil {
+				return v, err
+			}
+			threads = append(threads, more.Threads...)
+		}
+	}
+	if len(threads) > len(set.Threads) {
+		slices.SortStableFunc(threads, func(a, b workflow.Comment) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		})
+	}
 	for _, t := range threads {
-		i, ok := index[t.Section]
-		if !ok {
-			i = index[workflow.GeneralSection] // a section gone from the text still shows
-		}
-		s := &v.Sections[i]
+		s := &v.Sections[sectionOf(t.Section)]
 		s.all = append(s.all, t)
-		s.ThreadN++
-		s.CommentN += 1 + len(t.Replies)
-		v.Comments += 1 + len(t.Replies)
-		if t.Response == nil && !t.Hidden && !t.Deleted {
-			s.Unanswered++
-			v.Unanswered++
-		}
 	}
 	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions}
 	if v.Section != nil {

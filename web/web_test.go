@@ -743,3 +743,37 @@ func requireLacks(t *testing.T, body, unwanted string, msg ...any) {
 		t.Fatalf("the page has %q at %d %v", unwanted, i, msg)
 	}
 }
+
+// TestGoneSectionShowsUnderGeneral: a thread on an anchor the revision's
+// text lacks is read by its own query and shown with the general
+// comments, on the overview and on the general section's page.
+func TestGoneSectionShowsUnderGeneral(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			plan := "/ui/action-plans/" + s.planID
+			reader := s.browser(t)
+			reader.signIn(s.reader)
+			reader.get(plan)
+			for _, c := range []struct{ section, body string }{{workflow.GeneralSection, "Kept here"}, {"part2.policy_context", "Moved away"}} {
+				res := reader.post(plan+"/comments", url.Values{"section": {c.section}, "stance": {"concern"}, "body": {c.body}})
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			}
+			_, err := s.store.DB().ExecContext(ctx, "UPDATE comments SET section = 'part9.gone' WHERE body = 'Moved away'")
+			require.NoError(t, err)
+
+			res := reader.get(plan)
+			require.Equal(t, 200, res.status)
+			require.Equal(t, 2, strings.Count(res.body, `<article class="comment`))
+			res = reader.get(plan + "?section=" + workflow.GeneralSection)
+			require.Equal(t, 200, res.status, res.body)
+			require.Equal(t, 2, strings.Count(res.body, `<article class="comment`))
+			require.Less(t, strings.Index(res.body, "Kept here"), strings.Index(res.body, "Moved away"), "oldest first")
+			requireHas(t, res.body, "Kept here")
+			res = reader.get(plan + "?section=part2.policy_context")
+			require.Equal(t, 200, res.status, res.body)
+			requireLacks(t, res.body, "Moved away")
+		})
+	}
+}
