@@ -136,6 +136,7 @@ func Snippet(text string, terms []string, width int) string {
 	}
 	from := max(0, first-width/3)
 	to := min(len(spans), from+width)
+	from = max(0, to-width) // near the end, show more before the match
 	var b strings.Builder
 	if from > 0 {
 		b.WriteString("… ")
