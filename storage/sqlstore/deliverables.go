@@ -251,8 +251,11 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 			return err
 		}
 		loaded, err := fromRow(row)
+		if err != nil {
+			return err
+		}
 		*d = loaded
-		return err
+		return indexDeliverable(tx, loaded)
 	})
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "this policy instrument already has an action plan")
@@ -364,8 +367,10 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		nr.CreatedAt = row.CreatedAt
-		out, err = fromRow(nr)
-		return err
+		if out, err = fromRow(nr); err != nil {
+			return err
+		}
+		return indexDeliverable(tx, out)
 	})
 	if workflow.ErrorCode(err) == workflow.CodeConflict && errors.Is(err, gorm.ErrDuplicatedKey) {
 		return out, workflow.Errorf(workflow.CodeConflict, "this policy instrument already has an action plan")

@@ -161,8 +161,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	res, err := p.Up(ctx)
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range res {
+		// The search index is filled in Go (its words are folded there)
+		// once, when its table is created over existing content.
+		if r.Source != nil && r.Source.Version == searchMigration {
+			return s.reindexAll(ctx)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,168 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/craftscode/craftscode/search"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// searchRow is one entry of the search index (migration 00012).
+type searchRow struct {
+	ProjectID     string
+	DeliverableID string
+	Kind          string
+	ActionNumber  int
+	Title         string
+	Body          string
+	Norm          string
+}
+
+func (searchRow) TableName() string { return "search_documents" }
+
+// searchMigration is the migration that creates search_documents.
+const searchMigration = 12
+
+// snippetWords is how many words a result's snippet shows.
+const snippetWords = 30
+
+// indexDeliverable replaces the index entries of d with its current
+// content; every write of a deliverable's content calls it in its own
+// transaction, so the index never lags behind.
+func indexDeliverable(tx *gorm.DB, d workflow.Deliverable) error {
+	h := d.Head()
+	if err := tx.Where("deliverable_id = ?", h.ID).Delete(&searchRow{}).Error; err != nil {
+		return err
+	}
+	var rows []searchRow
+	if d.Plan != nil {
+		for _, a := range d.Plan.Actions {
+			body := joinNonEmpty(a.Description, a.Background.Text, a.Players, a.Costs, a.FundingSources)
+			rows = append(rows, searchRow{ProjectID: h.ProjectID, DeliverableID: h.ID, Kind: string(workflow.SearchAction),
+				ActionNumber: a.Number, Title: a.Title, Body: body, Norm: search.Normalize(a.Title, body)})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Create(&rows).Error
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
+
+// reindexAll rebuilds the index of every deliverable, a page at a time:
+// run once when migration 00012 creates the index over existing plans.
+func (s *Store) reindexAll(ctx context.Context) error {
+	after := ""
+	for {
+		var rows []deliverableRow
+		if err := s.db.WithContext(ctx).Where("id > ?", after).Order("id").Limit(200).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			for _, r := range rows {
+				d, err := fromRow(r)
+				if err != nil {
+					return err
+				}
+				if err := indexDeliverable(tx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+		after = rows[len(rows)-1].ID
+	}
+}
+
+type searchResultRow struct {
+	DeliverableID string
+	Kind          string
+	ActionNumber  int
+	Title         string
+	Body          string
+	PlanTitle     string
+	State         string
+}
+
+// Search finds the documents of a project that match every term as a word
+// prefix: with the GIN-indexed tsvector on PostgreSQL, with LIKE over the
+// folded words on SQLite. Scope is the deliverables' own rule, read from
+// the deliverable at query time.
+func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.SearchHit, *workflow.SearchCursor, error) {
+	if len(q.Terms) == 0 || q.Limit <= 0 {
+		return []workflow.SearchHit{}, nil, nil
+	}
+	db := s.db.WithContext(ctx)
+	tx := db.Table("search_documents AS sd").
+		Select("sd.deliverable_id, sd.kind, sd.action_number, sd.title, sd.body, d.title AS plan_title, d.state").
+		Joins("JOIN deliverables d ON d.id = sd.deliverable_id").
+		Where("sd.project_id = ?", q.ProjectID)
+	switch {
+	case q.Scope.All:
+	case q.Scope.PartnerID != "":
+		tx = tx.Where("sd.deliverable_id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
+	case q.Scope.InstrumentID != "":
+		tx = tx.Where("d.policy_instrument_id = ? AND d.state <> ?", q.Scope.InstrumentID, string(workflow.StateDraft))
+	default:
+		return []workflow.SearchHit{}, nil, nil
+	}
+	if q.Kind != "" {
+		tx = tx.Where("sd.kind = ?", string(q.Kind))
+	}
+	if s.dialect == Postgres {
+		tx = tx.Where("sd.tsv @@ to_tsquery('simple', ?)", search.TSQuery(q.Terms))
+	} else {
+		for _, t := range q.Terms {
+			// Terms are letters and digits: nothing for LIKE to escape.
+			tx = tx.Where("sd.norm LIKE ?", "% "+t+"%")
+		}
+	}
+	if q.After.DeliverableID != "" {
+		tx = tx.Where("(sd.deliverable_id > ? OR (sd.deliverable_id = ? AND sd.action_number > ?))",
+			q.After.DeliverableID, q.After.DeliverableID, q.After.ActionNumber)
+	}
+	var rows []searchResultRow
+	if err := tx.Order("sd.deliverable_id, sd.action_number").Limit(q.Limit + 1).Scan(&rows).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	var next *workflow.SearchCursor
+	if len(rows) > q.Limit {
+		rows = rows[:q.Limit]
+		last := rows[len(rows)-1]
+		next = &workflow.SearchCursor{DeliverableID: last.DeliverableID, ActionNumber: last.ActionNumber}
+	}
+	out := make([]workflow.SearchHit, len(rows))
+	for i, r := range rows {
+		h := workflow.SearchHit{Type: workflow.SearchKind(r.Kind), ID: r.DeliverableID, Title: r.Title,
+			State: workflow.State(r.State), Snippet: search.Snippet(r.Body, q.Terms, snippetWords),
+			Cursor: workflow.SearchCursor{DeliverableID: r.DeliverableID, ActionNumber: r.ActionNumber}}
+		switch h.Type {
+		case workflow.SearchAction:
+			h.ActionNumber, h.PlanTitle = r.ActionNumber, r.PlanTitle
+			h.Links = map[string]string{"action_plan": "/api/v1/action-plans/" + r.DeliverableID}
+		default:
+			h.Links = map[string]string{}
+		}
+		out[i] = h
+	}
+	return out, next, nil
+}
