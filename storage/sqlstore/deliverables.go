@@ -295,6 +295,9 @@ func (s *Store) ListDeliverables(ctx context.Context, kind workflow.Kind, projec
 	q := db.Model(&deliverableRow{}).Where("project_id = ? AND kind = ?", projectID, string(kind))
 	switch {
 	case scope.All:
+	case scope.PartnerID != "" && kind == workflow.KindGoodPractice: // as Scope.Visible
+		q = q.Where("(state <> ? OR id IN (?))", string(workflow.StateDraft),
+			db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
 	case scope.PartnerID != "":
 		q = q.Where("id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
 	case scope.InstrumentID != "" && kind == workflow.KindGoodPractice:
