@@ -125,10 +125,14 @@ func init() {
 			}},
 		endpoint{"GET", "/api/v1/good-practices/{id}/images/{image}", nil,
 			[]int{401, 401, 200, 200, 200, 404, 200, 200, 404, 404},
-			func(e *testEnv, c consortium) (string, any, map[string]string) { return practiceWithImage(e, c), nil, nil }},
+			func(e *testEnv, c consortium) (string, any, map[string]string) {
+				return practiceWithImage(e, c), nil, nil
+			}},
 		endpoint{"DELETE", "/api/v1/good-practices/{id}/images/{image}", nil,
 			[]int{401, 401, 204, 204, 204, 404, 403, 403, 404, 404},
-			func(e *testEnv, c consortium) (string, any, map[string]string) { return practiceWithImage(e, c), nil, nil }},
+			func(e *testEnv, c consortium) (string, any, map[string]string) {
+				return practiceWithImage(e, c), nil, nil
+			}},
 		endpoint{"POST", "/api/v1/good-practices/{id}/transfer-interests", nil,
 			[]int{401, 401, 201, 201, 403, 201, 403, 403, 404, 404},
 			func(e *testEnv, c consortium) (string, any, map[string]string) {
