@@ -331,6 +331,9 @@ func (s *Server) deleteDeliverable(kind workflow.Kind) echo.HandlerFunc {
 		if err := s.store.DeleteDeliverable(c.Request().Context(), kind, d.Head().ID, version); err != nil {
 			return err
 		}
+		if d.Practice != nil {
+			s.deleteImageBlobs(c, d.Practice)
+		}
 		return c.NoContent(http.StatusNoContent)
 	}
 }

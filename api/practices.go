@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 
 	"github.com/labstack/echo/v4"
 
@@ -115,7 +116,7 @@ func (s *Server) addPracticeImage(c echo.Context) error {
 			fmt.Sprintf("the body looks like %s; accepted are PNG, JPEG, GIF and WebP images", ct))
 	}
 	ctx := c.Request().Context()
-	key := "practices/" + d.Head().ID + "/" + workflow.NewID()
+	key := imageKey(d.Head().ID, workflow.NewID())
 	h := sha256.New()
 	info, err := s.blobs.Put(ctx, key, io.TeeReader(br, h), -1, documents.PutOptions{ContentType: ct, NoOverwrite: true})
 	if err != nil {
@@ -123,7 +124,7 @@ func (s *Server) addPracticeImage(c echo.Context) error {
 		_ = s.blobs.Delete(ctx, key)
 		return s.imageProblem(err)
 	}
-	img := workflow.PracticeImage{PracticeID: d.Head().ID, ContentType: ct, Size: info.Size,
+	img := workflow.PracticeImage{ID: path.Base(key), PracticeID: d.Head().ID, ContentType: ct, Size: info.Size,
 		SHA256: hex.EncodeToString(h.Sum(nil)), Caption: caption, BlobKey: key, CreatedBy: principal(c).User.ID}
 	if err := s.store.AddPracticeImage(ctx, &img); err != nil {
 		_ = s.blobs.Delete(ctx, key)
@@ -131,6 +132,23 @@ func (s *Server) addPracticeImage(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/good-practices/"+d.Head().ID+"/images/"+img.ID)
 	return c.JSON(http.StatusCreated, img)
+}
+
+// imageKey is where an image's bytes live: ids only, so that a deleted
+// practice's blobs can be found from its image list.
+func imageKey(practiceID, imageID string) string { return "practices/" + practiceID + "/" + imageID }
+
+// deleteImageBlobs removes the blobs of a deleted practice's images; one
+// left behind is logged, not fatal: the practice is gone either way.
+func (s *Server) deleteImageBlobs(c echo.Context, g *workflow.GoodPractice) {
+	if s.blobs == nil {
+		return
+	}
+	for _, img := range g.Images {
+		if err := s.blobs.Delete(c.Request().Context(), imageKey(g.ID, img.ID)); err != nil {
+			s.log.WarnContext(c.Request().Context(), "practice image blob left behind", "practice", g.ID, "image", img.ID, "error", err.Error())
+		}
+	}
 }
 
 func (s *Server) imageProblem(err error) error {

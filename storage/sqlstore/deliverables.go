@@ -413,6 +413,10 @@ func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if row.State != string(workflow.StateDraft) || row.Revision > 0 {
 			return workflow.Errorf(workflow.CodeConflict, "only a draft that was never submitted can be deleted; this %s has a history", kind)
 		}
+		// A draft's images go with it; the caller removes their blobs.
+		if err := tx.Where("practice_id = ?", id).Delete(&practiceImageRow{}).Error; err != nil {
+			return err
+		}
 		res := tx.Where("id = ? AND version = ?", id, version).Delete(&deliverableRow{})
 		if res.Error != nil {
 			return res.Error
