@@ -46,6 +46,12 @@ func indexDeliverable(tx *gorm.DB, d workflow.Deliverable) error {
 				ActionNumber: a.Number, Title: a.Title, Body: body, Norm: search.Normalize(a.Title, body)})
 		}
 	}
+	if g := d.Practice; g != nil {
+		body := joinNonEmpty(g.Summary, g.Description, g.Location.City, g.MainInstitution, g.ResourcesNeeded,
+			g.Timescale, g.EvidenceOfSuccess, g.PotentialForLearning)
+		rows = append(rows, searchRow{ProjectID: h.ProjectID, DeliverableID: h.ID, Kind: string(workflow.SearchGoodPractice),
+			Title: g.Title, Body: body, Norm: search.Normalize(g.Title, body)})
+	}
 	if len(rows) == 0 {
 		return nil
 	}
@@ -116,12 +122,16 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 		Select("sd.deliverable_id, sd.kind, sd.action_number, sd.title, sd.body, d.title AS plan_title, d.state").
 		Joins("JOIN deliverables d ON d.id = sd.deliverable_id").
 		Where("sd.project_id = ?", q.ProjectID)
+	// As Scope.Visible: submitted good practices are shown to every partner
+	// and group, actions to their plan's parties and its instrument's group.
+	draft, gp := string(workflow.StateDraft), string(workflow.SearchGoodPractice)
 	switch {
 	case q.Scope.All:
 	case q.Scope.PartnerID != "":
-		tx = tx.Where("sd.deliverable_id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
+		tx = tx.Where("((sd.kind = ? AND d.state <> ?) OR sd.deliverable_id IN (?))", gp, draft,
+			db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
 	case q.Scope.InstrumentID != "":
-		tx = tx.Where("d.policy_instrument_id = ? AND d.state <> ?", q.Scope.InstrumentID, string(workflow.StateDraft))
+		tx = tx.Where("d.state <> ? AND (sd.kind = ? OR d.policy_instrument_id = ?)", draft, gp, q.Scope.InstrumentID)
 	default:
 		return []workflow.SearchHit{}, nil, nil
 	}
@@ -159,8 +169,8 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 		case workflow.SearchAction:
 			h.ActionNumber, h.PlanTitle = r.ActionNumber, r.PlanTitle
 			h.Links = map[string]string{"action_plan": "/api/v1/action-plans/" + r.DeliverableID}
-		default:
-			h.Links = map[string]string{}
+		case workflow.SearchGoodPractice:
+			h.Links = map[string]string{"good_practice": "/api/v1/good-practices/" + r.DeliverableID, "page": "/ui/good-practices/" + r.DeliverableID}
 		}
 		out[i] = h
 	}

@@ -70,9 +70,30 @@ func TestSearchActions(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, searchFor(t, s, pid, "reseau", workflow.Scope{InstrumentID: sd.instrument.ID}), 1)
 			require.Empty(t, searchFor(t, s, pid, "reseau", workflow.Scope{InstrumentID: workflow.NewID()}))
+			// Good practices: every partner and group sees them once submitted.
+			g := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: pid, PartnerID: sd.partner.ID,
+				Title: "Ateliers partagés", Summary: "Shared <i>workshops</i> for young crafts people in Sofia (София)",
+				Location: workflow.Location{Country: "BG", NUTS2: "BG41", City: "София"}}}
+			require.NoError(t, s.CreateDeliverable(ctx, &g))
+			hits = searchFor(t, s, pid, "atelier софия", all)
+			require.Len(t, hits, 1)
+			require.Equal(t, workflow.SearchGoodPractice, hits[0].Type)
+			require.Equal(t, "/api/v1/good-practices/"+g.Practice.ID, hits[0].Links["good_practice"])
+			require.Contains(t, hits[0].Snippet, "&lt;i&gt;workshops&lt;/i&gt;")
+			require.Empty(t, searchFor(t, s, pid, "atelier", workflow.Scope{PartnerID: workflow.NewID()}), "a draft practice is its owner's")
+			require.Empty(t, searchFor(t, s, pid, "atelier", workflow.Scope{InstrumentID: workflow.NewID()}))
+			_, err = s.DB().ExecContext(ctx, "UPDATE deliverables SET state = 'stakeholder_review' WHERE id = $1", g.Practice.ID)
+			require.NoError(t, err)
+			require.Len(t, searchFor(t, s, pid, "atelier", workflow.Scope{PartnerID: workflow.NewID()}), 1)
+			require.Len(t, searchFor(t, s, pid, "atelier", workflow.Scope{InstrumentID: workflow.NewID()}), 1)
+			require.Len(t, searchFor(t, s, pid, "p", workflow.Scope{InstrumentID: workflow.NewID()}), 1, "but not the other group's plan")
+
 			gp, _, err := s.Search(ctx, workflow.SearchQuery{ProjectID: pid, Terms: []string{"reseau"}, Kind: workflow.SearchGoodPractice, Scope: all, Limit: 5})
 			require.NoError(t, err)
 			require.Empty(t, gp, "the type filter")
+			acts, _, err := s.Search(ctx, workflow.SearchQuery{ProjectID: pid, Terms: []string{"p"}, Kind: workflow.SearchAction, Scope: all, Limit: 5})
+			require.NoError(t, err)
+			require.Len(t, acts, 2)
 		})
 	}
 }
