@@ -239,6 +239,11 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 		if err != nil {
 			return err
 		}
+		if d.Plan != nil {
+			if err := checkCitations(tx, d.Plan); err != nil {
+				return err
+			}
+		}
 		row, err := toRow(*d)
 		if err != nil {
 			return err
@@ -248,6 +253,9 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 			return err
 		}
 		if err := tx.Create(&ps).Error; err != nil {
+			return err
+		}
+		if err := writeCitations(tx, *d); err != nil {
 			return err
 		}
 		loaded, err := fromRow(row)
@@ -349,6 +357,11 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if err != nil {
 			return err
 		}
+		if d.Plan != nil {
+			if err := checkCitations(tx, d.Plan); err != nil {
+				return err
+			}
+		}
 		nr, err := toRow(d)
 		if err != nil {
 			return err
@@ -361,6 +374,9 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		if err := tx.Create(&ps).Error; err != nil {
+			return err
+		}
+		if err := writeCitations(tx, d); err != nil {
 			return err
 		}
 		nr.CreatedAt = row.CreatedAt
