@@ -47,18 +47,18 @@ type Place struct {
 // LearningEvent is a thematic seminar, study visit, peer review visit,
 // stakeholder meeting or staff exchange of a project.
 type LearningEvent struct {
-	ID            string    `json:"id"`
-	ProjectID     string    `json:"project_id"`
+	ID            string            `json:"id"`
+	ProjectID     string            `json:"project_id"`
 	Type          LearningEventType `json:"type"`
-	Title         string    `json:"title"`
-	HostPartnerID string    `json:"host_partner_id"`
+	Title         string            `json:"title"`
+	HostPartnerID string            `json:"host_partner_id"`
 	// SeminarNumber is the slot (1–4) a thematic seminar fills; only
 	// thematic seminars have one, and each slot is taken once per project.
-	SeminarNumber *int        `json:"seminar_number"`
+	SeminarNumber *int                `json:"seminar_number"`
 	Status        LearningEventStatus `json:"status"`
-	StartDate     *Date       `json:"start_date"`
-	EndDate       *Date       `json:"end_date"`
-	Place         Place       `json:"place"`
+	StartDate     *Date               `json:"start_date"`
+	EndDate       *Date               `json:"end_date"`
+	Place         Place               `json:"place"`
 	// Participants: partners and stakeholder groups of the project.
 	PartnerIDs          []string `json:"partner_ids"`
 	StakeholderGroupIDs []string `json:"stakeholder_group_ids"`

@@ -273,4 +273,3 @@ func (s *Store) EventsPresenting(ctx context.Context, goodPracticeID string) ([]
 	}
 	return out, nil
 }
-
