@@ -218,17 +218,4 @@ type LearningEventStore interface {
 	ThematicSeminars(ctx context.Context, projectID string) ([]SeminarSlot, error)
 	// PlanCitations resolves what each action of a plan cites.
 	PlanCitations(ctx context.Context, planID string) ([]Citation, error)
-	// EventsPresenting lists the events where a good practice was presented.
-	EventsPresenting(ctx context.Context, goodPracticeID string) ([]LearningEvent, error)
-	// CitingActions lists the actions citing a good practice or an event
-	// (kind CiteGoodPractice or CiteEvent).
-	CitingActions(ctx context.Context, kind, targetID string) ([]ActionRef, error)
-}
-
-// ActionRef names one action of a plan that cites something.
-type ActionRef struct {
-	PlanID       string `json:"plan_id"`
-	PlanTitle    string `json:"plan_title"`
-	ActionNumber int    `json:"action_number"`
-	ActionTitle  string `json:"action_title"`
 }

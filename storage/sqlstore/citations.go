@@ -91,6 +91,27 @@ func notFoundAs(err, instead error) error {
 	return err
 }
 
+// The good practice's GET shows the events that presented it and the
+// actions that cite it.
+func init() {
+	RegisterTraceHook(func(tx *gorm.DB, practiceID string, t *workflow.PracticeTrace) error {
+		events, err := eventsPresenting(tx, practiceID)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			t.PresentedAt = append(t.PresentedAt, workflow.PracticePresentation{EventID: e.ID, Type: string(e.Type),
+				Title: e.Title, Start: e.StartDate, End: e.EndDate})
+		}
+		cites, err := citingActions(tx, workflow.CiteGoodPractice, practiceID)
+		if err != nil {
+			return err
+		}
+		t.CitedBy = append(t.CitedBy, cites...)
+		return nil
+	})
+}
+
 // writeCitations replaces the plan's citation rows; the plan row exists.
 func writeCitations(tx *gorm.DB, d workflow.Deliverable) error {
 	if d.Plan == nil {
@@ -136,7 +157,7 @@ func citedTitle(db *gorm.DB, r citationRow) (string, error) {
 	var err error
 	switch r.Kind {
 	case workflow.CiteGoodPractice:
-		err = db.Table("good_practices").Where("id = ?", r.TargetID).Pluck("title", &titles).Error
+		err = db.Model(&deliverableRow{}).Where("id = ?", r.TargetID).Pluck("title", &titles).Error
 	case workflow.CiteEvent:
 		err = db.Model(&learningEventRow{}).Where("id = ?", r.TargetID).Pluck("title", &titles).Error
 	case workflow.CitePeerReview:
@@ -168,19 +189,23 @@ func citedTitle(db *gorm.DB, r citationRow) (string, error) {
 
 // CitingActions lists the actions that cite a good practice (kind
 // good_practice) or an event (kind event), for their traceability.
-func (s *Store) CitingActions(ctx context.Context, kind, targetID string) ([]workflow.ActionRef, error) {
-	db := s.db.WithContext(ctx)
+func (s *Store) CitingActions(ctx context.Context, kind, targetID string) ([]workflow.PracticeCitation, error) {
+	out, err := citingActions(s.db.WithContext(ctx), kind, targetID)
+	return out, translate(err)
+}
+
+func citingActions(db *gorm.DB, kind, targetID string) ([]workflow.PracticeCitation, error) {
 	var cites []citationRow
 	if err := db.Where("kind = ? AND target_id = ?", kind, targetID).Order("plan_id, action_number").Find(&cites).Error; err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
-	out := []workflow.ActionRef{}
+	out := []workflow.PracticeCitation{}
 	for _, c := range cites {
 		d, _, err := loadDeliverable(db, workflow.KindActionPlan, c.PlanID)
 		if err != nil {
-			return nil, translate(err)
+			return nil, err
 		}
-		ref := workflow.ActionRef{PlanID: c.PlanID, PlanTitle: d.Plan.Title, ActionNumber: c.ActionNumber}
+		ref := workflow.PracticeCitation{PlanID: c.PlanID, PlanTitle: d.Plan.Title, ActionNumber: c.ActionNumber}
 		if c.ActionNumber <= len(d.Plan.Actions) {
 			ref.ActionTitle = d.Plan.Actions[c.ActionNumber-1].Title
 		}

@@ -93,11 +93,12 @@ func checkEventRefs(tx *gorm.DB, e workflow.LearningEvent) error {
 	return nil
 }
 
-// goodPracticeInProject checks a good practice reference against the
-// good_practices table of the practices branch.
+// goodPracticeInProject checks a reference to a good practice, which is a
+// deliverable of its own kind.
 func goodPracticeInProject(tx *gorm.DB, projectID, id, field string) error {
 	var n int64
-	if err := tx.Table("good_practices").Where("id = ? AND project_id = ?", id, projectID).Count(&n).Error; err != nil {
+	if err := tx.Model(&deliverableRow{}).Where("id = ? AND kind = ? AND project_id = ?", id, string(workflow.KindGoodPractice), projectID).
+		Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
@@ -254,20 +255,19 @@ func (s *Store) ThematicSeminars(ctx context.Context, projectID string) ([]workf
 	return slots, nil
 }
 
-// EventsPresenting lists the events at which a good practice was
-// presented, for the good practice's traceability.
-func (s *Store) EventsPresenting(ctx context.Context, goodPracticeID string) ([]workflow.LearningEvent, error) {
-	db := s.db.WithContext(ctx)
+// eventsPresenting lists the events at which a good practice was
+// presented, oldest first.
+func eventsPresenting(db *gorm.DB, goodPracticeID string) ([]workflow.LearningEvent, error) {
 	var ids []string
-	if err := db.Model(&eventPracticeRow{}).Where("good_practice_id = ?", goodPracticeID).Order("event_id").
-		Pluck("event_id", &ids).Error; err != nil {
-		return nil, translate(err)
+	if err := db.Model(&learningEventRow{}).Where("id IN (?)", db.Model(&eventPracticeRow{}).Select("event_id").
+		Where("good_practice_id = ?", goodPracticeID)).Order("start_date, id").Pluck("id", &ids).Error; err != nil {
+		return nil, err
 	}
 	out := make([]workflow.LearningEvent, 0, len(ids))
 	for _, id := range ids {
 		e, err := loadEvent(db, id)
 		if err != nil {
-			return nil, translate(err)
+			return nil, err
 		}
 		out = append(out, e)
 	}

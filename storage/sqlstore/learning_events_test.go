@@ -122,7 +122,7 @@ func TestActionCitations(t *testing.T) {
 			require.Equal(t, []workflow.Citation{{ActionNumber: 2, Kind: workflow.CiteEvent, ID: e.ID, Title: "Kézműves képzés"}}, cites)
 			refs, err := s.CitingActions(ctx, workflow.CiteEvent, e.ID)
 			require.NoError(t, err)
-			require.Equal(t, []workflow.ActionRef{{PlanID: plan.Plan.ID, PlanTitle: "Terv", ActionNumber: 2, ActionTitle: "Képzés"}}, refs)
+			require.Equal(t, []workflow.PracticeCitation{{PlanID: plan.Plan.ID, PlanTitle: "Terv", ActionNumber: 2, ActionTitle: "Képzés"}}, refs)
 
 			// An edit that drops the citation drops the back reference too.
 			_, err = s.UpdateDeliverable(ctx, workflow.KindActionPlan, plan.Plan.ID, 1, func(x *workflow.Deliverable) error {
@@ -133,6 +133,57 @@ func TestActionCitations(t *testing.T) {
 			refs, err = s.CitingActions(ctx, workflow.CiteEvent, e.ID)
 			require.NoError(t, err)
 			require.Empty(t, refs)
+		})
+	}
+}
+
+func practiceOf(t *testing.T, s *sqlstore.Store, d seedData, title string) string {
+	t.Helper()
+	g := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: d.project.ID,
+		PartnerID: d.partner.ID, Title: title, Location: workflow.Location{Country: "HU", NUTS2: "HU11", City: "Budapest"}}}
+	require.NoError(t, s.CreateDeliverable(ctx, &g))
+	return g.Practice.ID
+}
+
+// A good practice is presented at the project's events and cited by its
+// actions; both show in its trace. One of another project is refused.
+func TestPracticeCitationsAndTrace(t *testing.T) {
+	for _, dialect := range sqlstoretest.Backends {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			s := sqlstoretest.New(t, dialect)
+			d := seed(t, s, "GPC")
+			other := seed(t, s, "GPC2")
+			gp := practiceOf(t, s, d, "Kézműves Akadémia")
+			foreign := practiceOf(t, s, other, "Firenze Artigiana")
+
+			e := seminar(d, 1)
+			e.GoodPracticeIDs = []string{foreign}
+			err := s.CreateEvent(ctx, &e)
+			require.Equal(t, []string{"good_practice_ids[0]"}, fieldsOf(t, err))
+			e.GoodPracticeIDs = []string{gp}
+			require.NoError(t, s.CreateEvent(ctx, &e))
+			require.Equal(t, []string{gp}, e.GoodPracticeIDs)
+
+			plan := completePlanFor(d, d.instrument.ID)
+			plan.Plan.Actions[0].Background.GoodPracticeIDs = []string{foreign}
+			err = s.CreateDeliverable(ctx, &plan)
+			require.Equal(t, workflow.CodeInvalid, workflow.ErrorCode(err))
+			require.Equal(t, []string{"actions[0].background.good_practice_ids[0]"}, fieldsOf(t, err))
+
+			plan = completePlanFor(d, d.instrument.ID)
+			plan.Plan.Actions[0].Background.GoodPracticeIDs = []string{gp}
+			require.NoError(t, s.CreateDeliverable(ctx, &plan))
+			cites, err := s.PlanCitations(ctx, plan.Plan.ID)
+			require.NoError(t, err)
+			require.Equal(t, []workflow.Citation{{ActionNumber: 1, Kind: workflow.CiteGoodPractice, ID: gp, Title: "Kézműves Akadémia"}}, cites)
+
+			tr, err := s.PracticeTrace(ctx, gp)
+			require.NoError(t, err)
+			require.Len(t, tr.PresentedAt, 1)
+			require.Equal(t, e.ID, tr.PresentedAt[0].EventID)
+			require.Equal(t, "thematic_seminar", tr.PresentedAt[0].Type)
+			require.Equal(t, []workflow.PracticeCitation{{PlanID: plan.Plan.ID, PlanTitle: "Terv", ActionNumber: 1, ActionTitle: "Mentor"}}, tr.CitedBy)
 		})
 	}
 }
