@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -212,4 +213,28 @@ func citingActions(db *gorm.DB, kind, targetID string) ([]workflow.PracticeCitat
 		out = append(out, ref)
 	}
 	return out, nil
+}
+
+// withCitations adds to an action plan's snapshot, under the key citations,
+// what the actions of that revision cite, with the titles of today, so
+// that the document prints them.
+func withCitations(db *gorm.DB, snapshot []byte) ([]byte, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(snapshot, &top); err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	var plan workflow.ActionPlan
+	if err := json.Unmarshal(top["content"], &plan); err != nil {
+		return nil, fmt.Errorf("snapshot content: %w", err)
+	}
+	cites, err := resolveCitations(db, &plan)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(cites)
+	if err != nil {
+		return nil, err
+	}
+	top["citations"] = raw
+	return json.Marshal(top)
 }

@@ -1,10 +1,14 @@
 package sqlstore_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
@@ -173,10 +177,37 @@ func TestPracticeCitationsAndTrace(t *testing.T) {
 
 			plan = completePlanFor(d, d.instrument.ID)
 			plan.Plan.Actions[0].Background.GoodPracticeIDs = []string{gp}
+			plan.Plan.Actions[1].Background.EventIDs = []string{e.ID}
 			require.NoError(t, s.CreateDeliverable(ctx, &plan))
 			cites, err := s.PlanCitations(ctx, plan.Plan.ID)
 			require.NoError(t, err)
-			require.Equal(t, []workflow.Citation{{ActionNumber: 1, Kind: workflow.CiteGoodPractice, ID: gp, Title: "Kézműves Akadémia"}}, cites)
+			require.Equal(t, []workflow.Citation{{ActionNumber: 1, Kind: workflow.CiteGoodPractice, ID: gp, Title: "Kézműves Akadémia"},
+				{ActionNumber: 2, Kind: workflow.CiteEvent, ID: e.ID, Title: "Kézműves képzés"}}, cites)
+
+			// The plan's document prints the titles under each action's background.
+			admin := workflow.User{Email: "admin@gpc.example", Name: "Admin", Admin: true}
+			_, hash := workflow.NewToken()
+			require.NoError(t, s.CreateUser(ctx, &admin, hash, "test"))
+			boss := workflow.Principal{User: admin}
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: workflow.KindActionPlan, ID: plan.Plan.ID, Version: 1,
+				Trigger: workflow.TriggerSubmit, Principal: boss})
+			require.NoError(t, err)
+			builtins, err := documents.Builtins()
+			require.NoError(t, err)
+			i := slices.IndexFunc(builtins, func(b *documents.Template) bool { return b.Name == "action_plan" })
+			doc, _, err := s.RequestDocument(ctx, workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan.Plan.ID,
+				Format: "md", Template: "action_plan", TemplateVersion: builtins[i].Version, Principal: boss})
+			require.NoError(t, err)
+			_, snap, created, err := s.RenderInput(ctx, doc.ID)
+			require.NoError(t, err)
+			var snapshot map[string]any
+			dec := json.NewDecoder(bytes.NewReader(snap))
+			dec.UseNumber()
+			require.NoError(t, dec.Decode(&snapshot))
+			var out bytes.Buffer
+			require.NoError(t, documents.Assemble(&out, builtins[i], snapshot, documents.MetaFor(snapshot, false, created, "1"), documents.Format("md")))
+			require.Contains(t, out.String(), "Cited as background:\n\n- Good practice: Kézműves Akadémia\n\n#### 2. Action")
+			require.Contains(t, out.String(), "- Learning event: Kézműves képzés")
 
 			tr, err := s.PracticeTrace(ctx, gp)
 			require.NoError(t, err)
