@@ -49,7 +49,7 @@ func TestLearningEventsAPI(t *testing.T) {
 
 		seminar := map[string]any{"type": "thematic_seminar", "seminar_number": 3, "title": "Kézműves képzés",
 			"host_partner_id": c.partner.ID, "start_date": "2017-10-11", "end_date": "2017-10-12",
-			"place": map[string]any{"country": "HU", "nuts2": "HU11", "city": "Budapest"},
+			"place":       map[string]any{"country": "HU", "nuts2": "HU11", "city": "Budapest"},
 			"partner_ids": []string{c.partner.ID, c.peers[0].ID}, "stakeholder_group_ids": []string{c.group.ID}, "agenda": "1. Nyitás"}
 		var ev workflow.LearningEvent
 		res := e.do(req{Method: "POST", Path: base + "/events", Token: partner, Body: seminar})
