@@ -124,5 +124,10 @@ func TestLearningEventsAPI(t *testing.T) {
 			{ActionNumber: 1, Kind: "good_practice", ID: gp.Practice.ID, Title: "Kézműves Akadémia"},
 			{ActionNumber: 1, Kind: "event", ID: ev.ID, Title: "Kézműves képzés"},
 		}, cites.Items)
+
+		// The event shows the action that cites it.
+		var got workflow.LearningEvent
+		e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID, Token: c.tokens["observer"]}).json(t, &got)
+		require.Equal(t, []workflow.PracticeCitation{{PlanID: p.ID, PlanTitle: p.Title, ActionNumber: 1, ActionTitle: "Mentorprogram"}}, got.CitedBy)
 	})
 }

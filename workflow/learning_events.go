@@ -66,6 +66,9 @@ type LearningEvent struct {
 	// GoodPracticeIDs are the project's good practices presented.
 	GoodPracticeIDs []string `json:"good_practice_ids"`
 	Minutes         string   `json:"minutes"` // the text the minutes document is assembled from
+	// CitedBy lists the actions that cite the event as their background;
+	// the store fills it on reading, it is not part of what is written.
+	CitedBy []PracticeCitation `json:"cited_by"`
 
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`

@@ -149,6 +149,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *workflow.LearningEvent) erro
 		}
 		return writePractices(tx, *e)
 	})
+	e.CitedBy = []workflow.PracticeCitation{} // nothing cites a new event
 	return seminarTaken(err)
 }
 
@@ -161,7 +162,12 @@ func loadEvent(tx *gorm.DB, id string) (workflow.LearningEvent, error) {
 	if err := tx.Model(&eventPracticeRow{}).Where("event_id = ?", id).Order("good_practice_id").Pluck("good_practice_id", &practices).Error; err != nil {
 		return workflow.LearningEvent{}, err
 	}
-	return row.domain(practices)
+	e, err := row.domain(practices)
+	if err != nil {
+		return e, err
+	}
+	e.CitedBy, err = citingActions(tx, workflow.CiteEvent, id)
+	return e, err
 }
 
 func (s *Store) Event(ctx context.Context, id string) (workflow.LearningEvent, error) {
