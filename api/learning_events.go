@@ -45,6 +45,8 @@ func (f eventFields) apply(e *workflow.LearningEvent) {
 	set(&e.HostPartnerID, f.HostPartnerID)
 	if f.SeminarNumber != nil {
 		e.SeminarNumber = f.SeminarNumber
+	} else if f.Type != nil && *f.Type != workflow.ThematicSeminar {
+		e.SeminarNumber = nil // no longer a seminar: its slot is freed
 	}
 	set(&e.Status, f.Status)
 	if f.StartDate != nil {

@@ -93,6 +93,17 @@ func TestLearningEventsAPI(t *testing.T) {
 		require.Equal(t, "open", slots.Items[0].Status)
 		require.Nil(t, slots.Items[0].Event)
 
+		// A seminar that becomes a study visit frees its slot for another.
+		var moved workflow.LearningEvent
+		other := studyVisit(c)
+		other["type"], other["seminar_number"] = "thematic_seminar", 4
+		e.create(base+"/events", partner, other, &moved)
+		res = e.do(req{Method: "PATCH", Path: "/api/v1/events/" + moved.ID, Token: partner, Body: map[string]any{"type": "study_visit"}, Headers: ifMatch1})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		res.json(t, &moved)
+		require.Nil(t, moved.SeminarNumber)
+		e.create(base+"/events", partner, other, nil)
+
 		// An action cites the event and a good practice of the project; a
 		// good practice of another project is refused.
 		gp := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: c.project.ID,
