@@ -34,6 +34,9 @@ type Config struct {
 	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
 	CommentRate  rate.Limit
 	CommentBurst int
+	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
+	// DefaultImageLimit.
+	ImageLimit int64
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -46,7 +49,9 @@ type Server struct {
 	blobs     documents.BlobStore
 	log       *slog.Logger
 	bodyLimit int64
-	openapi   []byte
+	// imageLimit is the body limit of good practice images.
+	imageLimit int64
+	openapi    []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   commentLimiter
@@ -60,6 +65,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
+	}
+	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
+		s.imageLimit = DefaultImageLimit
 	}
 	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
 	if s.comments.every <= 0 {
@@ -131,14 +139,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // limitBody refuses bodies over the limit: at once when Content-Length
-// says so, otherwise when reading crosses it.
+// says so, otherwise when reading crosses it. Good practice images have a
+// limit of their own. (Echo runs this after routing, so the route is known.)
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > s.bodyLimit {
+		limit := s.bodyLimit
+		if isImageUpload(c) {
+			limit = s.imageLimit
+		}
+		if r.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit)
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }

@@ -82,12 +82,12 @@ func (s Scope) Visible(d Deliverable) bool {
 	switch {
 	case s.All:
 		return true
+	case d.Kind == KindGoodPractice && (s.PartnerID != "" || s.InstrumentID != "") && h.State != StateDraft:
+		// Good practices are there to be learnt from: every partner and
+		// stakeholder group of the project sees them once submitted.
+		return true
 	case s.PartnerID != "":
 		return contains(d.Owners, s.PartnerID) || contains(d.Peers, s.PartnerID)
-	case s.InstrumentID != "" && d.Kind == KindGoodPractice:
-		// Good practices are there to be learnt from: every stakeholder
-		// group of the project sees them once submitted.
-		return h.State != StateDraft
 	case s.InstrumentID != "":
 		return h.PolicyInstrumentID == s.InstrumentID && h.State != StateDraft
 	}

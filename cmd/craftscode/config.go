@@ -22,6 +22,8 @@ type Config struct {
 	PublicURL string
 	LogLevel  slog.Level
 	BodyLimit int64 // CRAFTSCODE_BODY_LIMIT, bytes
+	// ImageLimit (CRAFTSCODE_IMAGE_LIMIT, bytes) caps a good practice image.
+	ImageLimit int64
 	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
 	// webhook secrets. Unset, a key file in DataDir is made on first use.
 	SecretKey []byte
@@ -48,6 +50,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		AdminToken:  strings.TrimSpace(getenv("CRAFTSCODE_ADMIN_TOKEN")),
 		PublicURL:   strings.TrimRight(strings.TrimSpace(getenv("CRAFTSCODE_PUBLIC_URL")), "/"),
 		BodyLimit:   1 << 20,
+		ImageLimit:  10 << 20,
 		S3: S3Config{
 			Endpoint:  getenv("S3_ENDPOINT"),
 			AccessKey: getenv("S3_ACCESS_KEY"),
@@ -85,6 +88,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "CRAFTSCODE_BODY_LIMIT must be a number of bytes, at least 1024")
 		}
 		c.BodyLimit = n
+	}
+	if v := getenv("CRAFTSCODE_IMAGE_LIMIT"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			problems = append(problems, "CRAFTSCODE_IMAGE_LIMIT must be a number of bytes, at least 1024")
+		}
+		c.ImageLimit = n
 	}
 	if v := getenv("CRAFTSCODE_SECRET_KEY"); v != "" {
 		k, err := notify.ParseKey(v)

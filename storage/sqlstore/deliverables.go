@@ -303,6 +303,9 @@ func (s *Store) ListDeliverables(ctx context.Context, kind workflow.Kind, projec
 	q := db.Model(&deliverableRow{}).Where("project_id = ? AND kind = ?", projectID, string(kind))
 	switch {
 	case scope.All:
+	case scope.PartnerID != "" && kind == workflow.KindGoodPractice: // as Scope.Visible
+		q = q.Where("(state <> ? OR id IN (?))", string(workflow.StateDraft),
+			db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
 	case scope.PartnerID != "":
 		q = q.Where("id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
 	case scope.InstrumentID != "" && kind == workflow.KindGoodPractice:
@@ -425,6 +428,10 @@ func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id st
 		}
 		if row.State != string(workflow.StateDraft) || row.Revision > 0 {
 			return workflow.Errorf(workflow.CodeConflict, "only a draft that was never submitted can be deleted; this %s has a history", kind)
+		}
+		// A draft's images go with it; the caller removes their blobs.
+		if err := tx.Where("practice_id = ?", id).Delete(&practiceImageRow{}).Error; err != nil {
+			return err
 		}
 		res := tx.Where("id = ? AND version = ?", id, version).Delete(&deliverableRow{})
 		if res.Error != nil {

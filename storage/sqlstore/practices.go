@@ -80,7 +80,15 @@ func rewriteImages(tx *gorm.DB, practiceID string, change func([]workflow.Practi
 }
 
 func (s *Store) AddPracticeImage(ctx context.Context, img *workflow.PracticeImage) error {
-	img.ID, img.CreatedAt = workflow.NewID(), now()
+	switch img.ContentType {
+	case "image/png", "image/jpeg", "image/gif", "image/webp":
+	default: // the caller sniffs; this guards the table's rule with a clear answer
+		return invalidRef("content_type", "is not PNG, JPEG, GIF or WebP")
+	}
+	if img.ID == "" {
+		img.ID = workflow.NewID()
+	}
+	img.CreatedAt = now()
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var projectID string
 		if err := tx.Model(&deliverableRow{}).Where("id = ? AND kind = ?", img.PracticeID, string(workflow.KindGoodPractice)).
