@@ -340,6 +340,15 @@ func TestGoodPracticeImages(t *testing.T) {
 	require.Less(t, len(blobFiles(t, dir)), n)
 	require.Equal(t, http.StatusNotFound, e.do(req{Method: "GET", Path: path + "/" + img.ID, Token: e.admin}).Status)
 
+	// Deleting a draft practice removes its images' bytes.
+	other := draftPractice(e, c)
+	res = e.do(req{Method: "POST", Path: "/api/v1/good-practices/" + other + "/images", Token: e.admin, Raw: small})
+	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
+	n = len(blobFiles(t, dir))
+	res = e.do(req{Method: "DELETE", Path: "/api/v1/good-practices/" + other, Token: e.admin, Headers: map[string]string{"If-Match": `"2"`}})
+	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
+	require.Less(t, len(blobFiles(t, dir)), n)
+
 	// Once submitted, images no longer change.
 	e.fire("good-practices", id, e.admin, "submit", 4, 200)
 	res = e.do(req{Method: "POST", Path: path, Token: e.admin, Raw: small})

@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)

@@ -150,8 +150,13 @@ func SampleMeta(kind string, draft bool) Meta {
 // actions repeated in turn (for benchmarks; the benchmark uses 30).
 func SampleActionPlan(n int) map[string]any {
 	actions := make([]any, n)
+	citations := []any{}
 	for i := range actions {
 		a := sampleActions[i%len(sampleActions)]
+		for _, c := range a.cites {
+			citations = append(citations, map[string]any{"action_number": json.Number(fmt.Sprint(i + 1)),
+				"kind": c[0], "id": c[1], "title": c[2]})
+		}
 		title := a.title
 		if i >= len(sampleActions) {
 			title = fmt.Sprintf("%s (%d. ütem)", a.title, i/len(sampleActions)+1)
@@ -208,12 +213,14 @@ func SampleActionPlan(n int) map[string]any {
 			"actions": actions,
 		},
 		"consultation": sampleConsultation(KindActionPlan),
+		"citations":    citations,
 	}
 }
 
 type sampleAction struct {
 	title, background, description, players, start, end, costs, funding string
 	fromReview                                                          bool
+	cites                                                               [][3]string // kind, id, title, as the store resolves them
 }
 
 var sampleActions = []sampleAction{
@@ -231,6 +238,11 @@ var sampleActions = []sampleAction{
 		costs:      "€45 000 (mentorok díja €30 000, műhelyek €15 000)",
 		funding:    "VEKOP-1.2.1 (ERFA 50 %, hazai társfinanszírozás 50 %)",
 		fromReview: true,
+		cites: [][3]string{
+			{"peer_review", sampleReviewID, "Peer review in Gabrovo: support for craft SMEs in the North Central region"},
+			{"recommendation", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d52", "Recommendation 2: Link the master–apprentice tradition to business mentoring"},
+			{"good_practice", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", "Занаятчийска академия – Crafts Academy of Gabrovo"},
+		},
 	},
 	{
 		title: "Design-alapú termékfejlesztési utalványok",
@@ -244,6 +256,7 @@ var sampleActions = []sampleAction{
 		start:   "2019-10-01", end: "2020-12-31",
 		costs:   "€120 000 (40 × €3 000)",
 		funding: "VEKOP-1.2.1; a vállalkozások önrésze 10 %",
+		cites:   [][3]string{{"event", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", "Study visit to Tórshavn and Ærø, May 2018"}},
 	},
 	{
 		title: "Közös online értékesítési platform",

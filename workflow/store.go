@@ -125,6 +125,7 @@ type Store interface {
 	PracticeStore
 	MonitoringStore
 	DashboardReader
+	LearningEventStore
 	Searcher
 
 	// Idempotency keys for POST requests.
