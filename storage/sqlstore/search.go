@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"gorm.io/gorm"
@@ -29,6 +30,10 @@ const searchMigration = 12
 
 // snippetWords is how many words a result's snippet shows.
 const snippetWords = 30
+
+// searchWindow is how many documents PostgreSQL looks through in order
+// before it asks the GIN index (see Search).
+const searchWindow = 3000
 
 // indexDeliverable replaces the index entries of d with its current
 // content; every write of a deliverable's content calls it in its own
@@ -118,41 +123,72 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 		return []workflow.SearchHit{}, nil, nil
 	}
 	db := s.db.WithContext(ctx)
-	tx := db.Table("search_documents AS sd").
-		Select("sd.deliverable_id, sd.kind, sd.action_number, sd.title, sd.body, d.title AS plan_title, d.state").
-		Joins("JOIN deliverables d ON d.id = sd.deliverable_id").
-		Where("sd.project_id = ?", q.ProjectID)
-	// As Scope.Visible: submitted good practices are shown to every partner
-	// and group, actions to their plan's parties and its instrument's group.
-	draft, gp := string(workflow.StateDraft), string(workflow.SearchGoodPractice)
-	switch {
-	case q.Scope.All:
-	case q.Scope.PartnerID != "":
-		tx = tx.Where("((sd.kind = ? AND d.state <> ?) OR sd.deliverable_id IN (?))", gp, draft,
-			db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
-	case q.Scope.InstrumentID != "":
-		tx = tx.Where("d.state <> ? AND (sd.kind = ? OR d.policy_instrument_id = ?)", draft, gp, q.Scope.InstrumentID)
-	default:
-		return []workflow.SearchHit{}, nil, nil
-	}
+	// Which documents: the project's, of the kind, after the cursor.
+	docs := db.Table("search_documents").Where("project_id = ?", q.ProjectID)
 	if q.Kind != "" {
-		tx = tx.Where("sd.kind = ?", string(q.Kind))
-	}
-	if s.dialect == Postgres {
-		tx = tx.Where("sd.tsv @@ to_tsquery('simple', ?)", search.TSQuery(q.Terms))
-	} else {
-		for _, t := range q.Terms {
-			// Terms are letters and digits: nothing for LIKE to escape.
-			tx = tx.Where("sd.norm LIKE ?", "% "+t+"%")
-		}
+		docs = docs.Where("kind = ?", string(q.Kind))
 	}
 	if q.After.DeliverableID != "" {
-		tx = tx.Where("(sd.deliverable_id > ? OR (sd.deliverable_id = ? AND sd.action_number > ?))",
+		docs = docs.Where("(deliverable_id > ? OR (deliverable_id = ? AND action_number > ?))",
 			q.After.DeliverableID, q.After.DeliverableID, q.After.ActionNumber)
 	}
+	match := func(tx *gorm.DB, col string) *gorm.DB {
+		if s.dialect == Postgres {
+			return tx.Where(col+"tsv @@ to_tsquery('simple', ?)", search.TSQuery(q.Terms))
+		}
+		for _, t := range q.Terms {
+			// Terms are letters and digits: nothing for LIKE to escape.
+			tx = tx.Where(col+"norm LIKE ?", "% "+t+"%")
+		}
+		return tx
+	}
+	page := func(source *gorm.DB) ([]searchResultRow, error) {
+		tx := db.Table("(?) AS sd", source).
+			Select("sd.deliverable_id, sd.kind, sd.action_number, sd.title, sd.body, d.title AS plan_title, d.state").
+			Joins("JOIN deliverables d ON d.id = sd.deliverable_id")
+		tx = match(tx, "sd.")
+		// As Scope.Visible: submitted good practices are shown to every
+		// partner and group, actions to their plan's parties and its
+		// instrument's group.
+		draft, gp := string(workflow.StateDraft), string(workflow.SearchGoodPractice)
+		switch {
+		case q.Scope.All:
+		case q.Scope.PartnerID != "":
+			tx = tx.Where("((sd.kind = ? AND d.state <> ?) OR sd.deliverable_id IN (?))", gp, draft,
+				db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
+		case q.Scope.InstrumentID != "":
+			tx = tx.Where("d.state <> ? AND (sd.kind = ? OR d.policy_instrument_id = ?)", draft, gp, q.Scope.InstrumentID)
+		default:
+			return nil, nil
+		}
+		var rows []searchResultRow
+		err := tx.Order("sd.deliverable_id, sd.action_number").Limit(q.Limit + 1).Scan(&rows).Error
+		return rows, translate(err)
+	}
 	var rows []searchResultRow
-	if err := tx.Order("sd.deliverable_id, sd.action_number").Limit(q.Limit + 1).Scan(&rows).Error; err != nil {
-		return nil, nil, translate(err)
+	var err error
+	if s.dialect == Postgres {
+		// PostgreSQL cannot tell a rare word from a common one when it is a
+		// prefix, and then walks the whole index in order even for a rare
+		// word. So count the matches among the next searchWindow documents
+		// first: when the words are common, the walk in order soon fills a
+		// page; when they are rare, the GIN index finds them all (the
+		// subquery's LIMIT keeps the planner from merging it into a walk).
+		var dense int64
+		probe := docs.Session(&gorm.Session{}).Select("tsv").Order("deliverable_id, action_number").Limit(searchWindow)
+		err = match(db.Table("(?) AS w", probe), "w.").Count(&dense).Error
+		switch {
+		case err != nil:
+		case dense*100 >= searchWindow: // at least 1 %
+			rows, err = page(docs.Session(&gorm.Session{}).Select("*"))
+		default:
+			rows, err = page(match(docs, "").Limit(math.MaxInt32))
+		}
+	} else {
+		rows, err = page(match(docs, ""))
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	var next *workflow.SearchCursor
 	if len(rows) > q.Limit {
