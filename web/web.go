@@ -131,6 +131,9 @@ func New(cfg Config) (*Handler, error) {
 	m.Handle("GET /ui/dashboard", h.page(true, h.dashboardProjects))
 	m.Handle("GET /ui/projects/{pid}/dashboard", h.page(true, h.dashboardPage))
 	m.Handle("GET /ui/projects/{pid}/dashboard.csv", h.page(true, h.dashboardCSV))
+	m.Handle("GET /ui/projects/{pid}/good-practices", h.page(true, h.practicesPage))
+	m.Handle("GET /ui/projects/{pid}/events", h.page(true, h.eventsPage))
+	m.Handle("GET /ui/events/{id}", h.page(true, h.eventPage))
 	for seg, kind := range kinds {
 		m.Handle("GET /ui/"+seg+"/{id}", h.page(true, h.deliverable(kind)))
 		m.Handle("POST /ui/"+seg+"/{id}/comments", h.page(true, h.addComment(kind)))

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/craftscode/craftscode/search"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// The learning pages: a project's good practices and learning events, each
+// a list with a search box, and an event's detail (a good practice's
+// detail is its deliverable page).
+
+const learningPage = 25
+
+type practiceItem struct {
+	ID, Title, Meta string
+	State           workflow.State
+	Snippet         template.HTML // escaped by search.Snippet, words in <mark>
+}
+
+type learningView struct {
+	Project workflow.Project
+	Query   string
+	Items   []practiceItem
+	Events  []workflow.LearningEvent
+	Next    string // the next page's URL, if any
+}
+
+// learningProject checks that the caller may read the project.
+func (h *Handler) learningProject(c *call) (workflow.Project, error) {
+	pid := c.r.PathValue("pid")
+	if !workflow.ValidID(pid) {
+		return workflow.Project{}, workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	if err := c.principal.Authorize(pid, workflow.ActionProjectRead); err != nil {
+		return workflow.Project{}, err
+	}
+	return h.cfg.Store.Project(c.r.Context(), pid)
+}
+
+// practicesPage lists the good practices the caller may see, or with ?q=
+// those that match, with a snippet of each.
+func (h *Handler) practicesPage(c *call) error {
+	pr, err := h.learningProject(c)
+	if err != nil {
+		return err
+	}
+	v := learningView{Project: pr, Query: strings.TrimSpace(c.r.URL.Query().Get("q"))}
+	ctx, scope, cursor := c.r.Context(), c.principal.DeliverableScope(pr.ID), c.r.URL.Query().Get("cursor")
+	base := "/ui/projects/" + pr.ID + "/good-practices?"
+	if terms := search.Terms(v.Query); len(terms) > 0 {
+		q := workflow.SearchQuery{ProjectID: pr.ID, Terms: terms, Kind: workflow.SearchGoodPractice, Scope: scope, Limit: learningPage}
+		q.After.DeliverableID = decodeCursor(cursor)
+		hits, next, err := h.cfg.Store.Search(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, hit := range hits {
+			v.Items = append(v.Items, practiceItem{ID: hit.ID, Title: hit.Title, State: hit.State, Snippet: template.HTML(hit.Snippet)})
+		}
+		if next != nil {
+			v.Next = base + "q=" + urlQuery(v.Query) + "&cursor=" + encodeCursor(next.DeliverableID)
+		}
+	} else {
+		ds, next, err := h.cfg.Store.ListDeliverables(ctx, workflow.KindGoodPractice, pr.ID, scope, workflow.Page{Limit: learningPage, After: decodeCursor(cursor)})
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			g := d.Practice
+			v.Items = append(v.Items, practiceItem{ID: g.ID, Title: g.Title, State: g.State,
+				Meta: strings.Join(nonEmpty(g.Location.City, g.Location.Country), ", "),
+				Snippet: template.HTML(template.HTMLEscapeString(g.Summary))})
+		}
+		if next != "" {
+			v.Next = base + "cursor=" + encodeCursor(next)
+		}
+	}
+	h.render(c, http.StatusOK, "practices", view{Title: "Good practices · " + pr.Acronym, Data: v})
+	return nil
+}
+
+// eventsPage lists the project's learning events; ?q= keeps those whose
+// title, place or agenda hold every word (events are few per project).
+func (h *Handler) eventsPage(c *call) error {
+	pr, err := h.learningProject(c)
+	if err != nil {
+		return err
+	}
+	v := learningView{Project: pr, Query: strings.TrimSpace(c.r.URL.Query().Get("q"))}
+	terms := search.Terms(v.Query)
+	after := ""
+	for {
+		evs, next, err := h.cfg.Store.ListEvents(c.r.Context(), pr.ID, workflow.Page{Limit: 200, After: after})
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if matchesAll(search.Normalize(e.Title, e.Place.City, e.Agenda, string(e.Type)), terms) {
+				v.Events = append(v.Events, e)
+			}
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	h.render(c, http.StatusOK, "events", view{Title: "Learning events · " + pr.Acronym, Data: v})
+	return nil
+}
+
+// eventPage shows one event to the members of its project.
+func (h *Handler) eventPage(c *call) error {
+	id := c.r.PathValue("id")
+	if !workflow.ValidID(id) {
+		return workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	e, err := h.cfg.Store.Event(c.r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := c.principal.Authorize(e.ProjectID, workflow.ActionProjectRead); err != nil {
+		return err
+	}
+	pr, err := h.cfg.Store.Project(c.r.Context(), e.ProjectID)
+	if err != nil {
+		return err
+	}
+	h.render(c, http.StatusOK, "event", view{Title: e.Title, Data: struct {
+		Project workflow.Project
+		E       workflow.LearningEvent
+	}{pr, e}})
+	return nil
+}
+
+// matchesAll: every term starts a word of norm (as the SQLite search).
+func matchesAll(norm string, terms []string) bool {
+	for _, t := range terms {
+		if !strings.Contains(norm, " "+t) {
+			return false
+		}
+	}
+	return true
+}
+
+func nonEmpty(xs ...string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+
+// decodeCursor gives "" for what is not a cursor: the first page.
+func decodeCursor(s string) string {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || !workflow.ValidID(string(b)) {
+		return ""
+	}
+	return string(b)
+}
+
+func urlQuery(s string) string { return template.URLQueryEscaper(s) }
+
