@@ -19,6 +19,8 @@ CREATE TABLE search_documents (
 );
 -- Keyset pages walk this index; the GIN index finds rare words.
 CREATE INDEX search_documents_project ON search_documents (project_id, deliverable_id, action_number);
+-- A search of one kind walks that kind only.
+CREATE INDEX search_documents_kind ON search_documents (project_id, kind, deliverable_id, action_number);
 CREATE INDEX search_documents_tsv ON search_documents USING gin (tsv);
 
 -- +goose Down

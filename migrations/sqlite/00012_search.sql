@@ -13,6 +13,8 @@ CREATE TABLE search_documents (
     PRIMARY KEY (deliverable_id, action_number)
 );
 CREATE INDEX search_documents_project ON search_documents (project_id, deliverable_id, action_number);
+-- A search of one kind walks that kind only.
+CREATE INDEX search_documents_kind ON search_documents (project_id, kind, deliverable_id, action_number);
 
 -- +goose Down
 DROP TABLE search_documents;

@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -122,11 +124,25 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 	if len(q.Terms) == 0 || q.Limit <= 0 {
 		return []workflow.SearchHit{}, nil, nil
 	}
+	if q.Kind == "" && !q.Scope.All {
+		return s.searchEachKind(ctx, q)
+	}
 	db := s.db.WithContext(ctx)
-	// Which documents: the project's, of the kind, after the cursor.
+	// Which documents: the project's, of the kind, after the cursor; for
+	// a partner or a group, actions only of the plans it may see, which are
+	// few, so that no walk passes over everybody else's.
 	docs := db.Table("search_documents").Where("project_id = ?", q.ProjectID)
 	if q.Kind != "" {
 		docs = docs.Where("kind = ?", string(q.Kind))
+	}
+	if q.Kind == workflow.SearchAction {
+		switch {
+		case q.Scope.PartnerID != "":
+			docs = docs.Where("deliverable_id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", q.Scope.PartnerID))
+		case q.Scope.InstrumentID != "":
+			docs = docs.Where("deliverable_id IN (?)", db.Model(&deliverableRow{}).Select("id").
+				Where("kind = ? AND policy_instrument_id = ? AND state <> ? AND project_id = ?", string(workflow.KindActionPlan), q.Scope.InstrumentID, string(workflow.StateDraft), q.ProjectID))
+		}
 	}
 	if q.After.DeliverableID != "" {
 		docs = docs.Where("(deliverable_id > ? OR (deliverable_id = ? AND action_number > ?))",
@@ -180,7 +196,7 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 		switch {
 		case err != nil:
 		case dense*100 >= searchWindow: // at least 1 %
-			rows, err = page(docs.Session(&gorm.Session{}).Select("*"))
+			rows, err = page(docs.Session(&gorm.Session{}).Select("*").Order("deliverable_id, action_number").Limit(math.MaxInt32))
 		default:
 			rows, err = page(match(docs, "").Limit(math.MaxInt32))
 		}
@@ -211,4 +227,33 @@ func (s *Store) Search(ctx context.Context, q workflow.SearchQuery) ([]workflow.
 		out[i] = h
 	}
 	return out, next, nil
+}
+
+// searchEachKind answers a partner's or a group's search of every kind as
+// two searches, one per kind, merged in order: the actions they may see
+// are few, the good practices many, and one walk over both would pass
+// over every other plan's actions.
+func (s *Store) searchEachKind(ctx context.Context, q workflow.SearchQuery) ([]workflow.SearchHit, *workflow.SearchCursor, error) {
+	var all []workflow.SearchHit
+	more := false
+	for _, k := range []workflow.SearchKind{workflow.SearchAction, workflow.SearchGoodPractice} {
+		qk := q
+		qk.Kind = k
+		hits, next, err := s.Search(ctx, qk)
+		if err != nil {
+			return nil, nil, err
+		}
+		all, more = append(all, hits...), more || next != nil
+	}
+	slices.SortFunc(all, func(a, b workflow.SearchHit) int {
+		return cmp.Or(strings.Compare(a.ID, b.ID), cmp.Compare(a.ActionNumber, b.ActionNumber))
+	})
+	if len(all) > q.Limit {
+		all, more = all[:q.Limit], true
+	}
+	if !more || len(all) == 0 {
+		return all, nil, nil
+	}
+	last := all[len(all)-1].Cursor
+	return all, &last, nil
 }

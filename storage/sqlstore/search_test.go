@@ -94,6 +94,23 @@ func TestSearchActions(t *testing.T) {
 			acts, _, err := s.Search(ctx, workflow.SearchQuery{ProjectID: pid, Terms: []string{"p"}, Kind: workflow.SearchAction, Scope: all, Limit: 5})
 			require.NoError(t, err)
 			require.Len(t, acts, 2)
+
+			// A partner's search runs once per kind and merges: pages of one
+			// walk over both kinds in order, each item once.
+			var seen []string
+			var after workflow.SearchCursor
+			for range 5 {
+				hits, next, err := s.Search(ctx, workflow.SearchQuery{ProjectID: pid, Terms: []string{"p"}, Scope: workflow.Scope{PartnerID: sd.partner.ID}, Limit: 1, After: after})
+				require.NoError(t, err)
+				require.Len(t, hits, 1)
+				seen = append(seen, fmt.Sprintf("%s/%d", hits[0].ID, hits[0].ActionNumber))
+				if next == nil {
+					break
+				}
+				after = *next
+			}
+			require.ElementsMatch(t, []string{id + "/1", id + "/2", g.Practice.ID + "/0"}, seen)
+			require.IsIncreasing(t, seen)
 		})
 	}
 }
