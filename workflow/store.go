@@ -118,6 +118,7 @@ type Store interface {
 
 	WebhookStore
 	SessionStore
+	EvidenceStore
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
