@@ -349,11 +349,13 @@ const (
 	EventClosingSoon        EventType = "consultation.closing_soon"
 	EventConsultationClosed EventType = "consultation.closed"
 	EventDocumentReady      EventType = "document.ready"
+	EventProgressReportDue  EventType = "progress_report.due"
 )
 
 // EventTypes lists every event type, in a stable order.
 var EventTypes = []EventType{EventTransition, EventCommentCreated, EventCommentResponded,
-	EventConsultationOpened, EventClosingSoon, EventConsultationClosed, EventDocumentReady}
+	EventConsultationOpened, EventClosingSoon, EventConsultationClosed, EventDocumentReady,
+	EventProgressReportDue}
 
 // ParseEventType accepts the known event types.
 func ParseEventType(s string) (EventType, bool) {
