@@ -7,7 +7,7 @@ CREATE TABLE evidence (
     id           text PRIMARY KEY,
     project_id   text NOT NULL REFERENCES projects (id),
     plan_id      text NOT NULL REFERENCES deliverables (id),
-    report_id    text, -- the progress report it is attached to, if any
+    report_id    text REFERENCES progress_reports (id), -- the report it was uploaded for, if any
     filename     text NOT NULL,
     content_type text NOT NULL, -- sniffed from the bytes, never the client's word
     size         bigint NOT NULL CHECK (size > 0),

@@ -7,7 +7,7 @@ CREATE TABLE evidence (
     id           TEXT PRIMARY KEY,
     project_id   TEXT NOT NULL REFERENCES projects (id),
     plan_id      TEXT NOT NULL REFERENCES deliverables (id),
-    report_id    TEXT, -- the progress report it is attached to, if any
+    report_id    TEXT REFERENCES progress_reports (id), -- the report it was uploaded for, if any
     filename     TEXT NOT NULL,
     content_type TEXT NOT NULL, -- sniffed from the bytes, never the client's word
     size         INTEGER NOT NULL CHECK (size > 0),

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -69,10 +71,30 @@ func (s *Store) CreateEvidence(ctx context.Context, e *workflow.Evidence) error 
 	})
 }
 
-// checkEvidenceReport accepts a report of the same plan only. Progress
-// reports do not exist yet on this branch, so any report id is refused.
-func (s *Store) checkEvidenceReport(_ *gorm.DB, _, reportID string) error {
-	return workflow.Errorf(workflow.CodeInvalid, "report %s is not a progress report of this plan", reportID)
+// reportOf is the part of a progress report that evidence rules read. The
+// table belongs to the monitoring work; only these columns are used here.
+type reportOf struct {
+	PlanID string
+	State  string
+}
+
+// checkEvidenceReport accepts a report of the same plan (invalid
+// otherwise), and only while it is a draft (conflict otherwise): what a
+// submitted report rests on must not change.
+func (s *Store) checkEvidenceReport(tx *gorm.DB, planID, reportID string) error {
+	var r reportOf
+	err := tx.Table("progress_reports").Select("plan_id, state").Where("id = ?", reportID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && r.PlanID != planID {
+		return &workflow.Error{Code: workflow.CodeInvalid, Message: "invalid evidence",
+			Fields: []workflow.FieldError{{Field: "report_id", Message: "is not a progress report of this action plan"}}}
+	}
+	if err != nil {
+		return err
+	}
+	if r.State != "draft" {
+		return workflow.Errorf(workflow.CodeConflict, "the progress report is %s; evidence is added to drafts only", r.State)
+	}
+	return nil
 }
 
 func (s *Store) Evidence(ctx context.Context, id string) (workflow.Evidence, error) {
@@ -95,20 +117,92 @@ func (s *Store) DeleteEvidence(ctx context.Context, id string) (workflow.Evidenc
 		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err, "evidence")
 		}
-		if row.ReportID != nil {
-			if err := s.checkEvidenceDeletable(tx, *row.ReportID); err != nil {
-				return err
-			}
+		if err := s.checkEvidenceDeletable(tx, row); err != nil {
+			return err
 		}
 		return tx.Where("id = ?", id).Delete(&evidenceRow{}).Error
 	})
 	return row.domain(), err
 }
 
-// checkEvidenceDeletable allows deleting attached evidence only while its
-// report is a draft: a submitted report's evidence is part of the record.
-func (s *Store) checkEvidenceDeletable(_ *gorm.DB, reportID string) error {
-	return workflow.Errorf(workflow.CodeConflict, "the evidence is attached to report %s, which is no longer a draft", reportID)
+// checkEvidenceDeletable allows deleting evidence only while no report
+// past draft rests on it: neither the report it was uploaded for nor one
+// whose actions or improvements list its id. A submitted report's
+// evidence is part of the record.
+func (s *Store) checkEvidenceDeletable(tx *gorm.DB, row evidenceRow) error {
+	if row.ReportID != nil {
+		var r reportOf
+		if err := tx.Table("progress_reports").Select("plan_id, state").Where("id = ?", *row.ReportID).Take(&r).Error; err != nil {
+			return err
+		}
+		if r.State != "draft" {
+			return workflow.Errorf(workflow.CodeConflict, "the evidence belongs to a progress report that is %s", r.State)
+		}
+	}
+	// Ids are UUIDs, so a quoted match in the JSON arrays is exact.
+	like := `%"` + row.ID + `"%`
+	var n int64
+	err := tx.Table("progress_reports AS r").
+		Where("r.plan_id = ? AND r.state <> 'draft'", row.PlanID).
+		Where(`EXISTS (SELECT 1 FROM progress_report_actions a WHERE a.report_id = r.id AND a.evidence_ids LIKE ?)
+			OR EXISTS (SELECT 1 FROM policy_improvements m WHERE m.report_id = r.id AND m.evidence_ids LIKE ?)`, like, like).
+		Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return workflow.Errorf(workflow.CodeConflict, "a submitted progress report cites this evidence")
+	}
+	return nil
+}
+
+// CheckReportEvidence checks a report's evidence ids on its own
+// transaction; the report store calls checkReportEvidence inside its own.
+func (s *Store) CheckReportEvidence(ctx context.Context, planID string, actions []workflow.ActionProgress, improvements []workflow.Improvement) error {
+	return translate(checkReportEvidence(s.db.WithContext(ctx), planID, actions, improvements))
+}
+
+// checkReportEvidence is for the progress report store: every evidence id
+// a report's actions and improvements cite must be evidence of the report's
+// plan (422 otherwise, with the field of each unknown id). It runs inside
+// the caller's transaction.
+func checkReportEvidence(tx *gorm.DB, planID string, actions []workflow.ActionProgress, improvements []workflow.Improvement) error {
+	cited := map[string][]string{} // id -> fields that cite it
+	var ids []string
+	add := func(field string, list []string) {
+		for i, id := range list {
+			if _, ok := cited[id]; !ok {
+				ids = append(ids, id)
+			}
+			cited[id] = append(cited[id], fmt.Sprintf("%s[%d]", field, i))
+		}
+	}
+	for i, a := range actions {
+		add(fmt.Sprintf("actions[%d].evidence_ids", i), a.EvidenceIDs)
+	}
+	for i, m := range improvements {
+		add(fmt.Sprintf("improvements[%d].evidence_ids", i), m.EvidenceIDs)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var found []string
+	if err := tx.Model(&evidenceRow{}).Where("plan_id = ? AND id IN ?", planID, ids).Pluck("id", &found).Error; err != nil {
+		return err
+	}
+	ok := map[string]bool{}
+	for _, id := range found {
+		ok[id] = true
+	}
+	var p workflow.Problems
+	for _, id := range ids {
+		if !ok[id] {
+			for _, f := range cited[id] {
+				p.Add(f, "is not evidence of this action plan")
+			}
+		}
+	}
+	return p.Err("invalid progress report")
 }
 
 func (s *Store) RecordEvidenceDownload(ctx context.Context, e workflow.Evidence, userID, rangeSpec, requestID string) error {
