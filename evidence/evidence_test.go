@@ -128,15 +128,15 @@ func TestLimitAndEmpty(t *testing.T) {
 
 func TestCleanName(t *testing.T) {
 	for in, want := range map[string]string{
-		"report.pdf":                      "report.pdf",
-		"../../etc/passwd":                "passwd",
-		`C:\Users\x\evidence.docx`:        "evidence.docx",
-		"a\x00b\r\nc\u202e.txt":           "abc.txt",
-		"<script>alert(1)</script>.pdf":   "script>.pdf",
-		"<script>alert(1)<\\script>.pdf":  "script>.pdf",
+		"report.pdf":                     "report.pdf",
+		"../../etc/passwd":               "passwd",
+		`C:\Users\x\evidence.docx`:       "evidence.docx",
+		"a\x00b\r\nc\u202e.txt":          "abc.txt",
+		"<script>alert(1)</script>.pdf":  "script>.pdf",
+		"<script>alert(1)<\\script>.pdf": "script>.pdf",
 		"  Közalapítvány jelentés.pdf  ": "Közalapítvány jelentés.pdf",
-		"..":                              "",
-		"bad\xffutf8.txt":                 "badutf8.txt",
+		"..":                             "",
+		"bad\xffutf8.txt":                "badutf8.txt",
 	} {
 		require.Equal(t, want, evidence.CleanName(in), "CleanName(%q)", in)
 	}
