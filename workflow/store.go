@@ -118,6 +118,7 @@ type Store interface {
 
 	WebhookStore
 	SessionStore
+	MonitoringStore
 	EvidenceStore
 
 	// Idempotency keys for POST requests.

@@ -31,6 +31,9 @@ type documentRow struct {
 	RequestedBy     string
 	CreatedAt       time.Time
 	ReadyAt         *time.Time
+	// ProgressReportID names the accepted report a document was built
+	// from; nil for a deliverable's own documents.
+	ProgressReportID *string
 }
 
 func (documentRow) TableName() string { return "documents" }
@@ -247,9 +250,13 @@ func (s *Store) ListTemplates(ctx context.Context) ([]workflow.TemplateRecord, e
 // snapshot of its revision, with the revision's consultation added (see
 // renderSnapshot).
 func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, []byte, time.Time, error) {
-	doc, err := s.Document(ctx, id)
-	if err != nil {
-		return doc, nil, time.Time{}, err
+	var row documentRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return workflow.Document{}, nil, time.Time{}, notFound(err, "document")
+	}
+	doc := row.domain()
+	if row.ProgressReportID != nil {
+		return s.reportRenderInput(ctx, doc, *row.ProgressReportID)
 	}
 	var rev revisionRow
 	if err := s.db.WithContext(ctx).Where("deliverable_id = ? AND number = ?", doc.DeliverableID, doc.Revision).Take(&rev).Error; err != nil {

@@ -169,4 +169,41 @@ func init() {
 		require.Equal(t, []string{"actions[0].evidence_ids[1]", "improvements[0].evidence_ids[0]"}, fields)
 		require.NoError(t, s.CheckReportEvidence(ctx, plan.Plan.ID, []workflow.ActionProgress{{EvidenceIDs: []string{mine.ID}}}, nil))
 	}
+	suite["ReportsCiteEvidenceOfTheirPlanOnly"] = func(t *testing.T, s *sqlstore.Store) {
+		m := setupMonitoring(t, s, "EVREP")
+		m.startMonitoring(t, s)
+		r, err := s.CreateProgressReport(ctx, m.plan.Plan.ID, "2020-S1", m.owner)
+		require.NoError(t, err)
+		// Evidence of another plan of the same project does not count.
+		other := completePlanFor(m.seedData, m.instrument.ID)
+		pi := workflow.PolicyInstrument{ProjectID: m.project.ID, Name: "Second", Type: workflow.InstrumentOther, PartnerIDs: []string{m.partner.ID}}
+		require.NoError(t, s.CreatePolicyInstrument(ctx, &pi))
+		other.Plan.PolicyInstrumentID = pi.ID
+		require.NoError(t, s.CreateDeliverable(ctx, &other))
+		foreign := newEvidence(m.seedData, other.Plan.ID)
+		require.NoError(t, s.CreateEvidence(ctx, &foreign))
+
+		c := workflow.ReportContent{
+			Actions: &[]workflow.ActionProgress{{Number: 1, Status: workflow.ActionInProgress, EvidenceIDs: []string{m.evidenceID, foreign.ID}}},
+			Improvements: &[]workflow.Improvement{{Type: workflow.ImprovementGovernance, Description: "d",
+				Date: workflow.MustDate("2020-05-01"), EvidenceIDs: []string{workflow.NewID()}}},
+		}
+		_, err = s.UpdateProgressReport(ctx, r.ID, 1, c, m.owner)
+		require.Equal(t, workflow.CodeInvalid, code(t, err))
+		require.Equal(t, []string{"actions[0].evidence_ids[1]", "improvements[0].evidence_ids[0]"}, fieldsOf(t, err))
+
+		(*c.Actions)[0].EvidenceIDs = []string{m.evidenceID}
+		(*c.Improvements)[0].EvidenceIDs = nil
+		got, err := s.UpdateProgressReport(ctx, r.ID, 1, c, m.owner)
+		require.NoError(t, err)
+		require.Equal(t, []string{m.evidenceID}, got.Actions[0].EvidenceIDs)
+
+		// Evidence uploaded for the draft report belongs to it.
+		att := newEvidence(m.seedData, m.plan.Plan.ID)
+		att.ReportID = &r.ID
+		require.NoError(t, s.CreateEvidence(ctx, &att))
+		att2 := newEvidence(m.seedData, other.Plan.ID)
+		att2.ReportID = &r.ID
+		require.Equal(t, workflow.CodeInvalid, code(t, s.CreateEvidence(ctx, &att2)), "a report of another plan")
+	}
 }
