@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -64,10 +67,9 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	if err := p.UploadEvidence(d); err != nil {
 		return err
 	}
-	if c.Request().Header.Get("Idempotency-Key") != "" {
-		// Replaying needs the body's hash before the work, which a stream
-		// only gives at its end; refusing beats silently doing it twice.
-		return newProblem(http.StatusBadRequest, "idempotency_unsupported", "uploads do not take an Idempotency-Key; the answer's sha256 tells a repeated file")
+	idemKey := c.Request().Header.Get("Idempotency-Key")
+	if idemKey != "" && !idempotencyKey.MatchString(idemKey) {
+		return newProblem(http.StatusBadRequest, "invalid_parameter", "Idempotency-Key must be 1 to 200 printable ASCII characters")
 	}
 	name, err := uploadName(c)
 	if err != nil {
@@ -99,16 +101,57 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 		return s.evidenceProblem(err)
 	}
 	ev.ContentType, ev.Size, ev.SHA256 = er.ContentType(), info.Size, info.SHA256
-	if err := s.store.CreateEvidence(ctx, &ev); err != nil {
-		// Without its row the object is unreachable: remove it, even if
-		// the client has gone.
+	// Without its row the object is unreachable: remove it on every path
+	// that records none, even if the client has gone.
+	unstore := func() {
 		if derr := s.blobs.Delete(context.WithoutCancel(ctx), ev.ObjectKey); derr != nil {
 			s.log.ErrorContext(ctx, "evidence: removing an unrecorded object", "key", ev.ObjectKey, "error", derr.Error())
 		}
+	}
+	var rec workflow.IdempotencyRecord
+	if idemKey != "" {
+		// The generic middleware hashes the body before the work; a stream's
+		// hash is known only now, so the key is claimed here instead.
+		rec = workflow.IdempotencyRecord{UserID: p.User.ID, Key: idemKey, RequestHash: uploadHash(c, name, ev.SHA256)}
+		first, claimed, err := s.store.ClaimIdempotencyKey(ctx, &rec)
+		if err != nil {
+			unstore()
+			return err
+		}
+		if !claimed {
+			unstore()
+			return s.replay(c, rec, first)
+		}
+	}
+	if err := s.store.CreateEvidence(ctx, &ev); err != nil {
+		unstore()
+		if idemKey != "" {
+			_ = s.store.ReleaseIdempotencyKey(context.WithoutCancel(ctx), rec.UserID, rec.Key)
+		}
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/evidence/"+ev.ID)
-	return c.JSON(http.StatusCreated, ev)
+	var body bytes.Buffer
+	if err := jsonEncode(&body, ev); err != nil {
+		return err
+	}
+	location := "/api/v1/evidence/" + ev.ID
+	if idemKey != "" {
+		rec.Status, rec.Body = http.StatusCreated, body.Bytes()
+		rec.Headers = map[string]string{echo.HeaderContentType: echo.MIMEApplicationJSON, echo.HeaderLocation: location}
+		if err := s.store.CompleteIdempotencyKey(ctx, rec); err != nil {
+			return err
+		}
+	}
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return c.JSONBlob(http.StatusCreated, body.Bytes())
+}
+
+// uploadHash identifies an upload for its Idempotency-Key: the route, the
+// options that shape the answer, and the file's SHA-256.
+func uploadHash(c echo.Context, name, sha string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "POST %s\n%s\n%s\n%s", c.Request().URL.Path, name, c.QueryParam("report_id"), sha)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 func tooLarge(limit int64) error {

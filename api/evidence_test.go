@@ -334,11 +334,30 @@ func TestEvidenceScope(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n)
 
-	// Uploads take no Idempotency-Key, and a peer review has no evidence.
-	res = e.upload(draft, c.tokens["partner"], "?filename=a.pdf", samplePDF, map[string]string{"Idempotency-Key": "k1"})
-	require.Equal(t, 400, res.Status)
-	require.Equal(t, "idempotency_unsupported", res.problem(t).Code)
+	// A peer review has no evidence.
 	require.Equal(t, 404, e.upload(c.review.ID, e.admin, "?filename=a.pdf", samplePDF, nil).Status)
+}
+
+func TestEvidenceIdempotencyKey(t *testing.T) {
+	forEachBlobBackend(t, 1<<20, func(t *testing.T, e *testEnv, b blobBackend) {
+		c := e.consortium("EVIDEM")
+		key := map[string]string{"Idempotency-Key": "upload-1"}
+		first := e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf", samplePDF, key)
+		require.Equal(t, 201, first.Status, "%s", first.Body)
+		again := e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf", samplePDF, key)
+		require.Equal(t, 201, again.Status)
+		require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+		require.Equal(t, first.Body, again.Body)
+		require.Equal(t, first.Header.Get("Location"), again.Header.Get("Location"))
+		other := e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf", append(append([]byte{}, samplePDF...), '\n'), key)
+		require.Equal(t, 422, other.Status)
+		require.Equal(t, "idempotency_key_reused", other.problem(t).Code)
+		// One file, once: the repeats left no second object or row.
+		require.Len(t, objectKeys(b.list(t)), 1)
+		n, err := e.store.EvidenceCount(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, int64(1), n)
+	})
 }
 
 // pdfStream is a PDF header followed by n-len(header) pattern bytes.

@@ -39,7 +39,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
 		// An upload streams and is not read into memory here; its handler
-		// refuses the header.
+		// claims the key once the file's hash is known.
 		if c.Request().Method != http.MethodPost || key == "" || isEvidenceUpload(c) {
 			return next(c)
 		}
