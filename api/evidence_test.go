@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -401,5 +402,44 @@ func TestLargeEvidenceUploadStreams(t *testing.T) {
 		info, err := b.store.Stat(t.Context(), "projects/"+c.project.ID+"/action-plans/"+c.plan.ID+"/evidence/"+ev.ID)
 		require.NoError(t, err)
 		require.Equal(t, int64(size), info.Size)
+	})
+}
+
+// insertReport writes a progress report row of the plan directly (the
+// report API is another branch's work; evidence only reads reports).
+func (e *testEnv) insertReport(c consortium, period, state string) string {
+	id := workflow.NewID()
+	at := time.Now().UTC()
+	_, err := e.store.DB().ExecContext(e.t.Context(), `INSERT INTO progress_reports (id, plan_id, project_id, period, period_index,
+		period_start, period_end, due_date, state, version, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, 1, 'u', $9, $9)`,
+		id, c.plan.ID, c.project.ID, period, "2024-01-01", "2024-06-30", "2024-07-30", state, at)
+	require.NoError(e.t, err)
+	return id
+}
+
+func TestEvidenceForAReport(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("EVREP")
+		draft := e.insertReport(c, "2024-S1", "draft")
+		submitted := e.insertReport(c, "2024-S2", "submitted")
+
+		res := e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf&report_id="+draft, samplePDF, nil)
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		var ev workflow.Evidence
+		res.json(t, &ev)
+		require.Equal(t, draft, *ev.ReportID)
+
+		res = e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf&report_id="+submitted, samplePDF, nil)
+		require.Equal(t, 409, res.Status, "%s", res.Body)
+		res = e.upload(c.plan.ID, c.tokens["partner"], "?filename=a.pdf&report_id=nope", samplePDF, nil)
+		require.Equal(t, 400, res.Status, "%s", res.Body)
+
+		// Once its report is submitted, the file is part of the record.
+		_, err := e.store.DB().ExecContext(t.Context(), "UPDATE progress_reports SET state = 'submitted' WHERE id = $1", draft)
+		require.NoError(t, err)
+		res = e.do(req{Method: "DELETE", Path: "/api/v1/evidence/" + ev.ID, Token: c.tokens["coordinator"]})
+		require.Equal(t, 409, res.Status, "%s", res.Body)
+		require.Equal(t, 200, e.do(req{Method: "GET", Path: "/api/v1/evidence/" + ev.ID + "/content", Token: c.tokens["partner"]}).Status)
 	})
 }
