@@ -122,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
 	s.webhookRoutes(v1)
+	s.monitoringRoutes(v1)
 	s.evidenceRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)

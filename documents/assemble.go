@@ -58,6 +58,16 @@ func MetaFor(snapshot map[string]any, approved bool, created time.Time, template
 		Draft:          !approved,
 		Created:        created.UTC(),
 	}
+	// A progress report is about its plan: it takes the plan's title and
+	// language.
+	if snapString(snapshot["kind"]) == KindProgressReport {
+		plan := snapObject(snapshot["plan"])
+		m.Title = "Progress report " + snapString(snapObject(snapshot["report"])["period"])
+		if t := snapString(plan["title"]); t != "" {
+			m.Title += " – " + t
+		}
+		m.Language = snapString(plan["language"])
+	}
 	if m.Language == "" {
 		m.Language = "en"
 	}

@@ -28,6 +28,9 @@ var multilingual = map[string][]string{
 		"Investment for Growth and Jobs", "Kovács Erzsébet"},
 	KindPeerReview: {"РАМ Стара планина", "Design and Crafts Council Ireland", "FUNDESARTE", "Регионална занаятчийска камара – Габрово",
 		"„Иновации и конкурентоспособност“", "€10 000", "Link the master–apprentice tradition to business mentoring"},
+	KindProgressReport: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Занаятчийска академия",
+		"Kézműves vállalkozói mentorprogram", "A járványhelyzet miatt", "48250.75", "VEKOP – Versenyképes Közép-Magyarország Operatív Program",
+		"Improved governance", "Delayed", "Hungary"},
 }
 
 func builtin(t testing.TB, name string) *Template {
@@ -181,7 +184,7 @@ func golden(t *testing.T, name string, got []byte) {
 // consortium's multilingual strings must survive in every format.
 func TestGoldenBuiltins(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
 		tm := builtin(t, kind)
 		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
 			t.Run(kind+"/"+string(f), func(t *testing.T) {
@@ -206,7 +209,7 @@ func TestGoldenBuiltins(t *testing.T) {
 
 func TestAssembleIsDeterministic(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
 		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
 			t.Run(kind+"/"+string(f), func(t *testing.T) {
 				t.Parallel()
@@ -273,7 +276,7 @@ func TestAssembleKeepsHostileTextLiteral(t *testing.T) {
 
 func TestAssembleDraftMark(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
 		tm := builtin(t, kind)
 		draftMD := string(assemble(t, tm, Sample(kind), SampleMeta(kind, true), FormatMD))
 		finalMD := string(assemble(t, tm, Sample(kind), SampleMeta(kind, false), FormatMD))
@@ -444,7 +447,7 @@ func TestSamples(t *testing.T) {
 	require.NotEqual(t, "changed", Sample(KindPeerReview)["content"].(map[string]any)["title"])
 
 	// Samples survive the JSON round trip the render job does.
-	for _, kind := range []string{KindActionPlan, KindPeerReview} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
 		raw, err := json.Marshal(Sample(kind))
 		require.NoError(t, err)
 		dec := json.NewDecoder(bytes.NewReader(raw))

@@ -41,6 +41,8 @@ func Sample(kind string) map[string]any {
 		return SampleActionPlan(len(sampleActions))
 	case KindPeerReview:
 		return samplePeerReview()
+	case KindProgressReport:
+		return sampleProgressReport()
 	}
 	return nil
 }
@@ -320,6 +322,9 @@ func sparseSample(kind string) map[string]any {
 	if s == nil {
 		return nil
 	}
+	if kind == KindProgressReport {
+		return sparseProgressReport(s)
+	}
 	delete(s, "policy_instrument")
 	delete(s, "peers")
 	c := s["content"].(map[string]any)
@@ -350,6 +355,78 @@ func sparseSample(kind string) map[string]any {
 	// A consultation just opened: no comments yet.
 	s["consultation"] = decodeData(Consultation{Revision: 1, OpenedAt: sampleTime(1, 12, 0), Deadline: sampleTime(15, 12, 0),
 		Sections: []ConsultationSection{}})
+	p := s["partner"].(map[string]any)
+	p["region"] = ""
+	p["short_name"] = ""
+	return s
+}
+
+// sampleProgressReport is the Budapest plan's accepted report on the first
+// semester of 2020: one action done, one delayed, one under way; three
+// indicators, one without a value yet; two policy improvements.
+func sampleProgressReport() map[string]any {
+	plan := SampleActionPlan(len(sampleActions))
+	said := []struct{ status, explanation, narrative string }{
+		{"completed", "", "Az első 20 fiatal vállalkozó befejezte a mentorprogramot; a mentorok fele az РАМ Стара планина " +
+			"módszertanát használta.\nA záró műhelyt 2020 júniusában tartottuk."},
+		{"delayed", "A járványhelyzet miatt az egyetemi műhelyek márciustól zárva voltak; az első utalványkör őszre csúszik.",
+			"Az utalványok felhívása elkészült, a Moholy-Nagy Művészeti Egyetem designerei kijelölve."},
+		{"in_progress", "", "A platform fejlesztője kiválasztva; a tesztüzem 42 vállalkozással indul."},
+	}
+	actions := make([]any, len(sampleActions))
+	for i, a := range sampleActions {
+		evidence := []any{}
+		if i == 0 {
+			evidence = []any{"0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d62"}
+		}
+		actions[i] = map[string]any{"number": json.Number(fmt.Sprint(i + 1)), "title": a.title, "status": said[i].status,
+			"explanation": said[i].explanation, "narrative": said[i].narrative, "evidence_ids": evidence}
+	}
+	content := plan["content"].(map[string]any)
+	return map[string]any{
+		"kind":              KindProgressReport,
+		"project":           plan["project"],
+		"partner":           plan["partner"],
+		"policy_instrument": plan["policy_instrument"],
+		"plan": map[string]any{"id": samplePlanID, "title": content["title"], "language": content["language"],
+			"revision": json.Number("3")},
+		"report": map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", "period": "2020-S1",
+			"period_start": "2020-01-01", "period_end": "2020-06-30", "due_date": "2020-07-30", "state": "accepted",
+			"submitted_at": "2020-07-20T09:30:00Z", "accepted_at": "2020-07-28T14:05:00Z"},
+		"actions": actions,
+		"indicators": []any{
+			map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "name": "Mentorált kézműves vállalkozások",
+				"unit": "vállalkozás", "baseline": "0", "target": "60", "achieved": "20", "progress_percent": "33"},
+			map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d82", "name": "VEKOP-forrás kézműves kkv-knak",
+				"unit": "€", "baseline": "12500.5", "target": "195000", "achieved": "48250.75", "progress_percent": "20"},
+			map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d83", "name": "Online értékesítő műhelyek",
+				"unit": "műhely", "baseline": "0", "target": "100", "achieved": nil, "progress_percent": nil},
+		},
+		"improvements": []any{
+			map[string]any{"type": "governance", "description": "A Budapesti Kereskedelmi és Iparkamara kézműves " +
+				"tagozata bekerült a VEKOP monitoring bizottságába.", "date": "2020-02-14",
+				"evidence_ids": []any{"0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d63"}},
+			map[string]any{"type": "new_projects", "description": "Two mentoring projects funded under VEKOP-1.2.1, " +
+				"modelled on the Занаятчийска академия of Gabrovo.", "date": "2020-05-04", "evidence_ids": []any{}},
+		},
+	}
+}
+
+// sparseProgressReport empties what an unfinished report leaves empty.
+func sparseProgressReport(s map[string]any) map[string]any {
+	delete(s, "policy_instrument")
+	for _, a := range s["actions"].([]any) {
+		m := a.(map[string]any)
+		m["title"], m["status"], m["explanation"], m["narrative"], m["evidence_ids"] = "", "", "", "", []any{}
+	}
+	for _, in := range s["indicators"].([]any) {
+		m := in.(map[string]any)
+		m["achieved"], m["progress_percent"] = nil, nil
+	}
+	s["improvements"] = []any{}
+	r := s["report"].(map[string]any)
+	r["submitted_at"], r["accepted_at"], r["state"] = nil, nil, "draft"
+	s["plan"].(map[string]any)["title"] = ""
 	p := s["partner"].(map[string]any)
 	p["region"] = ""
 	p["short_name"] = ""

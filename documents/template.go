@@ -58,7 +58,9 @@ import (
 const (
 	KindActionPlan = "action_plan"
 	KindPeerReview = "peer_review"
-	KindAny        = "any"
+	// KindProgressReport renders an accepted phase 2 progress report.
+	KindProgressReport = "progress_report"
+	KindAny            = "any"
 )
 
 // Fits reports whether a template of this kind renders a deliverable of
@@ -134,8 +136,8 @@ func NewTemplate(name, kind string, src []byte) (*Template, error) {
 	if name == "" {
 		return nil, &TemplateError{Message: "the template needs a name"}
 	}
-	if kind != KindActionPlan && kind != KindPeerReview && kind != KindAny {
-		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindAny)}
+	if kind != KindActionPlan && kind != KindPeerReview && kind != KindProgressReport && kind != KindAny {
+		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindProgressReport, KindAny)}
 	}
 	if len(src) > maxSourceSize {
 		return nil, &TemplateError{Message: fmt.Sprintf("the template is larger than %d bytes", maxSourceSize)}
@@ -1068,7 +1070,7 @@ func loadBuiltins() ([]*Template, error) {
 		}
 		name := strings.TrimSuffix(e.Name(), builtinSuffix)
 		kind := KindAny
-		for _, k := range []string{KindActionPlan, KindPeerReview} {
+		for _, k := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
 			if name == k || strings.HasPrefix(name, k+"_") {
 				kind = k
 			}

@@ -47,6 +47,9 @@ func (r documentRow) domain() workflow.Document {
 		t := r.ReadyAt.UTC()
 		d.ReadyAt = &t
 	}
+	if r.ProgressReportID != nil {
+		d.ProgressReportID = *r.ProgressReportID
+	}
 	return d
 }
 

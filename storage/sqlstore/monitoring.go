@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -588,8 +591,11 @@ func (s *Store) ReportHistory(ctx context.Context, id string, p workflow.Princip
 }
 
 // freezeReport makes the canonical JSON that an accepted report's
-// documents are built from: the report, the plan's actions and indicators,
-// and the project, partner and instrument the plan belongs to.
+// documents are built from, joined up for templates: each action of the
+// plan with what the report says of it, each indicator with its value and
+// how far it went from baseline to target, the improvements, and the
+// project, partner, instrument and plan the report belongs to. Numbers are
+// written as decimal text, as a reader expects them.
 func freezeReport(tx *gorm.DB, rep workflow.ProgressReport, d workflow.Deliverable, plan deliverableRow) ([]byte, string, error) {
 	var pr projectRow
 	var pa partnerRow
@@ -604,11 +610,14 @@ func freezeReport(tx *gorm.DB, rep workflow.ProgressReport, d workflow.Deliverab
 		return nil, "", err
 	}
 	snap := map[string]any{
-		"kind":    "progress_report",
+		"kind":    documents.KindProgressReport,
 		"project": map[string]any{"id": pr.ID, "acronym": pr.Acronym, "title": pr.Title, "programme": pr.Programme},
 		"partner": map[string]any{"id": pa.ID, "name": pa.Name, "short_name": pa.ShortName, "country": pa.Country,
 			"region": pa.Region, "role": pa.Role},
-		"plan": map[string]any{"id": plan.ID, "title": d.Plan.Title, "language": d.Plan.Language, "revision": int64(plan.Revision)},
+		"plan": map[string]any{"id": plan.ID, "title": d.Plan.Title, "language": d.Plan.Language, "revision": plan.Revision},
+		"report": map[string]any{"id": rep.ID, "period": rep.Period, "period_start": rep.PeriodStart.String(),
+			"period_end": rep.PeriodEnd.String(), "due_date": rep.DueDate.String(), "state": string(rep.State),
+			"submitted_at": rep.SubmittedAt, "accepted_at": rep.AcceptedAt},
 	}
 	if plan.PolicyInstrumentID != nil {
 		var pi instrumentRow
@@ -617,29 +626,50 @@ func freezeReport(tx *gorm.DB, rep workflow.ProgressReport, d workflow.Deliverab
 		}
 		snap["policy_instrument"] = map[string]any{"id": pi.ID, "name": pi.Name, "type": pi.Type}
 	}
+	said := map[int]workflow.ActionProgress{}
+	for _, a := range rep.Actions {
+		said[a.Number] = a
+	}
 	actions := make([]any, len(d.Plan.Actions))
 	for i, a := range d.Plan.Actions {
-		actions[i] = map[string]any{"number": int64(a.Number), "title": a.Title}
+		p := said[a.Number]
+		actions[i] = map[string]any{"number": a.Number, "title": a.Title, "status": string(p.Status),
+			"explanation": p.Explanation, "narrative": p.Narrative, "evidence_ids": nonNil(p.EvidenceIDs)}
 	}
-	snap["plan_actions"] = actions
+	snap["actions"] = actions
+	achieved := map[string]float64{}
+	for _, v := range rep.IndicatorValues {
+		achieved[v.IndicatorID] = v.Achieved
+	}
 	indicators := make([]any, len(inds))
 	for i, in := range inds {
-		indicators[i] = map[string]any{"id": in.ID, "name": in.Name, "unit": in.Unit, "baseline": in.Baseline, "target": in.Target}
+		m := map[string]any{"id": in.ID, "name": in.Name, "unit": in.Unit, "baseline": decimal(in.Baseline),
+			"target": decimal(in.Target), "achieved": nil, "progress_percent": nil}
+		if v, ok := achieved[in.ID]; ok {
+			m["achieved"] = decimal(v)
+			if in.Target != in.Baseline {
+				m["progress_percent"] = decimal(math.Round((v - in.Baseline) / (in.Target - in.Baseline) * 100))
+			}
+		}
+		indicators[i] = m
 	}
 	snap["indicators"] = indicators
-	raw, err := json.Marshal(rep)
-	if err != nil {
-		return nil, "", err
+	improvements := make([]any, len(rep.Improvements))
+	for i, m := range rep.Improvements {
+		improvements[i] = map[string]any{"type": string(m.Type), "description": m.Description, "date": m.Date.String(),
+			"evidence_ids": nonNil(m.EvidenceIDs)}
 	}
-	var content map[string]any
-	if err := json.Unmarshal(raw, &content); err != nil {
-		return nil, "", err
+	snap["improvements"] = improvements
+	return workflow.Canonical(snap)
+}
+
+func decimal(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func nonNil(ids []string) []string {
+	if ids == nil {
+		return []string{}
 	}
-	for _, k := range []string{"overdue", "version", "created_at", "updated_at", "created_by"} {
-		delete(content, k)
-	}
-	snap["report"] = content
-	return workflow.CanonicalTree(snap)
+	return ids
 }
 
 // ReportTemplate is the built-in template an accepted report's documents
