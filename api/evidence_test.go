@@ -443,3 +443,41 @@ func TestEvidenceForAReport(t *testing.T) {
 		require.Equal(t, 200, e.do(req{Method: "GET", Path: "/api/v1/evidence/" + ev.ID + "/content", Token: c.tokens["partner"]}).Status)
 	})
 }
+
+// A progress report cites evidence of its own plan only.
+func TestReportEvidenceMustBeOfItsPlan(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("EVCITE")
+		// Phase 2 runs and the plan is monitored; the lifecycle that gets
+		// there is tested elsewhere.
+		db := e.store.DB()
+		_, err := db.ExecContext(t.Context(), "UPDATE projects SET phase1_end = $1, phase2_end = $2 WHERE id = $3", "2019-03-31", "2021-03-31", c.project.ID)
+		require.NoError(t, err)
+		_, err = db.ExecContext(t.Context(), "UPDATE deliverables SET state = 'monitored' WHERE id = $1", c.plan.ID)
+		require.NoError(t, err)
+		var rep struct {
+			ID string `json:"id"`
+		}
+		e.create("/api/v1/action-plans/"+c.plan.ID+"/progress-reports", c.tokens["partner"], map[string]any{"period": "2020-S1"}, &rep)
+
+		var mine, foreign workflow.Evidence
+		res := e.upload(c.plan.ID, c.tokens["partner"], "?filename=mine.pdf", samplePDF, nil)
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		res.json(t, &mine)
+		res = e.upload(draftPlan(e, c), c.tokens["partner"], "?filename=other.pdf", samplePDF, nil)
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		res.json(t, &foreign)
+
+		patch := func(ids ...string) response {
+			return e.do(req{Method: "PATCH", Path: "/api/v1/progress-reports/" + rep.ID, Token: c.tokens["partner"], Headers: ifMatch1,
+				Body: map[string]any{"actions": []map[string]any{{"number": 1, "status": "in_progress", "narrative": "Folyamatban", "evidence_ids": ids}}}})
+		}
+		res = patch(mine.ID, foreign.ID)
+		require.Equal(t, 422, res.Status, "%s", res.Body)
+		p := res.problem(t)
+		require.Len(t, p.Errors, 1)
+		require.Equal(t, "actions[0].evidence_ids[1]", p.Errors[0].Field)
+		res = patch(mine.ID)
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+	})
+}
