@@ -167,6 +167,17 @@ func (s *Store) CheckReportEvidence(ctx context.Context, planID string, actions 
 // plan (422 otherwise, with the field of each unknown id). It runs inside
 // the caller's transaction.
 func checkReportEvidence(tx *gorm.DB, planID string, actions []workflow.ActionProgress, improvements []workflow.Improvement) error {
+	p, err := unknownReportEvidence(tx, planID, actions, improvements)
+	if err != nil {
+		return err
+	}
+	return workflow.Problems(p).Err("invalid progress report")
+}
+
+// unknownReportEvidence lists the fields citing ids that are not evidence
+// of the plan: never stored, another plan's, or deleted since (a draft may
+// have cited a file that was then deleted, which submit must catch).
+func unknownReportEvidence(tx *gorm.DB, planID string, actions []workflow.ActionProgress, improvements []workflow.Improvement) ([]workflow.FieldError, error) {
 	cited := map[string][]string{} // id -> fields that cite it
 	var ids []string
 	add := func(field string, list []string) {
@@ -184,11 +195,11 @@ func checkReportEvidence(tx *gorm.DB, planID string, actions []workflow.ActionPr
 		add(fmt.Sprintf("improvements[%d].evidence_ids", i), m.EvidenceIDs)
 	}
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	var found []string
 	if err := tx.Model(&evidenceRow{}).Where("plan_id = ? AND id IN ?", planID, ids).Pluck("id", &found).Error; err != nil {
-		return err
+		return nil, err
 	}
 	ok := map[string]bool{}
 	for _, id := range found {
@@ -202,7 +213,7 @@ func checkReportEvidence(tx *gorm.DB, planID string, actions []workflow.ActionPr
 			}
 		}
 	}
-	return p.Err("invalid progress report")
+	return p, nil
 }
 
 func (s *Store) RecordEvidenceDownload(ctx context.Context, e workflow.Evidence, userID, rangeSpec, requestID string) error {

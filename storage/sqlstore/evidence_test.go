@@ -206,4 +206,18 @@ func init() {
 		att2.ReportID = &r.ID
 		require.Equal(t, workflow.CodeInvalid, code(t, s.CreateEvidence(ctx, &att2)), "a report of another plan")
 	}
+	suite["SubmitCatchesEvidenceDeletedFromADraft"] = func(t *testing.T, s *sqlstore.Store) {
+		m := setupMonitoring(t, s, "EVGONE")
+		m.startMonitoring(t, s)
+		r, err := s.CreateProgressReport(ctx, m.plan.Plan.ID, "2020-S1", m.owner)
+		require.NoError(t, err)
+		_, err = s.UpdateProgressReport(ctx, r.ID, 1, completeContent(m), m.owner)
+		require.NoError(t, err)
+		// The draft cites it, so it may still go; the submit then fails.
+		_, err = s.DeleteEvidence(ctx, m.evidenceID)
+		require.NoError(t, err)
+		_, _, err = s.FireReportTransition(ctx, workflow.ReportTransitionRequest{ReportID: r.ID, Version: 2, Trigger: workflow.ReportSubmit, Principal: m.owner})
+		require.Equal(t, workflow.CodeGuardFailed, code(t, err))
+		require.Equal(t, []string{"actions[0].evidence_ids[0]"}, fieldsOf(t, err))
+	}
 }

@@ -504,6 +504,12 @@ func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTra
 				return err
 			}
 			f.Incomplete = rep.Incomplete(len(d.Plan.Actions), inds)
+			// Evidence cited while a draft may have been deleted since.
+			gone, err := unknownReportEvidence(tx, r.PlanID, rep.Actions, rep.Improvements)
+			if err != nil {
+				return err
+			}
+			f.Incomplete = append(f.Incomplete, gone...)
 		}
 		t, err := workflow.FireReport(workflow.ReportState(r.State), req.Trigger, req.Principal.Actor(d), f)
 		if err != nil {
