@@ -238,16 +238,19 @@ func TestEvidenceOverTheLimitLeavesNothing(t *testing.T) {
 		require.Equal(t, "body_too_large", res.problem(t).Code)
 		requireNothingStored(t, e, b)
 
-		// Streamed without a length: cut off when reading crosses the limit.
-		hr, err := http.NewRequest("POST", e.url+"/api/v1/action-plans/"+c.plan.ID+"/evidence?filename=big.pdf", chunked{bytes.NewReader(over)})
-		require.NoError(t, err)
-		hr.Header.Set("Authorization", "Bearer "+c.tokens["partner"])
-		r, err := http.DefaultClient.Do(hr)
-		require.NoError(t, err)
-		got, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		require.Equal(t, 413, r.StatusCode, "%s", got)
-		requireNothingStored(t, e, b)
+		// Streamed without a length: cut off when reading crosses the
+		// limit, just past it or far past it.
+		for _, size := range []int64{limit + 1, 40 * limit} {
+			hr, err := http.NewRequest("POST", e.url+"/api/v1/action-plans/"+c.plan.ID+"/evidence?filename=big.pdf", chunked{pdfStream(size)})
+			require.NoError(t, err)
+			hr.Header.Set("Authorization", "Bearer "+c.tokens["partner"])
+			r, err := http.DefaultClient.Do(hr)
+			require.NoError(t, err)
+			got, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			require.Equal(t, 413, r.StatusCode, "%d bytes: %s", size, got)
+			requireNothingStored(t, e, b)
+		}
 
 		// Exactly the limit is fine.
 		res = e.upload(c.plan.ID, c.tokens["partner"], "?filename=fits.pdf", over[:limit], nil)
@@ -310,6 +313,10 @@ func TestEvidenceTypes(t *testing.T) {
 			var ev workflow.Evidence
 			res.json(t, &ev)
 			require.Equal(t, want, ev.ContentType, name)
+			dl := e.do(req{Method: "GET", Path: "/api/v1/evidence/" + ev.ID + "/content", Token: c.tokens["observer"]})
+			require.Equal(t, 200, dl.Status)
+			require.Equal(t, want, dl.Header.Get("Content-Type"))
+			require.Equal(t, body, dl.Body)
 		}
 	})
 }
