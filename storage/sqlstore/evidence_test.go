@@ -220,4 +220,14 @@ func init() {
 		require.Equal(t, workflow.CodeGuardFailed, code(t, err))
 		require.Equal(t, []string{"actions[0].evidence_ids[0]"}, fieldsOf(t, err))
 	}
+	suite["APlanWithEvidenceIsNotDeleted"] = func(t *testing.T, s *sqlstore.Store) {
+		d, plan := evidencePlan(t, s, "EVDEL")
+		e := newEvidence(d, plan.Plan.ID)
+		require.NoError(t, s.CreateEvidence(ctx, &e))
+		err := s.DeleteDeliverable(ctx, workflow.KindActionPlan, plan.Plan.ID, 1)
+		require.Equal(t, workflow.CodeConflict, code(t, err))
+		_, err = s.DeleteEvidence(ctx, e.ID)
+		require.NoError(t, err)
+		require.NoError(t, s.DeleteDeliverable(ctx, workflow.KindActionPlan, plan.Plan.ID, 1))
+	}
 }
