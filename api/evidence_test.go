@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -487,4 +488,22 @@ func TestReportEvidenceMustBeOfItsPlan(t *testing.T) {
 		res = patch(mine.ID)
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 	})
+}
+
+// The kept name survives the round trip through a strict parser, whatever
+// it holds.
+func TestEvidenceNameRoundTrip(t *testing.T) {
+	e := setup(t, "sqlite")
+	c := e.consortium("EVNAME")
+	for _, name := range []string{"a=b@c:d;e,f.pdf", `"quoted" \ back.pdf`, "РАМ Стара планина (2020) 100%.pdf", "it's*.pdf"} {
+		res := e.upload(c.plan.ID, c.tokens["partner"], "?filename="+url.QueryEscape(name), samplePDF, nil)
+		require.Equal(t, 201, res.Status, "%s", res.Body)
+		var ev workflow.Evidence
+		res.json(t, &ev)
+		dl := e.do(req{Method: "GET", Path: "/api/v1/evidence/" + ev.ID + "/content", Token: c.tokens["partner"]})
+		require.Equal(t, 200, dl.Status)
+		_, params, err := mime.ParseMediaType(dl.Header.Get("Content-Disposition"))
+		require.NoError(t, err, dl.Header.Get("Content-Disposition"))
+		require.Equal(t, ev.Filename, params["filename"], "filename* decodes to the kept name")
+	}
 }
