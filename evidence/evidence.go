@@ -236,10 +236,12 @@ type zipNames struct {
 }
 
 const (
-	zipHeaderLen  = 30
-	zipMaxName    = 256 // longer names are not the ones we look for
-	zipMaxEntries = 100000
+	zipHeaderLen = 30
+	zipMaxName   = 256 // longer names are not the ones we look for
 )
+
+// zipParts are the entry names that tell an Office Open XML file's kind.
+var zipParts = map[string]bool{"[Content_Types].xml": true, "word/document.xml": true, "xl/workbook.xml": true, "ppt/presentation.xml": true}
 
 var zipSig = []byte("PK\x03\x04")
 
@@ -262,8 +264,10 @@ func (z *zipNames) write(p []byte) {
 				keep = pos
 				break
 			}
-			if len(z.names) < zipMaxEntries {
-				z.names[string(z.buf[pos+zipHeaderLen:pos+zipHeaderLen+n])] = true
+			// Only the parts that tell the kind are kept, so a zip of
+			// countless entries costs no memory.
+			if name := z.buf[pos+zipHeaderLen : pos+zipHeaderLen+n]; zipParts[string(name)] {
+				z.names[string(name)] = true
 			}
 		}
 		i = pos + len(zipSig)
