@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -28,6 +29,12 @@ func (s *Server) evidenceRoutes(v1 *echo.Group) {
 	v1.GET("/evidence/:eid", s.getEvidence)
 	v1.GET("/evidence/:eid/content", s.evidenceContent)
 	v1.DELETE("/evidence/:eid", s.deleteEvidence)
+}
+
+// streamPutter is a blob store that uploads a stream without spooling it
+// first (blobstore.S3); the folder store writes its file directly anyway.
+type streamPutter interface {
+	PutStream(ctx context.Context, key string, r io.Reader, contentType string) (documents.BlobInfo, error)
 }
 
 // EvidenceKey is where an evidence file's bytes live: ids only, so nothing
@@ -94,9 +101,14 @@ func (s *Server) uploadEvidence(c echo.Context) error {
 	h := d.Head()
 	ev := workflow.Evidence{ID: workflow.NewID(), ProjectID: h.ProjectID, PlanID: h.ID, ReportID: reportID, Filename: name, UploadedBy: p.User.ID}
 	ev.ObjectKey = EvidenceKey(ev.ProjectID, ev.PlanID, ev.ID)
-	// A failed Put publishes nothing, whatever failed: the limit, the
+	// A failed upload publishes nothing, whatever failed: the limit, the
 	// checks at the end of the stream, or the client going away.
-	info, err := s.blobs.Put(ctx, ev.ObjectKey, er, -1, documents.PutOptions{ContentType: er.PreliminaryType(), NoOverwrite: true})
+	var info documents.BlobInfo
+	if sp, ok := s.blobs.(streamPutter); ok {
+		info, err = sp.PutStream(ctx, ev.ObjectKey, er, er.PreliminaryType())
+	} else {
+		info, err = s.blobs.Put(ctx, ev.ObjectKey, er, -1, documents.PutOptions{ContentType: er.PreliminaryType(), NoOverwrite: true})
+	}
 	if err != nil {
 		return s.evidenceProblem(err)
 	}
