@@ -73,6 +73,13 @@ type Workers struct {
 	// (DefaultWebhookBackoff when 0), doubling after each failure.
 	WebhookTimeout time.Duration
 	WebhookBackoff time.Duration
+	// Reports, when set, runs the periodic sweep that sends
+	// progress_report.due events, every ReminderInterval
+	// (DefaultReminderInterval when 0). Now is the sweep's clock
+	// (time.Now when nil), which tests set.
+	Reports          ReportStore
+	ReminderInterval time.Duration
+	Now              func() time.Time
 }
 
 // New builds a queue on db.
@@ -89,8 +96,16 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		// River refuses kinds it has no worker for.
 		river.AddWorker(ws, &closeConsultationWorker{store: w.Consultations, log: log})
 		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, mailer: w.Mailer, log: log})
+		now := w.Now
+		if now == nil {
+			now = time.Now
+		}
+		river.AddWorker(ws, &remindReportsWorker{store: w.Reports, now: now, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		if w.Reports != nil {
+			cfg.PeriodicJobs = []*river.PeriodicJob{periodicReminders(cmp.Or(w.ReminderInterval, DefaultReminderInterval))}
+		}
 		if w.Webhooks != nil {
 			river.AddWorker(ws, &webhookWorker{store: w.Webhooks, log: log,
 				client:  webhookClient(cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout)),

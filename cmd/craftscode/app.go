@@ -80,7 +80,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.store.SetSecretBox(box)
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
-		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: notify.LogMailer{Log: log}, Webhooks: a.store}); err != nil {
+		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: notify.LogMailer{Log: log}, Webhooks: a.store,
+			Reports: a.store}); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -22,8 +22,6 @@ type monitoring struct {
 	sh                             workflow.Principal
 	otherPartner                   workflow.Partner
 	indicatorA, indicatorB         workflow.Indicator
-	reviewID, recommendationID     string
-	reviewVersion                  int
 	evidenceID                     string // evidence of the plan, for reports to cite
 }
 
