@@ -182,6 +182,9 @@ func (s *Server) evidenceProblem(err error) error {
 			ue.Reason+"; accepted are PDF, PNG, JPEG, GIF, WebP, UTF-8 text and CSV, DOCX, XLSX, PPTX, ODT, ODS and ODP")
 	case errors.Is(err, evidence.ErrEmpty):
 		return newProblem(http.StatusUnprocessableEntity, "empty_file", "the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// The client stopped before the end it announced.
+		return newProblem(http.StatusBadRequest, "bad_request", "the request body ended early")
 	}
 	return err
 }

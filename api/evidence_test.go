@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -506,4 +508,27 @@ func TestEvidenceNameRoundTrip(t *testing.T) {
 		require.NoError(t, err, dl.Header.Get("Content-Disposition"))
 		require.Equal(t, ev.Filename, params["filename"], "filename* decodes to the kept name")
 	}
+}
+
+// A body that ends before its Content-Length is the client's fault, and
+// stores nothing.
+func TestEvidenceTruncatedBody(t *testing.T) {
+	forEachBlobBackend(t, 1<<20, func(t *testing.T, e *testEnv, b blobBackend) {
+		c := e.consortium("EVCUT")
+		conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+		require.NoError(t, err)
+		defer conn.Close()
+		body := append(append([]byte{}, samplePDF...), make([]byte, 1000)...)
+		_, err = fmt.Fprintf(conn, "POST /api/v1/action-plans/%s/evidence?filename=a.pdf HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n",
+			c.plan.ID, c.tokens["partner"], len(body)+5000)
+		require.NoError(t, err)
+		_, err = conn.Write(body)
+		require.NoError(t, err)
+		require.NoError(t, conn.(*net.TCPConn).CloseWrite())
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, 400, res.StatusCode)
+		requireNothingStored(t, e, b)
+	})
 }

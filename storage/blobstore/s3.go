@@ -355,7 +355,7 @@ func (s *S3) PutStream(ctx context.Context, key string, r io.Reader, contentType
 		contentType = defaultContentType
 	}
 	h := sha256.New()
-	up, err := s.client.PutObject(ctx, s.bucket, key, io.TeeReader(ctxReader{ctx: ctx, r: r}, h), -1,
+	up, err := s.client.PutObject(ctx, s.bucket, key, io.TeeReader(ctxReader{ctx: ctx, r: truncationReader{r}}, h), -1,
 		minio.PutObjectOptions{ContentType: contentType, PartSize: s3StreamPartSize})
 	if err != nil {
 		return documents.BlobInfo{}, fmt.Errorf("blobstore: put %q: %w", key, s.mapErr(ctx, err, false))
@@ -365,4 +365,18 @@ func (s *S3) PutStream(ctx context.Context, key string, r io.Reader, contentType
 		mod = time.Now().UTC()
 	}
 	return documents.BlobInfo{Key: key, Size: up.Size, ContentType: contentType, SHA256: hex.EncodeToString(h.Sum(nil)), ModTime: mod}, nil
+}
+
+// truncationReader hides a bare io.ErrUnexpectedEOF (a request body that
+// ended before its Content-Length) behind a wrapping error: minio-go reads
+// parts with an io.ReadFull-like helper and takes that exact value for a
+// short last part, which would store a truncated object as complete.
+type truncationReader struct{ r io.Reader }
+
+func (t truncationReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err == io.ErrUnexpectedEOF {
+		err = fmt.Errorf("blobstore: the stream ended early: %w", err)
+	}
+	return n, err
 }
