@@ -31,8 +31,9 @@ func (s *Server) evidenceRoutes(v1 *echo.Group) {
 	v1.DELETE("/evidence/:eid", s.deleteEvidence)
 }
 
-// streamPutter is a blob store that uploads a stream without spooling it
-// first (blobstore.S3); the folder store writes its file directly anyway.
+// streamPutter is a blob store that uploads a stream as it arrives instead
+// of spooling the whole first (blobstore.S3); the folder store writes its
+// file directly anyway.
 type streamPutter interface {
 	PutStream(ctx context.Context, key string, r io.Reader, contentType string) (documents.BlobInfo, error)
 }

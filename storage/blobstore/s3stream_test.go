@@ -36,7 +36,7 @@ func TestS3PutStream(t *testing.T) {
 		return out
 	}
 
-	// Larger than a part, so it goes up in several.
+	// Larger than a part (8 MiB), so it goes up in three.
 	data := payload(19<<20, 3)
 	info, err := s.PutStream(t.Context(), "evidence/big", &plainReader{r: bytes.NewReader(data)}, "application/pdf")
 	require.NoError(t, err)
@@ -46,6 +46,15 @@ func TestS3PutStream(t *testing.T) {
 	require.True(t, bytes.Equal(data, got))
 	require.Equal(t, "application/pdf", stat.ContentType)
 	require.Equal(t, []string{"evidence/big"}, left())
+
+	// Exactly two parts: the stream ends on a part boundary.
+	even := payload(16<<20, 8)
+	info, err = s.PutStream(t.Context(), "evidence/even", bytes.NewReader(even), "")
+	require.NoError(t, err)
+	require.Equal(t, sha(even), info.SHA256)
+	got, _ = readAll(t, s, "evidence/even")
+	require.True(t, bytes.Equal(even, got))
+	require.NoError(t, s.Delete(t.Context(), "evidence/even"))
 
 	for name, r := range map[string]*failingReader{
 		"in the first part":  {data: payload(1000, 4), err: errBoom},
