@@ -122,7 +122,7 @@ func (s *Server) visibleDocument(c echo.Context) (workflow.Document, workflow.De
 	if err != nil {
 		return doc, workflow.Deliverable{}, err
 	}
-	d, err := s.store.Deliverable(c.Request().Context(), doc.Kind, doc.DeliverableID)
+	d, err := s.store.Deliverable(c.Request().Context(), doc.DeliverableKind(), doc.DeliverableID)
 	if err != nil {
 		return doc, d, err
 	}
@@ -192,7 +192,13 @@ func fileName(doc workflow.Document, title string) string {
 	if doc.Template != "" && doc.Template != string(doc.Kind) {
 		name += " (" + strings.ReplaceAll(doc.Template, "_", " ") + ")"
 	}
-	name += fmt.Sprintf(" r%d", doc.Revision)
+	if doc.ProgressReportID != "" {
+		// A progress report's document sits with its plan's; its revision
+		// is the report's period, which must not pass for the plan's.
+		name += fmt.Sprintf(" (progress report, period %d)", doc.Revision)
+	} else {
+		name += fmt.Sprintf(" r%d", doc.Revision)
+	}
 	if !doc.Approved {
 		name += " DRAFT"
 	}

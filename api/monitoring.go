@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +21,7 @@ func (s *Server) monitoringRoutes(v1 *echo.Group) {
 	v1.GET("/action-plans/:id/indicators", s.listIndicators)
 	v1.POST("/action-plans/:id/progress-reports", s.createProgressReport)
 	v1.GET("/action-plans/:id/progress-reports", s.listProgressReports)
+	v1.GET("/action-plans/:id/periods", s.listPeriods)
 	v1.GET("/progress-reports/:rid", s.getProgressReport)
 	v1.PATCH("/progress-reports/:rid", s.patchProgressReport)
 	v1.GET("/progress-reports/:rid/transitions", s.reportPermitted)
@@ -340,4 +342,33 @@ func (s *Server) listUptake(c echo.Context) error {
 		return err
 	}
 	return list(c, items, "")
+}
+
+// listPeriods lists every period of the plan's project with the plan's
+// report for it, so that a period nobody started a report for shows up as
+// overdue too.
+func (s *Server) listPeriods(c echo.Context) error {
+	plan, err := s.loadVisible(c, workflow.KindActionPlan)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pr, err := s.store.Project(ctx, plan.Head().ProjectID)
+	if err != nil {
+		return err
+	}
+	var reports []workflow.ProgressReport
+	pg := workflow.Page{Limit: maxLimit}
+	for {
+		items, next, err := s.store.ListProgressReports(ctx, plan.Head().ID, principal(c), pg)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, items...)
+		if next == "" {
+			break
+		}
+		pg.After = next
+	}
+	return list(c, workflow.PeriodStatuses(pr, reports, time.Now()), "")
 }

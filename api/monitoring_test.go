@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -73,6 +74,8 @@ func init() {
 			on("/api/v1/action-plans/{id}/progress-reports", monitoredPlan, map[string]any{"period": "2020-S1"}, nil)},
 		endpoint{"GET", "/api/v1/action-plans/{id}/progress-reports", nil,
 			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/progress-reports", submittedPlan, nil, nil)},
+		endpoint{"GET", "/api/v1/action-plans/{id}/periods", nil,
+			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/periods", submittedPlan, nil, nil)},
 		endpoint{"GET", "/api/v1/progress-reports/{rid}", nil,
 			[]int{401, 401, 200, 200, 200, 404, 200, 200, 404, 404}, on("/api/v1/progress-reports/{id}", draftReport, nil, nil)},
 		endpoint{"PATCH", "/api/v1/progress-reports/{rid}", nil,
@@ -257,6 +260,20 @@ func TestProgressReportsAPI(t *testing.T) {
 			}
 		}
 		require.ElementsMatch(t, []string{"pdf", "docx"}, formats)
+		// Once stored, it downloads under a name apart from the plan's own.
+		var pdf workflow.Document
+		for _, d := range docs.Items {
+			if d.Kind == "progress_report" && d.Format == "pdf" {
+				pdf = d
+			}
+		}
+		info, err := e.blobs.Put(t.Context(), "test/"+pdf.ID+".pdf", &pattern{left: 100}, 100, documents.PutOptions{ContentType: "application/pdf"})
+		require.NoError(t, err)
+		require.NoError(t, e.store.SetDocumentObject(t.Context(), pdf.ID, info.Key, info.SHA256, info.Size, "application/pdf"))
+		require.NoError(t, e.store.FinishDocument(t.Context(), pdf.ID, nil))
+		res = e.do(req{Method: "GET", Path: "/api/v1/documents/" + pdf.ID + "/content", Token: c.tokens["observer"]})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		require.Contains(t, res.Header.Get("Content-Disposition"), `(progress report, period 3).pdf"`, "2020-S1 is the third period")
 
 		// The list carries due dates and the overdue flag.
 		var second workflow.ProgressReport
@@ -273,6 +290,19 @@ func TestProgressReportsAPI(t *testing.T) {
 		require.Equal(t, second.ID, list.Items[0].ID)
 		require.True(t, list.Items[0].Overdue)
 		require.Equal(t, "2019-07-30", list.Items[0].DueDate.String())
+
+		// The periods: every semester of phase 2, missing ones overdue too.
+		var periods struct {
+			Items []workflow.PeriodStatus `json:"items"`
+		}
+		e.do(req{Method: "GET", Path: base + "/periods", Token: c.tokens["observer"]}).json(t, &periods)
+		var got []string
+		for _, p := range periods.Items {
+			got = append(got, fmt.Sprintf("%s %s %t", p.Name, p.State, p.Overdue))
+		}
+		require.Equal(t, []string{"2019-S1 draft true", "2019-S2 missing true", "2020-S1 accepted false", "2020-S2 missing true",
+			"2021-S1 missing true"}, got)
+		require.Equal(t, second.ID, periods.Items[0].ReportID)
 	})
 }
 

@@ -486,3 +486,22 @@ func BenchmarkAssemble(b *testing.B) {
 		})
 	}
 }
+
+// TestProgressReportMeta: a progress report's document is titled after its
+// period and plan and written in the plan's language, in every format.
+func TestProgressReportMeta(t *testing.T) {
+	t.Parallel()
+	s := Sample(KindProgressReport)
+	m := MetaFor(s, true, sampleCreated, "v")
+	require.Equal(t, "Progress report 2020-S1 – Cselekvési terv a budapesti kézműves kkv-k versenyképességének javítására", m.Title)
+	require.Equal(t, "hu", m.Language)
+	require.Equal(t, "Budapesti Vállalkozásfejlesztési Közalapítvány", m.Author)
+	require.False(t, m.Draft)
+	html := string(assemble(t, builtin(t, KindProgressReport), s, m, FormatHTML))
+	require.Contains(t, html, `lang="hu"`)
+	docx := string(docxDocumentXML(t, assemble(t, builtin(t, KindProgressReport), s, m, FormatDOCX)))
+	require.NotContains(t, docx, "DRAFT")
+	// A plan in another language gives its own.
+	s["plan"].(map[string]any)["language"] = "bg"
+	require.Equal(t, "bg", MetaFor(s, true, sampleCreated, "v").Language)
+}

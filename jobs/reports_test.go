@@ -97,3 +97,60 @@ func TestReportReminders(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptedReportIsAssembled: accepting a report queues its PDF and DOCX,
+// and the render worker builds them from the frozen report.
+func TestAcceptedReportIsAssembled(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
+			blobs, err := blobstore.NewFS(t.TempDir())
+			require.NoError(t, err)
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
+			require.NoError(t, err)
+			s.SetJobQueue(q)
+			require.NoError(t, s.UseBuiltinApprovalTemplates())
+			plan := monitoredPlanIn(t, s)
+			r, err := s.CreateProgressReport(ctx, plan.Plan.ID, "2020-S2", admin)
+			require.NoError(t, err)
+			acts := []workflow.ActionProgress{{Number: 1, Status: workflow.ActionAbandoned, Explanation: "Sin fondos", Narrative: "Cancelada."}}
+			_, err = s.UpdateProgressReport(ctx, r.ID, 1, workflow.ReportContent{Actions: &acts}, admin)
+			require.NoError(t, err)
+			for v, tr := range []workflow.ReportTrigger{workflow.ReportSubmit, workflow.ReportAccept} {
+				_, _, err = s.FireReportTransition(ctx, workflow.ReportTransitionRequest{ReportID: r.ID, Version: v + 2, Trigger: tr, Principal: admin})
+				require.NoError(t, err)
+			}
+			docs, _, err := s.ListDocuments(ctx, plan.Plan.ID, workflow.Page{Limit: 10})
+			require.NoError(t, err)
+			var mine []workflow.Document
+			for _, doc := range docs {
+				if doc.ProgressReportID == r.ID {
+					mine = append(mine, doc)
+				}
+			}
+			require.Len(t, mine, 2, "pdf and docx")
+
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			require.NoError(t, q.Start(runCtx))
+			defer func() { _ = q.Stop(context.Background()) }()
+			for _, doc := range mine {
+				require.Eventually(t, func() bool {
+					got, err := s.Document(ctx, doc.ID)
+					require.NoError(t, err)
+					require.NotEqual(t, workflow.DocumentFailed, got.Status, got.Error)
+					return got.Status == workflow.DocumentReady
+				}, 60*time.Second, 50*time.Millisecond)
+				got, err := s.Document(ctx, doc.ID)
+				require.NoError(t, err)
+				require.Contains(t, got.ObjectKey, "/progress-reports/"+plan.Plan.ID+"/r4/", "2020-S2 is the fourth period")
+				info, err := blobs.Stat(ctx, got.ObjectKey)
+				require.NoError(t, err)
+				require.Equal(t, got.SHA256, info.SHA256)
+			}
+		})
+	}
+}

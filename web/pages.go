@@ -291,7 +291,7 @@ func (h *Handler) download(c *call) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.visible(c, doc.Kind, doc.DeliverableID)
+	d, err := h.visible(c, doc.DeliverableKind(), doc.DeliverableID)
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,12 @@ func (h *Handler) download(c *call) error {
 	if name == "" {
 		name = string(doc.Kind)
 	}
-	name = fmt.Sprintf("%s r%d.%s", name, doc.Revision, doc.Format)
+	if doc.ProgressReportID != "" {
+		// Its revision is the report's period, not the plan's revision.
+		name = fmt.Sprintf("%s (progress report, period %d).%s", name, doc.Revision, doc.Format)
+	} else {
+		name = fmt.Sprintf("%s r%d.%s", name, doc.Revision, doc.Format)
+	}
 	hd := c.w.Header()
 	hd.Set("Content-Type", doc.ContentType)
 	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))

@@ -56,3 +56,12 @@ type TemplateRecord struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// DeliverableKind is the kind of the deliverable a document sits with: a
+// progress report's documents sit with its action plan.
+func (d Document) DeliverableKind() Kind {
+	if d.ProgressReportID != "" {
+		return KindActionPlan
+	}
+	return d.Kind
+}

@@ -503,3 +503,31 @@ type MonitoringStore interface {
 	// returns how many it emitted.
 	RemindDueReports(ctx context.Context, now time.Time) (int, error)
 }
+
+// PeriodStatus is where a plan stands for one period: its report, if one
+// was started, and whether it is overdue. A period without a report is
+// overdue too once its due date has passed.
+type PeriodStatus struct {
+	Period
+	ReportID string `json:"report_id,omitempty"`
+	State    string `json:"state"` // the report's state, or "missing"
+	Overdue  bool   `json:"overdue"`
+}
+
+// PeriodStatuses lists every period of the project with the plan's report
+// for it, at now.
+func PeriodStatuses(pr Project, reports []ProgressReport, now time.Time) []PeriodStatus {
+	byPeriod := map[string]ProgressReport{}
+	for _, r := range reports {
+		byPeriod[r.Period] = r
+	}
+	out := []PeriodStatus{}
+	for _, p := range Periods(pr) {
+		s := PeriodStatus{Period: p, State: "missing", Overdue: p.DueDate.Before(DateOf(now))}
+		if r, ok := byPeriod[p.Name]; ok {
+			s.ReportID, s.State, s.Overdue = r.ID, string(r.State), Overdue(r.State, p.DueDate, now)
+		}
+		out = append(out, s)
+	}
+	return out
+}

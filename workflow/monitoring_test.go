@@ -212,3 +212,24 @@ func TestReportValidate(t *testing.T) {
 		t.Errorf("a valid report: %v", err)
 	}
 }
+
+func TestPeriodStatuses(t *testing.T) {
+	t.Parallel()
+	d := func(s string) *Date { v := MustDate(s); return &v }
+	pr := Project{Phase1End: d("2019-03-31"), Phase2End: d("2020-12-31")}
+	reports := []ProgressReport{{ID: "a", Period: "2019-S2", State: ReportAccepted}, {ID: "b", Period: "2020-S1", State: ReportDraft}}
+	now := time.Date(2020, time.August, 1, 0, 0, 0, 0, time.UTC)
+	var got []string
+	for _, s := range PeriodStatuses(pr, reports, now) {
+		got = append(got, strings.Join([]string{s.Name, s.ReportID, s.State, map[bool]string{true: "overdue", false: "on time"}[s.Overdue]}, " "))
+	}
+	want := []string{
+		"2019-S1  missing overdue", // due 2019-07-30, never started
+		"2019-S2 a accepted on time",
+		"2020-S1 b draft overdue", // due 2020-07-30
+		"2020-S2  missing on time",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

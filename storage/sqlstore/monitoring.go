@@ -415,7 +415,7 @@ func (s *Store) UpdateProgressReport(ctx context.Context, id string, version int
 		if res.RowsAffected == 0 {
 			return workflow.Errorf(workflow.CodePreconditionFailed, "the progress report changed meanwhile; reload it")
 		}
-		if err := writeContent(tx, r, rep, c); err != nil {
+		if err := writeContent(tx, r, rep, c, cur[0].Improvements); err != nil {
 			return err
 		}
 		r.Version, r.UpdatedAt = version+1, at
@@ -428,8 +428,10 @@ func (s *Store) UpdateProgressReport(ctx context.Context, id string, version int
 	return out, err
 }
 
-// writeContent replaces the parts of the report that c names.
-func writeContent(tx *gorm.DB, r reportRow, rep workflow.ProgressReport, c workflow.ReportContent) error {
+// writeContent replaces the parts of the report that c names. An
+// improvement keeps its id when it names one of the report's own (as read
+// back by the client), once; any other gets a new one.
+func writeContent(tx *gorm.DB, r reportRow, rep workflow.ProgressReport, c workflow.ReportContent, had []workflow.Improvement) error {
 	if c.Actions != nil {
 		if err := tx.Where("report_id = ?", r.ID).Delete(&reportActionRow{}).Error; err != nil {
 			return err
@@ -463,12 +465,17 @@ func writeContent(tx *gorm.DB, r reportRow, rep workflow.ProgressReport, c workf
 		if err := tx.Where("report_id = ?", r.ID).Delete(&improvementRow{}).Error; err != nil {
 			return err
 		}
+		own := map[string]bool{}
+		for _, m := range had {
+			own[m.ID] = true
+		}
 		rows := make([]improvementRow, len(rep.Improvements))
 		for i, m := range rep.Improvements {
 			id := m.ID
-			if !workflow.ValidID(id) {
+			if !own[id] {
 				id = workflow.NewID()
 			}
+			own[id] = false // a second use of the same id gets a new one
 			rows[i] = improvementRow{ID: id, ReportID: r.ID, ProjectID: r.ProjectID, Position: i + 1, Type: string(m.Type),
 				Description: m.Description, Date: m.Date, EvidenceIDs: encodeIDs(m.EvidenceIDs)}
 		}

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,6 +201,16 @@ func init() {
 		require.Len(t, got.Actions, 2)
 		got, err = s.UpdateProgressReport(ctx, r.ID, 3, workflow.ReportContent{Improvements: c.Improvements}, m.coord)
 		require.NoError(t, err)
+		// An improvement read back keeps its id; a foreign or repeated id is replaced.
+		keep := got.Improvements[0]
+		twice := []workflow.Improvement{keep, keep, {ID: workflow.NewID(), Type: workflow.ImprovementNewProjects, Description: "x", Date: workflow.MustDate("2020-04-01")}}
+		got, err = s.UpdateProgressReport(ctx, r.ID, 4, workflow.ReportContent{Improvements: &twice}, m.coord)
+		require.NoError(t, err)
+		require.Equal(t, keep.ID, got.Improvements[0].ID)
+		require.NotEqual(t, keep.ID, got.Improvements[1].ID)
+		require.NotEqual(t, twice[2].ID, got.Improvements[2].ID)
+		got, err = s.UpdateProgressReport(ctx, r.ID, 5, workflow.ReportContent{Improvements: c.Improvements}, m.coord)
+		require.NoError(t, err)
 		read, err := s.ProgressReport(ctx, r.ID, m.sh)
 		require.NoError(t, err)
 		require.Equal(t, got.Actions, read.Actions)
@@ -392,5 +403,36 @@ func init() {
 		require.Contains(t, payloads[0], `"period":"2019-S2","due_date":"2020-01-30","state":"missing"`)
 		require.Contains(t, payloads[1], `"report_id":"`+r.ID+`","state":"draft"`)
 		require.Contains(t, payloads[1], `"deliverable_id":"`+m.plan.Plan.ID+`"`)
+	}
+}
+
+func init() {
+	// Two callers firing at the same version: one wins, the other is told
+	// the report moved on, and the history has one row.
+	suite["MonitoringConcurrentTransitions"] = func(t *testing.T, s *sqlstore.Store) {
+		m := setupMonitoring(t, s, "RACE")
+		m.startMonitoring(t, s)
+		r, err := s.CreateProgressReport(ctx, m.plan.Plan.ID, "2020-S2", m.owner)
+		require.NoError(t, err)
+		_, err = s.UpdateProgressReport(ctx, r.ID, 1, completeContent(m), m.owner)
+		require.NoError(t, err)
+		_, _, err = s.FireReportTransition(ctx, workflow.ReportTransitionRequest{ReportID: r.ID, Version: 2, Trigger: workflow.ReportSubmit, Principal: m.owner})
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, p := range []workflow.Principal{m.coord, m.secr} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _, errs[i] = s.FireReportTransition(ctx, workflow.ReportTransitionRequest{ReportID: r.ID, Version: 3,
+					Trigger: workflow.ReportAccept, Principal: p})
+			}()
+		}
+		wg.Wait()
+		codes := []workflow.Code{workflow.ErrorCode(errs[0]), workflow.ErrorCode(errs[1])}
+		require.ElementsMatch(t, []workflow.Code{"", workflow.CodePreconditionFailed}, codes, "%v", errs)
+		hist, err := s.ReportHistory(ctx, r.ID, m.coord)
+		require.NoError(t, err)
+		require.Len(t, hist, 2)
 	}
 }
