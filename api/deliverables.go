@@ -440,14 +440,21 @@ func (s *Server) revision(kind workflow.Kind) echo.HandlerFunc {
 
 func (s *Server) workflowGraph(c echo.Context) error {
 	kind, ok := kinds[c.Param("kind")]
-	if !ok {
-		return newProblem(http.StatusNotFound, "not_found", "no workflow of that name; use action-plans or peer-reviews")
+	reports := c.Param("kind") == "progress-reports"
+	if !ok && !reports {
+		return newProblem(http.StatusNotFound, "not_found", "no workflow of that name; use action-plans, peer-reviews or progress-reports")
 	}
 	format := c.QueryParam("format")
 	if format == "" {
 		format = "mermaid"
 	}
-	g, err := workflow.Graph(kind, format)
+	var g string
+	var err error
+	if reports {
+		g, err = workflow.ReportGraph(format)
+	} else {
+		g, err = workflow.Graph(kind, format)
+	}
 	if err != nil {
 		return newProblem(http.StatusBadRequest, "invalid_parameter", "format must be dot or mermaid")
 	}

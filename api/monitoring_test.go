@@ -306,6 +306,17 @@ func TestProgressReportsAPI(t *testing.T) {
 	})
 }
 
+func TestReportWorkflowGraph(t *testing.T) {
+	e := setup(t, "sqlite")
+	c := e.consortium("GRAPH")
+	res := e.do(req{Method: "GET", Path: "/api/v1/workflows/progress-reports", Token: c.tokens["observer"]})
+	require.Equal(t, 200, res.Status)
+	require.Contains(t, string(res.Body), "submitted --> draft: return")
+	res = e.do(req{Method: "GET", Path: "/api/v1/workflows/progress-reports?format=dot", Token: c.tokens["observer"]})
+	require.Equal(t, 200, res.Status)
+	require.Contains(t, res.Header.Get("Content-Type"), "graphviz")
+}
+
 func TestUptakeAPI(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *testEnv) {
 		c := e.consortium("UPT")

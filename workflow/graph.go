@@ -30,8 +30,12 @@ func Graph(kind Kind, format string) (string, error) {
 // are sorted; the frame (header, the initial-state marker, closing brace)
 // stays where ToGraph put it.
 func dotGraph(v variant) string {
-	m := newMachine(v, StateDraft, nil)
-	lines := strings.Split(m.sm.ToGraph(), "\n")
+	return sortDot(newMachine(v, StateDraft, nil).sm.ToGraph())
+}
+
+// sortDot puts the node and edge lines of a stateless graph in order.
+func sortDot(graph string) string {
+	lines := strings.Split(graph, "\n")
 	kindOf := func(l string) int {
 		switch {
 		case strings.HasPrefix(l, "\tinit"), !strings.HasPrefix(l, "\t"), !strings.HasSuffix(l, ";"):
@@ -87,6 +91,56 @@ func mermaidGraph(v variant) (string, error) {
 		for _, t := range ts {
 			fr := probe()
 			m := newMachine(v, from, fr)
+			if err := m.sm.Fire(t, fr); err != nil {
+				return "", fmt.Errorf("graph: %s from %s: %w", t, from, err)
+			}
+			fmt.Fprintf(&b, "    %s --> %s: %s\n", from, m.state, t)
+			if !seen[m.state] {
+				seen[m.state] = true
+				queue = append(queue, m.state)
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+// ReportGraph draws the progress report lifecycle, as Graph does a
+// deliverable's.
+func ReportGraph(format string) (string, error) {
+	switch format {
+	case "dot":
+		return sortDot(newReportMachine(ReportDraft, nil).sm.ToGraph()), nil
+	case "mermaid":
+		return reportMermaid()
+	}
+	return "", Errorf(CodeInvalid, "unknown graph format %q: use dot or mermaid", format)
+}
+
+// reportMermaid walks the report machine as mermaidGraph walks a
+// deliverable's.
+func reportMermaid() (string, error) {
+	probe := func() *firing { return &firing{actor: Actor{Admin: true}, facts: Facts{Note: "graph"}} }
+	var b strings.Builder
+	b.WriteString("stateDiagram-v2\n")
+	fmt.Fprintf(&b, "    [*] --> %s\n", ReportDraft)
+	seen := map[ReportState]bool{ReportDraft: true}
+	queue := []ReportState{ReportDraft}
+	for len(queue) > 0 {
+		from := queue[0]
+		queue = queue[1:]
+		fr := probe()
+		triggers, err := newReportMachine(from, fr).sm.PermittedTriggersCtx(context.Background(), fr)
+		if err != nil {
+			return "", err
+		}
+		ts := make([]ReportTrigger, 0, len(triggers))
+		for _, t := range triggers {
+			ts = append(ts, t.(ReportTrigger))
+		}
+		slices.Sort(ts)
+		for _, t := range ts {
+			fr := probe()
+			m := newReportMachine(from, fr)
 			if err := m.sm.Fire(t, fr); err != nil {
 				return "", fmt.Errorf("graph: %s from %s: %w", t, from, err)
 			}

@@ -471,6 +471,20 @@ type ReportDueEventData struct {
 	State    string `json:"state"` // the report's state, or "missing"
 }
 
+// ReportTransitionEventData is the data of a transition event of a
+// progress report (kind progress_report); the event's deliverable_id is
+// the report's plan.
+type ReportTransitionEventData struct {
+	Kind     string        `json:"kind"` // progress_report
+	ReportID string        `json:"report_id"`
+	Period   string        `json:"period"`
+	From     ReportState   `json:"from"`
+	To       ReportState   `json:"to"`
+	Trigger  ReportTrigger `json:"trigger"`
+	Version  int           `json:"version"`
+	ActorID  string        `json:"actor_id"`
+}
+
 // MonitoringStore keeps phase 2 monitoring. Every method checks the
 // caller's right itself and answers not_found outside the caller's scope.
 type MonitoringStore interface {

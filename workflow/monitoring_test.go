@@ -233,3 +233,27 @@ func TestPeriodStatuses(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestReportGraph(t *testing.T) {
+	t.Parallel()
+	g, err := ReportGraph("mermaid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "stateDiagram-v2\n    [*] --> draft\n    draft --> submitted: submit\n" +
+		"    submitted --> accepted: accept\n    submitted --> draft: return\n"
+	if g != want {
+		t.Errorf("got\n%s\nwant\n%s", g, want)
+	}
+	dot, err := ReportGraph("dot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := ReportGraph("dot")
+	if dot != again || !strings.Contains(dot, "submitted") || !strings.Contains(dot, "accept") {
+		t.Errorf("dot graph unstable or incomplete:\n%s", dot)
+	}
+	if _, err := ReportGraph("svg"); ErrorCode(err) != CodeInvalid {
+		t.Errorf("svg: %v", err)
+	}
+}

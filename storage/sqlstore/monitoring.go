@@ -552,6 +552,14 @@ func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTra
 			return err
 		}
 		r.State, r.Version, r.UpdatedAt = string(t.To), r.Version+1, at
+		// Subscribers to transition events hear of reports too; the event's
+		// id is the history row's, as for deliverables.
+		if err := s.emit(ctx, tx, workflow.Event{ID: tr.ID, Type: workflow.EventTransition, ProjectID: r.ProjectID,
+			DeliverableID: r.PlanID, At: at, Data: workflow.ReportTransitionEventData{Kind: documents.KindProgressReport,
+				ReportID: r.ID, Period: r.Period, From: t.From, To: t.To, Trigger: t.Trigger, Version: r.Version,
+				ActorID: tr.ActorID}}); err != nil {
+			return err
+		}
 		if slices.Contains(t.Effects, workflow.EffectAssembleDocument) {
 			if err := s.queueReportDocuments(ctx, tx, r, req.Principal.User.ID); err != nil {
 				return err

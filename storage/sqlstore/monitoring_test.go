@@ -226,8 +226,15 @@ func init() {
 		}
 		_, err = fire(m.secr, workflow.ReportSubmit, "")
 		require.Equal(t, workflow.CodeForbidden, code(t, err))
+		hook(t, s, m.project.ID, workflow.EventTransition)
 		rep, err := fire(m.owner, workflow.ReportSubmit, "")
 		require.NoError(t, err)
+		var payload string
+		require.NoError(t, s.DB().QueryRowContext(ctx, "SELECT payload FROM webhook_deliveries WHERE event_type = 'transition'").Scan(&payload))
+		for _, want := range []string{`"kind":"progress_report"`, `"report_id":"` + r.ID + `"`, `"from":"draft","to":"submitted"`,
+			`"deliverable_id":"` + m.plan.Plan.ID + `"`, `"period":"2020-S1"`} {
+			require.Contains(t, payload, want)
+		}
 		require.Equal(t, workflow.ReportSubmitted, rep.State)
 		require.NotNil(t, rep.SubmittedAt)
 		require.False(t, rep.Overdue, "submitted reports are not overdue")
