@@ -253,6 +253,11 @@ var matrix = []endpoint{
 	{"DELETE", "/api/v1/evidence/{eid}", nil,
 		[]int{401, 401, 204, 204, 204, 403, 403, 403, 404, 404}, on("/api/v1/evidence/{id}", planEvidence, nil, nil)},
 
+	// The dashboard: whoever runs or follows the consortium reads it; a
+	// partner reads it for its own deliverables; a stakeholder may not.
+	{"GET", "/api/v1/projects/{pid}/dashboard", nil,
+		[]int{401, 401, 200, 200, 200, 403, 200, 200, 404, 404}, nil},
+
 	{"GET", "/api/v1/workflows/{kind}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},
 }

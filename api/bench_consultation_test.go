@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -61,35 +60,13 @@ func BenchmarkListThreadsHTTP(b *testing.B) {
 	require.NoError(b, err)
 	require.GreaterOrEqual(b, len(secs), 20)
 
-	// 2,500 threads of a comment and a reply, in multi-row INSERTs.
-	base := time.Now().UTC().Add(-time.Hour)
-	for chunk := range 10 {
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO comments (id, deliverable_id, revision, project_id, section, parent_id, thread_id, stance, body,
-			author_id, author_role, created_at, updated_at) VALUES `)
-		var args []any
-		for j := range 250 {
-			i := chunk*250 + j
-			top, at := workflow.NewID(), base.Add(time.Duration(i)*time.Millisecond)
-			sec := secs[i%20].Anchor
-			for k, row := range [][]any{
-				{top, sec, nil, top, fmt.Sprintf("<b>Comment %d</b> on %s: {{ .x }}", i, sec), at},
-				{workflow.NewID(), sec, top, top, fmt.Sprintf("Reply %d", i), at.Add(time.Second)},
-			} {
-				if j > 0 || k > 0 {
-					sb.WriteString(",")
-				}
-				n := len(args)
-				fmt.Fprintf(&sb, "($%d, '%s', 1, '%s', $%d, $%d, $%d, 'question', $%d, '%s', 'admin', $%d, $%d)",
-					n+1, plan.ID, pr.ID, n+2, n+3, n+4, n+5, adminUser.ID, n+6, n+6)
-				args = append(args, row...)
-			}
-		}
-		_, err := store.DB().ExecContext(ctx, sb.String(), args...)
-		require.NoError(b, err)
+	anchors := make([]string, 20)
+	for i := range anchors {
+		anchors[i] = secs[i].Anchor
 	}
-	_, err = store.DB().ExecContext(ctx, "ANALYZE comments")
-	require.NoError(b, err)
+	// The admin is every author: one token sees everything.
+	sqlstoretest.SeedComments(b, store, sqlstoretest.Consultation{ProjectID: pr.ID, DeliverableID: plan.ID, Revision: rev.Number,
+		Sections: anchors, Authors: []string{adminUser.ID}, Owner: adminUser.ID})
 
 	blobs, err := blobstore.NewFS(b.TempDir())
 	require.NoError(b, err)

@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	s.consultationRoutes(v1)
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
+	s.dashboardRoutes(v1)
 	s.evidenceRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +37,85 @@ func (h *Handler) consultations(c *call) error {
 	return nil
 }
 
-// sectionView is one section of the revision with the threads pinned to it.
+// overviewThreads is how many threads the overview shows beside each
+// section: the most recent ones, so that a comment posted from the
+// overview is there after the redirect, and a returning reader sees
+// what is new. The rest are a link away, on the section's own page; a
+// consultation of thousands of comments would otherwise make a page of
+// megabytes.
+const overviewThreads = 10
+
+// sectionView is one section of the revision with the threads pinned to
+// it that the page shows.
 type sectionView struct {
 	workflow.Section
-	Threads []workflow.Comment
+	Threads    []commentView // shown, oldest first
+	all        []workflow.Comment
+	ThreadN    int // threads on the section, shown or not
+	CommentN   int // comments and replies on the section
+	Unanswered int
+}
+
+// More tells the overview to link to the section's page for the threads
+// it leaves out.
+func (s *sectionView) More() bool { return s.ThreadN > len(s.Threads) }
+
+// commentView is a comment as the page shows it, with its labels, dates
+// and which forms go under it worked out here: in the template, each of
+// those was a call through reflection, and with 5,000 comments they made
+// most of the page's time. The comment's fields are copied rather than
+// embedded because the template finds an embedded field by a slow search,
+// on every use.
+type commentView struct {
+	ID, Section, AuthorName string
+	Stance                  workflow.Stance
+	Body, HiddenReason      string
+	Edited, Deleted, Hidden bool
+	Response                *workflow.Response
+	Forms                   *threadForms
+	RoleLabel, StanceLabel  string
+	Created, CreatedISO     string
+	ResponseLabel, Answered string        // the response's status and date, if there is one
+	Thread                  []commentView // the replies
+	ReplyForm, ResponseForm bool          // top-level comments only
+}
+
+// threadForms is what the forms under every thread share. Back is the
+// anchor of the section page the forms are on, empty on the overview, so
+// that after posting the person lands where they were.
+type threadForms struct {
+	Segment, HeadID, CSRF, Back  string
+	StanceOptions, StatusOptions template.HTML
+}
+
+// The <option>s of the stance and response menus are the same under every
+// thread, so they are rendered (and escaped) once.
+var stanceOptions, statusOptions = renderOptions(stances), renderOptions(statuses)
+
+func renderOptions[T ~string](values []T) template.HTML {
+	t := template.Must(template.New("options").Funcs(funcs).Parse(`{{range .}}<option value="{{.}}">{{label .}}</option>{{end}}`))
+	var sb strings.Builder
+	if err := t.Execute(&sb, values); err != nil {
+		panic(err)
+	}
+	return template.HTML(sb.String()) //nolint:gosec // the output of html/template, escaped there
+}
+
+func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool) commentView {
+	v := commentView{ID: c.ID, Section: c.Section, AuthorName: c.AuthorName, Stance: c.Stance, Body: c.Body, HiddenReason: c.HiddenReason,
+		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: words(string(c.AuthorRole)), StanceLabel: words(string(c.Stance)),
+		Created: date(c.CreatedAt), CreatedISO: c.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		ReplyForm: top && replyForm, ResponseForm: top && responseForm}
+	if r := c.Response; r != nil {
+		v.ResponseLabel, v.Answered = words(string(r.Status)), date(r.At)
+	}
+	if len(c.Replies) > 0 {
+		v.Thread = make([]commentView, len(c.Replies))
+		for i, r := range c.Replies {
+			v.Thread[i] = f.view(r, false, false, false)
+		}
+	}
+	return v
 }
 
 type deliverableView struct {
@@ -49,6 +128,8 @@ type deliverableView struct {
 	CanComment   bool
 	CanAnswer    bool
 	Sections     []sectionView
+	Section      *sectionView  // on a section's own page, the one section
+	Shown        []sectionView // the sections on the page: all, or that one
 	Comments     int
 	Unanswered   int
 	Transitions  []workflow.PermittedTrigger
@@ -81,7 +162,10 @@ func (h *Handler) visible(c *call, kind workflow.Kind, id string) (workflow.Deli
 	return d, c.principal.SeeDeliverable(d)
 }
 
-func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliverableView, error) {
+// loadDeliverable gathers the page of a deliverable: the overview, or with
+// only set the page of that one section (an anchor the revision lacks is
+// not_found).
+func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *string) (deliverableView, error) {
 	ctx, p := c.r.Context(), *c.principal
 	d, err := h.visible(c, kind, id)
 	if err != nil {
@@ -99,6 +183,9 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliv
 		}
 	}
 	if v.Head.Revision == 0 {
+		if only != nil {
+			return v, workflow.Errorf(workflow.CodeNotFound, "no revision")
+		}
 		return v, nil // a draft never submitted: nothing to read or discuss yet
 	}
 	v.Submitted = true
@@ -118,39 +205,102 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string) (deliv
 	case workflow.ErrorCode(err) != workflow.CodeNotFound:
 		return v, err
 	}
-	var threads []workflow.Comment
-	if v.Consultation != nil {
-		if threads, err = h.cfg.Store.Comments(ctx, kind, id, v.Head.Revision, p); err != nil {
-			return v, err
-		}
-	}
 	v.CanComment = v.Open && v.Head.State == workflow.StateStakeholderReview && p.Commenting(d) == nil
 	index := map[string]int{}
 	for i, s := range sections {
 		index[s.Anchor] = i
 		v.Sections = append(v.Sections, sectionView{Section: s})
 	}
-	for _, t := range threads {
-		i, ok := index[t.Section]
+	// sectionOf places a thread: a section gone from the text still shows,
+	// under the general one.
+	sectionOf := func(anchor string) int {
+		if i, ok := index[anchor]; ok {
+			return i
+		}
+		return index[workflow.GeneralSection]
+	}
+	if only != nil {
+		i, ok := index[*only]
 		if !ok {
-			i = index[workflow.GeneralSection] // a section gone from the text still shows
+			return v, workflow.Errorf(workflow.CodeNotFound, "no section %q", *only)
 		}
-		v.Sections[i].Threads = append(v.Sections[i].Threads, t)
-		v.Comments += 1 + len(t.Replies)
-		if t.Response == nil && !t.Hidden && !t.Deleted {
-			v.Unanswered++
+		v.Section = &v.Sections[i]
+		v.Shown = v.Sections[i : i+1]
+	} else {
+		v.Shown = v.Sections
+	}
+	// Only what the page shows is read: the overview's most recent threads
+	// of each section, or all of one section's.
+	q := workflow.ThreadQuery{PerSection: overviewThreads}
+	if v.Section != nil {
+		q = workflow.ThreadQuery{Section: v.Section.Anchor}
+	}
+	var set workflow.ThreadSet
+	if v.Consultation != nil {
+		if set, err = h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, q); err != nil {
+			return v, err
 		}
+	}
+	threads := set.Threads
+	for anchor, t := range set.Sections {
+		s := &v.Sections[sectionOf(anchor)]
+		s.ThreadN += t.Threads
+		s.CommentN += t.Comments
+		s.Unanswered += t.Unanswered
+		v.Comments += t.Comments
+		v.Unanswered += t.Unanswered
+		if _, known := index[anchor]; !known && v.Section == s {
+			more, err := h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, workflow.ThreadQuery{Section: anchor})
+			if err != nil {
+				return v, err
+			}
+			threads = append(threads, more.Threads...)
+		}
+	}
+	if len(threads) > len(set.Threads) {
+		slices.SortStableFunc(threads, func(a, b workflow.Comment) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		})
+	}
+	for _, t := range threads {
+		s := &v.Sections[sectionOf(t.Section)]
+		s.all = append(s.all, t)
+	}
+	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions}
+	if v.Section != nil {
+		forms.Back = v.Section.Anchor
+	}
+	responseForms := v.CanAnswer && v.Head.State == workflow.StateStakeholderReview
+	for i := range v.Sections {
+		s := &v.Sections[i]
+		shown := s.all
+		if v.Section == nil {
+			shown = shown[max(0, len(shown)-overviewThreads):]
+		} else if v.Section != s {
+			continue
+		}
+		s.Threads = make([]commentView, len(shown))
+		for j, t := range shown {
+			s.Threads[j] = forms.view(t, true, v.CanComment, responseForms)
+		}
+		s.all = nil
 	}
 	return v, nil
 }
 
 // showDeliverable renders the page, with an error from a form above it.
+// The page is the one the person was on: a section's page when the URL
+// (for a GET) or the form (field back) names a section, else the overview.
 func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status int, formErr error) error {
-	v, err := h.loadDeliverable(c, kind, id)
+	only := pageSection(c)
+	v, err := h.loadDeliverable(c, kind, id, only)
 	if err != nil {
 		return err
 	}
 	page := view{Title: v.Head.Title, Data: v, Notice: notices[c.r.URL.Query().Get("done")]}
+	if v.Section != nil {
+		page.Title = v.Section.Title + " · " + v.Head.Title
+	}
 	switch {
 	case errors.Is(formErr, errTooFast):
 		page.Error = strings.TrimPrefix(formErr.Error(), errTooFast.Error()+": ")
@@ -161,6 +311,39 @@ func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status
 	}
 	h.render(c, status, "deliverable", page)
 	return nil
+}
+
+// pageSection is the anchor of the section page asked for, or nil for the
+// overview. A GET's ?section= (even empty) asks for one; a form asks by
+// its field back.
+func pageSection(c *call) *string {
+	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
+		q := c.r.URL.Query()
+		if !q.Has("section") {
+			return nil
+		}
+		s := q.Get("section")
+		return &s
+	}
+	if s := c.r.PostForm.Get("back"); s != "" {
+		return &s
+	}
+	return nil
+}
+
+// pageURL is where a form sends the person back to: the section page they
+// were on, or the overview, with the notice and the comment to show.
+func pageURL(c *call, kind workflow.Kind, id, done, commentID string) string {
+	q := url.Values{}
+	if s := pageSection(c); s != nil {
+		q.Set("section", *s)
+	}
+	q.Set("done", done)
+	u := fmt.Sprintf("/ui/%s/%s?%s", segment(kind), id, q.Encode())
+	if commentID != "" {
+		u += "#c-" + commentID
+	}
+	return u
 }
 
 func (h *Handler) deliverable(kind workflow.Kind) func(*call) error {
@@ -202,7 +385,7 @@ func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 		if err != nil {
 			return err
 		}
-		http.Redirect(c.w, c.r, fmt.Sprintf("/ui/%s/%s?done=comment#c-%s", segment(kind), id, cm.ID), http.StatusSeeOther)
+		http.Redirect(c.w, c.r, pageURL(c, kind, id, "comment", cm.ID), http.StatusSeeOther)
 		return nil
 	}
 }
@@ -226,7 +409,7 @@ func (h *Handler) respond(c *call) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, fmt.Sprintf("/ui/%s/%s?done=response#c-%s", segment(cm.Kind), cm.DeliverableID, cm.ID), http.StatusSeeOther)
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "response", cm.ID), http.StatusSeeOther)
 	return nil
 }
 

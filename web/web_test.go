@@ -70,6 +70,15 @@ type site struct {
 
 func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	t.Helper()
+	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+	return buildSite(t, d, tune, []workflow.PlanAction{{Number: 1, Title: "Craft hubs", Description: "Open two hubs",
+		Players: "Chamber of commerce", TimeframeStart: &start, TimeframeEnd: &end}})
+}
+
+// buildSite is newSite with the plan's actions given: each action adds
+// sections to the revision.
+func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction) *site {
+	t.Helper()
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
@@ -118,11 +127,9 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 	s.reader = mk("reader@example.org", "Niccolò Reader", workflow.Membership{Role: workflow.RoleStakeholder, StakeholderGroupID: groups[0].ID})
 	s.outsider = mk("outsider@example.org", "Georgi Outsider", workflow.Membership{Role: workflow.RoleStakeholder, StakeholderGroupID: groups[1].ID})
 
-	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
 	plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: project.ID,
 		PartnerID: partner.ID, PolicyInstrumentID: instrument.ID, Title: "Piano d'azione artigianato", Language: "en",
-		PolicyContext: "Craft SMEs in Florence.",
-		Actions:       []workflow.PlanAction{{Number: 1, Title: "Craft hubs", Description: "Open two hubs", Players: "Chamber of commerce", TimeframeStart: &start, TimeframeEnd: &end}}}}
+		PolicyContext: "Craft SMEs in Florence.", Actions: actions}}
 	require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
 	s.planID = plan.Plan.ID
 	ownerP, err := s.store.Authenticate(ctx, workflow.HashToken(s.owner.token))
@@ -136,13 +143,13 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 // browser is a cookie-keeping client that does not follow redirects, so
 // that tests see them.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	site *site
 	c    *http.Client
 	csrf string // from the last page that had a form
 }
 
-func (s *site) browser(t *testing.T) *browser {
+func (s *site) browser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &browser{t: t, site: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -609,4 +616,164 @@ func TestSubmitFromThePage(t *testing.T) {
 	require.Contains(t, res.body, "open until")
 	require.Contains(t, res.body, "Recommendation 1 – Export desk")
 	require.Contains(t, reader.get("/ui/consultations").body, `href="/ui/peer-reviews/`+draft.Review.ID+`"`)
+}
+
+// TestSectionPages: the overview shows the most recent threads of each
+// section and links to the section's own page, which shows them all; the
+// forms send the person back to the page they were on; every page carries
+// only its own session's CSRF token and shows a change on the next view.
+func TestSectionPages(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, func(c *web.Config) { c.CommentBurst = 50 })
+			plan := "/ui/action-plans/" + s.planID
+			const sec = "part2.policy_context"
+			secPage := plan + "?section=" + sec
+			reader, owner := s.browser(t), s.browser(t)
+			reader.signIn(s.reader)
+			owner.signIn(s.owner)
+			reader.get(plan)
+			for i := range 12 {
+				res := reader.post(plan+"/comments", url.Values{"section": {sec}, "stance": {"concern"}, "body": {fmt.Sprintf("Remark %02d", i)}})
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+				require.Regexp(t, `^/ui/action-plans/`+s.planID+`\?done=comment#c-`, res.header.Get("Location"), "from the overview, back to it")
+			}
+
+			// The overview: the ten most recent threads, a count, a link to the rest.
+			res := reader.get(plan)
+			require.Equal(t, 200, res.status)
+			require.Equal(t, 10, strings.Count(res.body, `<article class="comment`))
+			requireLacks(t, res.body, "Remark 00")
+			requireLacks(t, res.body, "Remark 01")
+			requireHas(t, res.body, "Remark 02")
+			requireHas(t, res.body, "Remark 11")
+			requireHas(t, res.body, "12 comments in 12 threads; the 10 most recent threads are shown.")
+			requireHas(t, res.body, `<a href="`+secPage+`">All 12 comments on this section</a>`)
+			requireLacks(t, res.body, `?section=general"`, "no link where there is nothing more to see")
+			requireHas(t, res.body, `id="body-general"`, "every section keeps its comment form")
+			requireLacks(t, res.body, `name="back"`, "the overview's forms lead back to the overview")
+
+			// The section's page: its text and all its threads, no other section.
+			res = reader.get(secPage)
+			require.Equal(t, 200, res.status, res.body)
+			require.Equal(t, 12, strings.Count(res.body, `<article class="comment`))
+			requireHas(t, res.body, "Remark 00")
+			requireHas(t, res.body, "Craft SMEs in Florence.")
+			require.Equal(t, 1, strings.Count(res.body, `<section class="section"`))
+			requireHas(t, res.body, `<a href="`+plan+`#sec-`+sec+`">Back to the whole revision</a>`)
+			requireLacks(t, res.body, "All 12 comments")
+			require.Equal(t, 13, strings.Count(res.body, `<input type="hidden" name="back" value="`+sec+`">`), "a reply form per thread and the comment form")
+			requireLabels(t, res.body)
+
+			// Sections the revision lacks, and sections of an unsubmitted draft, are not found.
+			for _, path := range []string{plan + "?section=part9.nothing", plan + "?section=", plan + "?section=%3Cscript%3E"} {
+				res = reader.get(path)
+				require.Equal(t, http.StatusNotFound, res.status, path)
+				requireHas(t, res.body, "does not exist, or you may not see it", path)
+			}
+			require.Equal(t, http.StatusSeeOther, s.browser(t).get(secPage).status, "not signed in: sent to sign in")
+
+			// A reply from the section's page comes back to it; so does an error.
+			comments, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner))
+			require.NoError(t, err)
+			require.Len(t, comments, 12)
+			cid := comments[0].ID // the oldest: only on the section's page
+			res = reader.post(plan+"/comments", url.Values{"section": {sec}, "parent_id": {cid}, "stance": {"support"}, "body": {"Reply to the oldest"}, "back": {sec}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			require.Regexp(t, `^/ui/action-plans/`+s.planID+`\?done=comment&section=part2\.policy_context#c-`, res.header.Get("Location"))
+			res = reader.get(res.header.Get("Location"))
+			requireHas(t, res.body, "Your comment is posted.")
+			requireHas(t, res.body, "Reply to the oldest")
+			res = reader.post(plan+"/comments", url.Values{"section": {sec}, "stance": {"support"}, "body": {" "}, "back": {sec}})
+			require.Equal(t, http.StatusUnprocessableEntity, res.status)
+			requireHas(t, res.body, "the comment is not valid")
+			requireHas(t, res.body, "Back to the whole revision", "the error shows on the section's page")
+
+			// Two sessions, the same threads: each page carries its own token only.
+			for _, b := range []*browser{reader, owner, reader, owner} {
+				for _, path := range []string{plan, secPage} {
+					body := b.get(path).body
+					tokens := map[string]bool{}
+					for _, m := range csrfInput.FindAllStringSubmatch(body, -1) {
+						tokens[m[1]] = true
+					}
+					require.Equal(t, map[string]bool{b.csrf: true}, tokens, path)
+				}
+			}
+			require.NotEqual(t, reader.csrf, owner.csrf)
+
+			// A response, then a changed one, show on the next view of either page;
+			// answered from the section's page, the owner comes back to it.
+			body := owner.get(secPage).body
+			requireHas(t, body, `action="/ui/comments/`+cid+`/response"`)
+			requireHas(t, body, "12 without a response")
+			for _, status := range []string{"accepted", "rejected"} {
+				res = owner.post("/ui/comments/"+cid+"/response", url.Values{"status": {status}, "body": {"Because " + status}, "back": {sec}})
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+				require.Equal(t, plan+"?done=response&section="+sec+"#c-"+cid, res.header.Get("Location"))
+				body := owner.get(secPage).body
+				requireHas(t, body, "Change the response")
+				requireHas(t, body, `class="status-`+status+`"`)
+				requireHas(t, body, "Because "+status)
+				requireHas(t, body, "11 without a response")
+				requireHas(t, reader.get(secPage).body, "Because "+status)
+			}
+			// The newest thread is answered from the overview, and back there.
+			res = owner.post("/ui/comments/"+comments[11].ID+"/response", url.Values{"status": {"noted"}, "body": {"Noted here"}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			require.Equal(t, plan+"?done=response#c-"+comments[11].ID, res.header.Get("Location"))
+			requireHas(t, reader.get(plan).body, "Noted here")
+		})
+	}
+}
+
+// requireHas and requireLacks look for text in a page without printing
+// the whole page when they fail.
+func requireHas(t *testing.T, body, want string, msg ...any) {
+	t.Helper()
+	if !strings.Contains(body, want) {
+		t.Fatalf("the page (%d bytes) lacks %q %v", len(body), want, msg)
+	}
+}
+
+func requireLacks(t *testing.T, body, unwanted string, msg ...any) {
+	t.Helper()
+	if i := strings.Index(body, unwanted); i >= 0 {
+		t.Fatalf("the page has %q at %d %v", unwanted, i, msg)
+	}
+}
+
+// TestGoneSectionShowsUnderGeneral: a thread on an anchor the revision's
+// text lacks is read by its own query and shown with the general
+// comments, on the overview and on the general section's page.
+func TestGoneSectionShowsUnderGeneral(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			plan := "/ui/action-plans/" + s.planID
+			reader := s.browser(t)
+			reader.signIn(s.reader)
+			reader.get(plan)
+			for _, c := range []struct{ section, body string }{{workflow.GeneralSection, "Kept here"}, {"part2.policy_context", "Moved away"}} {
+				res := reader.post(plan+"/comments", url.Values{"section": {c.section}, "stance": {"concern"}, "body": {c.body}})
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			}
+			_, err := s.store.DB().ExecContext(ctx, "UPDATE comments SET section = 'part9.gone' WHERE body = 'Moved away'")
+			require.NoError(t, err)
+
+			res := reader.get(plan)
+			require.Equal(t, 200, res.status)
+			require.Equal(t, 2, strings.Count(res.body, `<article class="comment`))
+			res = reader.get(plan + "?section=" + workflow.GeneralSection)
+			require.Equal(t, 200, res.status, res.body)
+			require.Equal(t, 2, strings.Count(res.body, `<article class="comment`))
+			require.Less(t, strings.Index(res.body, "Kept here"), strings.Index(res.body, "Moved away"), "oldest first")
+			requireHas(t, res.body, "Kept here")
+			res = reader.get(plan + "?section=part2.policy_context")
+			require.Equal(t, 200, res.status, res.body)
+			requireLacks(t, res.body, "Moved away")
+		})
+	}
 }

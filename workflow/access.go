@@ -36,6 +36,7 @@ var projectPolicy = map[Action][]Role{
 	ActionConsortiumManage: {RoleCoordinator},
 	ActionMemberList:       {RoleCoordinator, RolePartner, RoleSecretariat, RoleObserver},
 	ActionWebhookManage:    {RoleCoordinator},
+	ActionDashboard:        {RoleCoordinator, RolePartner, RoleSecretariat, RoleObserver},
 }
 
 // Principal is an authenticated caller with the memberships that scope it.

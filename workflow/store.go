@@ -87,6 +87,10 @@ type Store interface {
 	// comments oldest first with their replies nested. Hidden comments are
 	// left out unless the caller moderates or answers, who see them marked.
 	Comments(ctx context.Context, kind Kind, id string, revision int, p Principal) ([]Comment, error)
+	// CommentThreads is what a page of the revision (0: the latest) shows:
+	// the threads q asks for, nested and ordered as Comments, and the
+	// tallies of every section. Visibility is that of Comments.
+	CommentThreads(ctx context.Context, kind Kind, id string, revision int, p Principal, q ThreadQuery) (ThreadSet, error)
 	Comment(ctx context.Context, commentID string, p Principal) (Comment, error)
 	// EditComment changes body and stance at the given comment version; the
 	// author only, while the consultation is open. The old text is kept in
@@ -119,6 +123,7 @@ type Store interface {
 	WebhookStore
 	SessionStore
 	MonitoringStore
+	DashboardReader
 	EvidenceStore
 
 	// Idempotency keys for POST requests.
@@ -152,6 +157,29 @@ type TransitionRequest struct {
 	// ConsultationDeadline, on submit, overrides the project's default
 	// consultation window.
 	ConsultationDeadline *time.Time
+}
+
+// ThreadQuery picks the threads of a revision that a page shows.
+type ThreadQuery struct {
+	Section    string // "" for every section
+	PerSection int    // 0 for all threads; N for the N most recent threads of each section
+}
+
+// ThreadSet is the answer to a ThreadQuery.
+type ThreadSet struct {
+	// Threads are top-level comments oldest first, replies nested, as in
+	// Comments; with PerSection, the most recent ones of each section.
+	Threads []Comment
+	// Sections tallies every section of the revision that has threads,
+	// whatever the query's section, counting only what the caller sees.
+	Sections map[string]SectionTally
+}
+
+// SectionTally counts a section's comments as the caller sees them.
+type SectionTally struct {
+	Threads    int // top-level comments
+	Comments   int // top-level comments and replies
+	Unanswered int // top-level comments, neither hidden nor deleted, without a response
 }
 
 // ConsultationItem is one line of "my consultations".

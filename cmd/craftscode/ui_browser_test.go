@@ -229,6 +229,20 @@ func TestBrowserConsultation(t *testing.T) {
 	require.LessOrEqual(t, layout[0], layout[1], "the thread is below the text")
 	require.LessOrEqual(t, layout[2], layout[3], "nothing scrolls sideways")
 	shot(st, "stakeholder-sees-answer-phone")
+
+	// The section's own page, reached by keyboard from the overview's link:
+	// that section alone, with the thread and its answer.
+	require.NoError(t, chromedp.Do(st,
+		chromedp.Focus(chromedp.CSS(section+` .more a`)),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`.crumb a`)),
+	))
+	require.Contains(t, text(st, `#`+idAttr.Value+` .response`), answer)
+	require.Contains(t, text(st, section+" .text"), "Part II")
+	shown, err := chromedp.Run(st, chromedp.Evaluate[int](`document.querySelectorAll("section.section").length`))
+	require.NoError(t, err)
+	require.Equal(t, 1, shown, "only that section")
+	shot(st, "stakeholder-section-page-phone")
 }
 
 // mailedLink reads the sign-in link that LogMailer wrote to the server log.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -88,7 +90,7 @@ func (r consultationRow) domain() workflow.Consultation {
 
 // openConsultation is submit's effect: the consultation row of the new
 // revision, its event, and the jobs that remind and close it.
-func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time) error {
+func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time, hooks bool) error {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverab
 		return err
 	}
 	c := workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision, OpenedAt: at, Deadline: deadline}
-	if err := s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
+	if err := s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
 		DeliverableID: row.ID, At: at, Data: c}); err != nil {
 		return err
 	}
@@ -112,7 +114,7 @@ func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverab
 // closeConsultation closes the revision's consultation if it is still
 // open, and tells subscribers; closed is false when it already was (or
 // there is none: revisions frozen before consultations existed).
-func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, deliverableID string, revision int, actorID, reason string, at time.Time) (bool, error) {
+func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, deliverableID string, revision int, actorID, reason string, at time.Time, hooks bool) (bool, error) {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return false, err
@@ -126,7 +128,7 @@ func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, d
 		return false, err
 	}
 	data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "closed_at": at, "closed_by": actorID, "closed_reason": reason}
-	return true, s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationClosed, ProjectID: projectID,
+	return true, s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationClosed, ProjectID: projectID,
 		DeliverableID: deliverableID, At: at, Data: data})
 }
 
@@ -380,7 +382,19 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 
 func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) ([]workflow.Comment, error) {
 	var out []workflow.Comment
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.commentsTx(ctx, kind, id, revision, p, func(stx *sql.Tx, d workflow.Deliverable, revision int, show bool) (err error) {
+		out, err = listThreads(ctx, stx, d, revision, show, "")
+		return err
+	})
+	return out, err
+}
+
+// commentsTx runs read in a transaction once the caller may see the
+// deliverable, with the revision (0: the latest) and whether the caller
+// sees hidden comments.
+func (s *Store) commentsTx(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal,
+	read func(stx *sql.Tx, d workflow.Deliverable, revision int, showHidden bool) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
 		d, _, err := loadDeliverable(tx, kind, id)
 		if err != nil {
 			return err
@@ -395,43 +409,103 @@ func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, rev
 		if err != nil {
 			return err
 		}
-		out, err = listThreads(ctx, stx, d, revision, answers(p, d))
+		return read(stx, d, revision, answers(p, d))
+	})
+}
+
+// CommentThreads reads only the threads a page shows: a page of one
+// section, or the overview's few most recent threads a section, rather
+// than all of a consultation's thousands of comments. The tallies come
+// from one GROUP BY over the revision.
+func (s *Store) CommentThreads(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal, q workflow.ThreadQuery) (workflow.ThreadSet, error) {
+	var out workflow.ThreadSet
+	err := s.commentsTx(ctx, kind, id, revision, p, func(stx *sql.Tx, d workflow.Deliverable, revision int, show bool) (err error) {
+		if out.Sections, err = sectionTallies(ctx, stx, d.Head().ID, revision, show); err != nil {
+			return err
+		}
+		where, args := threadFilter(q, show)
+		out.Threads, err = listThreads(ctx, stx, d, revision, show, where, args...)
 		return err
 	})
 	return out, err
 }
 
-// listThreads reads a revision's comments in order of creation and nests
-// each reply under its thread's top-level comment. Hidden comments (and
-// everything under a hidden top-level comment) are left out unless
-// showHidden. It is the hot read of a consultation (thousands of rows), so
-// it selects only what differs between rows, looks the few authors' names
-// up apart instead of joining users on every row, nests while scanning,
-// and shares the strings that repeat (sections, stances, authors).
-func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revision int, showHidden bool) ([]workflow.Comment, error) {
-	h := d.Head()
-	names := map[string]string{}
-	nrows, err := stx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (
-			SELECT author_id FROM comments WHERE deliverable_id = $1 AND revision = $2
-			UNION SELECT response_by FROM comments WHERE deliverable_id = $1 AND revision = $2)`, h.ID, revision)
+// visibleTo is the condition on comments c that leaves out, for a caller
+// who does not see hidden comments, the hidden ones and the replies in a
+// hidden thread: what listThreads leaves out.
+const visibleTo = ` AND NOT c.hidden AND c.thread_id NOT IN (
+	SELECT h.id FROM comments h WHERE h.deliverable_id = $1 AND h.revision = $2 AND h.parent_id IS NULL AND h.hidden)`
+
+// sectionTallies counts each section's threads, comments and unanswered
+// threads as the caller sees them.
+func sectionTallies(ctx context.Context, stx *sql.Tx, deliverableID string, revision int, showHidden bool) (map[string]workflow.SectionTally, error) {
+	q := `SELECT c.section, SUM(CASE WHEN c.parent_id IS NULL THEN 1 ELSE 0 END), COUNT(*),
+			SUM(CASE WHEN c.parent_id IS NULL AND c.response_status = '' AND NOT c.hidden AND NOT c.deleted THEN 1 ELSE 0 END)
+		FROM comments c WHERE c.deliverable_id = $1 AND c.revision = $2`
+	if !showHidden {
+		q += visibleTo
+	}
+	rows, err := stx.QueryContext(ctx, q+` GROUP BY c.section`, deliverableID, revision)
 	if err != nil {
 		return nil, err
 	}
-	for nrows.Next() {
-		var id, name string
-		if err := nrows.Scan(&id, &name); err != nil {
-			nrows.Close()
+	defer rows.Close()
+	out := map[string]workflow.SectionTally{}
+	for rows.Next() {
+		var sec string
+		var t workflow.SectionTally
+		if err := rows.Scan(&sec, &t.Threads, &t.Comments, &t.Unanswered); err != nil {
 			return nil, err
 		}
-		names[id] = name
+		out[sec] = t
 	}
-	nrows.Close()
-	if err := nrows.Err(); err != nil {
-		return nil, err
+	return out, rows.Err()
+}
+
+// threadFilter is the condition on comments c (after $1 deliverable and
+// $2 revision) that picks the threads q asks for. The most recent N of
+// each section are ranked among the top-level comments the caller sees,
+// so that a hidden thread does not take a place it would not be shown in.
+func threadFilter(q workflow.ThreadQuery, showHidden bool) (string, []any) {
+	var args []any
+	section := ""
+	if q.Section != "" {
+		args = append(args, q.Section)
+		section = " AND section = $3"
 	}
-	rows, err := stx.QueryContext(ctx, `SELECT id, section, parent_id, thread_id, stance, body, author_id, author_role, version,
-			deleted, hidden, hidden_reason, response_status, response_body, response_by, response_at, created_at, updated_at
-		FROM comments WHERE deliverable_id = $1 AND revision = $2 ORDER BY created_at, id`, h.ID, revision)
+	if q.PerSection <= 0 {
+		if section == "" {
+			return "", nil
+		}
+		return " AND c.section = $3", args
+	}
+	hidden := ""
+	if !showHidden {
+		hidden = " AND NOT hidden"
+	}
+	args = append(args, q.PerSection)
+	return fmt.Sprintf(` AND c.thread_id IN (SELECT r.id FROM (
+			SELECT id, ROW_NUMBER() OVER (PARTITION BY section ORDER BY created_at DESC, id DESC) AS n
+			FROM comments WHERE deliverable_id = $1 AND revision = $2 AND parent_id IS NULL%s%s) r
+		WHERE r.n <= $%d)`, hidden, section, len(args)+2), args
+}
+
+// listThreads reads a revision's comments in order of creation and nests
+// each reply under its thread's top-level comment; where (a condition on
+// comments c, its arguments from $3) narrows what it reads. Hidden comments
+// (and everything under a hidden top-level comment) are left out unless
+// showHidden. It is the hot read of a consultation (thousands of rows), so
+// it selects only what differs between rows, looks the few authors' names
+// up afterwards instead of joining users on every row (or running where
+// again to find them), nests while scanning, and shares the strings that
+// repeat (sections, stances, authors).
+func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revision int, showHidden bool, where string, whereArgs ...any) ([]workflow.Comment, error) {
+	h := d.Head()
+	args := append([]any{h.ID, revision}, whereArgs...)
+	names := map[string]string{} // the authors', filled in once the rows are read
+	rows, err := stx.QueryContext(ctx, `SELECT c.id, c.section, c.parent_id, c.thread_id, c.stance, c.body, c.author_id, c.author_role, c.version,
+			c.deleted, c.hidden, c.hidden_reason, c.response_status, c.response_body, c.response_by, c.response_at, c.created_at, c.updated_at
+		FROM comments c WHERE c.deliverable_id = $1 AND c.revision = $2`+where+` ORDER BY c.created_at, c.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -466,12 +540,12 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 		}
 		c.DeliverableID, c.Kind, c.ProjectID, c.Revision = h.ID, d.Kind, h.ProjectID, revision
 		c.Section, c.Stance, c.AuthorID, c.AuthorRole = share(section), workflow.Stance(share(stance)), share(author), workflow.Role(share(role))
-		c.AuthorName = names[c.AuthorID]
+		names[c.AuthorID] = ""
 		c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 		c.Edited = edited(c)
 		if len(status) > 0 {
 			c.Response = &workflow.Response{Status: workflow.ResponseStatus(share(status)), Body: rbody, AuthorID: share(by)}
-			c.Response.AuthorName = names[c.Response.AuthorID]
+			names[c.Response.AuthorID] = ""
 			if rat != nil {
 				c.Response.At = rat.UTC()
 			}
@@ -491,13 +565,62 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	rows.Close() // before the next query on the transaction's connection
 	for _, o := range orphans {
 		if i, ok := at[o.thread]; ok { // else its thread is hidden from this caller
 			out[i].Replies = append(out[i].Replies, o.c)
 			slices.SortStableFunc(out[i].Replies, func(a, b workflow.Comment) int { return a.CreatedAt.Compare(b.CreatedAt) })
 		}
 	}
+	if err := lookUpNames(ctx, stx, names); err != nil {
+		return nil, err
+	}
+	named := func(c *workflow.Comment) {
+		c.AuthorName = names[c.AuthorID]
+		if c.Response != nil {
+			c.Response.AuthorName = names[c.Response.AuthorID]
+		}
+	}
+	for i := range out {
+		named(&out[i])
+		for j := range out[i].Replies {
+			named(&out[i].Replies[j])
+		}
+	}
 	return out, nil
+}
+
+// lookUpNames fills in the names of the users whose IDs are names' keys,
+// a few hundred at a time to stay under the databases' limits on
+// parameters.
+func lookUpNames(ctx context.Context, stx *sql.Tx, names map[string]string) error {
+	ids := slices.Collect(maps.Keys(names))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		marks := make([]string, len(chunk))
+		for i, id := range chunk {
+			args[i], marks[i] = id, "$"+strconv.Itoa(i+1)
+		}
+		rows, err := stx.QueryContext(ctx, `SELECT id, name FROM users WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			names[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) Comment(ctx context.Context, commentID string, p workflow.Principal) (workflow.Comment, error) {
@@ -754,7 +877,7 @@ func (s *Store) CloseConsultation(ctx context.Context, kind workflow.Kind, id st
 		if err := s.openFor(tx, d, h.Revision, at); err != nil {
 			return err
 		}
-		if _, err := s.closeConsultation(ctx, tx, h.ProjectID, h.ID, h.Revision, p.User.ID, "early", at); err != nil {
+		if _, err := s.closeConsultation(ctx, tx, h.ProjectID, h.ID, h.Revision, p.User.ID, "early", at, true); err != nil {
 			return err
 		}
 		c, err := s.loadConsultation(tx, id, h.Revision, false)
@@ -775,7 +898,7 @@ func (s *Store) ExpireConsultation(ctx context.Context, deliverableID string, re
 		if c.ClosedAt != nil || at.Before(c.Deadline) {
 			return nil
 		}
-		closed, err = s.closeConsultation(ctx, tx, c.ProjectID, deliverableID, revision, "", "deadline", at)
+		closed, err = s.closeConsultation(ctx, tx, c.ProjectID, deliverableID, revision, "", "deadline", at, true)
 		return err
 	})
 	return closed, err

@@ -24,6 +24,7 @@ type deliverableRow struct {
 	Revision           int
 	Content            string
 	Parties            string // JSON copy of deliverable_parties
+	ActionCount        int    // how many actions a plan lists, for the dashboard
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 }
@@ -99,7 +100,14 @@ func toRow(d workflow.Deliverable) (deliverableRow, error) {
 	}
 	return deliverableRow{ID: h.ID, Kind: string(d.Kind), ProjectID: h.ProjectID, PartnerID: h.PartnerID,
 		PolicyInstrumentID: nullable(h.PolicyInstrumentID), Title: h.Title, State: string(h.State),
-		Version: h.Version, Revision: h.Revision, Content: string(content), UpdatedAt: h.UpdatedAt}, nil
+		Version: h.Version, Revision: h.Revision, Content: string(content), UpdatedAt: h.UpdatedAt, ActionCount: actionCount(d)}, nil
+}
+
+func actionCount(d workflow.Deliverable) int {
+	if d.Plan == nil {
+		return 0
+	}
+	return len(d.Plan.Actions)
 }
 
 // fromRow rebuilds a deliverable; the columns win over the content's copy.
@@ -304,7 +312,7 @@ func versionGate(kind workflow.Kind, have, want int) error {
 func casUpdate(tx *gorm.DB, row deliverableRow, want int) error {
 	res := tx.Model(&deliverableRow{}).Where("id = ? AND version = ?", row.ID, want).Updates(map[string]any{
 		"title": row.Title, "state": row.State, "version": row.Version, "revision": row.Revision,
-		"content": row.Content, "parties": row.Parties, "updated_at": row.UpdatedAt, "policy_instrument_id": row.PolicyInstrumentID,
+		"content": row.Content, "action_count": row.ActionCount, "parties": row.Parties, "updated_at": row.UpdatedAt, "policy_instrument_id": row.PolicyInstrumentID,
 	})
 	if res.Error != nil {
 		return res.Error

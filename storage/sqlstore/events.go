@@ -69,3 +69,11 @@ func (s *Store) emit(ctx context.Context, tx *gorm.DB, ev workflow.Event) error 
 	}
 	return nil
 }
+
+// emitIf emits unless the caller already knows the project has no webhook.
+func (s *Store) emitIf(ctx context.Context, tx *gorm.DB, hooks bool, ev workflow.Event) error {
+	if !hooks {
+		return nil
+	}
+	return s.emit(ctx, tx, ev)
+}

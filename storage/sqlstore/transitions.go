@@ -173,7 +173,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 				return err
 			}
 		}
-		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline); err != nil {
+		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline, sur.webhooks); err != nil {
 			return err
 		}
 		// The event's id is the history row's, so receivers can match them.
@@ -234,17 +234,18 @@ func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, num
 // carryOut does the effects that write more than the transition itself:
 // submit opens the consultation (deadline is its end), request_changes
 // closes it, approve queues the approved documents. Freezing the revision
-// is done above.
-func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string, deadline time.Time) error {
+// is done above. hooks is false when the project has no webhook, which
+// spares the events' lookups.
+func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string, deadline time.Time, hooks bool) error {
 	for _, e := range t.Effects {
 		var err error
 		switch e {
 		case workflow.EffectAssembleDocument:
 			err = s.queueApprovalDocuments(ctx, tx, row, actorID)
 		case workflow.EffectOpenConsultation:
-			err = s.openConsultation(ctx, tx, row, deadline)
+			err = s.openConsultation(ctx, tx, row, deadline, hooks)
 		case workflow.EffectCloseConsultation:
-			_, err = s.closeConsultation(ctx, tx, row.ProjectID, row.ID, row.Revision, actorID, "withdrawn", row.UpdatedAt)
+			_, err = s.closeConsultation(ctx, tx, row.ProjectID, row.ID, row.Revision, actorID, "withdrawn", row.UpdatedAt, hooks)
 		}
 		if err != nil {
 			return err

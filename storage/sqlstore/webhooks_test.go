@@ -197,3 +197,33 @@ func TestWebhookSecretsNeedAKey(t *testing.T) {
 	w := workflow.Webhook{ProjectID: p.project.ID, URL: "https://x.example/", Events: []workflow.EventType{workflow.EventTransition}, Secret: workflow.NewWebhookSecret()}
 	require.ErrorContains(t, s.CreateWebhook(ctx, &w), "server key")
 }
+
+// TestConsultationEvents follows a consultation through its events: a
+// withdrawal closes it, a new submit opens the next, a comment and its
+// response, and the early close. Each reaches a subscribed webhook once.
+func TestConsultationEvents(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := sqlstoretest.New(t, d)
+			c := setupConsultation(t, s, "EVENTS")
+			w := hook(t, s, c.project.ID, workflow.EventConsultationOpened, workflow.EventConsultationClosed,
+				workflow.EventCommentCreated, workflow.EventCommentResponded)
+
+			require.NoError(t, c.fire(s, c.owner, workflow.TriggerRequestChanges))
+			require.NoError(t, c.fire(s, c.owner, workflow.TriggerSubmit))
+			cm := c.comment(t, s, c.sh, workflow.GeneralSection, "")
+			_, err := s.RespondToComment(ctx, cm.ID, workflow.ResponseNoted, "Köszönjük", c.owner)
+			require.NoError(t, err)
+			_, err = s.CloseConsultation(ctx, c.plan.Kind, c.plan.Plan.ID, c.owner)
+			require.NoError(t, err)
+
+			var got []workflow.EventType
+			for _, dl := range deliveries(t, s, w.ID) {
+				got = append(got, dl.EventType)
+			}
+			require.Equal(t, []workflow.EventType{workflow.EventConsultationClosed, workflow.EventConsultationOpened,
+				workflow.EventCommentCreated, workflow.EventCommentResponded, workflow.EventConsultationClosed}, got)
+		})
+	}
+}

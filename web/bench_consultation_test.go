@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// BenchmarkRevisionPage is GET /ui/action-plans/{id} (the overview) and
+// GET /ui/action-plans/{id}?section=… (the busiest section's own page) on
+// a revision with 5,000 comments in 20 sections, on PostgreSQL, over HTTP
+// with a session cookie: the store's read, the page's template and the
+// transfer, every request from the store (nothing is cached). The
+// stakeholder gets a reply form per thread, the owner a response form as
+// well. It reports p50, p95 and the page's size.
+//
+//	go test ./web -run '^$' -bench 'RevisionPage$' -benchtime 100x
+func BenchmarkRevisionPage(b *testing.B) {
+	if os.Getenv("TEST_DATABASE_URL") == "" && !sqlstoretest.RequireBackends() {
+		b.Skip("TEST_DATABASE_URL is not set")
+	}
+	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+	var actions []workflow.PlanAction
+	for i := 1; i <= 3; i++ { // three actions make the 20 sections
+		actions = append(actions, workflow.PlanAction{Number: i, Title: fmt.Sprintf("Action %d", i), Description: "d", Players: "p",
+			TimeframeStart: &start, TimeframeEnd: &end})
+	}
+	s := buildSite(b, sqlstore.Postgres, nil, actions)
+	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+	require.NoError(b, err)
+	rev, err := s.store.Revision(ctx, workflow.KindActionPlan, s.planID, d.Head().Revision)
+	require.NoError(b, err)
+	secs, err := workflow.Sections(rev.Snapshot)
+	require.NoError(b, err)
+	require.GreaterOrEqual(b, len(secs), 20)
+	anchors := make([]string, 20)
+	for i := range anchors {
+		anchors[i] = secs[i].Anchor
+	}
+	sqlstoretest.SeedComments(b, s.store, sqlstoretest.Consultation{ProjectID: d.Head().ProjectID, DeliverableID: s.planID,
+		Revision: rev.Number, Sections: anchors, Authors: []string{s.reader.user.ID}, Owner: s.owner.user.ID})
+
+	// What each page must hold, counted in the database rather than by
+	// the page's code. A stakeholder does not see hidden threads (nor
+	// their replies); every seeded thread has one reply.
+	type count struct{ threads, visible, comments, visibleComments int }
+	var shown, shownVisible int // threads on the overview: at most 10 a section
+	per := map[string]count{}
+	rows, err := s.store.DB().QueryContext(ctx, `SELECT c.section, count(*) FILTER (WHERE c.parent_id IS NULL),
+		count(*) FILTER (WHERE c.parent_id IS NULL AND NOT t.hidden), count(*), count(*) FILTER (WHERE NOT t.hidden)
+		FROM comments c JOIN comments t ON t.id = c.thread_id WHERE c.deliverable_id = $1 GROUP BY c.section`, s.planID)
+	require.NoError(b, err)
+	for rows.Next() {
+		var sec string
+		var n count
+		require.NoError(b, rows.Scan(&sec, &n.threads, &n.visible, &n.comments, &n.visibleComments))
+		per[sec] = n
+	}
+	require.NoError(b, rows.Err())
+	require.Len(b, per, 20)
+	busiest := anchors[0] // the most comments a stakeholder sees
+	total := count{}
+	for _, a := range anchors {
+		n := per[a]
+		if n.visibleComments > per[busiest].visibleComments {
+			busiest = a
+		}
+		total.threads += n.threads
+		total.comments += n.comments
+		total.visible += n.visible
+		shown += min(n.threads, 10)
+		shownVisible += min(n.visible, 10)
+	}
+	require.Equal(b, 5000, total.comments)
+	require.Greater(b, total.threads, total.visible, "some threads are hidden")
+
+	type want struct {
+		articles  int // comments and replies on the page
+		replies   int // reply forms: one per thread shown
+		responses int // response forms: one per thread, for the owner only
+		link      string
+		sections  int // every section's text on the overview, one on a section's page
+	}
+	bs := per[busiest]
+	for _, page := range []struct {
+		name string
+		path string
+		p    person
+		want want
+	}{
+		// The overview: the 10 most recent threads of each section, with their replies.
+		{"overview/stakeholder", "", s.reader, want{2 * shownVisible, shownVisible, 0,
+			fmt.Sprintf(">All %d comments on this section</a>", bs.visibleComments), len(secs)}},
+		{"overview/owner", "", s.owner, want{2 * shown, shown, shown,
+			fmt.Sprintf(">All %d comments on this section</a>", bs.comments), len(secs)}},
+		// The busiest section's own page: all its threads.
+		{"section/stakeholder", "?section=" + busiest, s.reader, want{bs.visibleComments, bs.visible, 0, "Back to the whole revision", 1}},
+		{"section/owner", "?section=" + busiest, s.owner, want{bs.comments, bs.threads, bs.threads, "Back to the whole revision", 1}},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			br := s.browser(b)
+			br.signIn(page.p)
+			url := s.url + "/ui/action-plans/" + s.planID + page.path
+			var last string
+			times := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				t0 := time.Now()
+				res, err := br.c.Get(url)
+				if err != nil {
+					b.Fatal(err)
+				}
+				body, err := io.ReadAll(res.Body)
+				res.Body.Close()
+				times = append(times, time.Since(t0))
+				if err != nil || res.StatusCode != http.StatusOK {
+					b.Fatalf("%d %v", res.StatusCode, err)
+				}
+				last = string(body)
+			}
+			// The page must hold the comments, not an empty or error page.
+			require.Equal(b, page.want.articles, strings.Count(last, `<article class="comment`))
+			require.Equal(b, page.want.replies, strings.Count(last, `<summary>Reply</summary>`))
+			require.Equal(b, page.want.responses, strings.Count(last, `action="/ui/comments/`))
+			require.Contains(b, last, page.want.link)
+			require.Equal(b, page.want.sections, strings.Count(last, `<section class="section"`))
+			require.Contains(b, last, "&lt;b&gt;Comment ")
+			require.NotContains(b, last, "<b>Comment ")
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(len(last))/1024, "KiB/page")
+		})
+	}
+}
