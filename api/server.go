@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -26,6 +27,9 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+	// EvidenceLimit caps evidence uploads instead of BodyLimit; 0 means
+	// evidence.DefaultLimit.
+	EvidenceLimit int64
 	// UI, when set, serves the pages for people under /ui (package web).
 	// It shares the middleware (request ids, access log, metrics, body
 	// limit) but is not part of the JSON API or its OpenAPI document.
@@ -46,7 +50,9 @@ type Server struct {
 	blobs     documents.BlobStore
 	log       *slog.Logger
 	bodyLimit int64
-	openapi   []byte
+	// evidenceLimit is the body limit of evidence uploads.
+	evidenceLimit int64
+	openapi       []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   commentLimiter
@@ -60,6 +66,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
+	}
+	if s.evidenceLimit = cfg.EvidenceLimit; s.evidenceLimit <= 0 {
+		s.evidenceLimit = evidence.DefaultLimit
 	}
 	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
 	if s.comments.every <= 0 {
@@ -115,6 +124,7 @@ func New(cfg Config) (*Server, error) {
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.evidenceRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)
@@ -130,14 +140,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // limitBody refuses bodies over the limit: at once when Content-Length
-// says so, otherwise when reading crosses it.
+// says so, otherwise when reading crosses it. Evidence uploads have a limit
+// of their own. (Echo runs this after routing, so the route is known.)
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > s.bodyLimit {
+		limit := s.bodyLimit
+		if isEvidenceUpload(c) {
+			limit = s.evidenceLimit
+		}
+		if r.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit)
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }

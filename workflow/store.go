@@ -124,6 +124,7 @@ type Store interface {
 	SessionStore
 	MonitoringStore
 	DashboardReader
+	EvidenceStore
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
