@@ -14,8 +14,9 @@ import (
 
 // kinds maps the URL segment {S} to the deliverable kind.
 var kinds = map[string]workflow.Kind{
-	"action-plans": workflow.KindActionPlan,
-	"peer-reviews": workflow.KindPeerReview,
+	"action-plans":   workflow.KindActionPlan,
+	"peer-reviews":   workflow.KindPeerReview,
+	"good-practices": workflow.KindGoodPractice,
 }
 
 func (s *Server) deliverableRoutes(v1 *echo.Group) {
@@ -32,6 +33,7 @@ func (s *Server) deliverableRoutes(v1 *echo.Group) {
 	}
 	v1.POST("/action-plans/:id/actions", s.addAction)
 	v1.POST("/peer-reviews/:id/recommendations", s.addRecommendation)
+	s.practiceRoutes(v1)
 	v1.GET("/workflows/:kind", s.workflowGraph)
 }
 
@@ -115,6 +117,10 @@ func (f peerReviewFields) apply(r *workflow.PeerReview) {
 
 // normalized validates a deliverable's content after an edit.
 func normalized(d *workflow.Deliverable) error {
+	if d.Practice != nil {
+		d.Practice.Normalize()
+		return d.Practice.Validate()
+	}
 	if d.Plan != nil {
 		d.Plan.Normalize()
 		return d.Plan.Validate()
@@ -169,7 +175,16 @@ func (s *Server) createDeliverable(kind workflow.Kind) echo.HandlerFunc {
 			return err
 		}
 		var d workflow.Deliverable
-		if kind == workflow.KindActionPlan {
+		switch kind {
+		case workflow.KindGoodPractice:
+			var req createGoodPracticeRequest
+			if err := bind(c, &req); err != nil {
+				return err
+			}
+			g := &workflow.GoodPractice{ProjectID: pid, PartnerID: req.PartnerID}
+			req.apply(g)
+			d = workflow.Deliverable{Kind: kind, Practice: g}
+		case workflow.KindActionPlan:
 			var req createActionPlanRequest
 			if err := bind(c, &req); err != nil {
 				return err
@@ -177,7 +192,7 @@ func (s *Server) createDeliverable(kind workflow.Kind) echo.HandlerFunc {
 			p := &workflow.ActionPlan{ProjectID: pid, PolicyInstrumentID: req.PolicyInstrumentID, PartnerID: req.PartnerID, Actions: []workflow.PlanAction{}}
 			req.apply(p)
 			d = workflow.Deliverable{Kind: kind, Plan: p}
-		} else {
+		default:
 			var req createPeerReviewRequest
 			if err := bind(c, &req); err != nil {
 				return err
@@ -237,6 +252,9 @@ func (s *Server) getDeliverable(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		if kind == workflow.KindGoodPractice {
+			return s.practiceJSON(c, d)
+		}
 		return deliverableJSON(c, http.StatusOK, d)
 	}
 }
@@ -274,6 +292,13 @@ func (s *Server) edit(c echo.Context, kind workflow.Kind, allow func(workflow.Pr
 func (s *Server) patchDeliverable(kind workflow.Kind) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return s.edit(c, kind, workflow.Principal.EditDeliverable, func() (func(*workflow.Deliverable) error, error) {
+			if kind == workflow.KindGoodPractice {
+				var f goodPracticeFields
+				if err := bind(c, &f); err != nil {
+					return nil, err
+				}
+				return func(d *workflow.Deliverable) error { f.apply(d.Practice); return nil }, nil
+			}
 			if kind == workflow.KindActionPlan {
 				var f actionPlanFields
 				if err := bind(c, &f); err != nil {
@@ -305,6 +330,9 @@ func (s *Server) deleteDeliverable(kind workflow.Kind) echo.HandlerFunc {
 		}
 		if err := s.store.DeleteDeliverable(c.Request().Context(), kind, d.Head().ID, version); err != nil {
 			return err
+		}
+		if d.Practice != nil {
+			s.deleteImageBlobs(c, d.Practice)
 		}
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -442,7 +470,7 @@ func (s *Server) workflowGraph(c echo.Context) error {
 	kind, ok := kinds[c.Param("kind")]
 	reports := c.Param("kind") == "progress-reports"
 	if !ok && !reports {
-		return newProblem(http.StatusNotFound, "not_found", "no workflow of that name; use action-plans, peer-reviews or progress-reports")
+		return newProblem(http.StatusNotFound, "not_found", "no workflow of that name; use action-plans, peer-reviews, good-practices or progress-reports")
 	}
 	format := c.QueryParam("format")
 	if format == "" {

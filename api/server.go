@@ -38,6 +38,9 @@ type Config struct {
 	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
 	CommentRate  rate.Limit
 	CommentBurst int
+	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
+	// DefaultImageLimit.
+	ImageLimit int64
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -50,8 +53,10 @@ type Server struct {
 	blobs     documents.BlobStore
 	log       *slog.Logger
 	bodyLimit int64
-	// evidenceLimit is the body limit of evidence uploads.
+	// evidenceLimit and imageLimit are the body limits of evidence and
+	// good practice image uploads.
 	evidenceLimit int64
+	imageLimit    int64
 	openapi       []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
@@ -69,6 +74,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.evidenceLimit = cfg.EvidenceLimit; s.evidenceLimit <= 0 {
 		s.evidenceLimit = evidence.DefaultLimit
+	}
+	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
+		s.imageLimit = DefaultImageLimit
 	}
 	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
 	if s.comments.every <= 0 {
@@ -140,14 +148,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // limitBody refuses bodies over the limit: at once when Content-Length
-// says so, otherwise when reading crosses it. Evidence uploads have a limit
-// of their own. (Echo runs this after routing, so the route is known.)
+// says so, otherwise when reading crosses it. Evidence and good practice
+// image uploads have limits of their own. (Echo runs this after routing, so
+// the route is known.)
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		limit := s.bodyLimit
 		if isEvidenceUpload(c) {
 			limit = s.evidenceLimit
+		} else if isImageUpload(c) {
+			limit = s.imageLimit
 		}
 		if r.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")

@@ -77,6 +77,8 @@ func MetaFor(snapshot map[string]any, approved bool, created time.Time, template
 			m.Title = "Action plan"
 		case KindPeerReview:
 			m.Title = "Peer review report"
+		case KindGoodPractice:
+			m.Title = "Good practice"
 		}
 	}
 	// encoding/json writes maps with sorted keys and json.Number as it came:

@@ -28,6 +28,8 @@ var multilingual = map[string][]string{
 		"Investment for Growth and Jobs", "Kovács Erzsébet"},
 	KindPeerReview: {"РАМ Стара планина", "Design and Crafts Council Ireland", "FUNDESARTE", "Регионална занаятчийска камара – Габрово",
 		"„Иновации и конкурентоспособност“", "€10 000", "Link the master–apprentice tradition to business mentoring"},
+	KindGoodPractice: {"РАМ Стара планина", "Master–apprentice workshops of the Етър open-air museum", "Габрово", "BG32",
+		"Регионална занаятчийска камара – Габрово", "€45 000", "„Етър“", "Грънчарска работилница", "Bulgaria"},
 	KindProgressReport: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Занаятчийска академия",
 		"Kézműves vállalkozói mentorprogram", "A járványhelyzet miatt", "48250.75", "VEKOP – Versenyképes Közép-Magyarország Operatív Program",
 		"Improved governance", "Delayed", "Hungary"},
@@ -184,7 +186,7 @@ func golden(t *testing.T, name string, got []byte) {
 // consortium's multilingual strings must survive in every format.
 func TestGoldenBuiltins(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
 		tm := builtin(t, kind)
 		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
 			t.Run(kind+"/"+string(f), func(t *testing.T) {
@@ -434,7 +436,7 @@ func TestRenderMDFrontMatter(t *testing.T) {
 
 func TestSamples(t *testing.T) {
 	t.Parallel()
-	require.Nil(t, Sample("good_practice"))
+	require.Nil(t, Sample("learning_event"))
 	plan := SampleActionPlan(30)
 	actions := plan["content"].(map[string]any)["actions"].([]any)
 	require.Len(t, actions, 30)
@@ -447,7 +449,7 @@ func TestSamples(t *testing.T) {
 	require.NotEqual(t, "changed", Sample(KindPeerReview)["content"].(map[string]any)["title"])
 
 	// Samples survive the JSON round trip the render job does.
-	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
 		raw, err := json.Marshal(Sample(kind))
 		require.NoError(t, err)
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -504,4 +506,33 @@ func TestProgressReportMeta(t *testing.T) {
 	// A plan in another language gives its own.
 	s["plan"].(map[string]any)["language"] = "bg"
 	require.Equal(t, "bg", MetaFor(s, true, sampleCreated, "v").Language)
+}
+
+// TestGoodPracticeLanguage: a sheet written in a consortium language is
+// marked as such in every format; without one it is English.
+func TestGoodPracticeLanguage(t *testing.T) {
+	t.Parallel()
+	snap := Sample(KindGoodPractice)
+	require.Equal(t, "en", MetaFor(snap, false, sampleCreated, "v").Language)
+	snap["content"].(map[string]any)["language"] = "bg"
+	m := MetaFor(snap, false, sampleCreated, "v")
+	require.Equal(t, "bg", m.Language)
+	tm := builtin(t, KindGoodPractice)
+	require.Contains(t, string(assemble(t, tm, snap, m, FormatHTML)), `lang="bg"`)
+	require.Contains(t, string(assemble(t, tm, snap, m, FormatMD)), `lang: "bg"`)
+	docx := assemble(t, tm, snap, m, FormatDOCX)
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	require.NoError(t, err)
+	var core []byte
+	for _, f := range zr.File {
+		if f.Name == "docProps/core.xml" {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			core, err = io.ReadAll(rc)
+			rc.Close()
+			require.NoError(t, err)
+		}
+	}
+	require.Contains(t, string(core), "<dc:language>bg")
+	require.Contains(t, pdfToText(t, assemble(t, tm, snap, m, FormatPDF)), "Габрово")
 }

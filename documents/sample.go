@@ -3,6 +3,7 @@ package documents
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -41,6 +42,8 @@ func Sample(kind string) map[string]any {
 		return SampleActionPlan(len(sampleActions))
 	case KindPeerReview:
 		return samplePeerReview()
+	case KindGoodPractice:
+		return sampleGoodPractice()
 	case KindProgressReport:
 		return sampleProgressReport()
 	}
@@ -311,6 +314,40 @@ func samplePeerReview() map[string]any {
 			},
 		},
 		"consultation": sampleConsultation(KindPeerReview),
+	}
+}
+
+// sampleGoodPractice is a Bulgarian good practice, written in English with
+// its names in Bulgarian, as the programme form is filled in.
+func sampleGoodPractice() map[string]any {
+	return map[string]any{
+		"kind":     KindGoodPractice,
+		"revision": json.Number("1"),
+		"project":  sampleProject(),
+		"partner": map[string]any{
+			"id": samplePartnerBG, "name": "РАМ Стара планина", "short_name": "RAM Stara Planina",
+			"country": "BG", "region": "BG32", "role": "partner",
+		},
+		"content": map[string]any{
+			"id":         "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71",
+			"project_id": sampleProjectID,
+			"partner_id": samplePartnerBG,
+			"title":      "Master–apprentice workshops of the Етър open-air museum",
+			"location":   map[string]any{"country": "BG", "nuts2": "BG32", "city": "Габрово"},
+			"summary": "Masters of the Etar open-air museum (АЕК „Етър“) take young people as apprentices for a year, " +
+				"in workshops open to visitors.",
+			"description": "Twelve workshops – potters, smiths, weavers, a goldsmith – each take one or two apprentices. " +
+				"The Regional Chamber of Crafts (Регионална занаятчийска камара – Габрово) certifies them at the end.\n\n" +
+				"Visitors buy the apprentices' work in the museum's shops.",
+			"resources_needed":       "€45 000 a year for stipends, and one coordinator at the museum.",
+			"timescale":              "Since 2012; one cohort a year",
+			"evidence_of_success":    "64 apprentices certified, 19 of whom opened their own workshop; sales up by a third.",
+			"potential_for_learning": "Any region with a living-heritage site can pair masters and apprentices; Hungarian partners asked about it for the Szentendre skanzen.",
+			"main_institution":       "Регионален етнографски музей на открито „Етър“",
+			"images": []any{map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d72", "practice_id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71",
+				"content_type": "image/jpeg", "size": json.Number("48213"), "sha256": strings.Repeat("ab", 32),
+				"caption": "Грънчарска работилница", "created_by": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d01", "created_at": "2018-05-04T10:00:00Z"}},
+		},
 	}
 }
 

@@ -58,6 +58,8 @@ import (
 const (
 	KindActionPlan = "action_plan"
 	KindPeerReview = "peer_review"
+	// KindGoodPractice renders a good practice sheet.
+	KindGoodPractice = "good_practice"
 	// KindProgressReport renders an accepted phase 2 progress report.
 	KindProgressReport = "progress_report"
 	KindAny            = "any"
@@ -136,8 +138,8 @@ func NewTemplate(name, kind string, src []byte) (*Template, error) {
 	if name == "" {
 		return nil, &TemplateError{Message: "the template needs a name"}
 	}
-	if kind != KindActionPlan && kind != KindPeerReview && kind != KindProgressReport && kind != KindAny {
-		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindProgressReport, KindAny)}
+	if kind != KindActionPlan && kind != KindPeerReview && kind != KindGoodPractice && kind != KindProgressReport && kind != KindAny {
+		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s, %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport, KindAny)}
 	}
 	if len(src) > maxSourceSize {
 		return nil, &TemplateError{Message: fmt.Sprintf("the template is larger than %d bytes", maxSourceSize)}
@@ -1070,7 +1072,7 @@ func loadBuiltins() ([]*Template, error) {
 		}
 		name := strings.TrimSuffix(e.Name(), builtinSuffix)
 		kind := KindAny
-		for _, k := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {
+		for _, k := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
 			if name == k || strings.HasPrefix(name, k+"_") {
 				kind = k
 			}

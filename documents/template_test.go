@@ -108,7 +108,7 @@ func TestNewTemplateRefusesUnsafeConstructs(t *testing.T) {
 
 func TestNewTemplateChecksItsInput(t *testing.T) {
 	t.Parallel()
-	_, err := NewTemplate("t", "good_practice", []byte("x"))
+	_, err := NewTemplate("t", "learning_event", []byte("x"))
 	require.ErrorContains(t, templateError(t, err), "unknown template kind")
 	_, err = NewTemplate("", KindActionPlan, []byte("x"))
 	require.ErrorContains(t, templateError(t, err), "needs a name")
@@ -479,7 +479,7 @@ func TestBuiltins(t *testing.T) {
 		require.Equal(t, hex.EncodeToString(sum[:]), tm.Version)
 		require.NoError(t, tm.TestRender(), tm.Name)
 	}
-	require.Equal(t, map[string]string{"action_plan": KindActionPlan, "peer_review": KindPeerReview,
+	require.Equal(t, map[string]string{"action_plan": KindActionPlan, "peer_review": KindPeerReview, "good_practice": KindGoodPractice,
 		"progress_report": KindProgressReport, "comment_response_matrix": KindAny}, kinds)
 
 	// Callers get copies: changing one does not change the next call's.

@@ -84,7 +84,7 @@ func (w *renderWorker) NextRetry(job *river.Job[RenderArgs]) time.Time {
 // Timeout bounds one attempt.
 func (w *renderWorker) Timeout(*river.Job[RenderArgs]) time.Duration { return 2 * time.Minute }
 
-var segments = map[string]string{"action_plan": "action-plans", "peer_review": "peer-reviews", "progress_report": "progress-reports"}
+var segments = map[string]string{"action_plan": "action-plans", "peer_review": "peer-reviews", "good_practice": "good-practices", "progress_report": "progress-reports"}
 
 // ObjectKey is where a document's bytes live: ids and hashes only.
 func ObjectKey(doc workflow.Document, sha string) string {

@@ -65,8 +65,9 @@ type Handler struct {
 
 // kinds maps the URL segment of each kind, as in the API.
 var kinds = map[string]workflow.Kind{
-	"action-plans": workflow.KindActionPlan,
-	"peer-reviews": workflow.KindPeerReview,
+	"action-plans":   workflow.KindActionPlan,
+	"peer-reviews":   workflow.KindPeerReview,
+	"good-practices": workflow.KindGoodPractice,
 }
 
 func segment(k workflow.Kind) string {

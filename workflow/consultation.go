@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -255,6 +256,21 @@ func Sections(snapshot []byte) ([]Section, error) {
 		for _, rec := range r.Recommendations {
 			add(fmt.Sprintf("recommendation.%d", rec.Number), fmt.Sprintf("Recommendation %d – %s", rec.Number, rec.Title), rec.Body)
 		}
+	case KindGoodPractice:
+		var g GoodPractice
+		if err := json.Unmarshal(snap.Content, &g); err != nil {
+			return nil, fmt.Errorf("sections: %w", err)
+		}
+		where := strings.Join(slices.DeleteFunc([]string{g.Location.City, g.Location.NUTS2, g.Location.Country},
+			func(s string) bool { return s == "" }), ", ")
+		add("location", "Location", where)
+		add("summary", "Summary", g.Summary)
+		add("description", "Detailed description", g.Description)
+		add("resources_needed", "Resources needed", g.ResourcesNeeded)
+		add("timescale", "Timescale", g.Timescale)
+		add("evidence_of_success", "Evidence of success", g.EvidenceOfSuccess)
+		add("potential_for_learning", "Potential for learning or transfer", g.PotentialForLearning)
+		add("main_institution", "Main institution involved", g.MainInstitution)
 	default:
 		return nil, fmt.Errorf("sections: unknown kind %q", snap.Kind)
 	}

@@ -13,7 +13,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestGraphGolden(t *testing.T) {
-	for _, kind := range []Kind{KindActionPlan, KindPeerReview} {
+	for _, kind := range []Kind{KindActionPlan, KindPeerReview, KindGoodPractice} {
 		for _, format := range []string{"dot", "mermaid"} {
 			name := fmt.Sprintf("lifecycle_%s.%s", kind, format)
 			t.Run(name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestGraphInvalid(t *testing.T) {
 	for _, tc := range []struct {
 		kind   Kind
 		format string
-	}{{KindActionPlan, "svg"}, {KindActionPlan, ""}, {KindPeerReview, "DOT"}, {"good_practice", "dot"}} {
+	}{{KindActionPlan, "svg"}, {KindActionPlan, ""}, {KindPeerReview, "DOT"}, {"learning_event", "dot"}} {
 		if _, err := Graph(tc.kind, tc.format); ErrorCode(err) != CodeInvalid {
 			t.Errorf("Graph(%q, %q): %v, want invalid", tc.kind, tc.format, err)
 		}

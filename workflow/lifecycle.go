@@ -132,6 +132,10 @@ func variantOf(kind Kind) (variant, error) {
 		return variant{kind, "action plan", byCoordinatorOrSecretariat, actionPlanComplete}, nil
 	case KindPeerReview:
 		return variant{kind, "peer review", byCoordinator, peerReviewComplete}, nil
+	case KindGoodPractice:
+		// Validating a good practice is the lead partner's call for the
+		// whole project, as with peer reviews: the coordinator approves.
+		return variant{kind, "good practice", byCoordinator, goodPracticeComplete}, nil
 	}
 	return variant{}, Errorf(CodeInvalid, "unknown kind of deliverable %q", kind)
 }
@@ -247,6 +251,13 @@ func actionPlanComplete(_ context.Context, args ...any) bool {
 // peerReviewComplete passes when (*PeerReview).Incomplete, computed by the
 // caller into Facts.Incomplete, found nothing missing.
 func peerReviewComplete(_ context.Context, args ...any) bool {
+	f := firingOf(args)
+	return f.check("complete", f.facts.Incomplete...)
+}
+
+// goodPracticeComplete passes when (*GoodPractice).Incomplete, computed by
+// the caller into Facts.Incomplete, found nothing missing.
+func goodPracticeComplete(_ context.Context, args ...any) bool {
 	f := firingOf(args)
 	return f.check("complete", f.facts.Incomplete...)
 }

@@ -193,7 +193,9 @@ func TestFireTable(t *testing.T) {
 	for _, tc := range []struct {
 		kind  Kind
 		table string
-	}{{KindActionPlan, expectedActionPlan}, {KindPeerReview, expectedPeerReview}} {
+	}{{KindActionPlan, expectedActionPlan}, {KindPeerReview, expectedPeerReview},
+		// A good practice is validated as a peer review is approved: by the coordinator.
+		{KindGoodPractice, expectedPeerReview}} {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			t.Parallel()
 			want := parseTable(t, tc.table)
@@ -251,7 +253,7 @@ func TestFireInvalid(t *testing.T) {
 		state State
 		trig  Trigger
 	}{
-		{"unknown kind", "good_practice", StateDraft, TriggerSubmit},
+		{"unknown kind", "learning_event", StateDraft, TriggerSubmit},
 		{"empty kind", "", StateDraft, TriggerSubmit},
 		{"unknown state", KindActionPlan, "archived", TriggerSubmit},
 		{"empty state", KindPeerReview, "", TriggerSubmit},

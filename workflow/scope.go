@@ -8,6 +8,8 @@ type Deliverable struct {
 	Kind   Kind
 	Plan   *ActionPlan // set for KindActionPlan
 	Review *PeerReview // set for KindPeerReview
+	// Practice is set for KindGoodPractice.
+	Practice *GoodPractice
 	// Owners are the partners that own it: the plan's partner and the other
 	// partners of a joint plan's instrument, or the review's host.
 	Owners []string
@@ -29,6 +31,10 @@ func (d Deliverable) Head() Head {
 		p := d.Plan
 		return Head{p.ID, p.ProjectID, p.PartnerID, p.PolicyInstrumentID, p.Title, p.State, p.Version, p.Revision, p.UpdatedAt}
 	}
+	if d.Practice != nil {
+		g := d.Practice
+		return Head{g.ID, g.ProjectID, g.PartnerID, "", g.Title, g.State, g.Version, g.Revision, g.UpdatedAt}
+	}
 	r := d.Review
 	return Head{r.ID, r.ProjectID, r.HostPartnerID, r.PolicyInstrumentID, r.Title, r.State, r.Version, r.Revision, r.UpdatedAt}
 }
@@ -37,6 +43,9 @@ func (d Deliverable) Head() Head {
 func (d Deliverable) Value() any {
 	if d.Plan != nil {
 		return d.Plan
+	}
+	if d.Practice != nil {
+		return d.Practice
 	}
 	return d.Review
 }
@@ -72,6 +81,10 @@ func (s Scope) Visible(d Deliverable) bool {
 	h := d.Head()
 	switch {
 	case s.All:
+		return true
+	case d.Kind == KindGoodPractice && (s.PartnerID != "" || s.InstrumentID != "") && h.State != StateDraft:
+		// Good practices are there to be learnt from: every partner and
+		// stakeholder group of the project sees them once submitted.
 		return true
 	case s.PartnerID != "":
 		return contains(d.Owners, s.PartnerID) || contains(d.Peers, s.PartnerID)

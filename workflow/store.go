@@ -122,6 +122,7 @@ type Store interface {
 
 	WebhookStore
 	SessionStore
+	PracticeStore
 	MonitoringStore
 	DashboardReader
 	EvidenceStore

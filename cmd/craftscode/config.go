@@ -26,6 +26,8 @@ type Config struct {
 	// EvidenceLimit caps an evidence upload (CRAFTSCODE_EVIDENCE_LIMIT,
 	// bytes; default 50 MB). Uploads stream, so it costs no memory.
 	EvidenceLimit int64
+	// ImageLimit (CRAFTSCODE_IMAGE_LIMIT, bytes) caps a good practice image.
+	ImageLimit int64
 	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
 	// webhook secrets. Unset, a key file in DataDir is made on first use.
 	SecretKey []byte
@@ -53,6 +55,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		PublicURL:     strings.TrimRight(strings.TrimSpace(getenv("CRAFTSCODE_PUBLIC_URL")), "/"),
 		BodyLimit:     1 << 20,
 		EvidenceLimit: evidence.DefaultLimit,
+		ImageLimit:    10 << 20,
 		S3: S3Config{
 			Endpoint:  getenv("S3_ENDPOINT"),
 			AccessKey: getenv("S3_ACCESS_KEY"),
@@ -97,6 +100,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "CRAFTSCODE_EVIDENCE_LIMIT must be a number of bytes, at least 1024")
 		}
 		c.EvidenceLimit = n
+	}
+	if v := getenv("CRAFTSCODE_IMAGE_LIMIT"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			problems = append(problems, "CRAFTSCODE_IMAGE_LIMIT must be a number of bytes, at least 1024")
+		}
+		c.ImageLimit = n
 	}
 	if v := getenv("CRAFTSCODE_SECRET_KEY"); v != "" {
 		k, err := notify.ParseKey(v)

@@ -148,6 +148,18 @@ func fromRow(r deliverableRow) (workflow.Deliverable, error) {
 			v.PeerPartnerIDs = []string{}
 		}
 		d.Review = &v
+	case workflow.KindGoodPractice:
+		var g workflow.GoodPractice
+		if err := json.Unmarshal([]byte(r.Content), &g); err != nil {
+			return d, fmt.Errorf("good practice %s: %w", r.ID, err)
+		}
+		g.ID, g.ProjectID, g.PartnerID, g.Title = r.ID, r.ProjectID, r.PartnerID, r.Title
+		g.State, g.Version, g.Revision = workflow.State(r.State), r.Version, r.Revision
+		g.CreatedAt, g.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+		if g.Images == nil {
+			g.Images = []workflow.PracticeImage{}
+		}
+		d.Practice = &g
 	default:
 		return d, fmt.Errorf("deliverable %s has unknown kind %q", r.ID, r.Kind)
 	}
@@ -231,6 +243,10 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 		d.Plan.ID, d.Plan.State, d.Plan.Version, d.Plan.Revision, d.Plan.CreatedAt, d.Plan.UpdatedAt = id, workflow.StateDraft, 1, 0, t, t
 	case workflow.KindPeerReview:
 		d.Review.ID, d.Review.State, d.Review.Version, d.Review.Revision, d.Review.CreatedAt, d.Review.UpdatedAt = id, workflow.StateDraft, 1, 0, t, t
+	case workflow.KindGoodPractice:
+		// Images come only through AddPracticeImage.
+		d.Practice.ID, d.Practice.State, d.Practice.Version, d.Practice.Revision, d.Practice.CreatedAt, d.Practice.UpdatedAt = id, workflow.StateDraft, 1, 0, t, t
+		d.Practice.Images = []workflow.PracticeImage{}
 	default:
 		return workflow.Errorf(workflow.CodeInvalid, "unknown kind %q", d.Kind)
 	}
@@ -279,8 +295,13 @@ func (s *Store) ListDeliverables(ctx context.Context, kind workflow.Kind, projec
 	q := db.Model(&deliverableRow{}).Where("project_id = ? AND kind = ?", projectID, string(kind))
 	switch {
 	case scope.All:
+	case scope.PartnerID != "" && kind == workflow.KindGoodPractice: // as Scope.Visible
+		q = q.Where("(state <> ? OR id IN (?))", string(workflow.StateDraft),
+			db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
 	case scope.PartnerID != "":
 		q = q.Where("id IN (?)", db.Model(&partyRow{}).Select("deliverable_id").Where("partner_id = ?", scope.PartnerID))
+	case scope.InstrumentID != "" && kind == workflow.KindGoodPractice:
+		q = q.Where("state <> ?", string(workflow.StateDraft)) // as Scope.Visible
 	case scope.InstrumentID != "":
 		q = q.Where("policy_instrument_id = ? AND state <> ?", scope.InstrumentID, string(workflow.StateDraft))
 	default:
@@ -336,10 +357,17 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if row.State != string(workflow.StateDraft) {
 			return workflow.Errorf(workflow.CodeConflict, "a %s can be edited only in draft; it is %s", kind, row.State)
 		}
+		var images []workflow.PracticeImage
+		if d.Practice != nil {
+			images = d.Practice.Images
+		}
 		if err := edit(&d); err != nil {
 			return err
 		}
 		switch d.Kind { // lifecycle fields are not the edit's to change
+		case workflow.KindGoodPractice:
+			d.Practice.ID, d.Practice.State, d.Practice.Revision, d.Practice.Version, d.Practice.UpdatedAt = row.ID, workflow.StateDraft, row.Revision, row.Version+1, now()
+			d.Practice.Images = images // nor the images, which have their own endpoints
 		case workflow.KindActionPlan:
 			d.Plan.ID, d.Plan.State, d.Plan.Revision, d.Plan.Version, d.Plan.UpdatedAt = row.ID, workflow.StateDraft, row.Revision, row.Version+1, now()
 		case workflow.KindPeerReview:
@@ -393,6 +421,10 @@ func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id st
 		}
 		if files > 0 {
 			return workflow.Errorf(workflow.CodeConflict, "this %s has %d evidence files; delete them first", kind, files)
+		}
+		// A draft's images go with it; the caller removes their blobs.
+		if err := tx.Where("practice_id = ?", id).Delete(&practiceImageRow{}).Error; err != nil {
+			return err
 		}
 		res := tx.Where("id = ? AND version = ?", id, version).Delete(&deliverableRow{})
 		if res.Error != nil {

@@ -36,6 +36,8 @@ func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string,
 	switch d.Kind {
 	case workflow.KindActionPlan:
 		f.Incomplete = d.Plan.Incomplete()
+	case workflow.KindGoodPractice:
+		f.Incomplete = d.Practice.Incomplete()
 	case workflow.KindPeerReview:
 		var partners []partnerRow
 		if err := tx.Where("project_id = ?", h.ProjectID).Find(&partners).Error; err != nil {
@@ -362,6 +364,10 @@ func withHead(d workflow.Deliverable, row deliverableRow) workflow.Deliverable {
 		p := *d.Plan
 		p.State, p.Version, p.Revision, p.UpdatedAt = state, row.Version, row.Revision, row.UpdatedAt
 		d.Plan = &p
+	} else if d.Practice != nil {
+		g := *d.Practice
+		g.State, g.Version, g.Revision, g.UpdatedAt = state, row.Version, row.Revision, row.UpdatedAt
+		d.Practice = &g
 	} else {
 		r := *d.Review
 		r.State, r.Version, r.Revision, r.UpdatedAt = state, row.Version, row.Revision, row.UpdatedAt
