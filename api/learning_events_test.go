@@ -136,6 +136,19 @@ func TestLearningEventsAPI(t *testing.T) {
 			{ActionNumber: 1, Kind: "event", ID: ev.ID, Title: "Kézműves képzés"},
 		}, cites.Items)
 
+		// The good practice shows the action that cites it; once an event
+		// presents it, that event too.
+		res = e.do(req{Method: "PATCH", Path: "/api/v1/events/" + ev.ID, Token: partner,
+			Body: map[string]any{"good_practice_ids": []string{gp.Practice.ID}}, Headers: map[string]string{"If-Match": `"2"`}})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var practice struct {
+			Trace workflow.PracticeTrace `json:"trace"`
+		}
+		e.do(req{Method: "GET", Path: "/api/v1/good-practices/" + gp.Practice.ID, Token: partner}).json(t, &practice)
+		require.Len(t, practice.Trace.PresentedAt, 1)
+		require.Equal(t, ev.ID, practice.Trace.PresentedAt[0].EventID)
+		require.Equal(t, []workflow.PracticeCitation{{PlanID: p.ID, PlanTitle: p.Title, ActionNumber: 1, ActionTitle: "Mentorprogram"}}, practice.Trace.CitedBy)
+
 		// The event shows the action that cites it.
 		var got workflow.LearningEvent
 		e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID, Token: c.tokens["observer"]}).json(t, &got)
