@@ -64,8 +64,8 @@ func sampleEventMinutes() map[string]any {
 			"seminar_number": json.Number("3"), "title": "Crafts, skills and the next generation of makers",
 			"host_partner_id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "status": "held",
 			"start_date": "2017-10-11", "end_date": "2017-10-12",
-			"place":   map[string]any{"country": "BG", "nuts2": "BG32", "city": "Габрово"},
-			"agenda":  "Day 1: the Етър open-air museum's workshops; the Crafts Academy.\nDay 2: site visits and a workshop on transfer.",
+			"place":  map[string]any{"country": "BG", "nuts2": "BG32", "city": "Габрово"},
+			"agenda": "Day 1: the Етър open-air museum's workshops; the Crafts Academy.\nDay 2: site visits and a workshop on transfer.",
 			"minutes": "Nine partners from seven countries took part. The Budapest partner asked how masters are chosen " +
 				"and paid; РАМ Стара планина answered that the chamber of crafts nominates them.\n\n" +
 				"Agreed: Budapest and Tørshavn study the academy's mentoring model for their action plans. " + hostileText,
