@@ -167,6 +167,11 @@ func TestLearningEventsAPI(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.Status)
 		require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
 		require.Equal(t, http.StatusBadRequest, e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes?format=odt", Token: partner}).Status)
+		// An uploaded version of the template takes over from the built-in.
+		e.create("/api/v1/templates", e.admin, map[string]any{"name": "event_minutes", "kind": "event_minutes",
+			"source": "# {{ inline .content.title }}\n\nOur own minutes.\n"}, nil)
+		res = e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes?format=md", Token: partner})
+		require.Contains(t, string(res.Body), "Our own minutes.")
 
 		// The event shows the action that cites it.
 		var got workflow.LearningEvent
