@@ -284,8 +284,8 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if !templateName.MatchString(req.Name) {
 		p.Add("name", "must be 1 to 63 lower-case letters, digits or _, starting with a letter")
 	}
-	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny {
-		p.Add("kind", "must be action_plan, peer_review or any")
+	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny && req.Kind != documents.KindEventMinutes {
+		p.Add("kind", "must be a deliverable kind, event_minutes or any")
 	}
 	if strings.TrimSpace(req.Source) == "" {
 		p.Add("source", "is required")

@@ -133,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)
 	s.evidenceRoutes(v1)
+	s.learningEventRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)

@@ -51,7 +51,7 @@ func TestTemplateUploadIsCheckedFirst(t *testing.T) {
 		names[it.Name] = it.Builtin
 	}
 	require.Equal(t, map[string]bool{"action_plan": true, "peer_review": true, "good_practice": true, "progress_report": true, "comment_response_matrix": true,
-		"short_plan": false, "short_any": false}, names)
+		"event_minutes": true, "short_plan": false, "short_any": false}, names)
 }
 
 func TestDocumentRequestsAreChecked(t *testing.T) {
@@ -104,7 +104,7 @@ func TestMatrixDocumentForBothKinds(t *testing.T) {
 		kinds[it.Name] = it.Kind
 	}
 	require.Equal(t, map[string]string{"action_plan": "action_plan", "peer_review": "peer_review", "good_practice": "good_practice", "progress_report": "progress_report",
-		"comment_response_matrix": "any"}, kinds)
+		"comment_response_matrix": "any", "event_minutes": "event_minutes"}, kinds)
 
 	// Its download is named apart from the plan's own document.
 	doc, _, err := e.store.RequestDocument(t.Context(), workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan,

@@ -186,7 +186,7 @@ func golden(t *testing.T, name string, got []byte) {
 // consortium's multilingual strings must survive in every format.
 func TestGoldenBuiltins(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport, KindEventMinutes} {
 		tm := builtin(t, kind)
 		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
 			t.Run(kind+"/"+string(f), func(t *testing.T) {

@@ -46,8 +46,41 @@ func Sample(kind string) map[string]any {
 		return sampleGoodPractice()
 	case KindProgressReport:
 		return sampleProgressReport()
+	case KindEventMinutes:
+		return sampleEventMinutes()
 	}
 	return nil
+}
+
+// sampleEventMinutes is the data of the minutes of the project's third
+// thematic seminar, held in Gabrovo.
+func sampleEventMinutes() map[string]any {
+	return map[string]any{
+		"kind":    KindEventMinutes,
+		"project": sampleProject(),
+		"partner": map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "name": "РАМ Стара планина", "country": "BG", "region": "BG32"},
+		"content": map[string]any{
+			"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", "project_id": sampleProjectID, "type": "thematic_seminar",
+			"seminar_number": json.Number("3"), "title": "Crafts, skills and the next generation of makers",
+			"host_partner_id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "status": "held",
+			"start_date": "2017-10-11", "end_date": "2017-10-12",
+			"place":  map[string]any{"country": "BG", "nuts2": "BG32", "city": "Габрово"},
+			"agenda": "Day 1: the Етър open-air museum's workshops; the Crafts Academy.\nDay 2: site visits and a workshop on transfer.",
+			"minutes": "Nine partners from seven countries took part. The Budapest partner asked how masters are chosen " +
+				"and paid; РАМ Стара планина answered that the chamber of crafts nominates them.\n\n" +
+				"Agreed: Budapest and Tørshavn study the academy's mentoring model for their action plans. " + hostileText,
+		},
+		"participants": map[string]any{
+			"partners": []any{
+				map[string]any{"name": "Budapesti Vállalkozásfejlesztési Közalapítvány", "country": "HU"},
+				map[string]any{"name": "Design and Crafts Council Ireland", "country": "IE"},
+			},
+			"groups": []any{map[string]any{"name": "Budapesti kézműves kkv-k érintettjei"}},
+		},
+		"good_practices": []any{
+			map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", "title": "Занаятчийска академия – Crafts Academy of Gabrovo"},
+		},
+	}
 }
 
 // sampleTime is a fixed time of the sample consultations, in UTC.
@@ -150,8 +183,13 @@ func SampleMeta(kind string, draft bool) Meta {
 // actions repeated in turn (for benchmarks; the benchmark uses 30).
 func SampleActionPlan(n int) map[string]any {
 	actions := make([]any, n)
+	citations := []any{}
 	for i := range actions {
 		a := sampleActions[i%len(sampleActions)]
+		for _, c := range a.cites {
+			citations = append(citations, map[string]any{"action_number": json.Number(fmt.Sprint(i + 1)),
+				"kind": c[0], "id": c[1], "title": c[2]})
+		}
 		title := a.title
 		if i >= len(sampleActions) {
 			title = fmt.Sprintf("%s (%d. ütem)", a.title, i/len(sampleActions)+1)
@@ -208,12 +246,14 @@ func SampleActionPlan(n int) map[string]any {
 			"actions": actions,
 		},
 		"consultation": sampleConsultation(KindActionPlan),
+		"citations":    citations,
 	}
 }
 
 type sampleAction struct {
 	title, background, description, players, start, end, costs, funding string
 	fromReview                                                          bool
+	cites                                                               [][3]string // kind, id, title, as the store resolves them
 }
 
 var sampleActions = []sampleAction{
@@ -231,6 +271,11 @@ var sampleActions = []sampleAction{
 		costs:      "€45 000 (mentorok díja €30 000, műhelyek €15 000)",
 		funding:    "VEKOP-1.2.1 (ERFA 50 %, hazai társfinanszírozás 50 %)",
 		fromReview: true,
+		cites: [][3]string{
+			{"peer_review", sampleReviewID, "Peer review in Gabrovo: support for craft SMEs in the North Central region"},
+			{"recommendation", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d52", "Recommendation 2: Link the master–apprentice tradition to business mentoring"},
+			{"good_practice", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", "Занаятчийска академия – Crafts Academy of Gabrovo"},
+		},
 	},
 	{
 		title: "Design-alapú termékfejlesztési utalványok",
@@ -244,6 +289,7 @@ var sampleActions = []sampleAction{
 		start:   "2019-10-01", end: "2020-12-31",
 		costs:   "€120 000 (40 × €3 000)",
 		funding: "VEKOP-1.2.1; a vállalkozások önrésze 10 %",
+		cites:   [][3]string{{"event", "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", "Study visit to Tórshavn and Ærø, May 2018"}},
 	},
 	{
 		title: "Közös online értékesítési platform",

@@ -109,11 +109,14 @@ type PlanAction struct {
 }
 
 // Background says what inspired an action: free text, and optionally the
-// peer review and recommendation it comes from.
+// peer review and recommendation it comes from, and the good practices and
+// learning events it cites. The store checks that all are the project's.
 type Background struct {
-	Text             string `json:"text"`
-	PeerReviewID     string `json:"peer_review_id,omitempty"`
-	RecommendationID string `json:"recommendation_id,omitempty"`
+	Text             string   `json:"text"`
+	PeerReviewID     string   `json:"peer_review_id,omitempty"`
+	RecommendationID string   `json:"recommendation_id,omitempty"`
+	GoodPracticeIDs  []string `json:"good_practice_ids,omitempty"`
+	EventIDs         []string `json:"event_ids,omitempty"`
 }
 
 // PeerReview is the review of a host partner's policy by peers from other
@@ -208,6 +211,8 @@ func (x *ActionPlan) Validate() error {
 		if a.Background.RecommendationID != "" && a.Background.PeerReviewID == "" {
 			p.Add(f+"background.recommendation_id", "needs the peer_review_id it belongs to")
 		}
+		checkIDs(&p, f+"background.good_practice_ids", a.Background.GoodPracticeIDs)
+		checkIDs(&p, f+"background.event_ids", a.Background.EventIDs)
 		checkText(&p, f+"description", a.Description, false, maxLongText)
 		checkText(&p, f+"players", a.Players, false, maxShortText)
 		if a.TimeframeStart != nil && a.TimeframeEnd != nil && a.TimeframeEnd.Before(*a.TimeframeStart) {

@@ -126,6 +126,7 @@ type Store interface {
 	MonitoringStore
 	DashboardReader
 	EvidenceStore
+	LearningEventStore
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)

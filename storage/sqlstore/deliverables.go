@@ -255,6 +255,11 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 		if err != nil {
 			return err
 		}
+		if d.Plan != nil {
+			if err := checkCitations(tx, d.Plan); err != nil {
+				return err
+			}
+		}
 		row, err := toRow(*d)
 		if err != nil {
 			return err
@@ -264,6 +269,9 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 			return err
 		}
 		if err := tx.Create(&ps).Error; err != nil {
+			return err
+		}
+		if err := writeCitations(tx, *d); err != nil {
 			return err
 		}
 		loaded, err := fromRow(row)
@@ -377,6 +385,11 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if err != nil {
 			return err
 		}
+		if d.Plan != nil {
+			if err := checkCitations(tx, d.Plan); err != nil {
+				return err
+			}
+		}
 		nr, err := toRow(d)
 		if err != nil {
 			return err
@@ -389,6 +402,9 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		if err := tx.Create(&ps).Error; err != nil {
+			return err
+		}
+		if err := writeCitations(tx, d); err != nil {
 			return err
 		}
 		nr.CreatedAt = row.CreatedAt

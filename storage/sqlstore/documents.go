@@ -269,6 +269,11 @@ func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, 
 	if err != nil {
 		return doc, nil, time.Time{}, err
 	}
+	if doc.Kind == workflow.KindActionPlan {
+		if snap, err = withCitations(s.db.WithContext(ctx), snap); err != nil {
+			return doc, nil, time.Time{}, err
+		}
+	}
 	return doc, snap, rev.CreatedAt.UTC(), nil
 }
 
