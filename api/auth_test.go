@@ -240,6 +240,19 @@ var matrix = []endpoint{
 	{"GET", "/api/v1/webhooks/{wid}/deliveries", nil,
 		[]int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, on("/api/v1/webhooks/{id}/deliveries", webhookOf, nil, nil)},
 
+	// Evidence: the plan's owner and the coordinator upload and delete;
+	// whoever sees the plan lists, reads and downloads.
+	{"POST", "/api/v1/action-plans/{id}/evidence", nil,
+		[]int{401, 401, 201, 201, 201, 403, 403, 403, 404, 404}, on("/api/v1/action-plans/{id}/evidence", submittedPlan, samplePDF, nil)},
+	{"GET", "/api/v1/action-plans/{id}/evidence", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/evidence", submittedPlan, nil, nil)},
+	{"GET", "/api/v1/evidence/{eid}", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/evidence/{id}", planEvidence, nil, nil)},
+	{"GET", "/api/v1/evidence/{eid}/content", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/evidence/{id}/content", planEvidence, nil, nil)},
+	{"DELETE", "/api/v1/evidence/{eid}", nil,
+		[]int{401, 401, 204, 204, 204, 403, 403, 403, 404, 404}, on("/api/v1/evidence/{id}", planEvidence, nil, nil)},
+
 	// The dashboard: whoever runs or follows the consortium reads it; a
 	// partner reads it for its own deliverables; a stakeholder may not.
 	{"GET", "/api/v1/projects/{pid}/dashboard", nil,

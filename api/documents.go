@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 
@@ -215,7 +214,25 @@ func contentDisposition(name string) string {
 		}
 		return r
 	}, name)
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(name))
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, extValue(name))
+}
+
+// extValue percent-encodes every byte that is not an attr-char of RFC 5987
+// (url.PathEscape leaves '=', ':' and '@', which strict parsers refuse).
+func extValue(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&15])
+	}
+	return b.String()
 }
 
 type templateItem struct {
@@ -267,8 +284,8 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if !templateName.MatchString(req.Name) {
 		p.Add("name", "must be 1 to 63 lower-case letters, digits or _, starting with a letter")
 	}
-	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny {
-		p.Add("kind", "must be action_plan, peer_review or any")
+	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny && req.Kind != documents.KindEventMinutes {
+		p.Add("kind", "must be a deliverable kind, event_minutes or any")
 	}
 	if strings.TrimSpace(req.Source) == "" {
 		p.Add("source", "is required")

@@ -125,6 +125,10 @@ func (e *testEnv) do(r req) response {
 	case r.Raw != nil:
 		sent = r.Raw
 	case r.Body != nil:
+		if raw, ok := r.Body.([]byte); ok { // a file, sent as it is
+			sent = raw
+			break
+		}
 		b, err := json.Marshal(r.Body)
 		require.NoError(t, err)
 		sent = b

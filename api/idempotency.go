@@ -38,7 +38,9 @@ const (
 func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get("Idempotency-Key")
-		if c.Request().Method != http.MethodPost || key == "" {
+		// An upload streams and is not read into memory here; its handler
+		// claims the key once the file's hash is known.
+		if c.Request().Method != http.MethodPost || key == "" || isEvidenceUpload(c) {
 			return next(c)
 		}
 		if !idempotencyKey.MatchString(key) {

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -18,6 +21,7 @@ func (s *Server) learningEventRoutes(v1 *echo.Group) {
 	v1.GET("/projects/:pid/thematic-seminars", s.thematicSeminars)
 	v1.GET("/events/:eid", s.getEvent)
 	v1.PATCH("/events/:eid", s.patchEvent)
+	v1.GET("/events/:eid/minutes", s.eventMinutes)
 	v1.GET("/action-plans/:id/citations", s.planCitations)
 }
 
@@ -167,4 +171,45 @@ func (s *Server) planCitations(c echo.Context) error {
 		return err
 	}
 	return list(c, cites, "")
+}
+
+// eventMinutes assembles the event's minutes from the event_minutes
+// template (an uploaded version if there is one, else the built-in) in the
+// format asked for (pdf unless ?format= says otherwise). They are made on
+// each request, as the event may still change; a planned event's minutes
+// carry the DRAFT mark.
+func (s *Server) eventMinutes(c echo.Context) error {
+	e, err := s.loadEvent(c)
+	if err != nil {
+		return err
+	}
+	name := c.QueryParam("format")
+	if name == "" {
+		name = string(documents.FormatPDF)
+	}
+	f, ok := documents.ParseFormat(name)
+	if !ok {
+		return newProblem(http.StatusBadRequest, "invalid_parameter", "format must be pdf, docx, html or md")
+	}
+	tmpl, err := s.templateFor(c, workflow.Kind(documents.KindEventMinutes), "")
+	if err != nil {
+		return err
+	}
+	raw, err := s.store.EventMinutesInput(c.Request().Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	var data map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // as the render job decodes snapshots
+	if err := dec.Decode(&data); err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	meta := documents.MetaFor(data, e.Status == workflow.EventHeld, e.UpdatedAt, tmpl.Version)
+	if err := documents.Assemble(&out, tmpl, data, meta, f); err != nil {
+		return err
+	}
+	c.Response().Header().Set("ETag", etag(e.Version))
+	return c.Blob(http.StatusOK, f.ContentType(), out.Bytes())
 }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -36,6 +37,8 @@ func init() {
 		endpoint{"PATCH", "/api/v1/events/{eid}", nil,
 			[]int{401, 401, 200, 200, 200, 403, 403, 403, 404, 404},
 			on("/api/v1/events/{id}", eventOf, map[string]any{"status": "held", "minutes": "Jegyzőkönyv"}, ifMatch1)},
+		endpoint{"GET", "/api/v1/events/{eid}/minutes", nil,
+			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/events/{id}/minutes?format=md", eventOf, nil, nil)},
 		endpoint{"GET", "/api/v1/action-plans/{id}/citations", nil,
 			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/citations", submittedPlan, nil, nil)},
 	)
@@ -135,6 +138,40 @@ func TestLearningEventsAPI(t *testing.T) {
 			{ActionNumber: 1, Kind: "good_practice", ID: gp.Practice.ID, Title: "Kézműves Akadémia"},
 			{ActionNumber: 1, Kind: "event", ID: ev.ID, Title: "Kézműves képzés"},
 		}, cites.Items)
+
+		// The good practice shows the action that cites it; once an event
+		// presents it, that event too.
+		res = e.do(req{Method: "PATCH", Path: "/api/v1/events/" + ev.ID, Token: partner,
+			Body: map[string]any{"good_practice_ids": []string{gp.Practice.ID}}, Headers: map[string]string{"If-Match": `"2"`}})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		var practice struct {
+			Trace workflow.PracticeTrace `json:"trace"`
+		}
+		e.do(req{Method: "GET", Path: "/api/v1/good-practices/" + gp.Practice.ID, Token: partner}).json(t, &practice)
+		require.Len(t, practice.Trace.PresentedAt, 1)
+		require.Equal(t, ev.ID, practice.Trace.PresentedAt[0].EventID)
+		require.Equal(t, []workflow.PracticeCitation{{PlanID: p.ID, PlanTitle: p.Title, ActionNumber: 1, ActionTitle: "Mentorprogram"}}, practice.Trace.CitedBy)
+
+		// The minutes name the host, the participants and the practice
+		// presented; the event is held, so they are no draft.
+		res = e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes?format=md", Token: c.tokens["stakeholder"]})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/markdown"), res.Header.Get("Content-Type"))
+		md := string(res.Body)
+		for _, want := range []string{"# Kézműves képzés", "Minutes of the thematic seminar 3 · held", "- **Host:** " + c.partner.Name,
+			"- " + c.peers[0].Name, "- Érintettek", "- Kézműves Akadémia", "- **Place:** Budapest, HU11, Hungary"} {
+			require.Contains(t, md, want)
+		}
+		require.NotContains(t, md, "DRAFT")
+		res = e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes", Token: partner})
+		require.Equal(t, http.StatusOK, res.Status)
+		require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
+		require.Equal(t, http.StatusBadRequest, e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes?format=odt", Token: partner}).Status)
+		// An uploaded version of the template takes over from the built-in.
+		e.create("/api/v1/templates", e.admin, map[string]any{"name": "event_minutes", "kind": "event_minutes",
+			"source": "# {{ inline .content.title }}\n\nOur own minutes.\n"}, nil)
+		res = e.do(req{Method: "GET", Path: "/api/v1/events/" + ev.ID + "/minutes?format=md", Token: partner})
+		require.Contains(t, string(res.Body), "Our own minutes.")
 
 		// The event shows the action that cites it.
 		var got workflow.LearningEvent

@@ -245,5 +245,8 @@ func TestWorkflowGraphs(t *testing.T) {
 	require.Equal(t, 200, dot.Status)
 	require.Contains(t, string(dot.Body), "digraph")
 	require.Equal(t, http.StatusBadRequest, e.do(req{Method: "GET", Path: "/api/v1/workflows/action-plans?format=svg", Token: e.admin}).Status)
-	require.Equal(t, http.StatusNotFound, e.do(req{Method: "GET", Path: "/api/v1/workflows/good-practices", Token: e.admin}).Status)
+	gp := e.do(req{Method: "GET", Path: "/api/v1/workflows/good-practices", Token: e.admin})
+	require.Equal(t, 200, gp.Status)
+	require.Contains(t, string(gp.Body), "approved --> monitored: start_monitoring")
+	require.Equal(t, http.StatusNotFound, e.do(req{Method: "GET", Path: "/api/v1/workflows/learning-events", Token: e.admin}).Status)
 }

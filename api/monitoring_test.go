@@ -147,10 +147,16 @@ func TestProgressReportsAPI(t *testing.T) {
 		require.Contains(t, string(res.Body), `"overdue":true`)
 		require.Contains(t, string(res.Body), `"due_date":"2020-07-30"`)
 
+		// A report cites evidence of its own plan (see evidence_test.go).
+		var ev workflow.Evidence
+		up := e.upload(plan, owner, "?filename=mentorok.pdf", samplePDF, nil)
+		require.Equal(t, http.StatusCreated, up.Status, "%s", up.Body)
+		up.json(t, &ev)
+
 		// Edits: 428, 412, and the content's 422s.
 		good := map[string]any{
 			"actions": []map[string]any{{"number": 1, "status": "delayed", "explanation": "A pályázat később nyílt meg.",
-				"narrative": "A mentorok kiválasztása folyik.", "evidence_ids": []string{workflow.NewID()}}},
+				"narrative": "A mentorok kiválasztása folyik.", "evidence_ids": []string{ev.ID}}},
 			"indicator_values": []map[string]any{{"indicator_id": jobs.ID, "achieved": 7.5}},
 			"improvements": []map[string]any{{"type": "strategic_focus", "description": "A kézművesség a regionális stratégiába került.",
 				"date": "2020-03-02"}},

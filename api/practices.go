@@ -32,6 +32,7 @@ func (s *Server) practiceRoutes(v1 *echo.Group) {
 
 type goodPracticeFields struct {
 	Title                *string            `json:"title"`
+	Language             *string            `json:"language"`
 	Location             *workflow.Location `json:"location"`
 	Summary              *string            `json:"summary"`
 	Description          *string            `json:"description"`
@@ -49,6 +50,7 @@ type createGoodPracticeRequest struct {
 
 func (f goodPracticeFields) apply(g *workflow.GoodPractice) {
 	set(&g.Title, f.Title)
+	set(&g.Language, f.Language)
 	set(&g.Location, f.Location)
 	set(&g.Summary, f.Summary)
 	set(&g.Description, f.Description)

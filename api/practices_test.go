@@ -152,6 +152,7 @@ func TestGoodPracticeInput(t *testing.T) {
 		}{
 			"title of 101 characters": {func(m map[string]any) { m["title"] = strings.Repeat("á", 101) }, "title"},
 			"unknown country":         {func(m map[string]any) { m["location"] = map[string]any{"country": "XX"} }, "location.country"},
+			"language not a code":     {func(m map[string]any) { m["language"] = "magyar" }, "language"},
 			"NUTS2 of bad format":     {func(m map[string]any) { m["location"] = map[string]any{"country": "HU", "nuts2": "HU1"} }, "location.nuts2"},
 			"NUTS2 of another country": {func(m map[string]any) {
 				m["location"] = map[string]any{"country": "HU", "nuts2": "BG32"}

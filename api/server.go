@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -26,6 +27,9 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here and served at /metrics
 	BodyLimit int64                // bytes; 0 means DefaultBodyLimit
+	// EvidenceLimit caps evidence uploads instead of BodyLimit; 0 means
+	// evidence.DefaultLimit.
+	EvidenceLimit int64
 	// UI, when set, serves the pages for people under /ui (package web).
 	// It shares the middleware (request ids, access log, metrics, body
 	// limit) but is not part of the JSON API or its OpenAPI document.
@@ -49,9 +53,11 @@ type Server struct {
 	blobs     documents.BlobStore
 	log       *slog.Logger
 	bodyLimit int64
-	// imageLimit is the body limit of good practice images.
-	imageLimit int64
-	openapi    []byte
+	// evidenceLimit and imageLimit are the body limits of evidence and
+	// good practice image uploads.
+	evidenceLimit int64
+	imageLimit    int64
+	openapi       []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   commentLimiter
@@ -65,6 +71,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = DefaultBodyLimit
+	}
+	if s.evidenceLimit = cfg.EvidenceLimit; s.evidenceLimit <= 0 {
+		s.evidenceLimit = evidence.DefaultLimit
 	}
 	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
 		s.imageLimit = DefaultImageLimit
@@ -123,6 +132,7 @@ func New(cfg Config) (*Server, error) {
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.evidenceRoutes(v1)
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
 	if cfg.UI != nil {
@@ -140,13 +150,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // limitBody refuses bodies over the limit: at once when Content-Length
-// says so, otherwise when reading crosses it. Good practice images have a
-// limit of their own. (Echo runs this after routing, so the route is known.)
+// says so, otherwise when reading crosses it. Evidence and good practice
+// image uploads have limits of their own. (Echo runs this after routing, so
+// the route is known.)
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		limit := s.bodyLimit
-		if isImageUpload(c) {
+		if isEvidenceUpload(c) {
+			limit = s.evidenceLimit
+		} else if isImageUpload(c) {
 			limit = s.imageLimit
 		}
 		if r.ContentLength > limit {

@@ -50,8 +50,8 @@ func TestTemplateUploadIsCheckedFirst(t *testing.T) {
 	for _, it := range l.Items {
 		names[it.Name] = it.Builtin
 	}
-	require.Equal(t, map[string]bool{"action_plan": true, "peer_review": true, "progress_report": true, "comment_response_matrix": true,
-		"short_plan": false, "short_any": false}, names)
+	require.Equal(t, map[string]bool{"action_plan": true, "peer_review": true, "good_practice": true, "progress_report": true, "comment_response_matrix": true,
+		"event_minutes": true, "short_plan": false, "short_any": false}, names)
 }
 
 func TestDocumentRequestsAreChecked(t *testing.T) {
@@ -103,8 +103,8 @@ func TestMatrixDocumentForBothKinds(t *testing.T) {
 	for _, it := range l.Items {
 		kinds[it.Name] = it.Kind
 	}
-	require.Equal(t, map[string]string{"action_plan": "action_plan", "peer_review": "peer_review", "progress_report": "progress_report",
-		"comment_response_matrix": "any"}, kinds)
+	require.Equal(t, map[string]string{"action_plan": "action_plan", "peer_review": "peer_review", "good_practice": "good_practice", "progress_report": "progress_report",
+		"comment_response_matrix": "any", "event_minutes": "event_minutes"}, kinds)
 
 	// Its download is named apart from the plan's own document.
 	doc, _, err := e.store.RequestDocument(t.Context(), workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan,

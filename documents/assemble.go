@@ -79,6 +79,8 @@ func MetaFor(snapshot map[string]any, approved bool, created time.Time, template
 			m.Title = "Peer review report"
 		case KindGoodPractice:
 			m.Title = "Good practice"
+		case KindEventMinutes:
+			m.Title = "Minutes"
 		}
 	}
 	// encoding/json writes maps with sorted keys and json.Number as it came:

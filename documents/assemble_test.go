@@ -186,7 +186,7 @@ func golden(t *testing.T, name string, got []byte) {
 // consortium's multilingual strings must survive in every format.
 func TestGoldenBuiltins(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport, KindEventMinutes} {
 		tm := builtin(t, kind)
 		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
 			t.Run(kind+"/"+string(f), func(t *testing.T) {
@@ -506,4 +506,33 @@ func TestProgressReportMeta(t *testing.T) {
 	// A plan in another language gives its own.
 	s["plan"].(map[string]any)["language"] = "bg"
 	require.Equal(t, "bg", MetaFor(s, true, sampleCreated, "v").Language)
+}
+
+// TestGoodPracticeLanguage: a sheet written in a consortium language is
+// marked as such in every format; without one it is English.
+func TestGoodPracticeLanguage(t *testing.T) {
+	t.Parallel()
+	snap := Sample(KindGoodPractice)
+	require.Equal(t, "en", MetaFor(snap, false, sampleCreated, "v").Language)
+	snap["content"].(map[string]any)["language"] = "bg"
+	m := MetaFor(snap, false, sampleCreated, "v")
+	require.Equal(t, "bg", m.Language)
+	tm := builtin(t, KindGoodPractice)
+	require.Contains(t, string(assemble(t, tm, snap, m, FormatHTML)), `lang="bg"`)
+	require.Contains(t, string(assemble(t, tm, snap, m, FormatMD)), `lang: "bg"`)
+	docx := assemble(t, tm, snap, m, FormatDOCX)
+	zr, err := zip.NewReader(bytes.NewReader(docx), int64(len(docx)))
+	require.NoError(t, err)
+	var core []byte
+	for _, f := range zr.File {
+		if f.Name == "docProps/core.xml" {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			core, err = io.ReadAll(rc)
+			rc.Close()
+			require.NoError(t, err)
+		}
+	}
+	require.Contains(t, string(core), "<dc:language>bg")
+	require.Contains(t, pdfToText(t, assemble(t, tm, snap, m, FormatPDF)), "Габрово")
 }

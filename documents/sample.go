@@ -46,8 +46,41 @@ func Sample(kind string) map[string]any {
 		return sampleGoodPractice()
 	case KindProgressReport:
 		return sampleProgressReport()
+	case KindEventMinutes:
+		return sampleEventMinutes()
 	}
 	return nil
+}
+
+// sampleEventMinutes is the data of the minutes of the project's third
+// thematic seminar, held in Gabrovo.
+func sampleEventMinutes() map[string]any {
+	return map[string]any{
+		"kind":    KindEventMinutes,
+		"project": sampleProject(),
+		"partner": map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "name": "РАМ Стара планина", "country": "BG", "region": "BG32"},
+		"content": map[string]any{
+			"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d71", "project_id": sampleProjectID, "type": "thematic_seminar",
+			"seminar_number": json.Number("3"), "title": "Crafts, skills and the next generation of makers",
+			"host_partner_id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d81", "status": "held",
+			"start_date": "2017-10-11", "end_date": "2017-10-12",
+			"place":  map[string]any{"country": "BG", "nuts2": "BG32", "city": "Габрово"},
+			"agenda": "Day 1: the Етър open-air museum's workshops; the Crafts Academy.\nDay 2: site visits and a workshop on transfer.",
+			"minutes": "Nine partners from seven countries took part. The Budapest partner asked how masters are chosen " +
+				"and paid; РАМ Стара планина answered that the chamber of crafts nominates them.\n\n" +
+				"Agreed: Budapest and Tørshavn study the academy's mentoring model for their action plans. " + hostileText,
+		},
+		"participants": map[string]any{
+			"partners": []any{
+				map[string]any{"name": "Budapesti Vállalkozásfejlesztési Közalapítvány", "country": "HU"},
+				map[string]any{"name": "Design and Crafts Council Ireland", "country": "IE"},
+			},
+			"groups": []any{map[string]any{"name": "Budapesti kézműves kkv-k érintettjei"}},
+		},
+		"good_practices": []any{
+			map[string]any{"id": "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d61", "title": "Занаятчийска академия – Crafts Academy of Gabrovo"},
+		},
+	}
 }
 
 // sampleTime is a fixed time of the sample consultations, in UTC.

@@ -60,6 +60,8 @@ const (
 	KindPeerReview = "peer_review"
 	// KindGoodPractice renders a good practice sheet.
 	KindGoodPractice = "good_practice"
+	// KindEventMinutes renders the minutes of a learning event.
+	KindEventMinutes = "event_minutes"
 	// KindProgressReport renders an accepted phase 2 progress report.
 	KindProgressReport = "progress_report"
 	KindAny            = "any"
@@ -138,7 +140,7 @@ func NewTemplate(name, kind string, src []byte) (*Template, error) {
 	if name == "" {
 		return nil, &TemplateError{Message: "the template needs a name"}
 	}
-	if kind != KindActionPlan && kind != KindPeerReview && kind != KindGoodPractice && kind != KindProgressReport && kind != KindAny {
+	if kind != KindActionPlan && kind != KindPeerReview && kind != KindGoodPractice && kind != KindProgressReport && kind != KindEventMinutes && kind != KindAny {
 		return nil, &TemplateError{Message: fmt.Sprintf("unknown template kind %q: want %s, %s, %s, %s or %s", kind, KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport, KindAny)}
 	}
 	if len(src) > maxSourceSize {
@@ -1072,7 +1074,7 @@ func loadBuiltins() ([]*Template, error) {
 		}
 		name := strings.TrimSuffix(e.Name(), builtinSuffix)
 		kind := KindAny
-		for _, k := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport} {
+		for _, k := range []string{KindActionPlan, KindPeerReview, KindGoodPractice, KindProgressReport, KindEventMinutes} {
 			if name == k || strings.HasPrefix(name, k+"_") {
 				kind = k
 			}

@@ -480,7 +480,7 @@ func TestBuiltins(t *testing.T) {
 		require.NoError(t, tm.TestRender(), tm.Name)
 	}
 	require.Equal(t, map[string]string{"action_plan": KindActionPlan, "peer_review": KindPeerReview, "good_practice": KindGoodPractice,
-		"progress_report": KindProgressReport, "comment_response_matrix": KindAny}, kinds)
+		"progress_report": KindProgressReport, "event_minutes": KindEventMinutes, "comment_response_matrix": KindAny}, kinds)
 
 	// Callers get copies: changing one does not change the next call's.
 	list[0].Name = "changed"

@@ -10,6 +10,8 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/craftscode/craftscode/migrations"
+	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 )
 
 // TestGoodPracticesKeepsSQLiteData: 00010 rebuilds the deliverables table
@@ -77,5 +79,30 @@ func TestGoodPracticesKeepsSQLiteData(t *testing.T) {
 	// The references are still enforced.
 	if _, err := db.ExecContext(ctx, `INSERT INTO deliverable_parties (deliverable_id, partner_id, party) VALUES ('nope', 'a', 'owner')`); err == nil {
 		t.Error("a party of a missing deliverable was taken")
+	}
+}
+
+// TestGoodPracticesDownOnPostgres: 00010 rolls back and applies again on
+// PostgreSQL, where it swaps the kind check by name.
+func TestGoodPracticesDownOnPostgres(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("pgx", sqlstoretest.DSN(t, sqlstore.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir, _ := fs.Sub(migrations.FS, "postgres")
+	p, err := goose.NewProvider(goose.DialectPostgres, db, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 10); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -219,6 +219,9 @@ type LearningEventStore interface {
 	// precondition_failed) and bumps it.
 	UpdateEvent(ctx context.Context, id string, version int, edit func(*LearningEvent) error) (LearningEvent, error)
 	ThematicSeminars(ctx context.Context, projectID string) ([]SeminarSlot, error)
+	// EventMinutesInput is the data, as JSON, that the event_minutes
+	// template assembles the event's minutes from.
+	EventMinutesInput(ctx context.Context, id string) ([]byte, error)
 	// PlanCitations resolves what each action of a plan cites.
 	PlanCitations(ctx context.Context, planID string) ([]Citation, error)
 }

@@ -25,6 +25,9 @@ type GoodPractice struct {
 	ProjectID string `json:"project_id"`
 	PartnerID string `json:"partner_id"`
 	Title     string `json:"title"`
+	// Language is the sheet's language, ISO 639-1; empty means English,
+	// which the programme asks for.
+	Language string `json:"language"`
 
 	Location Location `json:"location"`
 
@@ -138,6 +141,7 @@ func (x *GoodPractice) Normalize() {
 		&x.EvidenceOfSuccess, &x.PotentialForLearning, &x.MainInstitution, &x.Location.City} {
 		*s = strings.TrimSpace(*s)
 	}
+	x.Language = strings.ToLower(strings.TrimSpace(x.Language))
 	x.Location.Country = strings.ToUpper(strings.TrimSpace(x.Location.Country))
 	x.Location.NUTS2 = strings.ToUpper(strings.TrimSpace(x.Location.NUTS2))
 }
@@ -150,6 +154,9 @@ func (x *GoodPractice) Validate() error {
 	checkID(&p, "project_id", x.ProjectID)
 	checkID(&p, "partner_id", x.PartnerID)
 	checkText(&p, "title", x.Title, true, MaxPracticeTitle)
+	if x.Language != "" && !validLanguage(x.Language) {
+		p.Add("language", "must be an ISO 639-1 code of two lower-case letters")
+	}
 	if c := x.Location.Country; c != "" && !ValidCountry(c) {
 		p.Add("location.country", "is not an ISO 3166-1 alpha-2 country code")
 	}

@@ -43,8 +43,10 @@ func TestGoodPracticeValidate(t *testing.T) {
 		"NUTS2 without country": {func(g *GoodPractice) {
 			g.Location.Country = ""
 		}, "location.nuts2"},
-		"Greece uses EL": {func(g *GoodPractice) { g.Location = Location{Country: "GR", NUTS2: "EL30"} }, ""},
-		"Greece not GR":  {func(g *GoodPractice) { g.Location = Location{Country: "GR", NUTS2: "GR30"} }, "location.nuts2"},
+		"Bulgarian sheet":     {func(g *GoodPractice) { g.Language = "bg" }, ""},
+		"language not a code": {func(g *GoodPractice) { g.Language = "Magyar" }, "language"},
+		"Greece uses EL":      {func(g *GoodPractice) { g.Location = Location{Country: "GR", NUTS2: "EL30"} }, ""},
+		"Greece not GR":       {func(g *GoodPractice) { g.Location = Location{Country: "GR", NUTS2: "GR30"} }, "location.nuts2"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			g := validPractice()
@@ -68,9 +70,9 @@ func TestGoodPracticeValidate(t *testing.T) {
 
 func TestGoodPracticeNormalize(t *testing.T) {
 	t.Parallel()
-	g := GoodPractice{Title: "  Tanonc  ", Location: Location{Country: " hu", NUTS2: "hu11 ", City: " Budapest "}}
+	g := GoodPractice{Title: "  Tanonc  ", Language: " HU ", Location: Location{Country: " hu", NUTS2: "hu11 ", City: " Budapest "}}
 	g.Normalize()
-	if g.Title != "Tanonc" || g.Location != (Location{"HU", "HU11", "Budapest"}) {
+	if g.Title != "Tanonc" || g.Language != "hu" || g.Location != (Location{"HU", "HU11", "Budapest"}) {
 		t.Fatalf("got %+v", g)
 	}
 }

@@ -125,6 +125,7 @@ type Store interface {
 	PracticeStore
 	MonitoringStore
 	DashboardReader
+	EvidenceStore
 	LearningEventStore
 	Searcher
 

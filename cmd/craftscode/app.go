@@ -110,7 +110,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
-		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, ImageLimit: cfg.ImageLimit, UI: a.ui})
+		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/notify"
 )
 
@@ -22,6 +23,9 @@ type Config struct {
 	PublicURL string
 	LogLevel  slog.Level
 	BodyLimit int64 // CRAFTSCODE_BODY_LIMIT, bytes
+	// EvidenceLimit caps an evidence upload (CRAFTSCODE_EVIDENCE_LIMIT,
+	// bytes; default 50 MB). Uploads stream, so it costs no memory.
+	EvidenceLimit int64
 	// ImageLimit (CRAFTSCODE_IMAGE_LIMIT, bytes) caps a good practice image.
 	ImageLimit int64
 	// SecretKey (CRAFTSCODE_SECRET_KEY, 32 bytes in hex or base64) seals
@@ -44,13 +48,14 @@ type S3Config struct {
 // problem at once.
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:        or(getenv("CRAFTSCODE_ADDR"), ":8080"),
-		DataDir:     or(getenv("CRAFTSCODE_DATA_DIR"), "./data"),
-		DatabaseURL: getenv("DATABASE_URL"),
-		AdminToken:  strings.TrimSpace(getenv("CRAFTSCODE_ADMIN_TOKEN")),
-		PublicURL:   strings.TrimRight(strings.TrimSpace(getenv("CRAFTSCODE_PUBLIC_URL")), "/"),
-		BodyLimit:   1 << 20,
-		ImageLimit:  10 << 20,
+		Addr:          or(getenv("CRAFTSCODE_ADDR"), ":8080"),
+		DataDir:       or(getenv("CRAFTSCODE_DATA_DIR"), "./data"),
+		DatabaseURL:   getenv("DATABASE_URL"),
+		AdminToken:    strings.TrimSpace(getenv("CRAFTSCODE_ADMIN_TOKEN")),
+		PublicURL:     strings.TrimRight(strings.TrimSpace(getenv("CRAFTSCODE_PUBLIC_URL")), "/"),
+		BodyLimit:     1 << 20,
+		EvidenceLimit: evidence.DefaultLimit,
+		ImageLimit:    10 << 20,
 		S3: S3Config{
 			Endpoint:  getenv("S3_ENDPOINT"),
 			AccessKey: getenv("S3_ACCESS_KEY"),
@@ -88,6 +93,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "CRAFTSCODE_BODY_LIMIT must be a number of bytes, at least 1024")
 		}
 		c.BodyLimit = n
+	}
+	if v := getenv("CRAFTSCODE_EVIDENCE_LIMIT"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			problems = append(problems, "CRAFTSCODE_EVIDENCE_LIMIT must be a number of bytes, at least 1024")
+		}
+		c.EvidenceLimit = n
 	}
 	if v := getenv("CRAFTSCODE_IMAGE_LIMIT"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

@@ -25,7 +25,7 @@ CREATE INDEX learning_events_project ON learning_events (project_id, id);
 
 CREATE TABLE learning_event_practices (
     event_id         text NOT NULL REFERENCES learning_events (id) ON DELETE CASCADE,
-    good_practice_id text NOT NULL REFERENCES deliverables (id),
+    good_practice_id text NOT NULL REFERENCES deliverables (id) ON DELETE CASCADE, -- a deleted draft drops off the events
     PRIMARY KEY (event_id, good_practice_id)
 );
 CREATE INDEX learning_event_practices_practice ON learning_event_practices (good_practice_id);

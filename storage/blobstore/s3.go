@@ -2,6 +2,10 @@ package blobstore
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -329,3 +333,108 @@ type s3Blob struct {
 }
 
 func (b *s3Blob) Info() documents.BlobInfo { return b.info }
+
+// s3StreamPartSize is the part size of PutStream: the most one streaming
+// upload keeps on local disk at a time (S3's minimum part is 5 MiB).
+const s3StreamPartSize = 8 << 20
+
+// PutStream uploads r to key while it arrives, as a multipart upload: each
+// part is spooled to a temp file in S3Config.TempDir and sent as soon as it
+// is full, so neither memory nor disk grows with the object (memory holds
+// a copy buffer, disk one part). The SHA-256 of the whole is computed on
+// the way and returned, but not stored with the object (S3 takes metadata
+// only when an upload starts, before the digest is known), so Stat reports
+// none: the caller keeps it. Any read error, including one that a checking
+// reader returns instead of io.EOF, aborts the upload: nothing is left.
+// There is no NoOverwrite: callers use fresh keys.
+func (s *S3) PutStream(ctx context.Context, key string, r io.Reader, contentType string) (documents.BlobInfo, error) {
+	if !documents.ValidKey(key) {
+		return documents.BlobInfo{}, invalidKey(key)
+	}
+	if err := ctx.Err(); err != nil {
+		return documents.BlobInfo{}, err
+	}
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	info, err := s.putStream(ctx, key, r, contentType)
+	if err != nil {
+		return documents.BlobInfo{}, fmt.Errorf("blobstore: put %q: %w", key, s.mapErr(ctx, err, false))
+	}
+	return info, nil
+}
+
+func (s *S3) putStream(ctx context.Context, key string, r io.Reader, contentType string) (documents.BlobInfo, error) {
+	spool, err := os.CreateTemp(s.tempDir, "blobstore-s3-part-*")
+	if err != nil {
+		return documents.BlobInfo{}, err
+	}
+	name := spool.Name()
+	unlinked := os.Remove(name) == nil // as in put
+	defer func() {
+		_ = spool.Close()
+		if !unlinked {
+			_ = os.Remove(name)
+		}
+	}()
+
+	core := minio.Core{Client: s.client}
+	uploadID, err := core.NewMultipartUpload(ctx, s.bucket, key, minio.PutObjectOptions{ContentType: contentType})
+	if err != nil {
+		return documents.BlobInfo{}, err
+	}
+	completed := false
+	defer func() {
+		if !completed {
+			// Also when the client has gone: the parts must not linger.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			_ = core.AbortMultipartUpload(actx, s.bucket, key, uploadID)
+		}
+	}()
+
+	whole := sha256.New()
+	src := io.TeeReader(ctxReader{ctx: ctx, r: r}, whole)
+	buf := make([]byte, copyBufSize)
+	var parts []minio.CompletePart
+	var size int64
+	for num := 1; ; num++ {
+		if err := spool.Truncate(0); err != nil {
+			return documents.BlobInfo{}, err
+		}
+		if _, err := spool.Seek(0, io.SeekStart); err != nil {
+			return documents.BlobInfo{}, err
+		}
+		partMD5, partSHA := md5.New(), sha256.New()
+		n, err := io.CopyBuffer(io.MultiWriter(spool, partMD5, partSHA), io.LimitReader(src, s3StreamPartSize), buf)
+		if err != nil {
+			return documents.BlobInfo{}, err
+		}
+		if err := ctx.Err(); err != nil {
+			return documents.BlobInfo{}, err
+		}
+		if n == 0 && num > 1 {
+			break // the previous part ended exactly at the end
+		}
+		part, err := core.PutObjectPart(ctx, s.bucket, key, uploadID, num, io.NewSectionReader(spool, 0, n), n,
+			minio.PutObjectPartOptions{Md5Base64: base64.StdEncoding.EncodeToString(partMD5.Sum(nil)), Sha256Hex: hex.EncodeToString(partSHA.Sum(nil))})
+		if err != nil {
+			return documents.BlobInfo{}, err
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: num, ETag: part.ETag})
+		size += n
+		if n < s3StreamPartSize {
+			break
+		}
+	}
+	up, err := core.CompleteMultipartUpload(ctx, s.bucket, key, uploadID, parts, minio.PutObjectOptions{ContentType: contentType})
+	if err != nil {
+		return documents.BlobInfo{}, err
+	}
+	completed = true
+	mod := up.LastModified
+	if mod.IsZero() {
+		mod = time.Now().UTC()
+	}
+	return documents.BlobInfo{Key: key, Size: size, ContentType: contentType, SHA256: hex.EncodeToString(whole.Sum(nil)), ModTime: mod}, nil
+}

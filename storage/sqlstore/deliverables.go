@@ -434,6 +434,15 @@ func (s *Store) DeleteDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if row.State != string(workflow.StateDraft) || row.Revision > 0 {
 			return workflow.Errorf(workflow.CodeConflict, "only a draft that was never submitted can be deleted; this %s has a history", kind)
 		}
+		// Evidence rows point at their plan and own stored objects, which
+		// only deleting the evidence removes.
+		var files int64
+		if err := tx.Model(&evidenceRow{}).Where("plan_id = ?", id).Count(&files).Error; err != nil {
+			return err
+		}
+		if files > 0 {
+			return workflow.Errorf(workflow.CodeConflict, "this %s has %d evidence files; delete them first", kind, files)
+		}
 		// A draft's images go with it; the caller removes their blobs.
 		if err := tx.Where("practice_id = ?", id).Delete(&practiceImageRow{}).Error; err != nil {
 			return err

@@ -279,3 +279,62 @@ func eventsPresenting(db *gorm.DB, goodPracticeID string) ([]workflow.LearningEv
 	}
 	return out, nil
 }
+
+// EventMinutesInput is the data the event_minutes template runs on: the
+// event with its project, its host and the names and titles of what it
+// names, as JSON.
+func (s *Store) EventMinutesInput(ctx context.Context, id string) ([]byte, error) {
+	db := s.db.WithContext(ctx)
+	e, err := loadEvent(db, id)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var project projectRow
+	var host partnerRow
+	if err := db.Where("id = ?", e.ProjectID).Take(&project).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := db.Where("id = ?", e.HostPartnerID).Take(&host).Error; err != nil {
+		return nil, translate(err)
+	}
+	type named struct {
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Country string `json:"country,omitempty"`
+	}
+	partners, groups := []named{}, []named{}
+	for _, pid := range e.PartnerIDs {
+		var p partnerRow
+		if err := db.Where("id = ?", pid).Take(&p).Error; err != nil {
+			return nil, translate(err)
+		}
+		partners = append(partners, named{ID: p.ID, Name: p.Name, Country: p.Country})
+	}
+	for _, gid := range e.StakeholderGroupIDs {
+		var g groupRow
+		if err := db.Where("id = ?", gid).Take(&g).Error; err != nil {
+			return nil, translate(err)
+		}
+		groups = append(groups, named{ID: g.ID, Name: g.Name})
+	}
+	type practice struct {
+		ID    string `json:"id"`
+		Title string `json:"title"`
+	}
+	practices := []practice{}
+	for _, gp := range e.GoodPracticeIDs {
+		title, err := citedTitle(db, citationRow{Kind: workflow.CiteGoodPractice, TargetID: gp})
+		if err != nil {
+			return nil, translate(err)
+		}
+		practices = append(practices, practice{ID: gp, Title: title})
+	}
+	return json.Marshal(map[string]any{
+		"kind":           "event_minutes",
+		"project":        map[string]any{"id": project.ID, "acronym": project.Acronym, "title": project.Title, "programme": project.Programme},
+		"partner":        map[string]any{"id": host.ID, "name": host.Name, "country": host.Country, "region": host.Region},
+		"content":        e,
+		"participants":   map[string]any{"partners": partners, "groups": groups},
+		"good_practices": practices,
+	})
+}

@@ -215,6 +215,34 @@ func TestPracticeCitationsAndTrace(t *testing.T) {
 			require.Equal(t, e.ID, tr.PresentedAt[0].EventID)
 			require.Equal(t, "thematic_seminar", tr.PresentedAt[0].Type)
 			require.Equal(t, []workflow.PracticeCitation{{PlanID: plan.Plan.ID, PlanTitle: "Terv", ActionNumber: 1, ActionTitle: "Mentor"}}, tr.CitedBy)
+
+			// Deleting a draft practice takes it off the events that presented
+			// it; deleting a draft plan takes its citations along.
+			draft := practiceOf(t, s, d, "Vázlat")
+			_, err = s.UpdateEvent(ctx, e.ID, e.Version, func(x *workflow.LearningEvent) error {
+				x.GoodPracticeIDs = append(x.GoodPracticeIDs, draft)
+				return nil
+			})
+			require.NoError(t, err)
+			require.NoError(t, s.DeleteDeliverable(ctx, workflow.KindGoodPractice, draft, 1))
+			got, err := s.Event(ctx, e.ID)
+			require.NoError(t, err)
+			require.Equal(t, []string{gp}, got.GoodPracticeIDs)
+
+			other2 := practiceOf(t, s, d, "Másik")
+			citing := completePlanFor(d, d.instrument.ID)
+			citing.Plan.Actions[0].Background.GoodPracticeIDs = []string{other2}
+			pi := workflow.PolicyInstrument{ProjectID: d.project.ID, Name: "Második", Type: workflow.InstrumentOther, PartnerIDs: []string{d.partner.ID}}
+			require.NoError(t, s.CreatePolicyInstrument(ctx, &pi))
+			citing.Plan.PolicyInstrumentID = pi.ID
+			require.NoError(t, s.CreateDeliverable(ctx, &citing))
+			refs, err := s.CitingActions(ctx, workflow.CiteGoodPractice, other2)
+			require.NoError(t, err)
+			require.Len(t, refs, 1)
+			require.NoError(t, s.DeleteDeliverable(ctx, workflow.KindActionPlan, citing.Plan.ID, 1))
+			refs, err = s.CitingActions(ctx, workflow.CiteGoodPractice, other2)
+			require.NoError(t, err)
+			require.Empty(t, refs)
 		})
 	}
 }

@@ -403,6 +403,9 @@ func (s *Store) UpdateProgressReport(ctx context.Context, id string, version int
 		if err := rep.Validate(len(d.Plan.Actions), inds); err != nil {
 			return err
 		}
+		if err := checkReportEvidence(tx, r.PlanID, rep.Actions, rep.Improvements); err != nil {
+			return err
+		}
 		at := now()
 		res := tx.Model(&reportRow{}).Where("id = ? AND version = ?", r.ID, version).
 			Updates(map[string]any{"version": version + 1, "updated_at": at})
@@ -508,6 +511,12 @@ func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTra
 				return err
 			}
 			f.Incomplete = rep.Incomplete(len(d.Plan.Actions), inds)
+			// Evidence cited while a draft may have been deleted since.
+			gone, err := unknownReportEvidence(tx, r.PlanID, rep.Actions, rep.Improvements)
+			if err != nil {
+				return err
+			}
+			f.Incomplete = append(f.Incomplete, gone...)
 		}
 		t, err := workflow.FireReport(workflow.ReportState(r.State), req.Trigger, req.Principal.Actor(d), f)
 		if err != nil {

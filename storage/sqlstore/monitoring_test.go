@@ -23,6 +23,7 @@ type monitoring struct {
 	sh                             workflow.Principal
 	otherPartner                   workflow.Partner
 	indicatorA, indicatorB         workflow.Indicator
+	evidenceID                     string // evidence of the plan, for reports to cite
 }
 
 func setupMonitoring(t *testing.T, s *sqlstore.Store, acronym string) *monitoring {
@@ -42,6 +43,9 @@ func setupMonitoring(t *testing.T, s *sqlstore.Store, acronym string) *monitorin
 
 	m.plan = completePlanFor(m.seedData, m.instrument.ID)
 	require.NoError(t, s.CreateDeliverable(ctx, &m.plan))
+	ev := newEvidence(m.seedData, m.plan.Plan.ID)
+	require.NoError(t, s.CreateEvidence(ctx, &ev))
+	m.evidenceID = ev.ID
 	m.planVersion = 1
 	m.firePlan(t, s, m.owner, workflow.TriggerSubmit)
 	pastDeadline(t, s, m.plan.Plan.ID)
@@ -71,7 +75,7 @@ func (m *monitoring) startMonitoring(t *testing.T, s *sqlstore.Store) {
 func completeContent(m *monitoring) workflow.ReportContent {
 	return workflow.ReportContent{
 		Actions: &[]workflow.ActionProgress{
-			{Number: 1, Status: workflow.ActionCompleted, Narrative: "Mentoring ran in three counties.", EvidenceIDs: []string{workflow.NewID()}},
+			{Number: 1, Status: workflow.ActionCompleted, Narrative: "Mentoring ran in three counties.", EvidenceIDs: []string{m.evidenceID}},
 			{Number: 2, Status: workflow.ActionDelayed, Explanation: "The call for trainers opened late.", Narrative: "Képzés később indul."},
 		},
 		IndicatorValues: &[]workflow.IndicatorValue{{IndicatorID: m.indicatorA.ID, Achieved: 35}, {IndicatorID: m.indicatorB.ID, Achieved: 12000.25}},

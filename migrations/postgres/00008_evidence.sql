@@ -1,0 +1,36 @@
+-- +goose Up
+-- Evidence files of an action plan, attached to a progress report or not.
+-- The file name is metadata only: object keys are built from ids. A row is
+-- written only after its object is stored, and an upload that is refused
+-- (too large, wrong type) leaves neither.
+CREATE TABLE evidence (
+    id           text PRIMARY KEY,
+    project_id   text NOT NULL REFERENCES projects (id),
+    plan_id      text NOT NULL REFERENCES deliverables (id),
+    report_id    text REFERENCES progress_reports (id), -- the report it was uploaded for, if any
+    filename     text NOT NULL,
+    content_type text NOT NULL, -- sniffed from the bytes, never the client's word
+    size         bigint NOT NULL CHECK (size > 0),
+    sha256       text NOT NULL CHECK (length(sha256) = 64),
+    object_key   text NOT NULL UNIQUE,
+    uploaded_by  text NOT NULL,
+    created_at   timestamptz NOT NULL
+);
+CREATE INDEX evidence_plan ON evidence (plan_id, id);
+CREATE INDEX evidence_report ON evidence (report_id) WHERE report_id IS NOT NULL;
+
+-- One row per download. No foreign key: the audit outlives deleted evidence.
+CREATE TABLE evidence_downloads (
+    id          text PRIMARY KEY,
+    evidence_id text NOT NULL,
+    project_id  text NOT NULL,
+    user_id     text NOT NULL,
+    range_spec  text NOT NULL DEFAULT '',
+    request_id  text NOT NULL DEFAULT '',
+    at          timestamptz NOT NULL
+);
+CREATE INDEX evidence_downloads_evidence ON evidence_downloads (evidence_id);
+
+-- +goose Down
+DROP TABLE evidence_downloads;
+DROP TABLE evidence;
