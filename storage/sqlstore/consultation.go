@@ -88,18 +88,15 @@ func (r consultationRow) domain() workflow.Consultation {
 	return c
 }
 
-// openConsultation is submit's effect: the consultation row of the new
-// revision, its event, and the jobs that remind and close it.
+// openConsultation is the rest of submit's effect, once casTransition has
+// written the consultation row of the new revision: its event, and the jobs
+// that remind and close it.
 func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time, hooks bool) error {
 	stx, err := sqlTx(tx)
 	if err != nil {
 		return err
 	}
 	at := row.UpdatedAt
-	if _, err := stx.ExecContext(ctx, `INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline) VALUES ($1, $2, $3, $4, $5)`,
-		row.ID, row.Revision, row.ProjectID, at, deadline); err != nil {
-		return err
-	}
 	c := workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision, OpenedAt: at, Deadline: deadline}
 	if err := s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
 		DeliverableID: row.ID, At: at, Data: c}); err != nil {

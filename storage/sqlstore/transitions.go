@@ -133,23 +133,10 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if freezes {
 			row.Revision++
 		}
-		// The version-checked update comes first: a concurrent loser stops
-		// here with precondition_failed before it writes anything else. It
-		// touches the lifecycle columns only; the content does not change.
-		stx, err := sqlTx(tx)
-		if err != nil {
-			return err
-		}
-		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
-			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
-			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
-		won, err := s.casTransition(ctx, stx, row, r.Version, tr)
-		if err != nil {
-			return err
-		}
-		if !won {
-			return workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
-		}
+		// A submit freezes the revision and opens its consultation: both
+		// rows are made ready here and written with the version-checked
+		// update, so that a concurrent loser writes none of them.
+		var also casExtras
 		if freezes {
 			if d.Review != nil && len(d.Review.PeerPartnerIDs) > 0 {
 				var peers []partnerRow
@@ -170,10 +157,24 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 			if err != nil {
 				return err
 			}
-			if _, err := stx.ExecContext(ctx, `INSERT INTO revisions (deliverable_id, number, snapshot, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				row.ID, row.Revision, string(data), sum, r.Principal.User.ID, row.UpdatedAt); err != nil {
-				return err
-			}
+			also.snapshot, also.sha256 = string(data), sum
+		}
+		if opensConsultation(t) {
+			also.deadline = &deadline
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
+			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
+			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
+		won, err := s.casTransition(ctx, stx, row, r.Version, tr, also)
+		if err != nil {
+			return err
+		}
+		if !won {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
 		}
 		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline, sur.webhooks); err != nil {
 			return err
@@ -256,19 +257,39 @@ func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t
 	return nil
 }
 
+// casExtras are the rows a submit writes with its transition: the frozen
+// revision (when snapshot is set) and the consultation (when deadline is).
+type casExtras struct {
+	snapshot, sha256 string
+	deadline         *time.Time
+}
+
 // casTransition writes the version-checked state update and appends the
-// history row; won is false when the version moved (nothing is written
-// then). On PostgreSQL both go in one statement, saving a round trip; SQLite
-// has no data-modifying WITH, so it takes two.
-func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableRow, want int, tr transitionRow) (bool, error) {
+// history row, plus a submit's revision and consultation; won is false when
+// the version moved (nothing is written then). On PostgreSQL it is one
+// statement, saving round trips on the hot path; SQLite has no
+// data-modifying WITH, so there each row is its own statement.
+func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableRow, want int, tr transitionRow, also casExtras) (bool, error) {
 	if s.dialect == Postgres {
-		res, err := stx.ExecContext(ctx, `WITH u AS (
+		q := `WITH u AS (
 				UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4
-				WHERE id = $5 AND version = $6 RETURNING id)
+				WHERE id = $5 AND version = $6 RETURNING id, project_id)`
+		args := []any{row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, want,
+			tr.ID, tr.FromState, tr.ToState, tr.Trigger, tr.ActorID, tr.Note, tr.RequestID}
+		if also.snapshot != "" {
+			args = append(args, also.snapshot, also.sha256)
+			q += fmt.Sprintf(`, rv AS (INSERT INTO revisions (deliverable_id, number, snapshot, sha256, created_by, created_at)
+				SELECT u.id, $3, $%d, $%d, $11, $4 FROM u)`, len(args)-1, len(args))
+		}
+		if also.deadline != nil {
+			args = append(args, *also.deadline)
+			q += fmt.Sprintf(`, cs AS (INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline)
+				SELECT u.id, $3, u.project_id, $4, $%d FROM u)`, len(args))
+		}
+		q += `
 			INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
-			SELECT $7, u.id, $2, $8, $9, $10, $11, $12, $3, $13, $4 FROM u`,
-			row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, want,
-			tr.ID, tr.FromState, tr.ToState, tr.Trigger, tr.ActorID, tr.Note, tr.RequestID)
+			SELECT $7, u.id, $2, $8, $9, $10, $11, $12, $3, $13, $4 FROM u`
+		res, err := stx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return false, err
 		}
@@ -283,10 +304,24 @@ func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableR
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	_, err = stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
+	if _, err = stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, tr.ID, tr.DeliverableID, tr.Version, tr.FromState, tr.ToState, tr.Trigger,
-		tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At)
-	return err == nil, err
+		tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At); err != nil {
+		return false, err
+	}
+	if also.snapshot != "" {
+		if _, err := stx.ExecContext(ctx, `INSERT INTO revisions (deliverable_id, number, snapshot, sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			row.ID, row.Revision, also.snapshot, also.sha256, tr.ActorID, row.UpdatedAt); err != nil {
+			return false, err
+		}
+	}
+	if also.deadline != nil {
+		if _, err := stx.ExecContext(ctx, `INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline) VALUES ($1, $2, $3, $4, $5)`,
+			row.ID, row.Revision, row.ProjectID, row.UpdatedAt, *also.deadline); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // sqlTx is the database/sql transaction under a gorm transaction. The hot
