@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -27,9 +26,6 @@ import (
 //
 //	go test ./api -run '^$' -bench ListThreadsHTTP -benchtime 200x
 func BenchmarkListThreadsHTTP(b *testing.B) {
-	if os.Getenv("TEST_DATABASE_URL") == "" && !sqlstoretest.RequireBackends() {
-		b.Skip("TEST_DATABASE_URL is not set")
-	}
 	ctx := context.Background()
 	store := sqlstoretest.New(b, sqlstore.Postgres)
 	tok, hash := workflow.NewToken()

@@ -100,4 +100,3 @@ func decodeSearchCursor(s string) (workflow.SearchCursor, bool) {
 	}
 	return workflow.SearchCursor{DeliverableID: id, ActionNumber: n}, true
 }
-

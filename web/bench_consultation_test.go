@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -27,9 +26,6 @@ import (
 //
 //	go test ./web -run '^$' -bench 'RevisionPage$' -benchtime 100x
 func BenchmarkRevisionPage(b *testing.B) {
-	if os.Getenv("TEST_DATABASE_URL") == "" && !sqlstoretest.RequireBackends() {
-		b.Skip("TEST_DATABASE_URL is not set")
-	}
 	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
 	var actions []workflow.PlanAction
 	for i := 1; i <= 3; i++ { // three actions make the 20 sections

@@ -73,7 +73,7 @@ func (h *Handler) practicesPage(c *call) error {
 		for _, d := range ds {
 			g := d.Practice
 			v.Items = append(v.Items, practiceItem{ID: g.ID, Title: g.Title, State: g.State,
-				Meta: strings.Join(nonEmpty(g.Location.City, g.Location.Country), ", "),
+				Meta:    strings.Join(nonEmpty(g.Location.City, g.Location.Country), ", "),
 				Snippet: template.HTML(template.HTMLEscapeString(g.Summary))})
 		}
 		if next != "" {
@@ -169,4 +169,3 @@ func decodeCursor(s string) string {
 }
 
 func urlQuery(s string) string { return template.URLQueryEscaper(s) }
-

@@ -1,7 +1,6 @@
 package sqlstore_test
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -20,9 +19,6 @@ import (
 //
 //	go test ./storage/sqlstore -run '^$' -bench ListThreads -benchtime 200x
 func BenchmarkListThreads(b *testing.B) {
-	if os.Getenv("TEST_DATABASE_URL") == "" && !sqlstoretest.RequireBackends() {
-		b.Skip("TEST_DATABASE_URL is not set")
-	}
 	s := sqlstoretest.New(b, sqlstore.Postgres)
 	c := setupConsultation(b, s, "BENCH")
 	var snap string

@@ -23,9 +23,6 @@ import (
 //
 //	go test ./storage/sqlstore -run '^$' -bench Dashboard -benchtime 200x
 func BenchmarkDashboard(b *testing.B) {
-	if os.Getenv("TEST_DATABASE_URL") == "" && !sqlstoretest.RequireBackends() {
-		b.Skip("TEST_DATABASE_URL is not set")
-	}
 	plans := 200
 	if v, err := strconv.Atoi(os.Getenv("CRAFTSCODE_BENCH_PLANS")); err == nil && v > 0 {
 		plans = v
