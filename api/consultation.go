@@ -4,21 +4,10 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 
 	"github.com/craftscode/craftscode/workflow"
-)
-
-// Comment rate limit defaults: a burst of 10, then one every 3 seconds,
-// per user. Enough for a person typing, not for a script flooding a
-// thread.
-const (
-	DefaultCommentRate  = rate.Limit(1.0 / 3)
-	DefaultCommentBurst = 10
 )
 
 func (s *Server) consultationRoutes(v1 *echo.Group) {
@@ -58,36 +47,8 @@ type hideRequest struct {
 	Reason string `json:"reason"`
 }
 
-// commentLimiter keeps one token bucket per user.
-type commentLimiter struct {
-	mu    sync.Mutex
-	every rate.Limit
-	burst int
-	users map[string]*rate.Limiter
-}
-
-// allow takes a token for the user, or says how long to wait for one.
-func (l *commentLimiter) allow(userID string) (bool, time.Duration) {
-	l.mu.Lock()
-	lim, ok := l.users[userID]
-	if !ok {
-		if l.users == nil || len(l.users) >= 100000 {
-			l.users = map[string]*rate.Limiter{} // forget everyone rather than grow without bound
-		}
-		lim = rate.NewLimiter(l.every, l.burst)
-		l.users[userID] = lim
-	}
-	l.mu.Unlock()
-	r := lim.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return false, d
-	}
-	return true, 0
-}
-
 func (s *Server) limitComments(c echo.Context) error {
-	ok, wait := s.comments.allow(principal(c).User.ID)
+	ok, wait := s.comments.Allow(principal(c).User.ID)
 	if ok {
 		return nil
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/evidence"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -35,7 +36,8 @@ type Config struct {
 	// limit) but is not part of the JSON API or its OpenAPI document.
 	UI http.Handler
 	// CommentRate and CommentBurst limit each user's comments (and
-	// comment edits); 0 means DefaultCommentRate and DefaultCommentBurst.
+	// comment edits); 0 means ratelimit.DefaultCommentRate and
+	// ratelimit.DefaultCommentBurst.
 	CommentRate  rate.Limit
 	CommentBurst int
 	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
@@ -60,7 +62,7 @@ type Server struct {
 	openapi       []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
-	comments   commentLimiter
+	comments   *ratelimit.PerKey
 }
 
 // New builds the handler with every route.
@@ -78,13 +80,7 @@ func New(cfg Config) (*Server, error) {
 	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
 		s.imageLimit = DefaultImageLimit
 	}
-	s.comments = commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}
-	if s.comments.every <= 0 {
-		s.comments.every = DefaultCommentRate
-	}
-	if s.comments.burst <= 0 {
-		s.comments.burst = DefaultCommentBurst
-	}
+	s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}

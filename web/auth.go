@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -352,33 +350,4 @@ func (l *limiter) allow(key string, now time.Time) bool {
 	}
 	w.n++
 	return w.n <= l.max
-}
-
-// commentLimiter keeps a token bucket per person, so that a script behind
-// a session cannot flood a thread.
-type commentLimiter struct {
-	mu    sync.Mutex
-	every rate.Limit
-	burst int
-	users map[string]*rate.Limiter
-}
-
-// allow takes a token for the user, or says how long to wait for one.
-func (l *commentLimiter) allow(userID string) (bool, time.Duration) {
-	l.mu.Lock()
-	lim := l.users[userID]
-	if lim == nil {
-		if l.users == nil || len(l.users) >= 100000 {
-			l.users = map[string]*rate.Limiter{}
-		}
-		lim = rate.NewLimiter(l.every, l.burst)
-		l.users[userID] = lim
-	}
-	l.mu.Unlock()
-	r := lim.Reserve()
-	if d := r.Delay(); d > 0 {
-		r.Cancel()
-		return false, d
-	}
-	return true, 0
 }

@@ -363,7 +363,7 @@ func formProblem(err error) bool {
 func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 	return func(c *call) error {
 		id := c.r.PathValue("id")
-		if ok, wait := h.comments.allow(c.principal.User.ID); !ok {
+		if ok, wait := h.comments.Allow(c.principal.User.ID); !ok {
 			secs := max(int(math.Ceil(wait.Seconds())), 1)
 			c.w.Header().Set("Retry-After", strconv.Itoa(secs))
 			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests,

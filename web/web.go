@@ -21,6 +21,7 @@ import (
 
 	"github.com/craftscode/craftscode/dashboard"
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -59,7 +60,7 @@ type Handler struct {
 	pages    map[string]*template.Template
 	byEmail  *limiter
 	byClient *limiter
-	comments *commentLimiter
+	comments *ratelimit.PerKey
 	mailing  sync.WaitGroup // sign-in mails being sent
 }
 
@@ -96,17 +97,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LinkWindow <= 0 {
 		cfg.LinkWindow = 15 * time.Minute
 	}
-	if cfg.CommentRate <= 0 {
-		cfg.CommentRate = rate.Limit(1.0 / 3)
-	}
-	if cfg.CommentBurst <= 0 {
-		cfg.CommentBurst = 10
-	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
-		comments: &commentLimiter{every: cfg.CommentRate, burst: cfg.CommentBurst}}
+		comments: ratelimit.New(cfg.CommentRate, cfg.CommentBurst)}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
