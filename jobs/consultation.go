@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +13,25 @@ import (
 	"github.com/craftscode/craftscode/workflow"
 )
 
-// CloseConsultationArgs closes a revision's consultation at its deadline.
+// SweepConsultationsArgs is the periodic sweep that closes consultations
+// whose deadline has passed and reminds the stakeholders of those closing
+// soon. It carries nothing: each run looks at every open consultation.
+//
+// A sweep rather than a job per consultation keeps submit, a hot path,
+// to its own rows. Whether a consultation takes comments is decided by
+// its deadline when asked, so a sweep that comes a little late only delays
+// closed_at and the consultation.closed event, by at most one interval.
+type SweepConsultationsArgs struct{}
+
+// Kind names the job type in River's table.
+func (SweepConsultationsArgs) Kind() string { return "sweep_consultations" }
+
+// DefaultConsultationSweep is how often the sweep runs.
+const DefaultConsultationSweep = time.Minute
+
+// CloseConsultationArgs closes one revision's consultation at its
+// deadline. Submit no longer queues it (the sweep does its work); the
+// worker stays for the jobs that earlier versions queued.
 type CloseConsultationArgs struct {
 	DeliverableID string `json:"deliverable_id"`
 	Revision      int    `json:"revision"`
@@ -24,6 +41,7 @@ type CloseConsultationArgs struct {
 func (CloseConsultationArgs) Kind() string { return "close_consultation" }
 
 // RemindConsultationArgs reminds the stakeholders who have not commented.
+// Like CloseConsultationArgs, it is kept for jobs already queued.
 type RemindConsultationArgs struct {
 	DeliverableID string `json:"deliverable_id"`
 	Revision      int    `json:"revision"`
@@ -34,21 +52,47 @@ func (RemindConsultationArgs) Kind() string { return "remind_consultation" }
 
 // ConsultationStore is what the consultation jobs need from the database.
 type ConsultationStore interface {
+	DueConsultations(ctx context.Context, now time.Time) ([]sqlstore.DueConsultation, error)
 	ExpireConsultation(ctx context.Context, deliverableID string, revision int) (bool, error)
 	ConsultationReminder(ctx context.Context, deliverableID string, revision int) (sqlstore.Reminder, bool, error)
 }
 
-// EnqueueConsultation inserts both jobs of a new consultation in the
-// caller's transaction, in one round trip (submit is a hot path).
-func (q *Queue) EnqueueConsultation(ctx context.Context, tx *sql.Tx, deliverableID string, revision int, remindAt, deadline time.Time) error {
-	_, err := q.client.InsertManyTx(ctx, tx, []river.InsertManyParams{
-		{Args: RemindConsultationArgs{DeliverableID: deliverableID, Revision: revision}, InsertOpts: &river.InsertOpts{ScheduledAt: remindAt}},
-		{Args: CloseConsultationArgs{DeliverableID: deliverableID, Revision: revision}, InsertOpts: &river.InsertOpts{ScheduledAt: deadline}},
-	})
-	if err != nil {
-		return fmt.Errorf("jobs: insert: %w", err)
+type sweepConsultationsWorker struct {
+	river.WorkerDefaults[SweepConsultationsArgs]
+	store  ConsultationStore
+	mailer workflow.Mailer
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// Work does each due close and reminder. Both are idempotent, so a sweep
+// that fails half-way and is retried repeats nothing; the first error is
+// returned after the rest have been tried, so one bad row holds up no other.
+func (w *sweepConsultationsWorker) Work(ctx context.Context, _ *river.Job[SweepConsultationsArgs]) error {
+	if w.store == nil {
+		return errNoStore
 	}
-	return nil
+	due, err := w.store.DueConsultations(ctx, w.now())
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, c := range due {
+		if c.Close {
+			errs = append(errs, expire(ctx, w.store, w.log, c.DeliverableID, c.Revision))
+		} else {
+			errs = append(errs, remind(ctx, w.store, w.mailer, w.log, c.DeliverableID, c.Revision))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// periodicConsultationSweep runs the sweep every interval, and once when
+// the queue starts, so that a restart does not wait a whole interval.
+func periodicConsultationSweep(interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return SweepConsultationsArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "sweep_consultations", RunOnStart: true})
 }
 
 var errNoStore = errors.New("jobs: no consultation store configured")
@@ -59,13 +103,18 @@ type closeConsultationWorker struct {
 	log   *slog.Logger
 }
 
-// Work closes the consultation; it is idempotent, and one already closed
-// (early, or withdrawn) is left as it is.
+// Work closes the consultation if its deadline has passed.
 func (w *closeConsultationWorker) Work(ctx context.Context, job *river.Job[CloseConsultationArgs]) error {
 	if w.store == nil {
 		return errNoStore
 	}
-	closed, err := w.store.ExpireConsultation(ctx, job.Args.DeliverableID, job.Args.Revision)
+	return expire(ctx, w.store, w.log, job.Args.DeliverableID, job.Args.Revision)
+}
+
+// expire closes a consultation whose deadline has passed; one already
+// closed (early, or withdrawn) is left as it is.
+func expire(ctx context.Context, store ConsultationStore, log *slog.Logger, deliverableID string, revision int) error {
+	closed, err := store.ExpireConsultation(ctx, deliverableID, revision)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return nil
 	}
@@ -73,7 +122,7 @@ func (w *closeConsultationWorker) Work(ctx context.Context, job *river.Job[Close
 		return err
 	}
 	if closed {
-		w.log.InfoContext(ctx, "consultation closed at its deadline", "deliverable_id", job.Args.DeliverableID, "revision", job.Args.Revision)
+		log.InfoContext(ctx, "consultation closed at its deadline", "deliverable_id", deliverableID, "revision", revision)
 	}
 	return nil
 }
@@ -85,29 +134,31 @@ type remindConsultationWorker struct {
 	log    *slog.Logger
 }
 
-// Work marks the consultation reminded and then mails each stakeholder
-// who has not commented. The mark comes first, so a retry never sends a
-// second round; a mail that fails is logged, not retried.
+// Work sends the consultation's reminder, if it is still due.
 func (w *remindConsultationWorker) Work(ctx context.Context, job *river.Job[RemindConsultationArgs]) error {
 	if w.store == nil {
 		return errNoStore
 	}
-	r, due, err := w.store.ConsultationReminder(ctx, job.Args.DeliverableID, job.Args.Revision)
+	return remind(ctx, w.store, w.mailer, w.log, job.Args.DeliverableID, job.Args.Revision)
+}
+
+// remind marks the consultation reminded and then mails each stakeholder
+// who has not commented. The mark comes first, so a retry never sends a
+// second round; a mail that fails is logged, not retried.
+func remind(ctx context.Context, store ConsultationStore, mailer workflow.Mailer, log *slog.Logger, deliverableID string, revision int) error {
+	r, due, err := store.ConsultationReminder(ctx, deliverableID, revision)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return nil
 	}
-	if err != nil || !due {
+	if err != nil || !due || mailer == nil {
 		return err
-	}
-	if w.mailer == nil {
-		return nil
 	}
 	for _, u := range r.To {
 		m := workflow.Mail{To: u.Email, Subject: "Consultation closing soon: " + r.Title,
 			Body: fmt.Sprintf("Dear %s,\n\nthe consultation on %q (revision %d) closes on %s UTC. You have not commented yet.\n",
 				u.Name, r.Title, r.Revision, r.Deadline.Format("2006-01-02 15:04"))}
-		if err := w.mailer.Send(ctx, m); err != nil {
-			w.log.WarnContext(ctx, "reminder not sent", "user_id", u.ID, "error", err.Error())
+		if err := mailer.Send(ctx, m); err != nil {
+			log.WarnContext(ctx, "reminder not sent", "user_id", u.ID, "error", err.Error())
 		}
 	}
 	return nil

@@ -38,8 +38,8 @@ func (m *mailbox) to() []string {
 	return out
 }
 
-// TestConsultationJobs: a short window is reminded (to the stakeholder who
-// has not commented) and closed at its deadline by River's workers.
+// TestConsultationJobs: River's periodic sweep reminds a short window (the
+// stakeholder who has not commented, once) and closes it at its deadline.
 func TestConsultationJobs(t *testing.T) {
 	for _, d := range sqlstoretest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -51,7 +51,7 @@ func TestConsultationJobs(t *testing.T) {
 			require.NoError(t, err)
 			mail := &mailbox{}
 			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler),
-				&jobs.Workers{Documents: s, Blobs: blobs, Consultations: s, Mailer: mail})
+				&jobs.Workers{Documents: s, Blobs: blobs, Consultations: s, Mailer: mail, ConsultationSweep: 300 * time.Millisecond})
 			require.NoError(t, err)
 			s.SetJobQueue(q)
 			plan := planIn(t, s)
@@ -69,7 +69,7 @@ func TestConsultationJobs(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			// Reminded halfway, at 3 s; River moves scheduled jobs about every second.
+			// Reminded halfway, at 3 s; the sweep runs every 300 ms.
 			deadline := time.Now().Add(6 * time.Second)
 			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1,
 				Trigger: workflow.TriggerSubmit, Principal: admin, ConsultationDeadline: &deadline})

@@ -61,11 +61,13 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 type Workers struct {
 	Documents DocumentStore
 	Blobs     documents.BlobStore
-	// Consultations and Mailer run the consultation's deadline and
-	// reminder jobs; without a store those jobs wait, without a mailer
-	// reminders are marked but not sent.
-	Consultations ConsultationStore
-	Mailer        workflow.Mailer
+	// Consultations, when set, runs the periodic sweep that closes
+	// consultations at their deadline and reminds stakeholders, every
+	// ConsultationSweep (DefaultConsultationSweep when 0). Without a
+	// Mailer reminders are marked but not sent.
+	Consultations     ConsultationStore
+	Mailer            workflow.Mailer
+	ConsultationSweep time.Duration
 	// Webhooks, when set, makes the queue deliver webhooks.
 	Webhooks DeliveryStore
 	// WebhookTimeout bounds one delivery attempt (DefaultWebhookTimeout
@@ -92,19 +94,22 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 	if w != nil {
 		ws := river.NewWorkers()
 		river.AddWorker(ws, &renderWorker{store: w.Documents, blobs: w.Blobs, log: log})
-		// Registered even without a store, so that submit can insert them:
-		// River refuses kinds it has no worker for.
+		// The per-consultation workers run jobs queued by earlier versions.
 		river.AddWorker(ws, &closeConsultationWorker{store: w.Consultations, log: log})
 		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, mailer: w.Mailer, log: log})
 		now := w.Now
 		if now == nil {
 			now = time.Now
 		}
+		river.AddWorker(ws, &sweepConsultationsWorker{store: w.Consultations, mailer: w.Mailer, now: now, log: log})
 		river.AddWorker(ws, &remindReportsWorker{store: w.Reports, now: now, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		if w.Consultations != nil {
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodicConsultationSweep(cmp.Or(w.ConsultationSweep, DefaultConsultationSweep)))
+		}
 		if w.Reports != nil {
-			cfg.PeriodicJobs = []*river.PeriodicJob{periodicReminders(cmp.Or(w.ReminderInterval, DefaultReminderInterval))}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodicReminders(cmp.Or(w.ReminderInterval, DefaultReminderInterval)))
 		}
 		if w.Webhooks != nil {
 			river.AddWorker(ws, &webhookWorker{store: w.Webhooks, log: log,

@@ -68,12 +68,31 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 			require.Equal(t, workflow.StateStakeholderReview, out.Head().State)
 			require.Equal(t, 2, rec.Version)
 			require.Zero(t, countJobs(t, s), "submit renders nothing")
-			var scheduled int
-			require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job WHERE kind IN ('close_consultation', 'remind_consultation')").Scan(&scheduled))
-			require.Equal(t, 2, scheduled, "submit schedules the consultation's reminder and close")
+			var queued int
+			require.NoError(t, s.DB().QueryRow("SELECT count(*) FROM river_job").Scan(&queued))
+			require.Zero(t, queued, "submit queues no job: the sweep reads the consultation row")
+			// The sweep finds the consultation when its reminder, then its
+			// deadline (the default 14 days) comes.
+			cs, err := s.Consultation(ctx, plan.Kind, plan.Plan.ID, 1, admin)
+			require.NoError(t, err)
+			for _, c := range []struct {
+				at   time.Time
+				want []sqlstore.DueConsultation
+			}{
+				{cs.Deadline.Add(-49 * time.Hour), nil},
+				{cs.Deadline.Add(-48 * time.Hour), []sqlstore.DueConsultation{{DeliverableID: plan.Plan.ID, Revision: 1}}},
+				{cs.Deadline, []sqlstore.DueConsultation{{DeliverableID: plan.Plan.ID, Revision: 1, Close: true}}},
+			} {
+				due, err := s.DueConsultations(ctx, c.at)
+				require.NoError(t, err)
+				require.Equal(t, c.want, due, "at %s", c.at)
+			}
 			// approve waits for the consultation: close it early.
 			_, err = s.CloseConsultation(ctx, plan.Kind, plan.Plan.ID, admin)
 			require.NoError(t, err)
+			due, err := s.DueConsultations(ctx, cs.Deadline)
+			require.NoError(t, err)
+			require.Empty(t, due, "a closed consultation is not swept")
 
 			// approve asks for the approved PDF and DOCX: two documents, two jobs.
 			out, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 2, Trigger: workflow.TriggerApprove, Principal: admin})

@@ -88,26 +88,6 @@ func (r consultationRow) domain() workflow.Consultation {
 	return c
 }
 
-// openConsultation is the rest of submit's effect, once casTransition has
-// written the consultation row of the new revision: its event, and the jobs
-// that remind and close it.
-func (s *Store) openConsultation(ctx context.Context, tx *gorm.DB, row deliverableRow, deadline time.Time, hooks bool) error {
-	stx, err := sqlTx(tx)
-	if err != nil {
-		return err
-	}
-	at := row.UpdatedAt
-	c := workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision, OpenedAt: at, Deadline: deadline}
-	if err := s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
-		DeliverableID: row.ID, At: at, Data: c}); err != nil {
-		return err
-	}
-	if s.jobs == nil {
-		return nil
-	}
-	return s.jobs.EnqueueConsultation(ctx, stx, row.ID, row.Revision, reminderTime(at, deadline), deadline)
-}
-
 // closeConsultation closes the revision's consultation if it is still
 // open, and tells subscribers; closed is false when it already was (or
 // there is none: revisions frozen before consultations existed).
@@ -133,14 +113,10 @@ func (s *Store) closeConsultation(ctx context.Context, tx *gorm.DB, projectID, d
 // over and how many visible top-level comments still lack a response. A
 // revision without a consultation row (frozen before they existed) has
 // nothing open.
-func consultationFacts(tx *gorm.DB, deliverableID string, revision int, at time.Time) (over bool, unanswered int, err error) {
-	stx, err := sqlTx(tx)
-	if err != nil {
-		return false, 0, err
-	}
+func consultationFacts(ctx context.Context, q querier, deliverableID string, revision int, at time.Time) (over bool, unanswered int, err error) {
 	var closedAt *time.Time
 	var deadline time.Time
-	err = stx.QueryRowContext(tx.Statement.Context, `SELECT c.closed_at, c.deadline,
+	err = q.QueryRowContext(ctx, `SELECT c.closed_at, c.deadline,
 			(SELECT count(*) FROM comments m WHERE m.deliverable_id = c.deliverable_id AND m.revision = c.revision
 				AND m.parent_id IS NULL AND NOT m.hidden AND NOT m.deleted AND m.response_status = '')
 		FROM consultations c WHERE c.deliverable_id = $1 AND c.revision = $2`, deliverableID, revision).Scan(&closedAt, &deadline, &unanswered)
@@ -899,6 +875,40 @@ func (s *Store) ExpireConsultation(ctx context.Context, deliverableID string, re
 		return err
 	})
 	return closed, err
+}
+
+// DueConsultation is an open consultation with work due: its deadline has
+// passed (Close), or its reminder time has come and no reminder went out.
+type DueConsultation struct {
+	DeliverableID string
+	Revision      int
+	Close         bool
+}
+
+// DueConsultations lists what the consultation sweep has to do at now.
+// Only open consultations are read, and each is closed within one sweep
+// after its deadline, so the set stays small.
+func (s *Store) DueConsultations(ctx context.Context, at time.Time) ([]DueConsultation, error) {
+	rows, err := s.sql.QueryContext(ctx, `SELECT deliverable_id, revision, opened_at, deadline, reminded_at
+		FROM consultations WHERE closed_at IS NULL ORDER BY deadline, deliverable_id, revision`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DueConsultation
+	for rows.Next() {
+		var c consultationRow
+		if err := rows.Scan(&c.DeliverableID, &c.Revision, &c.OpenedAt, &c.Deadline, &c.RemindedAt); err != nil {
+			return nil, err
+		}
+		switch {
+		case !at.Before(c.Deadline):
+			out = append(out, DueConsultation{DeliverableID: c.DeliverableID, Revision: c.Revision, Close: true})
+		case c.RemindedAt == nil && !at.Before(reminderTime(c.OpenedAt, c.Deadline)):
+			out = append(out, DueConsultation{DeliverableID: c.DeliverableID, Revision: c.Revision})
+		}
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]workflow.ConsultationItem, error) {

@@ -419,6 +419,8 @@ func init() {
 		cs, err := s.Consultation(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.coord)
 		require.NoError(t, err)
 		require.Equal(t, "withdrawn", cs.ClosedReason)
+		require.Equal(t, c.owner.User.ID, cs.ClosedBy)
+		require.NotNil(t, cs.ClosedAt)
 		_, err = s.AddComment(ctx, workflow.NewComment{Kind: c.plan.Kind, DeliverableID: c.plan.Plan.ID, Body: "x", Principal: c.coord})
 		require.Equal(t, workflow.CodeConflict, code(t, err), "a draft takes no comments")
 		_, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.sh)

@@ -49,9 +49,6 @@ type Store struct {
 // the work is queued exactly when the transaction commits.
 type JobQueue interface {
 	EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error
-	// EnqueueConsultation schedules a revision's consultation jobs: the
-	// reminder at remindAt and the close at deadline.
-	EnqueueConsultation(ctx context.Context, tx *sql.Tx, deliverableID string, revision int, remindAt, deadline time.Time) error
 	EnqueueWebhook(ctx context.Context, tx *sql.Tx, deliveryID string) error
 }
 

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,15 +14,21 @@ import (
 	"github.com/craftscode/craftscode/workflow"
 )
 
-// facts gathers what the lifecycle's guards need, inside the transaction.
-// Completeness is worked out only when asked for (submit, or listing what
+// querier runs a statement on the pool or in a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// facts gathers what the lifecycle's guards need. Completeness is worked out only when asked for (submit, or listing what
 // may be fired): it needs the content and, for a peer review, a query. The
 // consultation's state likewise (approve, or listing): one query.
-func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string, at time.Time, completeness, consultation bool) (workflow.Facts, error) {
+func facts(ctx context.Context, db *gorm.DB, q querier, d workflow.Deliverable, project projectRow, note string, at time.Time, completeness, consultation bool) (workflow.Facts, error) {
 	h := d.Head()
 	f := workflow.Facts{Note: note, ConsultationOver: true}
 	if consultation && h.State == workflow.StateStakeholderReview {
-		over, unanswered, err := consultationFacts(tx, h.ID, h.Revision, at)
+		over, unanswered, err := consultationFacts(ctx, q, h.ID, h.Revision, at)
 		if err != nil {
 			return f, err
 		}
@@ -40,7 +47,7 @@ func facts(tx *gorm.DB, d workflow.Deliverable, project projectRow, note string,
 		f.Incomplete = d.Practice.Incomplete()
 	case workflow.KindPeerReview:
 		var partners []partnerRow
-		if err := tx.Where("project_id = ?", h.ProjectID).Find(&partners).Error; err != nil {
+		if err := db.Where("project_id = ?", h.ProjectID).Find(&partners).Error; err != nil {
 			return f, err
 		}
 		country := map[string]string{}
@@ -91,125 +98,152 @@ func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string,
 	return workflow.CanonicalTree(snap)
 }
 
+// FireTransition reads, decides, then writes. The reads need no
+// transaction: the write is guarded by the version that was read, so a
+// decision taken on a state that has since moved is never written. The
+// write is one statement on PostgreSQL when the transition has nothing
+// beyond its own rows to do (no webhook to notify, no document to queue);
+// otherwise it is one transaction around that statement and the rest.
 func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
-	at := now()
-	var out workflow.Deliverable
-	var rec workflow.TransitionRecord
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		// Only submit looks at the content (its guard, and the revision
-		// it freezes); the other triggers skip decoding it.
-		submit := r.Trigger == workflow.TriggerSubmit
-		d, row, sur, err := loadForTransition(tx, r.Kind, r.ID, submit)
+	p, err := s.prepareTransition(ctx, r)
+	if err != nil {
+		return workflow.Deliverable{}, workflow.TransitionRecord{}, translate(err)
+	}
+	lost := workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
+	if s.dialect == Postgres && !p.hooks && !slices.Contains(p.t.Effects, workflow.EffectAssembleDocument) {
+		// request_changes withdraws the consultation in the same statement.
+		p.also.closeConsultation = slices.Contains(p.t.Effects, workflow.EffectCloseConsultation)
+		won, err := s.casTransition(ctx, s.sql, p.row, r.Version, p.tr, p.also)
+		if err == nil && !won {
+			err = lost
+		}
 		if err != nil {
-			return err
+			return workflow.Deliverable{}, workflow.TransitionRecord{}, translate(err)
 		}
-		if err := r.Principal.SeeDeliverable(d); err != nil {
-			return err
-		}
-		if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
-			return err
-		}
-		f, err := facts(tx, d, sur.project, r.Note, at, submit, r.Trigger == workflow.TriggerApprove)
-		if err != nil {
-			return err
-		}
-		t, err := workflow.Fire(r.Kind, workflow.State(row.State), r.Trigger, r.Principal.Actor(d), f)
-		if err != nil {
-			return err
-		}
-		// The window is checked before anything is written, so a bad
-		// deadline costs no version.
-		var deadline time.Time
-		if opensConsultation(t) {
-			if deadline, err = consultationDeadline(r.ConsultationDeadline, sur.project.ConsultationDays, at); err != nil {
-				return err
-			}
-		}
-		row.State, row.Version, row.UpdatedAt = string(t.To), row.Version+1, now()
-		freezes := false
-		for _, e := range t.Effects {
-			freezes = freezes || e == workflow.EffectFreezeRevision
-		}
-		if freezes {
-			row.Revision++
-		}
-		// A submit freezes the revision and opens its consultation: both
-		// rows are made ready here and written with the version-checked
-		// update, so that a concurrent loser writes none of them.
-		var also casExtras
-		if freezes {
-			if d.Review != nil && len(d.Review.PeerPartnerIDs) > 0 {
-				var peers []partnerRow
-				if err := tx.Where("id IN ?", d.Review.PeerPartnerIDs).Find(&peers).Error; err != nil {
-					return err
-				}
-				byID := map[string]partnerRow{}
-				for _, p := range peers {
-					byID[p.ID] = p
-				}
-				for _, id := range d.Review.PeerPartnerIDs {
-					if p, ok := byID[id]; ok {
-						sur.peers = append(sur.peers, p)
-					}
-				}
-			}
-			data, sum, err := freeze(d, sur, row.Revision)
-			if err != nil {
-				return err
-			}
-			also.snapshot, also.sha256 = string(data), sum
-		}
-		if opensConsultation(t) {
-			also.deadline = &deadline
-		}
+		return withHead(p.d, p.row), p.tr.domain(), nil
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		stx, err := sqlTx(tx)
 		if err != nil {
 			return err
 		}
-		tr := transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
-			FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
-			Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
-		won, err := s.casTransition(ctx, stx, row, r.Version, tr, also)
+		won, err := s.casTransition(ctx, stx, p.row, r.Version, p.tr, p.also)
 		if err != nil {
 			return err
 		}
 		if !won {
-			return workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
+			return lost
 		}
-		if err := s.carryOut(ctx, tx, row, t, r.Principal.User.ID, deadline, sur.webhooks); err != nil {
+		if err := s.carryOut(ctx, tx, p.row, p.t, r.Principal.User.ID, p.also.deadline, p.hooks); err != nil {
 			return err
 		}
 		// The event's id is the history row's, so receivers can match them.
-		// Most projects have no webhook: the load above already said so,
-		// which spares the hot path emit's query.
-		if sur.webhooks {
-			if err := s.emit(ctx, tx, workflow.Event{ID: tr.ID, Type: workflow.EventTransition, ProjectID: row.ProjectID, DeliverableID: row.ID,
-				At: tr.At, Data: workflow.TransitionEventData{Kind: r.Kind, From: t.From, To: t.To, Trigger: t.Trigger,
-					Version: row.Version, Revision: row.Revision, ActorID: tr.ActorID}}); err != nil {
-				return err
+		// Most projects have no webhook: the load already said so, which
+		// spares emit's query.
+		return s.emitIf(ctx, tx, p.hooks, workflow.Event{ID: p.tr.ID, Type: workflow.EventTransition, ProjectID: p.row.ProjectID,
+			DeliverableID: p.row.ID, At: p.tr.At, Data: workflow.TransitionEventData{Kind: r.Kind, From: p.t.From, To: p.t.To,
+				Trigger: p.t.Trigger, Version: p.row.Version, Revision: p.row.Revision, ActorID: p.tr.ActorID}})
+	})
+	if err != nil {
+		return workflow.Deliverable{}, workflow.TransitionRecord{}, err
+	}
+	return withHead(p.d, p.row), p.tr.domain(), nil
+}
+
+// preparedTransition is a transition decided and ready to be written.
+type preparedTransition struct {
+	d     workflow.Deliverable
+	row   deliverableRow // with the new state, version and revision
+	t     workflow.Transition
+	tr    transitionRow
+	also  casExtras
+	hooks bool // the project has an active webhook
+}
+
+// prepareTransition reads the deliverable and what its guards need, runs
+// the machine and makes the rows to write. It writes nothing.
+func (s *Store) prepareTransition(ctx context.Context, r workflow.TransitionRequest) (preparedTransition, error) {
+	var p preparedTransition
+	at := now()
+	// Only submit looks at the content (its guard, and the revision it
+	// freezes); the other triggers skip decoding it.
+	submit := r.Trigger == workflow.TriggerSubmit
+	d, row, sur, err := loadForTransition(ctx, s.sql, r.Kind, r.ID, submit)
+	if err != nil {
+		return p, err
+	}
+	if err := r.Principal.SeeDeliverable(d); err != nil {
+		return p, err
+	}
+	if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
+		return p, err
+	}
+	db := s.db.WithContext(ctx)
+	f, err := facts(ctx, db, s.sql, d, sur.project, r.Note, at, submit, r.Trigger == workflow.TriggerApprove)
+	if err != nil {
+		return p, err
+	}
+	t, err := workflow.Fire(r.Kind, workflow.State(row.State), r.Trigger, r.Principal.Actor(d), f)
+	if err != nil {
+		return p, err
+	}
+	// The window is checked before anything is written, so a bad deadline
+	// costs no version.
+	if slices.Contains(t.Effects, workflow.EffectOpenConsultation) {
+		deadline, err := consultationDeadline(r.ConsultationDeadline, sur.project.ConsultationDays, at)
+		if err != nil {
+			return p, err
+		}
+		p.also.deadline = &deadline
+	}
+	row.State, row.Version, row.UpdatedAt = string(t.To), row.Version+1, now()
+	if slices.Contains(t.Effects, workflow.EffectFreezeRevision) {
+		row.Revision++
+		if d.Review != nil && len(d.Review.PeerPartnerIDs) > 0 {
+			var peers []partnerRow
+			if err := db.Where("id IN ?", d.Review.PeerPartnerIDs).Find(&peers).Error; err != nil {
+				return p, err
+			}
+			byID := map[string]partnerRow{}
+			for _, pr := range peers {
+				byID[pr.ID] = pr
+			}
+			for _, id := range d.Review.PeerPartnerIDs {
+				if pr, ok := byID[id]; ok {
+					sur.peers = append(sur.peers, pr)
+				}
 			}
 		}
-		rec = tr.domain()
-		out = withHead(d, row)
-		return nil
-	})
-	return out, rec, err
+		data, sum, err := freeze(d, sur, row.Revision)
+		if err != nil {
+			return p, err
+		}
+		p.also.snapshot, p.also.sha256 = string(data), sum
+	}
+	p.d, p.row, p.t, p.hooks = d, row, t, sur.webhooks
+	p.tr = transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
+		FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
+		Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
+	return p, nil
 }
 
 func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id string, p workflow.Principal) ([]workflow.PermittedTrigger, workflow.Deliverable, error) {
 	var out []workflow.PermittedTrigger
 	var d workflow.Deliverable
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var err error
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
 		var sur surroundings
-		if d, _, sur, err = loadForTransition(tx, kind, id, true); err != nil {
+		if d, _, sur, err = loadForTransition(ctx, stx, kind, id, true); err != nil {
 			return err
 		}
 		if err := p.SeeDeliverable(d); err != nil {
 			return err
 		}
 		// A note is asked for when revise is fired; for the list, assume one.
-		f, err := facts(tx, d, sur.project, "(note)", now(), true, true)
+		f, err := facts(ctx, tx, stx, d, sur.project, "(note)", now(), true, true)
 		if err != nil {
 			return err
 		}
@@ -234,19 +268,21 @@ func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, num
 		SHA256: row.SHA256, CreatedBy: row.CreatedBy, CreatedAt: row.CreatedAt.UTC()}, nil
 }
 
-// carryOut does the effects that write more than the transition itself:
-// submit opens the consultation (deadline is its end), request_changes
-// closes it, approve queues the approved documents. Freezing the revision
-// is done above. hooks is false when the project has no webhook, which
-// spares the events' lookups.
-func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string, deadline time.Time, hooks bool) error {
+// carryOut does the effects that write more than casTransition's rows:
+// it tells subscribers that submit opened the consultation (deadline is
+// its end), closes it on request_changes and queues approve's documents.
+// hooks is false when the project has no webhook, which spares the
+// events' lookups.
+func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, actorID string, deadline *time.Time, hooks bool) error {
 	for _, e := range t.Effects {
 		var err error
 		switch e {
 		case workflow.EffectAssembleDocument:
 			err = s.queueApprovalDocuments(ctx, tx, row, actorID)
 		case workflow.EffectOpenConsultation:
-			err = s.openConsultation(ctx, tx, row, deadline, hooks)
+			err = s.emitIf(ctx, tx, hooks, workflow.Event{ID: workflow.NewID(), Type: workflow.EventConsultationOpened, ProjectID: row.ProjectID,
+				DeliverableID: row.ID, At: row.UpdatedAt, Data: workflow.Consultation{DeliverableID: row.ID, Revision: row.Revision,
+					OpenedAt: row.UpdatedAt, Deadline: *deadline}})
 		case workflow.EffectCloseConsultation:
 			_, err = s.closeConsultation(ctx, tx, row.ProjectID, row.ID, row.Revision, actorID, "withdrawn", row.UpdatedAt, hooks)
 		}
@@ -257,11 +293,14 @@ func (s *Store) carryOut(ctx context.Context, tx *gorm.DB, row deliverableRow, t
 	return nil
 }
 
-// casExtras are the rows a submit writes with its transition: the frozen
-// revision (when snapshot is set) and the consultation (when deadline is).
+// casExtras are what a transition writes besides its own rows: submit's
+// frozen revision (when snapshot is set) and consultation (when deadline
+// is); request_changes' withdrawal of the consultation (closeConsultation,
+// PostgreSQL only; elsewhere carryOut does it).
 type casExtras struct {
-	snapshot, sha256 string
-	deadline         *time.Time
+	snapshot, sha256  string
+	deadline          *time.Time
+	closeConsultation bool
 }
 
 // casTransition writes the version-checked state update and appends the
@@ -269,7 +308,7 @@ type casExtras struct {
 // the version moved (nothing is written then). On PostgreSQL it is one
 // statement, saving round trips on the hot path; SQLite has no
 // data-modifying WITH, so there each row is its own statement.
-func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableRow, want int, tr transitionRow, also casExtras) (bool, error) {
+func (s *Store) casTransition(ctx context.Context, stx querier, row deliverableRow, want int, tr transitionRow, also casExtras) (bool, error) {
 	if s.dialect == Postgres {
 		q := `WITH u AS (
 				UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4
@@ -285,6 +324,10 @@ func (s *Store) casTransition(ctx context.Context, stx *sql.Tx, row deliverableR
 			args = append(args, *also.deadline)
 			q += fmt.Sprintf(`, cs AS (INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline)
 				SELECT u.id, $3, u.project_id, $4, $%d FROM u)`, len(args))
+		}
+		if also.closeConsultation {
+			q += `, cc AS (UPDATE consultations c SET closed_at = $4, closed_by = $11, closed_reason = 'withdrawn'
+				FROM u WHERE c.deliverable_id = u.id AND c.revision = $3 AND c.closed_at IS NULL)`
 		}
 		q += `
 			INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
@@ -350,14 +393,10 @@ type surroundings struct {
 // the transition path is hot, and each round trip counts.
 // Without content, the deliverable carries its lifecycle head and parties
 // only.
-func loadForTransition(tx *gorm.DB, kind workflow.Kind, id string, content bool) (workflow.Deliverable, deliverableRow, surroundings, error) {
+func loadForTransition(ctx context.Context, q querier, kind workflow.Kind, id string, content bool) (workflow.Deliverable, deliverableRow, surroundings, error) {
 	var r deliverableRow
 	var c surroundings
-	stx, err := sqlTx(tx)
-	if err != nil {
-		return workflow.Deliverable{}, r, c, err
-	}
-	rows, err := stx.QueryContext(tx.Statement.Context, `SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
+	rows, err := q.QueryContext(ctx, `SELECT d.id, d.kind, d.project_id, d.partner_id, d.policy_instrument_id, d.title, d.state,
 			d.version, d.revision, d.content, d.parties, d.created_at, d.updated_at,
 			p.acronym, p.title, p.programme, p.phase1_end, p.phase2_end, p.consultation_days,
 			pa.name, pa.short_name, pa.country, pa.region, pa.role, pi.name, pi.type,
