@@ -26,15 +26,6 @@ import (
 // MaxConsultationWindow is the furthest a deadline may lie ahead.
 const MaxConsultationWindow = 365 * 24 * time.Hour
 
-func opensConsultation(t workflow.Transition) bool {
-	for _, e := range t.Effects {
-		if e == workflow.EffectOpenConsultation {
-			return true
-		}
-	}
-	return false
-}
-
 // consultationDeadline is the submit's deadline, or the project's default
 // window from at; it must lie in the future and at most a year ahead.
 func consultationDeadline(asked *time.Time, days int, at time.Time) (time.Time, error) {
