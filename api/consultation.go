@@ -113,11 +113,15 @@ func (s *Server) listComments(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		items, err := s.store.Comments(c.Request().Context(), kind, id, rev, principal(c))
+		page, err := pageParams(c)
 		if err != nil {
 			return err
 		}
-		return list(c, items, "")
+		items, next, err := s.store.Comments(c.Request().Context(), kind, id, rev, principal(c), page)
+		if err != nil {
+			return err
+		}
+		return list(c, items, next)
 	}
 }
 

@@ -203,6 +203,8 @@ func TestCommentsEndToEnd(t *testing.T) {
 		require.Equal(t, "<i>Részben</i>", list.Items[0].Response.Body)
 		require.Len(t, list.Items[0].Replies, 1)
 		require.Equal(t, 400, e.do(req{Method: "GET", Path: path + "/comments?revision=zero", Token: sh}).Status)
+		require.Equal(t, 400, e.do(req{Method: "GET", Path: path + "/comments?limit=201", Token: sh}).Status)
+		require.Equal(t, 400, e.do(req{Method: "GET", Path: path + "/comments?cursor=nonsense", Token: sh}).Status)
 
 		// Edits need If-Match on the comment's version.
 		cpath := "/api/v1/comments/" + top.ID
@@ -318,6 +320,31 @@ func TestFiftyStakeholdersCommentAtOnce(t *testing.T) {
 	require.NoError(t, e.store.DB().QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE deliverable_id = $1", c.plan.ID).Scan(&n))
 	require.Equal(t, accepted.Load(), n)
 	require.EqualValues(t, 50, n)
+
+	// Read back in pages of 20 threads: 20, 20 and 10, each once.
+	seen := map[string]bool{}
+	var sizes []int
+	for cursor, pages := "", 0; ; pages++ {
+		require.Less(t, pages, 4)
+		var page struct {
+			Items      []workflow.Comment
+			NextCursor string `json:"next_cursor"`
+		}
+		res := e.do(req{Method: "GET", Path: "/api/v1/action-plans/" + c.plan.ID + "/comments?limit=20&cursor=" + cursor, Token: c.tokens["partner"]})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		res.json(t, &page)
+		sizes = append(sizes, len(page.Items))
+		for _, cm := range page.Items {
+			require.False(t, seen[cm.ID], "a thread comes once")
+			seen[cm.ID] = true
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	require.Equal(t, []int{20, 20, 10}, sizes)
+	require.Len(t, seen, 50)
 }
 
 // TestProjectConsultationDays: a project's default window, 14 when not

@@ -425,7 +425,7 @@ func TestConsultationPages(t *testing.T) {
 			require.Equal(t, http.StatusNotFound, res.status)
 
 			// The owner answers; the stakeholder cannot.
-			comments, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner))
+			comments, _, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner), workflow.Page{})
 			require.NoError(t, err)
 			require.Len(t, comments, 1)
 			cid := comments[0].ID
@@ -675,7 +675,7 @@ func TestSectionPages(t *testing.T) {
 			require.Equal(t, http.StatusSeeOther, s.browser(t).get(secPage).status, "not signed in: sent to sign in")
 
 			// A reply from the section's page comes back to it; so does an error.
-			comments, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner))
+			comments, _, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner), workflow.Page{})
 			require.NoError(t, err)
 			require.Len(t, comments, 12)
 			cid := comments[0].ID // the oldest: only on the section's page

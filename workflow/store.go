@@ -84,9 +84,11 @@ type Store interface {
 	// consultation open, and invalid for an unknown section or parent.
 	AddComment(ctx context.Context, c NewComment) (Comment, error)
 	// Comments lists the threads of a revision (0: the latest), top-level
-	// comments oldest first with their replies nested. Hidden comments are
-	// left out unless the caller moderates or answers, who see them marked.
-	Comments(ctx context.Context, kind Kind, id string, revision int, p Principal) ([]Comment, error)
+	// comments oldest first with their replies nested, page.Limit threads
+	// after the thread page.After (all of them when page.Limit is 0); next
+	// is the last thread's id when more follow. Hidden comments are left out
+	// unless the caller moderates or answers, who see them marked.
+	Comments(ctx context.Context, kind Kind, id string, revision int, p Principal, page Page) (items []Comment, next string, err error)
 	// CommentThreads is what a page of the revision (0: the latest) shows:
 	// the threads q asks for, nested and ordered as Comments, and the
 	// tallies of every section. Visibility is that of Comments.

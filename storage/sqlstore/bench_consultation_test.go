@@ -48,7 +48,7 @@ func BenchmarkListThreads(b *testing.B) {
 	// a section) and a section's page show.
 	read := map[string]func(p workflow.Principal) (int, error){
 		"all": func(p workflow.Principal) (int, error) {
-			threads, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p)
+			threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p, workflow.Page{})
 			return len(threads), err
 		},
 		"overview": func(p workflow.Principal) (int, error) {

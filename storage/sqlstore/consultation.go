@@ -344,13 +344,34 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 	return out, err
 }
 
-func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) ([]workflow.Comment, error) {
+func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal, page workflow.Page) ([]workflow.Comment, string, error) {
 	var out []workflow.Comment
+	var next string
 	err := s.commentsTx(ctx, kind, id, revision, p, func(stx *sql.Tx, d workflow.Deliverable, revision int, show bool) (err error) {
-		out, err = listThreads(ctx, stx, d, revision, show, "")
-		return err
+		if page.Limit <= 0 {
+			out, err = listThreads(ctx, stx, d, revision, show, "")
+			return err
+		}
+		// A page is the threads whose top-level ids follow the cursor; ids
+		// are UUIDv7, so their order is that of creation. One more than
+		// asked tells whether another page follows.
+		hidden := ""
+		if !show {
+			hidden = " AND NOT t.hidden"
+		}
+		where := fmt.Sprintf(` AND c.thread_id IN (SELECT t.id FROM comments t
+			WHERE t.deliverable_id = $1 AND t.revision = $2 AND t.parent_id IS NULL AND t.id > $3%s ORDER BY t.id LIMIT $4)`, hidden)
+		if out, err = listThreads(ctx, stx, d, revision, show, where, page.After, page.Limit+1); err != nil {
+			return err
+		}
+		slices.SortStableFunc(out, func(a, b workflow.Comment) int { return strings.Compare(a.ID, b.ID) })
+		if len(out) > page.Limit {
+			out = out[:page.Limit]
+			next = out[len(out)-1].ID
+		}
+		return nil
 	})
-	return out, err
+	return out, next, err
 }
 
 // commentsTx runs read in a transaction once the caller may see the

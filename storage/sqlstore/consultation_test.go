@@ -191,7 +191,7 @@ func init() {
 		_, err = s.AddComment(ctx, workflow.NewComment{Kind: c.plan.Kind, DeliverableID: c.plan.Plan.ID, Body: "x", Principal: c.sh2})
 		require.Equal(t, workflow.CodeNotFound, code(t, err))
 
-		threads, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh)
+		threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh, workflow.Page{})
 		require.NoError(t, err)
 		require.Len(t, threads, 2)
 		require.Equal(t, top.ID, threads[0].ID)
@@ -206,7 +206,7 @@ func init() {
 		// still lands in its thread, in time order.
 		_, err = s.DB().ExecContext(ctx, "UPDATE comments SET created_at = $1 WHERE id = $2", top.CreatedAt.Add(-time.Hour), replyToReply.ID)
 		require.NoError(t, err)
-		threads, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.owner)
+		threads, _, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.owner, workflow.Page{})
 		require.NoError(t, err)
 		require.Len(t, threads, 2)
 		require.Len(t, threads[0].Replies, 2)
@@ -303,7 +303,7 @@ func init() {
 		require.NoError(t, err)
 		require.True(t, got.Deleted)
 		require.Empty(t, got.Body)
-		threads, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh)
+		threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh, workflow.Page{})
 		require.NoError(t, err)
 		require.Len(t, threads, 1, "a deleted comment keeps its place in the thread")
 
@@ -348,13 +348,13 @@ func init() {
 		require.Equal(t, workflow.CodeConflict, code(t, err))
 
 		for _, p := range []workflow.Principal{c.sh, c.observer} {
-			threads, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p)
+			threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p, workflow.Page{})
 			require.NoError(t, err)
 			require.Empty(t, threads, "hidden, with its thread")
 			_, err = s.Comment(ctx, cm.ID, p)
 			require.Equal(t, workflow.CodeNotFound, code(t, err))
 		}
-		threads, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.owner)
+		threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.owner, workflow.Page{})
 		require.NoError(t, err)
 		require.Len(t, threads, 1)
 		require.True(t, threads[0].Hidden)
@@ -423,7 +423,7 @@ func init() {
 		require.NotNil(t, cs.ClosedAt)
 		_, err = s.AddComment(ctx, workflow.NewComment{Kind: c.plan.Kind, DeliverableID: c.plan.Plan.ID, Body: "x", Principal: c.coord})
 		require.Equal(t, workflow.CodeConflict, code(t, err), "a draft takes no comments")
-		_, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.sh)
+		_, _, err = s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.sh, workflow.Page{})
 		require.Equal(t, workflow.CodeNotFound, code(t, err), "stakeholders do not see drafts")
 		items, err := s.MyConsultations(ctx, c.sh)
 		require.NoError(t, err)
@@ -432,10 +432,10 @@ func init() {
 		// The next submit opens a new consultation on revision 2; the old
 		// revision's threads stay readable by number.
 		require.NoError(t, c.fire(s, c.owner, workflow.TriggerSubmit))
-		fresh, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh)
+		fresh, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh, workflow.Page{})
 		require.NoError(t, err)
 		require.Empty(t, fresh)
-		old, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.sh)
+		old, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 1, c.sh, workflow.Page{})
 		require.NoError(t, err)
 		require.Len(t, old, 1)
 		cm := c.comment(t, s, c.sh, "general", "")

@@ -86,8 +86,28 @@ func init() {
 			name string
 			who  workflow.Principal
 		}{{"stakeholder", c.sh}, {"owner", c.owner}, {"coordinator", c.coord}, {"observer", c.observer}} {
-			all, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p.who)
+			all, next, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p.who, workflow.Page{})
 			require.NoError(t, err)
+			require.Empty(t, next)
+			// Paged, the same threads come in pages of at most limit, each
+			// with its replies, and the last page says no more follow.
+			for _, limit := range []int{1, 2, 3, len(all), len(all) + 1} {
+				var paged []workflow.Comment
+				after := ""
+				for pages := 0; ; pages++ {
+					require.Less(t, pages, len(all)+1, "paging ends")
+					page, next, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p.who, workflow.Page{Limit: limit, After: after})
+					require.NoError(t, err)
+					require.LessOrEqual(t, len(page), limit)
+					paged = append(paged, page...)
+					if next == "" {
+						break
+					}
+					require.Equal(t, page[len(page)-1].ID, next)
+					after = next
+				}
+				require.Equal(t, all, paged, "%s, limit %d", p.name, limit)
+			}
 			for _, q := range []workflow.ThreadQuery{{}, {PerSection: 2}, {PerSection: 1}, {Section: a}, {Section: a, PerSection: 3}, {Section: b, PerSection: 1}} {
 				set, err := s.CommentThreads(ctx, c.plan.Kind, c.plan.Plan.ID, 0, p.who, q)
 				require.NoError(t, err, "%s %+v", p.name, q)
