@@ -116,7 +116,8 @@ func filesUnder(t *testing.T, dir string) []string {
 }
 
 // forEachBlobBackend runs fn on a SQLite server whose blobs are in a
-// folder, and on one whose blobs are on MinIO.
+// folder, and on one whose blobs are on MinIO, with uploads of evidence
+// and images limited to limit bytes.
 func forEachBlobBackend(t *testing.T, limit int64, fn func(t *testing.T, e *testEnv, b blobBackend)) {
 	for _, name := range []string{"fs", "s3"} {
 		t.Run(name, func(t *testing.T) {
@@ -130,7 +131,7 @@ func forEachBlobBackend(t *testing.T, limit int64, fn func(t *testing.T, e *test
 				}
 				b = *s3
 			}
-			e := setupWith(t, "sqlite", func(cfg *api.Config) { cfg.Blobs, cfg.EvidenceLimit = b.store, limit })
+			e := setupWith(t, "sqlite", func(cfg *api.Config) { cfg.Blobs, cfg.EvidenceLimit, cfg.ImageLimit = b.store, limit, limit })
 			e.blobs = b.store
 			fn(t, e, b)
 		})

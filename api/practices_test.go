@@ -6,16 +6,12 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"io/fs"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/craftscode/craftscode/api"
-	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -255,30 +251,17 @@ func TestGoodPracticeLifecycleAndTrace(t *testing.T) {
 	})
 }
 
-// blobFiles lists the files under a folder blob store, its spool included.
-func blobFiles(t *testing.T, dir string) []string {
-	var out []string
-	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			out = append(out, p)
-		}
-		return err
-	}))
-	return out
+// TestGoodPracticeImages runs on a folder and on MinIO: refused uploads
+// leave nothing behind in either, and deletes remove the bytes.
+func TestGoodPracticeImages(t *testing.T) {
+	forEachBlobBackend(t, 4096, testGoodPracticeImages)
 }
 
-func TestGoodPracticeImages(t *testing.T) {
-	dir := t.TempDir()
-	e := setupWith(t, "sqlite", func(cfg *api.Config) {
-		blobs, err := blobstore.NewFS(dir)
-		require.NoError(t, err)
-		cfg.Blobs = blobs
-		cfg.ImageLimit = 4096
-	})
+func testGoodPracticeImages(t *testing.T, e *testEnv, b blobBackend) {
 	c := e.consortium("GPIMG")
 	id := draftPractice(e, c)
 	path := "/api/v1/good-practices/" + id + "/images"
-	before := blobFiles(t, dir)
+	before := b.list(t)
 
 	// Not images, whatever Content-Type says: refused, nothing stored.
 	for name, body := range map[string][]byte{
@@ -304,7 +287,7 @@ func TestGoodPracticeImages(t *testing.T) {
 	require.NoError(t, err)
 	hres.Body.Close()
 	require.Equal(t, http.StatusRequestEntityTooLarge, hres.StatusCode)
-	require.Equal(t, before, blobFiles(t, dir), "a refused image leaves nothing behind")
+	require.Equal(t, before, b.list(t), "a refused image leaves nothing behind")
 	var g workflow.GoodPractice
 	e.do(req{Method: "GET", Path: "/api/v1/good-practices/" + id, Token: e.admin}).json(t, &g)
 	require.Empty(t, g.Images)
@@ -335,20 +318,20 @@ func TestGoodPracticeImages(t *testing.T) {
 	require.Contains(t, string(res.Body), `"content_type":"image/gif"`)
 
 	// Removing an image removes its bytes.
-	n := len(blobFiles(t, dir))
+	n := len(b.list(t))
 	res = e.do(req{Method: "DELETE", Path: path + "/" + img.ID, Token: c.tokens["partner"]})
 	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
-	require.Less(t, len(blobFiles(t, dir)), n)
+	require.Less(t, len(b.list(t)), n)
 	require.Equal(t, http.StatusNotFound, e.do(req{Method: "GET", Path: path + "/" + img.ID, Token: e.admin}).Status)
 
 	// Deleting a draft practice removes its images' bytes.
 	other := draftPractice(e, c)
 	res = e.do(req{Method: "POST", Path: "/api/v1/good-practices/" + other + "/images", Token: e.admin, Raw: small})
 	require.Equal(t, http.StatusCreated, res.Status, "%s", res.Body)
-	n = len(blobFiles(t, dir))
+	n = len(b.list(t))
 	res = e.do(req{Method: "DELETE", Path: "/api/v1/good-practices/" + other, Token: e.admin, Headers: map[string]string{"If-Match": `"2"`}})
 	require.Equal(t, http.StatusNoContent, res.Status, "%s", res.Body)
-	require.Less(t, len(blobFiles(t, dir)), n)
+	require.Less(t, len(b.list(t)), n)
 
 	// Once submitted, images no longer change.
 	e.fire("good-practices", id, e.admin, "submit", 4, 200)
