@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -121,4 +122,100 @@ func docxXML(t *testing.T, blobs documents.BlobStore, key string) string {
 	}
 	t.Fatal("no word/document.xml")
 	return ""
+}
+
+// TestDraftMatrixFollowsTheConsultation: a draft comment-response matrix
+// asked for again after a new comment is rendered again, under its id,
+// and its earlier object goes; asked for again without a change, it is
+// the same document.
+func TestDraftMatrixFollowsTheConsultation(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := sqlstoretest.New(t, d)
+			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
+			blobs, err := blobstore.NewFS(t.TempDir())
+			require.NoError(t, err)
+			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
+			require.NoError(t, err)
+			s.SetJobQueue(q)
+			plan := planIn(t, s)
+			g := workflow.StakeholderGroup{ProjectID: plan.Plan.ProjectID, Name: "Grupo", PolicyInstrumentID: plan.Plan.PolicyInstrumentID}
+			require.NoError(t, s.CreateStakeholderGroup(ctx, &g))
+			tok, hash := workflow.NewToken()
+			u := workflow.User{Email: "voz@example.org", Name: "Voz"}
+			require.NoError(t, s.CreateUser(ctx, &u, hash, "test"))
+			require.NoError(t, s.CreateMembership(ctx, &workflow.Membership{ProjectID: plan.Plan.ProjectID, UserID: u.ID,
+				Role: workflow.RoleStakeholder, StakeholderGroupID: g.ID}))
+			sh, err := s.Authenticate(ctx, workflow.HashToken(tok))
+			require.NoError(t, err)
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1,
+				Trigger: workflow.TriggerSubmit, Principal: admin})
+			require.NoError(t, err)
+			comment := func(body string) {
+				_, err := s.AddComment(ctx, workflow.NewComment{Kind: plan.Kind, DeliverableID: plan.Plan.ID, Body: body, Principal: sh})
+				require.NoError(t, err)
+			}
+			var version string
+			builtins, err := documents.Builtins()
+			require.NoError(t, err)
+			for _, b := range builtins {
+				if b.Name == "comment_response_matrix" {
+					version = b.Version
+				}
+			}
+			request := func() (workflow.Document, bool) {
+				doc, created, err := s.RequestDocument(ctx, workflow.DocumentRequest{Kind: plan.Kind, DeliverableID: plan.Plan.ID,
+					Format: "md", Template: "comment_response_matrix", TemplateVersion: version, Principal: admin})
+				require.NoError(t, err)
+				return doc, created
+			}
+			ready := func(id string) (workflow.Document, string) {
+				require.Eventually(t, func() bool {
+					got, err := s.Document(ctx, id)
+					require.NoError(t, err)
+					require.NotEqual(t, workflow.DocumentFailed, got.Status, got.Error)
+					return got.Status == workflow.DocumentReady
+				}, 60*time.Second, 50*time.Millisecond)
+				got, err := s.Document(ctx, id)
+				require.NoError(t, err)
+				b, err := blobs.Open(ctx, got.ObjectKey)
+				require.NoError(t, err)
+				defer b.Close()
+				raw, err := io.ReadAll(b)
+				require.NoError(t, err)
+				return got, string(raw)
+			}
+			runCtx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			require.NoError(t, q.Start(runCtx))
+			defer func() { _ = q.Stop(context.Background()) }()
+
+			comment("Primera observación")
+			first, created := request()
+			require.True(t, created)
+			first, text := ready(first.ID)
+			require.Contains(t, text, "Primera observación")
+
+			again, created := request()
+			require.False(t, created, "nothing changed: the same document")
+			require.Equal(t, first.ID, again.ID)
+			require.Equal(t, workflow.DocumentReady, again.Status)
+
+			comment("Segunda observación")
+			again, created = request()
+			require.True(t, created, "a comment since: rendered again")
+			require.Equal(t, first.ID, again.ID, "under its own id")
+			require.Equal(t, workflow.DocumentPending, again.Status)
+			second, text := ready(first.ID)
+			require.Contains(t, text, "Primera observación")
+			require.Contains(t, text, "Segunda observación")
+			require.NotEqual(t, first.ObjectKey, second.ObjectKey)
+			require.Eventually(t, func() bool {
+				_, err := blobs.Stat(ctx, first.ObjectKey)
+				return errors.Is(err, documents.ErrNotFound)
+			}, 10*time.Second, 50*time.Millisecond, "the earlier rendering is removed")
+		})
+	}
 }

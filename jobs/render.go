@@ -38,6 +38,8 @@ type DocumentStore interface {
 	RenderInput(ctx context.Context, id string) (workflow.Document, []byte, time.Time, error)
 	Template(ctx context.Context, name, version string) (workflow.TemplateRecord, error)
 	SetDocumentObject(ctx context.Context, id, key, sha string, size int64, contentType string) error
+	// ObjectInUse tells whether a document row names the object key.
+	ObjectInUse(ctx context.Context, key string) (bool, error)
 	FinishDocument(ctx context.Context, id string, failure error) error
 }
 
@@ -123,6 +125,9 @@ func (w *renderWorker) render(ctx context.Context, id string) error {
 	key := ObjectKey(doc, sha)
 	size := int64(buf.Len())
 	ct := format.ContentType()
+	// A draft rendered again (its consultation changed) had an object of
+	// its own; it goes once the new one is in place.
+	previous := doc.ObjectKey
 	if err := w.store.SetDocumentObject(ctx, id, key, sha, size, ct); err != nil {
 		return err
 	}
@@ -142,7 +147,21 @@ func (w *renderWorker) render(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return w.store.FinishDocument(ctx, id, nil)
+	if err := w.store.FinishDocument(ctx, id, nil); err != nil {
+		return err
+	}
+	if previous != "" && previous != key {
+		// Identical bytes share a key, so another document may still name
+		// it. Only a stray object is left if this fails.
+		inUse, err := w.store.ObjectInUse(ctx, previous)
+		if err == nil && !inUse {
+			err = w.blobs.Delete(ctx, previous)
+		}
+		if err != nil {
+			w.log.WarnContext(ctx, "the earlier rendering was not removed", "document_id", id, "error", err.Error())
+		}
+	}
+	return nil
 }
 
 // LoadTemplate finds a template version: built in, or uploaded.

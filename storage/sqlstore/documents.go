@@ -116,15 +116,24 @@ func (s *Store) requestDocument(ctx context.Context, tx *gorm.DB, row documentRo
 		if err != nil {
 			return row, false, err
 		}
-		if existing.Status != workflow.DocumentFailed {
+		stale := false
+		if existing.Status == workflow.DocumentReady {
+			if stale, err = consultationChangedSince(tx, existing); err != nil {
+				return row, false, err
+			}
+		}
+		if existing.Status != workflow.DocumentFailed && !stale {
 			return existing, false, nil
 		}
-		// A failed document is tried again, under its own id.
-		if err := tx.Model(&documentRow{}).Where("id = ?", existing.ID).
-			Updates(map[string]any{"status": workflow.DocumentPending, "error": ""}).Error; err != nil {
+		// A failed document is tried again, and a stale draft rendered
+		// again, under its own id; created_at becomes the time of this
+		// request, which is what the next staleness check compares with.
+		if err := tx.Model(&documentRow{}).Where("id = ?", existing.ID).Updates(map[string]any{"status": workflow.DocumentPending,
+			"error": "", "created_at": row.CreatedAt, "ready_at": nil, "requested_by": row.RequestedBy}).Error; err != nil {
 			return row, false, err
 		}
-		existing.Status, existing.Error = workflow.DocumentPending, ""
+		existing.Status, existing.Error, existing.CreatedAt, existing.ReadyAt, existing.RequestedBy =
+			workflow.DocumentPending, "", row.CreatedAt, nil, row.RequestedBy
 		row = existing
 	}
 	if s.jobs == nil {
@@ -158,6 +167,23 @@ func (s *Store) RequestDocument(ctx context.Context, r workflow.DocumentRequest)
 		return err
 	})
 	return out.domain(), created, err
+}
+
+// consultationChangedSince tells whether a draft document of a revision is
+// out of date: its consultation (comments, answers, the window's close),
+// which drafts print, changed at or after the document was requested. A
+// revision's content is frozen, so nothing else can change; approved
+// documents (the consultation over) and progress reports never are.
+func consultationChangedSince(tx *gorm.DB, doc documentRow) (bool, error) {
+	if doc.Approved || doc.ProgressReportID != nil {
+		return false, nil
+	}
+	var changed bool
+	err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM comment_events e JOIN comments c ON c.id = e.comment_id
+			WHERE c.deliverable_id = ? AND c.revision = ? AND e.at >= ?)
+		OR EXISTS (SELECT 1 FROM consultations WHERE deliverable_id = ? AND revision = ? AND closed_at >= ?)`,
+		doc.DeliverableID, doc.Revision, doc.CreatedAt, doc.DeliverableID, doc.Revision, doc.CreatedAt).Scan(&changed).Error
+	return changed, err
 }
 
 // approvedState: a revision is approved once the deliverable reached
@@ -275,6 +301,12 @@ func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, 
 		}
 	}
 	return doc, snap, rev.CreatedAt.UTC(), nil
+}
+
+func (s *Store) ObjectInUse(ctx context.Context, key string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&documentRow{}).Where("object_key = ?", key).Count(&n).Error
+	return n > 0, err
 }
 
 // SetDocumentObject records where the document's object goes, before it is
