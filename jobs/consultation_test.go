@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -10,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/jobs"
-	"github.com/craftscode/craftscode/storage/blobstore"
+	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -45,19 +44,15 @@ func TestConsultationJobs(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			blobs, err := blobstore.NewFS(t.TempDir())
-			require.NoError(t, err)
 			mail := &mailbox{}
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler),
-				&jobs.Workers{Documents: s, Blobs: blobs, Consultations: s, Mailer: mail, ConsultationSweep: 300 * time.Millisecond})
-			require.NoError(t, err)
-			s.SetJobQueue(q)
+			s, q, _ := storeWithQueue(t, d, func(s *sqlstore.Store, w *jobs.Workers) {
+				w.Consultations, w.Mailer, w.ConsultationSweep = s, mail, 300*time.Millisecond
+			})
 			plan := planIn(t, s)
 			g := workflow.StakeholderGroup{ProjectID: plan.Plan.ProjectID, Name: "Grupo", PolicyInstrumentID: plan.Plan.PolicyInstrumentID}
 			require.NoError(t, s.CreateStakeholderGroup(ctx, &g))
 			var talker workflow.Principal
+			var err error
 			for _, email := range []string{"talks@example.org", "silent@example.org"} {
 				tok, hash := workflow.NewToken()
 				u := workflow.User{Email: email, Name: email}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
@@ -39,6 +40,24 @@ func countJobs(t *testing.T, s *sqlstore.Store) int {
 	return n
 }
 
+// storeWithQueue is a fresh store on dialect d with a job queue on it (not
+// started) whose render worker stores documents in a folder; more adds
+// workers.
+func storeWithQueue(t *testing.T, d sqlstore.Dialect, more func(s *sqlstore.Store, w *jobs.Workers)) (*sqlstore.Store, *jobs.Queue, documents.BlobStore) {
+	s := sqlstoretest.New(t, d)
+	require.NoError(t, jobs.Migrate(context.Background(), s.DB(), jobs.Dialect(d)))
+	blobs, err := blobstore.NewFS(t.TempDir())
+	require.NoError(t, err)
+	w := &jobs.Workers{Documents: s, Blobs: blobs}
+	if more != nil {
+		more(s, w)
+	}
+	q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), w)
+	require.NoError(t, err)
+	s.SetJobQueue(q)
+	return s, q, blobs
+}
+
 var admin = workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
 
 func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
@@ -46,13 +65,8 @@ func TestTransitionsEnqueueInTheirTransaction(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			blobs, err := blobstore.NewFS(t.TempDir())
-			require.NoError(t, err)
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
-			require.NoError(t, err)
-			s.SetJobQueue(q)
+			s, q, blobs := storeWithQueue(t, d, nil)
+			var err error
 			require.NoError(t, s.UseBuiltinApprovalTemplates())
 			plan := planIn(t, s)
 

@@ -6,15 +6,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/documents"
-	"github.com/craftscode/craftscode/jobs"
-	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -27,13 +24,8 @@ func TestApprovedPlanCarriesTheMatrix(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			blobs, err := blobstore.NewFS(t.TempDir())
-			require.NoError(t, err)
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
-			require.NoError(t, err)
-			s.SetJobQueue(q)
+			s, q, blobs := storeWithQueue(t, d, nil)
+			var err error
 			require.NoError(t, s.UseBuiltinApprovalTemplates())
 			plan := planIn(t, s)
 			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: plan.Kind, ID: plan.Plan.ID, Version: 1,
@@ -133,13 +125,8 @@ func TestDraftMatrixFollowsTheConsultation(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			blobs, err := blobstore.NewFS(t.TempDir())
-			require.NoError(t, err)
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
-			require.NoError(t, err)
-			s.SetJobQueue(q)
+			s, q, blobs := storeWithQueue(t, d, nil)
+			var err error
 			plan := planIn(t, s)
 			g := workflow.StakeholderGroup{ProjectID: plan.Plan.ProjectID, Name: "Grupo", PolicyInstrumentID: plan.Plan.PolicyInstrumentID}
 			require.NoError(t, s.CreateStakeholderGroup(ctx, &g))

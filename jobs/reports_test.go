@@ -105,13 +105,8 @@ func TestAcceptedReportIsAssembled(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := sqlstoretest.New(t, d)
-			require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
-			blobs, err := blobstore.NewFS(t.TempDir())
-			require.NoError(t, err)
-			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs})
-			require.NoError(t, err)
-			s.SetJobQueue(q)
+			s, q, blobs := storeWithQueue(t, d, nil)
+			var err error
 			require.NoError(t, s.UseBuiltinApprovalTemplates())
 			plan := monitoredPlanIn(t, s)
 			r, err := s.CreateProgressReport(ctx, plan.Plan.ID, "2020-S2", admin)
