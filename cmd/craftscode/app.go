@@ -15,7 +15,6 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
-	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/web"
@@ -79,8 +78,13 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.store.SetSecretBox(box)
+	mailer, err := cfg.mailer(log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
-		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: notify.LogMailer{Log: log}, Webhooks: a.store,
+		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: mailer, Webhooks: a.store,
 			Reports: a.store}); err != nil {
 		a.Close()
 		return nil, err
@@ -103,7 +107,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: notify.LogMailer{Log: log},
+	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
 		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr())})
 	if err != nil {
 		a.Close()

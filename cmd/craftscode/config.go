@@ -9,6 +9,7 @@ import (
 
 	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/notify"
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // Config is the whole configuration, read from the environment once here
@@ -32,6 +33,9 @@ type Config struct {
 	// webhook secrets. Unset, a key file in DataDir is made on first use.
 	SecretKey []byte
 	S3        S3Config
+	// SMTP is the mail relay (CRAFTSCODE_SMTP_URL, CRAFTSCODE_MAIL_FROM);
+	// nil writes mail to the log instead.
+	SMTP *notify.SMTPConfig
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
@@ -115,6 +119,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.SecretKey = k
 	}
+	switch url, from := strings.TrimSpace(getenv("CRAFTSCODE_SMTP_URL")), strings.TrimSpace(getenv("CRAFTSCODE_MAIL_FROM")); {
+	case url != "" && from == "":
+		problems = append(problems, "CRAFTSCODE_SMTP_URL needs CRAFTSCODE_MAIL_FROM, the sender's address")
+	case url != "":
+		smtp, err := notify.ParseSMTPURL(url, from)
+		if err != nil {
+			problems = append(problems, "CRAFTSCODE_SMTP_URL: "+err.Error())
+		}
+		c.SMTP = &smtp
+	case from != "":
+		problems = append(problems, "CRAFTSCODE_MAIL_FROM is set but CRAFTSCODE_SMTP_URL is not: say which relay sends the mail")
+	}
 	if v := getenv("CRAFTSCODE_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			problems = append(problems, "CRAFTSCODE_LOG_LEVEL must be debug, info, warn or error")
@@ -140,6 +156,14 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// mailer sends through the configured relay, or writes mail to the log.
+func (c Config) mailer(log *slog.Logger) (workflow.Mailer, error) {
+	if c.SMTP == nil {
+		return notify.LogMailer{Log: log}, nil
+	}
+	return notify.NewSMTPMailer(*c.SMTP)
 }
 
 // secretBox seals webhook secrets under the configured key, or under the

@@ -80,3 +80,30 @@ func TestSecretKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "s", string(plain))
 }
+
+func TestConfigMail(t *testing.T) {
+	c, err := loadConfig(envOf(nil))
+	require.NoError(t, err)
+	m, err := c.mailer(nil)
+	require.NoError(t, err)
+	require.IsType(t, notify.LogMailer{}, m, "without a relay, mail goes to the log")
+
+	c, err = loadConfig(envOf(map[string]string{"CRAFTSCODE_SMTP_URL": "smtp://app:pw@mail.example.org", "CRAFTSCODE_MAIL_FROM": "noreply@crafts.example"}))
+	require.NoError(t, err)
+	require.Equal(t, "mail.example.org", c.SMTP.Host)
+	require.Equal(t, 587, c.SMTP.Port)
+	require.Equal(t, "starttls", c.SMTP.Security)
+	m, err = c.mailer(nil)
+	require.NoError(t, err)
+	require.IsType(t, &notify.SMTPMailer{}, m)
+
+	for env, want := range map[[2]string]string{
+		{"smtp://mail.example.org", ""}:        "needs CRAFTSCODE_MAIL_FROM",
+		{"", "noreply@crafts.example"}:         "CRAFTSCODE_SMTP_URL is not",
+		{"mail.example.org:25", "noreply@x.y"}: "CRAFTSCODE_SMTP_URL: ",
+		{"smtp://mail.example.org", "nobody"}:  "CRAFTSCODE_MAIL_FROM",
+	} {
+		_, err := loadConfig(envOf(map[string]string{"CRAFTSCODE_SMTP_URL": env[0], "CRAFTSCODE_MAIL_FROM": env[1]}))
+		require.ErrorContains(t, err, want, env)
+	}
+}
