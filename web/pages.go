@@ -71,6 +71,7 @@ type commentView struct {
 	Stance                  workflow.Stance
 	Body, HiddenReason      string
 	Edited, Deleted, Hidden bool
+	Version                 int
 	Response                *workflow.Response
 	Forms                   *threadForms
 	RoleLabel, StanceLabel  string
@@ -78,6 +79,13 @@ type commentView struct {
 	ResponseLabel, Answered string        // the response's status and date, if there is one
 	Thread                  []commentView // the replies
 	ReplyForm, ResponseForm bool          // top-level comments only
+	// EditForm (edit and delete) shows to the author while comments are
+	// taken, HideForm to the coordinator; the store decides either way.
+	EditForm, HideForm bool
+	EditBody           string        // the form's text: the comment's, or what was typed before a refusal
+	EditStanceOptions  template.HTML // with the stance selected
+	EditOpen, HideOpen bool          // the form is shown open, after a refusal
+	HideReason         string        // what was typed before a refusal
 }
 
 // threadForms is what the forms under every thread share. Back is the
@@ -86,11 +94,40 @@ type commentView struct {
 type threadForms struct {
 	Segment, HeadID, CSRF, Back  string
 	StanceOptions, StatusOptions template.HTML
+	userID                       string
+	editable, moderates          bool
+	draft                        *formDraft // what a refused form had, to show again
+	placed                       bool       // the draft found its comment on the page
+}
+
+// formDraft is what the person typed into a comment's edit or hide form
+// when the change was refused, so that it is shown again, not lost.
+type formDraft struct {
+	CommentID string
+	Action    string // "edit" or "hide"
+	Body      string // the edit's text, or the hide's reason
+	Stance    workflow.Stance
 }
 
 // The <option>s of the stance and response menus are the same under every
 // thread, so they are rendered (and escaped) once.
 var stanceOptions, statusOptions = renderOptions(stances), renderOptions(statuses)
+
+// editStanceOptions are the stance menus of the edit forms, one for each
+// stance selected.
+var editStanceOptions = func() map[workflow.Stance]template.HTML {
+	t := template.Must(template.New("options").Funcs(funcs).Parse(
+		`{{range .Values}}<option value="{{.}}"{{if eq . $.Selected}} selected{{end}}>{{label .}}</option>{{end}}`))
+	m := map[workflow.Stance]template.HTML{}
+	for _, s := range stances {
+		var sb strings.Builder
+		if err := t.Execute(&sb, map[string]any{"Values": stances, "Selected": s}); err != nil {
+			panic(err)
+		}
+		m[s] = template.HTML(sb.String()) //nolint:gosec // the output of html/template, escaped there
+	}
+	return m
+}()
 
 func renderOptions[T ~string](values []T) template.HTML {
 	t := template.Must(template.New("options").Funcs(funcs).Parse(`{{range .}}<option value="{{.}}">{{label .}}</option>{{end}}`))
@@ -108,6 +145,23 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 		ReplyForm: top && replyForm, ResponseForm: top && responseForm}
 	if r := c.Response; r != nil {
 		v.ResponseLabel, v.Answered = words(string(r.Status)), date(r.At)
+	}
+	v.Version = c.Version
+	v.EditForm = f.editable && !c.Deleted && c.AuthorID == f.userID
+	v.HideForm = f.moderates && !c.Hidden && !c.Deleted
+	if v.EditForm {
+		v.EditBody, v.EditStanceOptions = c.Body, editStanceOptions[c.Stance]
+	}
+	if d := f.draft; d != nil && d.CommentID == c.ID {
+		switch {
+		case d.Action == "edit" && v.EditForm:
+			v.EditBody, v.EditOpen, f.placed = d.Body, true, true
+			if o, ok := editStanceOptions[d.Stance]; ok {
+				v.EditStanceOptions = o
+			}
+		case d.Action == "hide" && v.HideForm:
+			v.HideReason, v.HideOpen, f.placed = d.Body, true, true
+		}
 	}
 	if len(c.Replies) > 0 {
 		v.Thread = make([]commentView, len(c.Replies))
@@ -136,6 +190,10 @@ type deliverableView struct {
 	Documents    []workflow.Document
 	Stances      []workflow.Stance
 	Statuses     []workflow.ResponseStatus
+	// Unsaved is the text of a refused edit or hide whose form is not on
+	// the page any more (the comment was deleted, or comments closed),
+	// shown for copying.
+	Unsaved *formDraft
 }
 
 var (
@@ -146,6 +204,9 @@ var (
 		"response":   "The response is saved.",
 		"transition": "Done: the state has changed.",
 		"closed":     "The consultation is closed.",
+		"edited":     "Your comment is saved.",
+		"deleted":    "Your comment is deleted.",
+		"hidden":     "The comment is hidden.",
 	}
 )
 
@@ -165,7 +226,7 @@ func (h *Handler) visible(c *call, kind workflow.Kind, id string) (workflow.Deli
 // loadDeliverable gathers the page of a deliverable: the overview, or with
 // only set the page of that one section (an anchor the revision lacks is
 // not_found).
-func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *string) (deliverableView, error) {
+func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *string, draft *formDraft) (deliverableView, error) {
 	ctx, p := c.r.Context(), *c.principal
 	d, err := h.visible(c, kind, id)
 	if err != nil {
@@ -266,7 +327,8 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		s := &v.Sections[sectionOf(t.Section)]
 		s.all = append(s.all, t)
 	}
-	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions}
+	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: stanceOptions, StatusOptions: statusOptions,
+		userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
 	if v.Section != nil {
 		forms.Back = v.Section.Anchor
 	}
@@ -285,6 +347,9 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		}
 		s.all = nil
 	}
+	if draft != nil && !forms.placed && draft.Body != "" {
+		v.Unsaved = draft
+	}
 	return v, nil
 }
 
@@ -292,8 +357,14 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 // The page is the one the person was on: a section's page when the URL
 // (for a GET) or the form (field back) names a section, else the overview.
 func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status int, formErr error) error {
+	return h.showDeliverableDraft(c, kind, id, status, formErr, nil)
+}
+
+// showDeliverableDraft is showDeliverable after a refused edit or hide of
+// a comment: the form shows again, open, with what the person typed.
+func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, status int, formErr error, draft *formDraft) error {
 	only := pageSection(c)
-	v, err := h.loadDeliverable(c, kind, id, only)
+	v, err := h.loadDeliverable(c, kind, id, only, draft)
 	if err != nil {
 		return err
 	}
@@ -308,6 +379,13 @@ func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status
 		var ev view
 		status, ev = h.describe(c, formErr)
 		page.Error, page.Details = ev.Error, ev.Details
+		if draft != nil && workflow.ErrorCode(formErr) == workflow.CodePreconditionFailed {
+			page.Error = "This comment was changed since you opened the form (maybe in another tab), so your change was not saved. " +
+				"The comment now shows its current text; what you typed is kept in the form: check it and send it again."
+			if v.Unsaved != nil {
+				page.Error = "This comment was changed since you opened the form, so your change was not saved. What you typed is shown below."
+			}
+		}
 	}
 	h.render(c, status, "deliverable", page)
 	return nil

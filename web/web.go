@@ -136,6 +136,9 @@ func New(cfg Config) (*Handler, error) {
 		m.Handle("POST /ui/"+seg+"/{id}/consultation/close", h.page(true, h.closeConsultation(kind)))
 	}
 	m.Handle("POST /ui/comments/{cid}/response", h.page(true, h.respond))
+	m.Handle("POST /ui/comments/{cid}/edit", h.page(true, h.editComment))
+	m.Handle("POST /ui/comments/{cid}/delete", h.page(true, h.deleteComment))
+	m.Handle("POST /ui/comments/{cid}/hide", h.page(true, h.hideComment))
 	m.Handle("GET /ui/documents/{did}", h.page(true, h.download))
 	return h, nil
 }

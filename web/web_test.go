@@ -663,7 +663,8 @@ func TestSectionPages(t *testing.T) {
 			require.Equal(t, 1, strings.Count(res.body, `<section class="section"`))
 			requireHas(t, res.body, `<a href="`+plan+`#sec-`+sec+`">Back to the whole revision</a>`)
 			requireLacks(t, res.body, "All 12 comments")
-			require.Equal(t, 13, strings.Count(res.body, `<input type="hidden" name="back" value="`+sec+`">`), "a reply form per thread and the comment form")
+			require.Equal(t, 13+2*12, strings.Count(res.body, `<input type="hidden" name="back" value="`+sec+`">`),
+				"a reply form per thread, the comment form, and the author's edit and delete forms of each")
 			requireLabels(t, res.body)
 
 			// Sections the revision lacks, and sections of an unsubmitted draft, are not found.

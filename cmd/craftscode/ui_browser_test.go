@@ -243,6 +243,45 @@ func TestBrowserConsultation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, shown, "only that section")
 	shot(st, "stakeholder-section-page-phone")
+
+	// 4. Still on the phone, the stakeholder opens the edit form of their
+	// comment by keyboard: it holds the text as typed, markup and all, and
+	// the saved change shows on the section's page they come back to.
+	const edited = "Please name the design schools: Accademia & Polimoda <i>both</i>"
+	article := `#` + idAttr.Value
+	editBody := `[id="edit-body-` + cid + `"]`
+	require.NoError(t, chromedp.Do(st,
+		chromedp.Focus(chromedp.CSS(article+` > details:has(form[action$="/edit"]) > summary`)),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(editBody)),
+	))
+	before, err := chromedp.Run(st, chromedp.Value(chromedp.CSS(editBody)))
+	require.NoError(t, err)
+	require.Equal(t, remark, before)
+	wide, err := chromedp.Run(st, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	require.NoError(t, err)
+	require.LessOrEqual(t, wide[0], wide[1], "the open edit form does not scroll sideways")
+	shot(st, "stakeholder-edit-form-phone")
+	require.NoError(t, chromedp.Do(st,
+		chromedp.SetValue(chromedp.CSS(`[id="edit-stance-`+cid+`"]`), "suggestion"),
+		chromedp.Clear(chromedp.CSS(editBody)),
+		chromedp.SendKeys(chromedp.CSS(editBody), edited),
+		chromedp.Click(chromedp.CSS(`form[action$="/`+cid+`/edit"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
+	))
+	require.Equal(t, "Your comment is saved.", text(st, ".notice"))
+	require.Contains(t, text(st, article+" > .body"), edited)
+	require.Contains(t, text(st, article+" > .meta"), "edited")
+	require.Contains(t, text(st, article+" > .meta .stance"), "Suggestion")
+	require.Contains(t, text(st, `.crumb a`), "Back to the whole revision", "back on the section's page")
+	shot(st, "stakeholder-edited-phone")
+	// The delete form opens by keyboard too, and asks for a tick first.
+	require.NoError(t, chromedp.Do(st,
+		chromedp.Focus(chromedp.CSS(article+` > details:has(form[action$="/delete"]) > summary`)),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`[id="delete-confirm-`+cid+`"]`)),
+	))
+	shot(st, "stakeholder-delete-form-phone")
 }
 
 // mailedLink reads the sign-in link that LogMailer wrote to the server log.

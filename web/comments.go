@@ -1,0 +1,111 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// A comment's author edits or deletes it, and the coordinator hides it,
+// through the store's methods: who may and when is decided there, as for
+// the API. A refused form shows the deliverable's page again, with the
+// reason and what was typed.
+
+// commentFor reads the comment a form is about, as the caller may see it;
+// a comment they may not see is not_found, whatever the form holds.
+func (h *Handler) commentFor(c *call) (workflow.Comment, error) {
+	cid := c.r.PathValue("cid")
+	if !workflow.ValidID(cid) {
+		return workflow.Comment{}, workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	return h.cfg.Store.Comment(c.r.Context(), cid, *c.principal)
+}
+
+// formVersion reads the comment version the form was rendered with.
+func formVersion(c *call) (int, error) {
+	v, err := strconv.Atoi(c.r.PostForm.Get("version"))
+	if err != nil || v < 1 {
+		return 0, workflow.Errorf(workflow.CodeInvalid, "the form lacks the comment's version; reload the page")
+	}
+	return v, nil
+}
+
+func (h *Handler) editComment(c *call) error {
+	cm, err := h.commentFor(c)
+	if err != nil {
+		return err
+	}
+	f := c.r.PostForm
+	draft := &formDraft{CommentID: cm.ID, Action: "edit", Body: f.Get("body"), Stance: workflow.Stance(f.Get("stance"))}
+	refuse := func(status int, err error) error {
+		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, status, err, draft)
+	}
+	version, err := formVersion(c)
+	if err != nil {
+		return refuse(0, err)
+	}
+	// Edits count against the same per-person limit as new comments, as
+	// in the API.
+	if ok, wait := h.comments.Allow(c.principal.User.ID); !ok {
+		secs := max(int(math.Ceil(wait.Seconds())), 1)
+		c.w.Header().Set("Retry-After", strconv.Itoa(secs))
+		return refuse(http.StatusTooManyRequests,
+			fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs))
+	}
+	_, err = h.cfg.Store.EditComment(c.r.Context(), cm.ID, version, draft.Body, draft.Stance, *c.principal)
+	if formProblem(err) {
+		return refuse(0, err)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "edited", cm.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) deleteComment(c *call) error {
+	cm, err := h.commentFor(c)
+	if err != nil {
+		return err
+	}
+	version, err := formVersion(c)
+	if err == nil && c.r.PostForm.Get("confirm") != "yes" {
+		// The box is required in the form; a browser that ignores that, or
+		// a crafted request, still deletes nothing without it.
+		err = &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment was not deleted",
+			Fields: []workflow.FieldError{{Field: "confirm", Message: "tick the box to confirm that you want to delete it"}}}
+	}
+	if err == nil {
+		err = h.cfg.Store.DeleteComment(c.r.Context(), cm.ID, version, *c.principal)
+	}
+	if formProblem(err) {
+		return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "deleted", cm.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) hideComment(c *call) error {
+	cm, err := h.commentFor(c)
+	if err != nil {
+		return err
+	}
+	reason := c.r.PostForm.Get("reason")
+	_, err = h.cfg.Store.HideComment(c.r.Context(), cm.ID, reason, *c.principal)
+	if formProblem(err) {
+		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, 0, err,
+			&formDraft{CommentID: cm.ID, Action: "hide", Body: strings.TrimSpace(reason)})
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "hidden", cm.ID), http.StatusSeeOther)
+	return nil
+}
