@@ -1,13 +1,13 @@
 package sqlstore_test
 
 import (
-	"database/sql"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -102,7 +102,7 @@ func init() {
 		m := setupMonitoring(t, s, "INDR")
 		m.startMonitoring(t, s)
 		const n = 20
-		warmPool(t, s, n)
+		sqlstoretest.WarmPool(t, s, n)
 		var wg sync.WaitGroup
 		errs := make([]error, n)
 		start := make(chan struct{})
@@ -128,24 +128,5 @@ func init() {
 		got, err := s.Indicator(ctx, m.indicatorB.ID, m.owner)
 		require.NoError(t, err)
 		require.Equal(t, 2, got.Version)
-	}
-}
-
-// warmPool opens n connections at once and gives them back, so that racing
-// callers find them idle rather than the first finishing while the others
-// still connect.
-func warmPool(t *testing.T, s *sqlstore.Store, n int) {
-	t.Helper()
-	if limit := s.DB().Stats().MaxOpenConnections; limit > 0 {
-		n = min(n, limit) // beyond its limit the pool would wait forever
-	}
-	conns := make([]*sql.Conn, 0, n)
-	for range n {
-		c, err := s.DB().Conn(ctx)
-		require.NoError(t, err)
-		conns = append(conns, c)
-	}
-	for _, c := range conns {
-		require.NoError(t, c.Close())
 	}
 }
