@@ -19,6 +19,9 @@ import (
 func (s *Server) monitoringRoutes(v1 *echo.Group) {
 	v1.POST("/action-plans/:id/indicators", s.createIndicator)
 	v1.GET("/action-plans/:id/indicators", s.listIndicators)
+	v1.GET("/indicators/:iid", s.getIndicator)
+	v1.PATCH("/indicators/:iid", s.patchIndicator)
+	v1.DELETE("/indicators/:iid", s.deleteIndicator)
 	v1.POST("/action-plans/:id/progress-reports", s.createProgressReport)
 	v1.GET("/action-plans/:id/progress-reports", s.listProgressReports)
 	v1.GET("/action-plans/:id/periods", s.listPeriods)
@@ -55,7 +58,77 @@ func (s *Server) createIndicator(c echo.Context) error {
 	if err := s.store.CreateIndicator(c.Request().Context(), &in, principal(c)); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, in)
+	return indicatorJSON(c, http.StatusCreated, in)
+}
+
+func indicatorJSON(c echo.Context, status int, in workflow.Indicator) error {
+	c.Response().Header().Set("ETag", etag(in.Version))
+	return c.JSON(status, in)
+}
+
+func (s *Server) getIndicator(c echo.Context) error {
+	id, err := pathID(c, "iid")
+	if err != nil {
+		return err
+	}
+	in, err := s.store.Indicator(c.Request().Context(), id, principal(c))
+	if err != nil {
+		return err
+	}
+	return indicatorJSON(c, http.StatusOK, in)
+}
+
+// indicatorPatch is the PATCH body: the fields sent change, the others
+// stay. A JSON null counts as not sent.
+type indicatorPatch struct {
+	Name     *string  `json:"name"`
+	Unit     *string  `json:"unit"`
+	Baseline *float64 `json:"baseline"`
+	Target   *float64 `json:"target"`
+}
+
+func (s *Server) patchIndicator(c echo.Context) error {
+	id, err := pathID(c, "iid")
+	if err != nil {
+		return err
+	}
+	// Read first: a caller who may not see the indicator gets 404 whatever
+	// the headers.
+	if _, err := s.store.Indicator(c.Request().Context(), id, principal(c)); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var req indicatorPatch
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	in, err := s.store.UpdateIndicator(c.Request().Context(), id, version, workflow.IndicatorPatch{
+		Name: req.Name, Unit: req.Unit, Baseline: req.Baseline, Target: req.Target}, principal(c))
+	if err != nil {
+		return err
+	}
+	return indicatorJSON(c, http.StatusOK, in)
+}
+
+func (s *Server) deleteIndicator(c echo.Context) error {
+	id, err := pathID(c, "iid")
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.Indicator(c.Request().Context(), id, principal(c)); err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteIndicator(c.Request().Context(), id, version, principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) listIndicators(c echo.Context) error {

@@ -87,8 +87,31 @@ type Indicator struct {
 	Unit      string    `json:"unit"`
 	Baseline  float64   `json:"baseline"`
 	Target    float64   `json:"target"`
+	Version   int       `json:"version"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// IndicatorPatch changes the fields it names; nil leaves one as it is.
+type IndicatorPatch struct {
+	Name, Unit       *string
+	Baseline, Target *float64
+}
+
+// Apply writes the named fields onto x.
+func (e IndicatorPatch) Apply(x *Indicator) {
+	if e.Name != nil {
+		x.Name = *e.Name
+	}
+	if e.Unit != nil {
+		x.Unit = *e.Unit
+	}
+	if e.Baseline != nil {
+		x.Baseline = *e.Baseline
+	}
+	if e.Target != nil {
+		x.Target = *e.Target
+	}
 }
 
 // Limits of monitoring content, in characters or items.
@@ -492,6 +515,17 @@ type MonitoringStore interface {
 	// its owner or the coordinator.
 	CreateIndicator(ctx context.Context, in *Indicator, p Principal) error
 	ListIndicators(ctx context.Context, planID string, p Principal) ([]Indicator, error)
+	Indicator(ctx context.Context, id string, p Principal) (Indicator, error)
+	// UpdateIndicator applies the patch at the given version (else
+	// precondition_failed) on an approved or monitored plan; whoever may
+	// create indicators. Name, baseline and target may change at any
+	// time: accepted reports keep the snapshot their documents were built
+	// from. The unit may not change once a report holds a value in it
+	// (conflict), since that value was given in the old unit.
+	UpdateIndicator(ctx context.Context, id string, version int, e IndicatorPatch, p Principal) (Indicator, error)
+	// DeleteIndicator removes an indicator at the given version; conflict
+	// once any progress report holds a value for it.
+	DeleteIndicator(ctx context.Context, id string, version int, p Principal) error
 
 	// CreateProgressReport starts the draft report of a period on a
 	// monitored plan; its owner or the coordinator. invalid for a plan not

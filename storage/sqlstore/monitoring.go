@@ -28,6 +28,7 @@ type indicatorRow struct {
 	Unit      string
 	Baseline  float64
 	Target    float64
+	Version   int
 	CreatedBy string
 	CreatedAt time.Time
 }
@@ -36,7 +37,7 @@ func (indicatorRow) TableName() string { return "plan_indicators" }
 
 func (r indicatorRow) domain() workflow.Indicator {
 	return workflow.Indicator{ID: r.ID, PlanID: r.PlanID, ProjectID: r.ProjectID, Name: r.Name, Unit: r.Unit,
-		Baseline: r.Baseline, Target: r.Target, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+		Baseline: r.Baseline, Target: r.Target, Version: r.Version, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type reportRow struct {
@@ -188,9 +189,9 @@ func (s *Store) CreateIndicator(ctx context.Context, in *workflow.Indicator, p w
 		if n >= workflow.MaxIndicators {
 			return workflow.Errorf(workflow.CodeConflict, "a plan has at most %d indicators", workflow.MaxIndicators)
 		}
-		in.ID, in.ProjectID, in.CreatedBy, in.CreatedAt = workflow.NewID(), row.ProjectID, p.User.ID, now()
+		in.ID, in.ProjectID, in.Version, in.CreatedBy, in.CreatedAt = workflow.NewID(), row.ProjectID, 1, p.User.ID, now()
 		err = tx.Create(&indicatorRow{ID: in.ID, PlanID: row.ID, ProjectID: row.ProjectID, Name: in.Name, Unit: in.Unit,
-			Baseline: in.Baseline, Target: in.Target, CreatedBy: in.CreatedBy, CreatedAt: in.CreatedAt}).Error
+			Baseline: in.Baseline, Target: in.Target, Version: in.Version, CreatedBy: in.CreatedBy, CreatedAt: in.CreatedAt}).Error
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return workflow.Errorf(workflow.CodeConflict, "the plan already has an indicator named %q", in.Name)
 		}
@@ -207,6 +208,128 @@ func (s *Store) ListIndicators(ctx context.Context, planID string, p workflow.Pr
 		return tx.Where("plan_id = ?", planID).Order("id").Find(&rows).Error
 	})
 	return mapRows(rows, indicatorRow.domain), err
+}
+
+// seeIndicator loads an indicator and checks p's right on its plan: to see
+// it, and with write to change it on an approved or monitored plan. An
+// indicator of a plan p may not see is not_found.
+func seeIndicator(tx *gorm.DB, id string, p workflow.Principal, write bool) (indicatorRow, error) {
+	var r indicatorRow
+	if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
+		return r, notFound(err, "indicator")
+	}
+	_, plan, err := seePlan(tx, r.PlanID, p, write)
+	if workflow.ErrorCode(err) == workflow.CodeNotFound {
+		return r, workflow.Errorf(workflow.CodeNotFound, "indicator not found")
+	}
+	if err != nil {
+		return r, err
+	}
+	if st := workflow.State(plan.State); write && st != workflow.StateApproved && st != workflow.StateMonitored {
+		return r, workflow.Errorf(workflow.CodeConflict, "indicators change on an approved or monitored plan; this one is %s", plan.State)
+	}
+	return r, nil
+}
+
+// reportedValues counts the progress report values given for an indicator.
+func reportedValues(tx *gorm.DB, id string) (int64, error) {
+	var n int64
+	err := tx.Model(&reportIndicatorRow{}).Where("indicator_id = ?", id).Count(&n).Error
+	return n, err
+}
+
+func (s *Store) Indicator(ctx context.Context, id string, p workflow.Principal) (workflow.Indicator, error) {
+	var out workflow.Indicator
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := seeIndicator(tx, id, p, false)
+		if err == nil {
+			out = r.domain()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) UpdateIndicator(ctx context.Context, id string, version int, e workflow.IndicatorPatch, p workflow.Principal) (workflow.Indicator, error) {
+	var out workflow.Indicator
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := seeIndicator(tx, id, p, true)
+		if err != nil {
+			return err
+		}
+		if r.Version != version {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the indicator is at version %d, not %d", r.Version, version)
+		}
+		in := r.domain()
+		e.Apply(&in)
+		in.Normalize()
+		if err := in.Validate(); err != nil {
+			return err
+		}
+		if in.Unit != r.Unit {
+			n, err := reportedValues(tx, r.ID)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return workflow.Errorf(workflow.CodeConflict,
+					"the unit cannot change: %d progress report value(s) were given in %q; define a new indicator instead", n, r.Unit)
+			}
+		}
+		// The version guards the write itself, so that of two edits made
+		// at the same version only one lands.
+		res := tx.Model(&indicatorRow{}).Where("id = ? AND version = ?", r.ID, version).
+			Updates(map[string]any{"name": in.Name, "unit": in.Unit, "baseline": in.Baseline, "target": in.Target, "version": version + 1})
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return workflow.Errorf(workflow.CodeConflict, "the plan already has an indicator named %q", in.Name)
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the indicator changed meanwhile; reload it")
+		}
+		in.Version = version + 1
+		out = in
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) DeleteIndicator(ctx context.Context, id string, version int, p workflow.Principal) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		r, err := seeIndicator(tx, id, p, true)
+		if err != nil {
+			return err
+		}
+		if r.Version != version {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the indicator is at version %d, not %d", r.Version, version)
+		}
+		n, err := reportedValues(tx, r.ID)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return indicatorInUse(n)
+		}
+		res := tx.Where("id = ? AND version = ?", r.ID, version).Delete(&indicatorRow{})
+		if errors.Is(res.Error, gorm.ErrForeignKeyViolated) {
+			// A report took a value for it since the count above.
+			return indicatorInUse(1)
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return workflow.Errorf(workflow.CodePreconditionFailed, "the indicator changed meanwhile; reload it")
+		}
+		return nil
+	})
+}
+
+func indicatorInUse(n int64) error {
+	return workflow.Errorf(workflow.CodeConflict,
+		"the indicator cannot be deleted: %d progress report value(s) were given for it, and those values are part of the reports", n)
 }
 
 func indicatorIDs(tx *gorm.DB, planID string) ([]string, error) {
