@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -59,10 +58,9 @@ type ConsultationStore interface {
 
 type sweepConsultationsWorker struct {
 	river.WorkerDefaults[SweepConsultationsArgs]
-	store  ConsultationStore
-	mailer workflow.Mailer
-	now    func() time.Time
-	log    *slog.Logger
+	store ConsultationStore
+	now   func() time.Time
+	log   *slog.Logger
 }
 
 // Work does each due close and reminder. Both are idempotent, so a sweep
@@ -81,7 +79,7 @@ func (w *sweepConsultationsWorker) Work(ctx context.Context, _ *river.Job[SweepC
 		if c.Close {
 			errs = append(errs, expire(ctx, w.store, w.log, c.DeliverableID, c.Revision))
 		} else {
-			errs = append(errs, remind(ctx, w.store, w.mailer, w.log, c.DeliverableID, c.Revision))
+			errs = append(errs, remind(ctx, w.store, w.log, c.DeliverableID, c.Revision))
 		}
 	}
 	return errors.Join(errs...)
@@ -129,9 +127,8 @@ func expire(ctx context.Context, store ConsultationStore, log *slog.Logger, deli
 
 type remindConsultationWorker struct {
 	river.WorkerDefaults[RemindConsultationArgs]
-	store  ConsultationStore
-	mailer workflow.Mailer
-	log    *slog.Logger
+	store ConsultationStore
+	log   *slog.Logger
 }
 
 // Work sends the consultation's reminder, if it is still due.
@@ -139,27 +136,23 @@ func (w *remindConsultationWorker) Work(ctx context.Context, job *river.Job[Remi
 	if w.store == nil {
 		return errNoStore
 	}
-	return remind(ctx, w.store, w.mailer, w.log, job.Args.DeliverableID, job.Args.Revision)
+	return remind(ctx, w.store, w.log, job.Args.DeliverableID, job.Args.Revision)
 }
 
-// remind marks the consultation reminded and then mails each stakeholder
-// who has not commented. The mark comes first, so a retry never sends a
-// second round; a mail that fails is logged, not retried.
-func remind(ctx context.Context, store ConsultationStore, mailer workflow.Mailer, log *slog.Logger, deliverableID string, revision int) error {
+// remind has the store mark the consultation reminded and queue the
+// mails to the stakeholders who have not commented, in one transaction:
+// the mail jobs retry a relay that is down, and a repeated sweep sends no
+// second round.
+func remind(ctx context.Context, store ConsultationStore, log *slog.Logger, deliverableID string, revision int) error {
 	r, due, err := store.ConsultationReminder(ctx, deliverableID, revision)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return nil
 	}
-	if err != nil || !due || mailer == nil {
+	if err != nil {
 		return err
 	}
-	for _, u := range r.To {
-		m := workflow.Mail{To: u.Email, Subject: "Consultation closing soon: " + r.Title,
-			Body: fmt.Sprintf("Dear %s,\n\nthe consultation on %q (revision %d) closes on %s UTC. You have not commented yet.\n",
-				u.Name, r.Title, r.Revision, r.Deadline.Format("2006-01-02 15:04"))}
-		if err := mailer.Send(ctx, m); err != nil {
-			log.WarnContext(ctx, "reminder not sent", "user_id", u.ID, "error", err.Error())
-		}
+	if due {
+		log.InfoContext(ctx, "consultation reminders queued", "deliverable_id", deliverableID, "revision", revision, "mails", len(r.To))
 	}
 	return nil
 }

@@ -63,8 +63,8 @@ type Workers struct {
 	Blobs     documents.BlobStore
 	// Consultations, when set, runs the periodic sweep that closes
 	// consultations at their deadline and reminds stakeholders, every
-	// ConsultationSweep (DefaultConsultationSweep when 0). Without a
-	// Mailer reminders are marked but not sent.
+	// ConsultationSweep (DefaultConsultationSweep when 0). Mailer sends
+	// queued mail (reminders); without one, mail jobs are cancelled.
 	Consultations     ConsultationStore
 	Mailer            workflow.Mailer
 	ConsultationSweep time.Duration
@@ -96,12 +96,13 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		river.AddWorker(ws, &renderWorker{store: w.Documents, blobs: w.Blobs, log: log})
 		// The per-consultation workers run jobs queued by earlier versions.
 		river.AddWorker(ws, &closeConsultationWorker{store: w.Consultations, log: log})
-		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, mailer: w.Mailer, log: log})
+		river.AddWorker(ws, &remindConsultationWorker{store: w.Consultations, log: log})
 		now := w.Now
 		if now == nil {
 			now = time.Now
 		}
-		river.AddWorker(ws, &sweepConsultationsWorker{store: w.Consultations, mailer: w.Mailer, now: now, log: log})
+		river.AddWorker(ws, &mailWorker{mailer: w.Mailer, log: log})
+		river.AddWorker(ws, &sweepConsultationsWorker{store: w.Consultations, now: now, log: log})
 		river.AddWorker(ws, &remindReportsWorker{store: w.Reports, now: now, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}

@@ -1013,10 +1013,10 @@ type Reminder struct {
 }
 
 // ConsultationReminder marks the consultation reminded (once), emits
-// consultation.closing_soon and returns the stakeholders of the group who
-// have not commented on the revision. Nothing is returned when the
-// consultation is closed or was reminded already, so a retried job sends
-// no second round.
+// consultation.closing_soon, queues a mail to each stakeholder of the
+// group who has not commented on the revision, all in one transaction, and
+// returns them. Nothing is returned when the consultation is closed or was
+// reminded already, so a retried sweep sends no second round.
 func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, revision int) (Reminder, bool, error) {
 	at := now()
 	var out Reminder
@@ -1051,6 +1051,17 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			}
 			for _, u := range users {
 				out.To = append(out.To, u.domain())
+			}
+		}
+		if s.jobs != nil && len(out.To) > 0 {
+			stx, err := sqlTx(tx)
+			if err != nil {
+				return err
+			}
+			for _, u := range out.To {
+				if err := s.jobs.EnqueueMail(ctx, stx, workflow.ClosingSoonMail(u, out.Title, revision, out.Deadline)); err != nil {
+					return err
+				}
 			}
 		}
 		data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "deadline": out.Deadline, "reminded": len(out.To)}

@@ -50,6 +50,9 @@ type Store struct {
 type JobQueue interface {
 	EnqueueRender(ctx context.Context, tx *sql.Tx, documentID string) error
 	EnqueueWebhook(ctx context.Context, tx *sql.Tx, deliveryID string) error
+	// EnqueueMail queues a message that is sent, with retries, once the
+	// transaction commits.
+	EnqueueMail(ctx context.Context, tx *sql.Tx, m workflow.Mail) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.
