@@ -138,17 +138,8 @@ func (s *Server) getComment(c echo.Context) error {
 }
 
 func (s *Server) editComment(c echo.Context) error {
-	id, err := pathID(c, "cid")
-	if err != nil {
-		return err
-	}
-	// Read first: a caller who may not see the comment gets 404 whatever
-	// the headers, and the patch applies to the current text.
-	cur, err := s.store.Comment(c.Request().Context(), id, principal(c))
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	// The patch applies to the current text.
+	id, cur, version, err := visibleIfMatch(c, "cid", s.store.Comment)
 	if err != nil {
 		return err
 	}
@@ -170,14 +161,7 @@ func (s *Server) editComment(c echo.Context) error {
 }
 
 func (s *Server) deleteComment(c echo.Context) error {
-	id, err := pathID(c, "cid")
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.Comment(c.Request().Context(), id, principal(c)); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, _, version, err := visibleIfMatch(c, "cid", s.store.Comment)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -148,6 +149,22 @@ func ifMatch(c echo.Context) (int, error) {
 		return 0, newProblem(http.StatusBadRequest, "invalid_parameter", "If-Match must be a version such as \"3\"")
 	}
 	return v, nil
+}
+
+// visibleIfMatch starts a write to the thing the path parameter names: it
+// loads it as the caller may see it, so that one they may not see is 404
+// whatever the headers, then reads the version If-Match is meant for.
+func visibleIfMatch[T any](c echo.Context, param string, load func(context.Context, string, workflow.Principal) (T, error)) (string, T, int, error) {
+	var cur T
+	id, err := pathID(c, param)
+	if err != nil {
+		return "", cur, 0, err
+	}
+	if cur, err = load(c.Request().Context(), id, principal(c)); err != nil {
+		return "", cur, 0, err
+	}
+	version, err := ifMatch(c)
+	return id, cur, version, err
 }
 
 func deliverableJSON(c echo.Context, status int, d workflow.Deliverable) error {

@@ -88,16 +88,7 @@ type indicatorPatch struct {
 }
 
 func (s *Server) patchIndicator(c echo.Context) error {
-	id, err := pathID(c, "iid")
-	if err != nil {
-		return err
-	}
-	// Read first: a caller who may not see the indicator gets 404 whatever
-	// the headers.
-	if _, err := s.store.Indicator(c.Request().Context(), id, principal(c)); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, _, version, err := visibleIfMatch(c, "iid", s.store.Indicator)
 	if err != nil {
 		return err
 	}
@@ -114,14 +105,7 @@ func (s *Server) patchIndicator(c echo.Context) error {
 }
 
 func (s *Server) deleteIndicator(c echo.Context) error {
-	id, err := pathID(c, "iid")
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.Indicator(c.Request().Context(), id, principal(c)); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, _, version, err := visibleIfMatch(c, "iid", s.store.Indicator)
 	if err != nil {
 		return err
 	}
@@ -268,16 +252,7 @@ func (r reportPatch) content() (workflow.ReportContent, error) {
 }
 
 func (s *Server) patchProgressReport(c echo.Context) error {
-	id, err := pathID(c, "rid")
-	if err != nil {
-		return err
-	}
-	// Read first: a caller who may not see the report gets 404 whatever
-	// the headers.
-	if _, err := s.store.ProgressReport(c.Request().Context(), id, principal(c)); err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, _, version, err := visibleIfMatch(c, "rid", s.store.ProgressReport)
 	if err != nil {
 		return err
 	}
