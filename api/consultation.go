@@ -1,7 +1,6 @@
 package api
 
 import (
-	"math"
 	"net/http"
 	"strconv"
 
@@ -48,12 +47,11 @@ type hideRequest struct {
 }
 
 func (s *Server) limitComments(c echo.Context) error {
-	ok, wait := s.comments.Allow(principal(c).User.ID)
+	ok, secs := s.comments.Allow(principal(c).User.ID)
 	if ok {
 		return nil
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	c.Response().Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	return newProblem(http.StatusTooManyRequests, "rate_limited", "too many comments; wait a moment and send again")
 }
 

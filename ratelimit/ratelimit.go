@@ -3,8 +3,8 @@
 package ratelimit
 
 import (
+	"math"
 	"sync"
-	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -40,8 +40,9 @@ func New(every rate.Limit, burst int) *PerKey {
 	return &PerKey{every: every, burst: burst, keys: map[string]*rate.Limiter{}}
 }
 
-// Allow takes a token for key, or says how long to wait for one.
-func (l *PerKey) Allow(key string) (bool, time.Duration) {
+// Allow takes a token for key, or says how many whole seconds (at least 1)
+// to wait for one: what a Retry-After header carries.
+func (l *PerKey) Allow(key string) (ok bool, retryAfter int) {
 	l.mu.Lock()
 	lim := l.keys[key]
 	if lim == nil {
@@ -55,7 +56,7 @@ func (l *PerKey) Allow(key string) (bool, time.Duration) {
 	r := lim.Reserve()
 	if d := r.Delay(); d > 0 {
 		r.Cancel()
-		return false, d
+		return false, max(int(math.Ceil(d.Seconds())), 1)
 	}
 	return true, 0
 }

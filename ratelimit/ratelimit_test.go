@@ -16,6 +16,7 @@ func TestPerKey(t *testing.T) {
 	ok, wait := l.Allow("a")
 	require.False(t, ok, "the burst is spent")
 	require.Positive(t, wait)
+	require.InDelta(t, 1000, wait, 1, "whole seconds until the next token, at 0.001 a second")
 	ok, _ = l.Allow("b")
 	require.True(t, ok, "each key has its own bucket")
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +22,17 @@ func (h *Handler) commentFor(c *call) (workflow.Comment, error) {
 		return workflow.Comment{}, workflow.Errorf(workflow.CodeNotFound, "not found")
 	}
 	return h.cfg.Store.Comment(c.r.Context(), cid, *c.principal)
+}
+
+// limitComments takes one of the caller's comment tokens, or sets
+// Retry-After and says how long to wait.
+func (h *Handler) limitComments(c *call) error {
+	ok, secs := h.comments.Allow(c.principal.User.ID)
+	if ok {
+		return nil
+	}
+	c.w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs)
 }
 
 // formVersion reads the comment version the form was rendered with.
@@ -50,11 +60,8 @@ func (h *Handler) editComment(c *call) error {
 	}
 	// Edits count against the same per-person limit as new comments, as
 	// in the API.
-	if ok, wait := h.comments.Allow(c.principal.User.ID); !ok {
-		secs := max(int(math.Ceil(wait.Seconds())), 1)
-		c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return refuse(http.StatusTooManyRequests,
-			fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs))
+	if err := h.limitComments(c); err != nil {
+		return refuse(http.StatusTooManyRequests, err)
 	}
 	_, err = h.cfg.Store.EditComment(c.r.Context(), cm.ID, version, draft.Body, draft.Stance, *c.principal)
 	if formProblem(err) {

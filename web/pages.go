@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -441,11 +440,8 @@ func formProblem(err error) bool {
 func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 	return func(c *call) error {
 		id := c.r.PathValue("id")
-		if ok, wait := h.comments.Allow(c.principal.User.ID); !ok {
-			secs := max(int(math.Ceil(wait.Seconds())), 1)
-			c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests,
-				fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs))
+		if err := h.limitComments(c); err != nil {
+			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests, err)
 		}
 		f := c.r.PostForm
 		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: f.Get("body"), Section: f.Get("section"),
