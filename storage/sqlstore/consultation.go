@@ -184,16 +184,23 @@ func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 // The version alone does not say so, since hiding bumps it too.
 func edited(c workflow.Comment) bool { return !c.Deleted && c.UpdatedAt.After(c.CreatedAt) }
 
-// loadComment reads one comment and its deliverable.
-func loadComment(tx *gorm.DB, id string) (commentRec, workflow.Deliverable, error) {
+// loadCommentRow reads one comment.
+func loadCommentRow(tx *gorm.DB, id string) (commentRec, error) {
 	stx, err := sqlTx(tx)
 	if err != nil {
-		return commentRec{}, workflow.Deliverable{}, err
+		return commentRec{}, err
 	}
 	r, err := scanComment(stx.QueryRowContext(tx.Statement.Context, `SELECT `+commentColumns+commentFrom+`WHERE c.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, workflow.Deliverable{}, workflow.Errorf(workflow.CodeNotFound, "comment not found")
+		return r, workflow.Errorf(workflow.CodeNotFound, "comment not found")
 	}
+	return r, err
+}
+
+// loadComment reads one comment and its deliverable, as p may see them:
+// a comment p may not see is not_found.
+func loadComment(tx *gorm.DB, id string, p workflow.Principal) (commentRec, workflow.Deliverable, error) {
+	r, err := loadCommentRow(tx, id)
 	if err != nil {
 		return r, workflow.Deliverable{}, err
 	}
@@ -204,8 +211,11 @@ func loadComment(tx *gorm.DB, id string) (commentRec, workflow.Deliverable, erro
 	}
 	row.Content = "{}"
 	d, err := fromRow(row)
+	if err != nil {
+		return r, d, err
+	}
 	r.Kind = d.Kind
-	return r, d, err
+	return r, d, seeComment(p, d, r)
 }
 
 // answers reports whether p sees hidden comments and their reasons: the
@@ -306,7 +316,7 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 		thread := id
 		var parent *string
 		if nc.ParentID != "" {
-			pc, _, err := loadComment(tx, nc.ParentID)
+			pc, err := loadCommentRow(tx, nc.ParentID)
 			if err != nil && workflow.ErrorCode(err) != workflow.CodeNotFound {
 				return err
 			}
@@ -611,11 +621,8 @@ func lookUpNames(ctx context.Context, stx *sql.Tx, names map[string]string) erro
 func (s *Store) Comment(ctx context.Context, commentID string, p workflow.Principal) (workflow.Comment, error) {
 	var out workflow.Comment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		r, d, err := loadComment(tx, commentID)
+		r, _, err := loadComment(tx, commentID, p)
 		if err != nil {
-			return err
-		}
-		if err := seeComment(p, d, r); err != nil {
 			return err
 		}
 		out = r.Comment
@@ -627,11 +634,8 @@ func (s *Store) Comment(ctx context.Context, commentID string, p workflow.Princi
 // authorEdit runs the shared checks of an edit or delete: visible, the
 // author's own, at the caller's version, not deleted, consultation open.
 func (s *Store) authorEdit(tx *gorm.DB, commentID string, version int, p workflow.Principal, at time.Time) (commentRec, workflow.Deliverable, error) {
-	r, d, err := loadComment(tx, commentID)
+	r, d, err := loadComment(tx, commentID, p)
 	if err != nil {
-		return r, d, err
-	}
-	if err := seeComment(p, d, r); err != nil {
 		return r, d, err
 	}
 	if r.AuthorID != p.User.ID {
@@ -716,11 +720,8 @@ func (s *Store) HideComment(ctx context.Context, commentID, reason string, p wor
 	at := now()
 	var out workflow.Comment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		r, d, err := loadComment(tx, commentID)
+		r, d, err := loadComment(tx, commentID, p)
 		if err != nil {
-			return err
-		}
-		if err := seeComment(p, d, r); err != nil {
 			return err
 		}
 		if err := p.Moderating(d); err != nil {
@@ -750,11 +751,8 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 	at := now()
 	var out workflow.Comment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		r, d, err := loadComment(tx, commentID)
+		r, d, err := loadComment(tx, commentID, p)
 		if err != nil {
-			return err
-		}
-		if err := seeComment(p, d, r); err != nil {
 			return err
 		}
 		if err := p.Answering(d); err != nil {
@@ -793,11 +791,8 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal) ([]workflow.CommentEvent, error) {
 	var out []workflow.CommentEvent
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		r, d, err := loadComment(tx, commentID)
+		r, d, err := loadComment(tx, commentID, p)
 		if err != nil {
-			return err
-		}
-		if err := seeComment(p, d, r); err != nil {
 			return err
 		}
 		if r.AuthorID != p.User.ID && !answers(p, d) {
