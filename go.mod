@@ -31,6 +31,8 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
+require github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -30,14 +31,19 @@ type call struct {
 	principal *workflow.Principal // nil when not signed in
 	session   string              // the raw session id from the cookie
 	csrf      string              // the token this request's forms carry
+	loc       *locale.Localizer   // the language the page speaks
 }
+
+// T is the catalog's message id in the page's language, for strings made
+// in Go (notices, errors); args are name, value pairs.
+func (c *call) T(id string, args ...any) string { return c.loc.MustT(id, args...) }
 
 // page wraps a handler: it finds the session, hands out and checks CSRF
 // tokens on every POST, and sends people who are not signed in to the
 // sign-in page.
 func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{w: w, r: r}
+		c := &call{w: w, r: r, loc: h.catalog.Match(r.Header.Get("Accept-Language"))}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			p, _, err := h.cfg.Store.SessionPrincipal(r.Context(), workflow.HashToken(ck.Value))
 			switch {

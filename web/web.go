@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,11 +22,16 @@ import (
 
 	"github.com/craftscode/craftscode/dashboard"
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
-//go:embed templates/*.html static/*
+// The pages' templates: templates/partials/ (the layout and the pieces
+// pages share) goes into every page; every other file is a page, named by
+// its path without ".html" ("deliverables/edit"), one folder per area.
+//
+//go:embed templates static/*
 var assets embed.FS
 
 // Config is what the pages need; cmd builds it.
@@ -57,7 +63,8 @@ type Handler struct {
 	cfg      Config
 	log      *slog.Logger
 	mux      *http.ServeMux
-	pages    map[string]*template.Template
+	catalog  *locale.Catalog
+	pages    map[string]map[string]*template.Template // language → page name → template
 	byEmail  *limiter
 	byClient *limiter
 	comments *ratelimit.PerKey
@@ -102,8 +109,12 @@ func New(cfg Config) (*Handler, error) {
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
 		comments: ratelimit.New(cfg.CommentRate, cfg.CommentBurst)}
+	var err error
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.catalog, err = locale.Load(); err != nil {
+		return nil, err
 	}
 	if err := h.parse(); err != nil {
 		return nil, err
@@ -198,29 +209,45 @@ func words(code string) string {
 	return strings.ToUpper(v[:1]) + v[1:]
 }
 
-// parse builds each page from the layout and its own file.
+// parse builds each page from the partials and its own file, once for
+// every language of the catalog, with t and label speaking that language.
 func (h *Handler) parse() error {
-	files, err := fs.Glob(assets, "templates/*.html")
+	var pages, partials []string
+	err := fs.WalkDir(assets, "templates", func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() || !strings.HasSuffix(p, ".html"):
+		case strings.HasPrefix(p, "templates/partials/"):
+			partials = append(partials, p)
+		default:
+			pages = append(pages, p)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	h.pages = map[string]*template.Template{}
-	for _, f := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
-		if name == "layout" || name == "thread" {
-			continue
+	h.pages = map[string]map[string]*template.Template{}
+	for _, lang := range h.catalog.Languages() {
+		loc := h.catalog.Match(lang)
+		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T("code." + fmt.Sprint(code)) }}
+		h.pages[lang] = map[string]*template.Template{}
+		for _, f := range pages {
+			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+			t, err := template.New(name).Funcs(funcs).Funcs(fm).ParseFS(assets, append(slices.Clone(partials), f)...)
+			if err != nil {
+				return fmt.Errorf("web: template %s: %w", name, err)
+			}
+			h.pages[lang][name] = t
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/thread.html", f)
-		if err != nil {
-			return fmt.Errorf("web: template %s: %w", name, err)
-		}
-		h.pages[name] = t
 	}
 	return nil
 }
 
 // view is what every page gets: the page's own data and the frame's.
 type view struct {
+	Lang    string // the page's language, for <html lang>
 	Title   string
 	User    *workflow.User
 	CSRF    string
@@ -250,9 +277,10 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 		v.User = &c.principal.User
 	}
 	v.CSRF = c.csrf
+	v.Lang = c.loc.Lang()
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
-	if err := h.pages[name].ExecuteTemplate(buf, "layout", v); err != nil {
+	if err := h.pages[v.Lang][name].ExecuteTemplate(buf, "layout", v); err != nil {
 		h.log.ErrorContext(c.r.Context(), "web: render", "page", name, "error", err.Error())
 		http.Error(c.w, "the page could not be shown", http.StatusInternalServerError)
 		return
