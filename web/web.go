@@ -151,6 +151,10 @@ func New(cfg Config) (*Handler, error) {
 	m.Handle("POST /ui/comments/{cid}/delete", h.page(true, h.deleteComment))
 	m.Handle("POST /ui/comments/{cid}/hide", h.page(true, h.hideComment))
 	m.Handle("GET /ui/documents/{did}", h.page(true, h.download))
+	// Each area registers its own pages, in its own file.
+	h.homeRoutes(m)
+	h.editRoutes(m)
+	h.practiceEditRoutes(m)
 	return h, nil
 }
 
@@ -231,7 +235,7 @@ func (h *Handler) parse() error {
 	h.pages = map[string]map[string]*template.Template{}
 	for _, lang := range h.catalog.Languages() {
 		loc := h.catalog.Match(lang)
-		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T("code." + fmt.Sprint(code)) }}
+		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T(codeKey(code)) }}
 		h.pages[lang] = map[string]*template.Template{}
 		for _, f := range pages {
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
@@ -330,3 +334,7 @@ func (h *Handler) describe(c *call, err error) (int, view) {
 	v.Title = "Something went wrong"
 	return http.StatusInternalServerError, v
 }
+
+// codeKey is the catalog's message for a domain code (a state, a
+// trigger…): code.<value>.
+func codeKey(code any) string { return "code." + fmt.Sprint(code) }
