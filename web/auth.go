@@ -65,13 +65,12 @@ func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 			// ParseForm reads at most the API's body limit, which the
 			// server applies before this handler.
 			if err := r.ParseForm(); err != nil {
-				h.render(c, http.StatusBadRequest, "error", view{Title: "Bad request", Error: "The form could not be read."})
+				h.render(c, http.StatusBadRequest, "error", view{Title: c.T("error.bad_request.title"), Error: c.T("error.bad_request.text")})
 				return
 			}
 			got := r.PostForm.Get(csrfField)
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.csrf)) != 1 {
-				h.render(c, http.StatusForbidden, "error", view{Title: "Form expired",
-					Error: "This form is out of date or did not come from this site. Please go back, reload the page and try again."})
+				h.render(c, http.StatusForbidden, "error", view{Title: c.T("error.form_expired.title"), Error: c.T("error.form_expired.text")})
 				return
 			}
 		}
@@ -158,7 +157,7 @@ func safeNext(next string) string {
 	if strings.HasPrefix(next, "/ui/") && !strings.HasPrefix(next, "/ui//") && !strings.ContainsAny(next, "\\\r\n") {
 		return next
 	}
-	return "/ui/consultations"
+	return "/ui/"
 }
 
 func nextQuery(next string) string {
@@ -166,18 +165,6 @@ func nextQuery(next string) string {
 		return ""
 	}
 	return "?next=" + url.QueryEscape(next)
-}
-
-func (h *Handler) home(c *call) error {
-	if c.r.URL.Path != "/ui/" {
-		return workflow.Errorf(workflow.CodeNotFound, "no such page")
-	}
-	if c.principal != nil {
-		http.Redirect(c.w, c.r, "/ui/consultations", http.StatusSeeOther)
-	} else {
-		http.Redirect(c.w, c.r, "/ui/login", http.StatusSeeOther)
-	}
-	return nil
 }
 
 type loginData struct {
@@ -192,7 +179,7 @@ func (h *Handler) loginForm(c *call) error {
 		http.Redirect(c.w, c.r, safeNext(c.r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	h.render(c, http.StatusOK, "login", view{Title: "Sign in", Data: loginData{Next: c.r.URL.Query().Get("next")}})
+	h.render(c, http.StatusOK, "login", view{Title: c.T("login.title"), Data: loginData{Next: c.r.URL.Query().Get("next")}})
 	return nil
 }
 
@@ -204,13 +191,12 @@ func (h *Handler) sendLink(c *call) error {
 	email := strings.ToLower(strings.TrimSpace(c.r.PostForm.Get("email")))
 	data := loginData{Email: email}
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
-		h.render(c, http.StatusUnprocessableEntity, "login", view{Title: "Sign in", Error: "Please enter your e-mail address.", Data: data})
+		h.render(c, http.StatusUnprocessableEntity, "login", view{Title: c.T("login.title"), Error: c.T("login.mail.missing"), Data: data})
 		return nil
 	}
 	now := time.Now()
 	if !h.byClient.allow(clientIP(c.r), now) || !h.byEmail.allow(email, now) {
-		h.render(c, http.StatusTooManyRequests, "login", view{Title: "Sign in",
-			Error: "Too many sign-in links were asked for. Please wait a few minutes and use the newest mail.", Data: data})
+		h.render(c, http.StatusTooManyRequests, "login", view{Title: c.T("login.title"), Error: c.T("login.mail.too_many"), Data: data})
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.r.Context()), 30*time.Second)
@@ -218,16 +204,16 @@ func (h *Handler) sendLink(c *call) error {
 	go func() {
 		defer h.mailing.Done()
 		defer cancel()
-		h.mailLink(ctx, email, now)
+		h.mailLink(ctx, mailWords{c.loc}, email, now)
 	}()
 	data.Sent = true
-	h.render(c, http.StatusOK, "login", view{Title: "Check your mail", Data: data})
+	h.render(c, http.StatusOK, "login", view{Title: c.T("login.sent.title"), Data: data})
 	return nil
 }
 
 // mailLink makes and mails the link; nobody waits for it, so what goes
 // wrong goes to the log.
-func (h *Handler) mailLink(ctx context.Context, email string, now time.Time) {
+func (h *Handler) mailLink(ctx context.Context, w mailWords, email string, now time.Time) {
 	u, err := h.cfg.Store.UserByEmail(ctx, email)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return
@@ -242,12 +228,17 @@ func (h *Handler) mailLink(ctx context.Context, email string, now time.Time) {
 		return
 	}
 	link := h.cfg.PublicURL + "/ui/login/" + token
-	body := "Hello " + u.Name + ",\n\nopen this link to sign in to craftscode:\n\n" + link +
-		"\n\nIt works once, within " + h.cfg.LinkTTL.String() + ". If you did not ask for it, ignore this mail."
-	if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: "Your craftscode sign-in link", Body: body}); err != nil {
+	body := w.T("mail.link.body", "Name", u.Name, "Link", link, "Minutes", int(h.cfg.LinkTTL.Round(time.Minute).Minutes()))
+	if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: w.T("mail.link.subject"), Body: body}); err != nil {
 		h.log.ErrorContext(ctx, "web: sign-in mail not sent", "user_id", u.ID, "error", err.Error())
 	}
 }
+
+// mailWords speaks one language of the catalog outside a request: the
+// sign-in mail goes out after the page has been answered.
+type mailWords struct{ loc *locale.Localizer }
+
+func (w mailWords) T(id string, args ...any) string { return w.loc.MustT(id, args...) }
 
 // Wait returns when the sign-in mails asked for so far are sent (or have
 // failed): at shutdown, after the server stopped taking requests.
@@ -256,16 +247,14 @@ func (h *Handler) Wait() { h.mailing.Wait() }
 // linkForm asks for a click before spending the link: mail scanners that
 // fetch links must not use it up.
 func (h *Handler) linkForm(c *call) error {
-	h.render(c, http.StatusOK, "link", view{Title: "Sign in", Data: loginData{Link: c.r.PathValue("link")}})
+	h.render(c, http.StatusOK, "link", view{Title: c.T("login.title"), Data: loginData{Link: c.r.PathValue("link")}})
 	return nil
 }
 
 func (h *Handler) useLink(c *call) error {
 	userID, err := h.cfg.Store.UseLoginLink(c.r.Context(), workflow.HashToken(c.r.PathValue("link")))
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
-		h.render(c, http.StatusBadRequest, "login", view{Title: "Sign in",
-			Error: "This sign-in link does not work any more: it was used already, it expired, or it is incomplete. Ask for a new one below.",
-			Data:  loginData{}})
+		h.render(c, http.StatusBadRequest, "login", view{Title: c.T("login.title"), Error: c.T("link.spent"), Data: loginData{}})
 		return nil
 	}
 	if err != nil {
@@ -274,7 +263,7 @@ func (h *Handler) useLink(c *call) error {
 	if err := h.startSession(c, userID); err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, "/ui/consultations", http.StatusSeeOther)
+	http.Redirect(c.w, c.r, "/ui/", http.StatusSeeOther)
 	return nil
 }
 
@@ -283,12 +272,12 @@ func (h *Handler) signInToken(c *call) error {
 	token := strings.TrimSpace(c.r.PostForm.Get("token"))
 	// Tokens cannot be guessed, but each try costs a query: limit them too.
 	if !h.byClient.allow("token "+clientIP(c.r), time.Now()) {
-		h.render(c, http.StatusTooManyRequests, "login", view{Title: "Sign in", Error: "Too many tries. Please wait a few minutes.", Data: loginData{Next: next}})
+		h.render(c, http.StatusTooManyRequests, "login", view{Title: c.T("login.title"), Error: c.T("login.token.too_many"), Data: loginData{Next: next}})
 		return nil
 	}
 	p, err := h.cfg.Store.Authenticate(c.r.Context(), workflow.HashToken(token))
 	if token == "" || workflow.ErrorCode(err) == workflow.CodeNotFound {
-		h.render(c, http.StatusUnauthorized, "login", view{Title: "Sign in", Error: "That API token is not valid.", Data: loginData{Next: next}})
+		h.render(c, http.StatusUnauthorized, "login", view{Title: c.T("login.title"), Error: c.T("login.token.invalid"), Data: loginData{Next: next}})
 		return nil
 	}
 	if err != nil {

@@ -1,6 +1,315 @@
 package web
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/craftscode/craftscode/workflow"
+)
 
 // homeRoutes registers the project home and the navigation's pages.
-func (h *Handler) homeRoutes(m *http.ServeMux) {}
+func (h *Handler) homeRoutes(m *http.ServeMux) {
+	m.Handle("GET /ui/projects", h.page(true, h.projectList))
+	m.Handle("GET /ui/projects/{pid}", h.page(true, h.projectHome))
+}
+
+// landing is /ui/: the project home of someone in one project, the list
+// of projects for someone in several (or an administrator), the sign-in
+// page for someone not signed in.
+func (h *Handler) landing(c *call) error {
+	if c.r.URL.Path != "/ui/" {
+		return workflow.Errorf(workflow.CodeNotFound, "no such page")
+	}
+	switch {
+	case c.principal == nil:
+		http.Redirect(c.w, c.r, "/ui/login", http.StatusSeeOther)
+	case !c.principal.User.Admin && len(c.principal.Memberships) == 1:
+		http.Redirect(c.w, c.r, "/ui/projects/"+c.principal.Memberships[0].ProjectID, http.StatusSeeOther)
+	default:
+		http.Redirect(c.w, c.r, "/ui/projects", http.StatusSeeOther)
+	}
+	return nil
+}
+
+// projectRow is one line of the list of projects, with the caller's role.
+type projectItem struct {
+	workflow.Project
+	Role workflow.Role
+}
+
+func (h *Handler) projectList(c *call) error {
+	p := *c.principal
+	userID := p.User.ID
+	if p.User.Admin {
+		userID = ""
+	}
+	projects, _, err := h.cfg.Store.ListProjects(c.r.Context(), userID, workflow.Page{Limit: 200})
+	if err != nil {
+		return err
+	}
+	items := make([]projectItem, len(projects))
+	for i, pr := range projects {
+		m, _ := p.Membership(pr.ID)
+		items[i] = projectItem{pr, m.Role}
+	}
+	h.render(c, http.StatusOK, "home/projects", view{Title: c.T("home.projects.title"), Data: items})
+	return nil
+}
+
+// homeKinds and homeStates fix the order of the project home's lists.
+var (
+	homeKinds  = []workflow.Kind{workflow.KindActionPlan, workflow.KindPeerReview, workflow.KindGoodPractice}
+	homeStates = []workflow.State{workflow.StateDraft, workflow.StateStakeholderReview, workflow.StateApproved,
+		workflow.StateMonitored, workflow.StateClosed}
+)
+
+// homeRow is a deliverable as the project home lists it, its words worked
+// out once here rather than in the template.
+type homeRow struct {
+	Href, Title, Partner string
+	State                workflow.State
+	Updated, UpdatedISO  string
+	Deadline             string // an open consultation's deadline
+	Unanswered           int
+	Overdue              bool
+	Period               string
+}
+
+type homeGroup struct {
+	Kind  workflow.Kind
+	Rows  []homeRow
+	Total int // the kind's deliverables before the state filter
+}
+
+type createLink struct{ Href, Label string }
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type homeView struct {
+	Project    workflow.Project
+	Role       workflow.Role
+	Needs      needsView
+	NeedsEmpty bool
+	Groups     []homeGroup
+	Shown      int // deliverables listed after the filters
+	Kinds      []option
+	States     []option
+	Filtered   bool
+	Create     []createLink
+}
+
+type needsView struct {
+	Drafts, Consultations, Responses, Approvals, Reports []homeRow
+}
+
+func (h *Handler) projectHome(c *call) error {
+	ctx, p, pid := c.r.Context(), *c.principal, c.r.PathValue("pid")
+	if !workflow.ValidID(pid) {
+		return workflow.Errorf(workflow.CodeNotFound, "project not found")
+	}
+	if err := p.Authorize(pid, workflow.ActionProjectRead); err != nil {
+		return err
+	}
+	reader, ok := h.cfg.Store.(workflow.HomeReader)
+	if !ok {
+		return errors.New("web: the store does not read project homes")
+	}
+	now := time.Now()
+	home, err := reader.ProjectHome(ctx, pid, p.DeliverableScope(pid), now)
+	if err != nil {
+		return err
+	}
+	m, _ := p.Membership(pid)
+	v := homeView{Project: home.Project, Role: m.Role}
+	if p.User.Admin && m.Role == "" {
+		v.Role = "admin"
+	}
+
+	// Needs you now.
+	needs := workflow.NeedsYou(p, home, now)
+	v.NeedsEmpty = needs.Empty()
+	rows := func(items []workflow.HomeItem) []homeRow {
+		out := make([]homeRow, len(items))
+		for i, it := range items {
+			out[i] = rowOf(it, now)
+		}
+		return out
+	}
+	v.Needs = needsView{Drafts: rows(needs.Drafts), Consultations: rows(needs.Consultations),
+		Responses: rows(needs.Responses), Approvals: rows(needs.Approvals)}
+	for _, r := range needs.Reports {
+		v.Needs.Reports = append(v.Needs.Reports, homeRow{Href: "/ui/action-plans/" + r.PlanID, Title: r.Title,
+			Period: r.Period, Deadline: r.DueDate.String(), Overdue: r.Overdue})
+	}
+
+	// The filters: unknown values are ignored, as if not given.
+	q := c.r.URL.Query()
+	kind, state := workflow.Kind(q.Get("kind")), workflow.State(q.Get("state"))
+	if !slices.Contains(homeKinds, kind) {
+		kind = ""
+	}
+	if !slices.Contains(homeStates, state) {
+		state = ""
+	}
+	v.Filtered = kind != "" || state != ""
+	v.Kinds = append(v.Kinds, option{"", c.T("home.filter.all_kinds"), kind == ""})
+	for _, k := range homeKinds {
+		v.Kinds = append(v.Kinds, option{string(k), c.T(codeKey(k)), k == kind})
+	}
+	v.States = append(v.States, option{"", c.T("home.filter.all_states"), state == ""})
+	for _, s := range homeStates {
+		v.States = append(v.States, option{string(s), c.T(codeKey(s)), s == state})
+	}
+
+	// The lists, by kind, then by state in the lifecycle's order, the
+	// latest change first.
+	rank := map[workflow.State]int{}
+	for i, s := range homeStates {
+		rank[s] = i
+	}
+	items := slices.Clone(home.Items)
+	slices.SortStableFunc(items, func(a, b workflow.HomeItem) int {
+		if d := rank[a.State] - rank[b.State]; d != 0 {
+			return d
+		}
+		return b.UpdatedAt.Compare(a.UpdatedAt)
+	})
+	for _, k := range homeKinds {
+		if kind != "" && k != kind {
+			continue
+		}
+		g := homeGroup{Kind: k}
+		for _, it := range items {
+			if it.Kind != k {
+				continue
+			}
+			g.Total++
+			if state == "" || it.State == state {
+				g.Rows = append(g.Rows, rowOf(it, now))
+			}
+		}
+		v.Shown += len(g.Rows)
+		v.Groups = append(v.Groups, g)
+	}
+
+	// Who may start what: the coordinator, or a partner for itself.
+	if p.CreateDeliverable(pid, m.PartnerID) == nil {
+		base := "/ui/projects/" + pid + "/"
+		v.Create = []createLink{
+			{base + "action-plans/new", c.T("home.create.action_plan")},
+			{base + "peer-reviews/new", c.T("home.create.peer_review")},
+			{base + "good-practices/new", c.T("home.create.good_practice")},
+		}
+	}
+	h.render(c, http.StatusOK, "home/project", view{Title: home.Project.Acronym + " · " + c.T("home.title"), Data: v})
+	return nil
+}
+
+func rowOf(it workflow.HomeItem, now time.Time) homeRow {
+	r := homeRow{Href: "/ui/" + segment(it.Kind) + "/" + it.ID, Title: it.Title, Partner: it.PartnerName, State: it.State,
+		Updated: date(it.UpdatedAt), UpdatedISO: it.UpdatedAt.UTC().Format(time.RFC3339), Unanswered: it.Unanswered}
+	if c := it.Consultation; c != nil && c.Open(now) {
+		r.Deadline = date(c.Deadline)
+	}
+	return r
+}
+
+// consultations is "my consultations": the deliverables under
+// consultation that the caller may see, in every project.
+func (h *Handler) consultations(c *call) error {
+	items, err := h.cfg.Store.MyConsultations(c.r.Context(), *c.principal)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		workflow.ConsultationItem
+		Open bool
+	}
+	rows := make([]row, len(items))
+	now := time.Now()
+	for i, it := range items {
+		rows[i] = row{it, it.Consultation.Open(now)}
+	}
+	h.render(c, http.StatusOK, "home/consultations", view{Title: c.T("consultations.title"), Data: rows})
+	return nil
+}
+
+// navLink is one entry of the menu.
+type navLink struct {
+	Href, Label string
+	Current     bool
+}
+
+// nav is the menu of a signed-in person: what their role may use, in the
+// project of the page (its {pid}, or their only project), worked out from
+// the memberships the session brought, without a query.
+func (h *Handler) nav(c *call, projectID string) []navLink {
+	p := c.principal
+	if p == nil {
+		return nil
+	}
+	if projectID == "" {
+		projectID = c.r.PathValue("pid")
+	}
+	m, member := p.Membership(projectID)
+	if !member && !p.User.Admin {
+		projectID = ""
+	}
+	if projectID == "" && len(p.Memberships) == 1 {
+		m, projectID = p.Memberships[0], p.Memberships[0].ProjectID
+	}
+	several := p.User.Admin || len(p.Memberships) > 1
+	// What the roles may use: in the page's project, its role; else any of
+	// the person's roles.
+	roles := []workflow.Role{m.Role}
+	if projectID == "" {
+		roles = roles[:0]
+		for _, ms := range p.Memberships {
+			roles = append(roles, ms.Role)
+		}
+	}
+	if p.User.Admin {
+		roles = append(roles, workflow.RoleCoordinator)
+	}
+	comments := slices.ContainsFunc(roles, func(r workflow.Role) bool {
+		return r == workflow.RoleStakeholder || r == workflow.RolePartner || r == workflow.RoleCoordinator
+	})
+	dashboard := slices.ContainsFunc(roles, func(r workflow.Role) bool { return r != workflow.RoleStakeholder && r != "" })
+
+	var links []navLink
+	add := func(href, label string) {
+		links = append(links, navLink{Href: href, Label: label})
+	}
+	if several {
+		add("/ui/projects", c.T("nav.projects"))
+	}
+	base := "/ui/projects/" + projectID
+	if projectID != "" {
+		add(base, c.T("nav.home"))
+	}
+	if comments {
+		add("/ui/consultations", c.T("nav.consultations"))
+	}
+	if dashboard {
+		if projectID != "" {
+			add(base+"/dashboard", c.T("nav.dashboard"))
+		} else {
+			add("/ui/dashboard", c.T("nav.dashboard"))
+		}
+	}
+	if projectID != "" {
+		add(base+"/good-practices", c.T("nav.practices"))
+		add(base+"/events", c.T("nav.events"))
+	}
+	path := strings.TrimSuffix(c.r.URL.Path, "/")
+	for i := range links {
+		links[i].Current = links[i].Href == path
+	}
+	return links
+}

@@ -18,24 +18,6 @@ import (
 	"github.com/craftscode/craftscode/workflow"
 )
 
-func (h *Handler) consultations(c *call) error {
-	items, err := h.cfg.Store.MyConsultations(c.r.Context(), *c.principal)
-	if err != nil {
-		return err
-	}
-	type row struct {
-		workflow.ConsultationItem
-		Open bool
-	}
-	rows := make([]row, len(items))
-	now := time.Now()
-	for i, it := range items {
-		rows[i] = row{it, it.Consultation.Open(now)}
-	}
-	h.render(c, http.StatusOK, "consultations", view{Title: "My consultations", Data: rows})
-	return nil
-}
-
 // overviewThreads is how many threads the overview shows beside each
 // section: the most recent ones, so that a comment posted from the
 // overview is there after the redirect, and a returning reader sees

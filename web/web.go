@@ -126,7 +126,7 @@ func New(cfg Config) (*Handler, error) {
 	m := h.mux
 	m.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", cacheStatic(http.FileServerFS(static))))
 	m.HandleFunc("/ui", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/ui/", http.StatusSeeOther) })
-	m.Handle("/ui/", h.page(false, h.home))
+	m.Handle("/ui/", h.page(false, h.landing))
 	m.Handle("GET /ui/login", h.page(false, h.loginForm))
 	m.Handle("POST /ui/login/email", h.page(false, h.sendLink))
 	m.Handle("POST /ui/login/token", h.page(false, h.signInToken))
@@ -259,6 +259,10 @@ type view struct {
 	Error   string // what went wrong, in words
 	Details []string
 	Data    any
+	// ProjectID names the project the menu is about, for a page whose
+	// URL has no {pid}; the menu finds it by itself otherwise.
+	ProjectID string
+	Nav       []navLink // the menu, made by render
 }
 
 // pageBuffers keeps the buffers pages are rendered into: a consultation's
@@ -279,6 +283,7 @@ func putPageBuffer(b *bytes.Buffer) {
 func (h *Handler) render(c *call, status int, name string, v view) {
 	if c.principal != nil {
 		v.User = &c.principal.User
+		v.Nav = h.nav(c, v.ProjectID)
 	}
 	v.CSRF = c.csrf
 	v.Lang = c.loc.Lang()
@@ -286,7 +291,7 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	defer putPageBuffer(buf)
 	if err := h.pages[v.Lang][name].ExecuteTemplate(buf, "layout", v); err != nil {
 		h.log.ErrorContext(c.r.Context(), "web: render", "page", name, "error", err.Error())
-		http.Error(c.w, "the page could not be shown", http.StatusInternalServerError)
+		http.Error(c.w, c.T("error.render"), http.StatusInternalServerError)
 		return
 	}
 	hd := c.w.Header()
@@ -308,8 +313,7 @@ func (h *Handler) describe(c *call, err error) (int, view) {
 	if !errors.As(err, &we) {
 		ref := c.w.Header().Get("X-Request-Id")
 		h.log.ErrorContext(c.r.Context(), "web: request failed", "path", c.r.URL.Path, "request_id", ref, "error", err.Error())
-		return http.StatusInternalServerError, view{Title: "Something went wrong",
-			Error: "Something went wrong on our side. Please try again in a moment. Reference: " + ref}
+		return http.StatusInternalServerError, view{Title: c.T("error.internal.title"), Error: c.T("error.internal.text", "Reference", ref)}
 	}
 	v := view{Error: we.Message}
 	for _, f := range we.Fields {
@@ -317,21 +321,21 @@ func (h *Handler) describe(c *call, err error) (int, view) {
 	}
 	switch we.Code {
 	case workflow.CodeNotFound:
-		return http.StatusNotFound, view{Title: "Not found", Error: "This page does not exist, or you may not see it."}
+		return http.StatusNotFound, view{Title: c.T("error.not_found.title"), Error: c.T("error.not_found.text")}
 	case workflow.CodeForbidden:
-		v.Title = "Not allowed"
+		v.Title = c.T("error.forbidden.title")
 		return http.StatusForbidden, v
 	case workflow.CodeInvalid:
-		v.Title = "Please check what you entered"
+		v.Title = c.T("error.invalid.title")
 		return http.StatusUnprocessableEntity, v
 	case workflow.CodePreconditionFailed:
-		v.Title, v.Error = "Changed meanwhile", "Someone changed this in the meantime. Please look at the page again and retry."
+		v.Title, v.Error = c.T("error.stale.title"), c.T("error.stale.text")
 		return http.StatusConflict, v
 	case workflow.CodeConflict, workflow.CodeGuardFailed:
-		v.Title = "Not possible now"
+		v.Title = c.T("error.conflict.title")
 		return http.StatusConflict, v
 	}
-	v.Title = "Something went wrong"
+	v.Title = c.T("error.internal.title")
 	return http.StatusInternalServerError, v
 }
 

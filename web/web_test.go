@@ -204,7 +204,7 @@ func (b *browser) signIn(p person) {
 	require.Equal(b.t, 200, b.get("/ui/login").status)
 	res := b.post("/ui/login/token", url.Values{"token": {p.token}})
 	require.Equal(b.t, http.StatusSeeOther, res.status, res.body)
-	require.Equal(b.t, "/ui/consultations", res.header.Get("Location"))
+	require.Equal(b.t, "/ui/", res.header.Get("Location"))
 }
 
 func cookie(t *testing.T, h http.Header, name string) *http.Cookie {
@@ -290,7 +290,7 @@ func TestSignIn(t *testing.T) {
 			require.Equal(t, 200, b.get(link).status)
 			res = b.post(link, url.Values{})
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			require.Equal(t, "/ui/consultations", res.header.Get("Location"))
+			require.Equal(t, "/ui/", res.header.Get("Location"))
 			token := strings.TrimPrefix(link, "/ui/login/")
 			require.Equal(t, 1, strings.Count(s.log.String(), token), "the access log leaves the token out; only the mail has it")
 			require.Contains(t, s.log.String(), `"path":"/ui/login/[redacted]"`)
