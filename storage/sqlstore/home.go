@@ -109,8 +109,10 @@ func (s *Store) ProjectHome(ctx context.Context, projectID string, scope workflo
 // visible top-level comments without a response.
 func homeConsultations(tx *gorm.DB, projectID string, items []workflow.HomeItem, byID map[string]int) error {
 	var rows []struct {
-		consultationRow
-		Unanswered int
+		DeliverableID, ProjectID, ClosedBy, ClosedReason string
+		Revision, Unanswered                             int
+		OpenedAt, Deadline                               time.Time
+		ClosedAt                                         *time.Time
 	}
 	err := tx.Raw(`SELECT c.deliverable_id, c.revision, c.project_id, c.opened_at, c.deadline, c.closed_at, c.closed_by, c.closed_reason,
 			(SELECT count(*) FROM comments m WHERE m.deliverable_id = c.deliverable_id AND m.revision = c.revision
@@ -125,7 +127,8 @@ func homeConsultations(tx *gorm.DB, projectID string, items []workflow.HomeItem,
 		if !ok {
 			continue // outside the caller's scope
 		}
-		c := r.domain()
+		c := consultationRow{DeliverableID: r.DeliverableID, Revision: r.Revision, ProjectID: r.ProjectID, OpenedAt: r.OpenedAt,
+			Deadline: r.Deadline, ClosedAt: r.ClosedAt, ClosedBy: r.ClosedBy, ClosedReason: r.ClosedReason}.domain()
 		items[i].Consultation, items[i].Unanswered = &c, r.Unanswered
 	}
 	return nil
