@@ -18,10 +18,10 @@ import (
 // for two partners, and a person for every role.
 type homeSite struct {
 	*site
-	project                                                 workflow.Project
-	firenze, gabrovo                                        workflow.Partner
+	project                                                workflow.Project
+	firenze, gabrovo                                       workflow.Partner
 	coordinator, secretariat, observer, gabrovoP, stranger person
-	titles                                                  map[string]string // title → id
+	titles                                                 map[string]string // title → id
 }
 
 // The deliverables homeSite adds (besides the plan under consultation,
