@@ -319,11 +319,9 @@ func (h *Handler) nav(c *call, projectID string) []navLink {
 		add("/ui/consultations", c.T("nav.consultations"))
 	}
 	if dashboard {
-		if projectID != "" {
-			add(base+"/dashboard", c.T("nav.dashboard"))
-		} else {
-			add("/ui/dashboard", c.T("nav.dashboard"))
-		}
+		// The dashboards' own page, which goes straight to the project's
+		// dashboard for someone in one project.
+		add("/ui/dashboard", c.T("nav.dashboard"))
 	}
 	if projectID != "" {
 		add(base+"/good-practices", c.T("nav.practices"))
@@ -331,7 +329,8 @@ func (h *Handler) nav(c *call, projectID string) []navLink {
 	}
 	path := strings.TrimSuffix(c.r.URL.Path, "/")
 	for i := range links {
-		links[i].Current = links[i].Href == path
+		l := &links[i]
+		l.Current = l.Href == path || l.Href == "/ui/dashboard" && strings.HasPrefix(path, "/ui/projects/") && strings.HasSuffix(path, "/dashboard")
 	}
 	return links
 }

@@ -160,6 +160,13 @@ func TestBrowserConsultation(t *testing.T) {
 		// Wait for what only the next page has, not for the old page's h1.
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/ui/action-plans/`+plan.ID+`"]`)),
 	))
+	// The stakeholder lands on the home of its only project, the
+	// consultation under "Needs you now"; the menu leads to its consultations.
+	require.Contains(t, text(st, ".needs"), title)
+	require.NoError(t, chromedp.Do(st,
+		chromedp.Click(chromedp.CSS(`nav a[href="/ui/consultations"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav a[href="/ui/consultations"][aria-current="page"]`)),
+	))
 	require.Equal(t, "My consultations", text(st, "h1"))
 	// By keyboard the first Tab lands on a visible "Skip to content" link.
 	require.NoError(t, chromedp.Do(st, chromedp.KeyEvent("\t")))
