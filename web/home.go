@@ -34,7 +34,7 @@ func (h *Handler) landing(c *call) error {
 	return nil
 }
 
-// projectRow is one line of the list of projects, with the caller's role.
+// projectItem is one line of the list of projects, with the caller's role.
 type projectItem struct {
 	workflow.Project
 	Role workflow.Role
