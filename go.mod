@@ -31,7 +31,10 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+require (
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+	github.com/sergi/go-diff v1.4.5
+)
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
