@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/craftscode/craftscode/workflow"
@@ -53,8 +54,8 @@ func (h *Handler) createPlan(c *call) error {
 	if err == nil {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}
-	if f.refuse(err) {
-		return h.renderNewPlan(c, http.StatusUnprocessableEntity, k, own, f)
+	if status, ok := refuseNew(f, err); ok {
+		return h.renderNewPlan(c, status, k, own, f)
 	}
 	if err != nil {
 		return err
@@ -101,12 +102,27 @@ func (h *Handler) createReview(c *call) error {
 	if err == nil {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}
-	if f.refuse(err) {
-		return h.renderNewReview(c, http.StatusUnprocessableEntity, k, own, f)
+	if status, ok := refuseNew(f, err); ok {
+		return h.renderNewReview(c, status, k, own, f)
 	}
 	if err != nil {
 		return err
 	}
 	http.Redirect(c.w, c.r, h.deliverableURL(d.Kind, r.ID, "/edit?done=created"), http.StatusSeeOther)
 	return nil
+}
+
+// refuseNew keeps a refused creation on its form: what was typed, with
+// the domain's problems (422), or the clash with what exists, such as a
+// second plan for an instrument (409).
+func refuseNew(f *form, err error) (int, bool) {
+	if refuseForm(f, err) {
+		return http.StatusUnprocessableEntity, true
+	}
+	var we *workflow.Error
+	if errors.As(err, &we) && we.Code == workflow.CodeConflict {
+		f.Problem = we.Message
+		return http.StatusConflict, true
+	}
+	return 0, false
 }

@@ -1,0 +1,302 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/html"
+
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// formValues is what a browser would send with the form whose action is
+// action, as the page shows it: inputs, ticked boxes, text areas and the
+// selected options. Buttons are left out.
+func formValues(t *testing.T, body, action string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	require.NoError(t, err)
+	attr := func(n *html.Node, k string) (string, bool) {
+		for _, a := range n.Attr {
+			if a.Key == k {
+				return a.Val, true
+			}
+		}
+		return "", false
+	}
+	var form *html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "form" {
+			if a, _ := attr(n, "action"); a == action && form == nil {
+				form = n
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(doc)
+	require.NotNil(t, form, "no form posting to %s", action)
+	v := url.Values{}
+	var walk func(*html.Node)
+	text := func(n *html.Node) string {
+		var b strings.Builder
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			}
+		}
+		return b.String()
+	}
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			name, named := attr(n, "name")
+			switch n.Data {
+			case "input":
+				typ, _ := attr(n, "type")
+				_, checked := attr(n, "checked")
+				if named && (typ != "checkbox" && typ != "radio" || checked) {
+					val, _ := attr(n, "value")
+					v.Add(name, val)
+				}
+			case "textarea":
+				if named {
+					v.Add(name, strings.TrimPrefix(text(n), "\n"))
+				}
+			case "select":
+				first, chosen := "", ""
+				found := false
+				for o := range n.Descendants() {
+					if o.Type != html.ElementNode || o.Data != "option" {
+						continue
+					}
+					val, _ := attr(o, "value")
+					if !found && first == "" {
+						first = val
+					}
+					if _, sel := attr(o, "selected"); sel && !found {
+						chosen, found = val, true
+					}
+				}
+				if !found {
+					chosen = first
+				}
+				if named {
+					v.Add(name, chosen)
+				}
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(form)
+	return v
+}
+
+// member adds a user with a membership to the site's project.
+func member(t *testing.T, s *site, email string, m workflow.Membership) person {
+	t.Helper()
+	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+	require.NoError(t, err)
+	u := workflow.User{Email: email, Name: email}
+	token, hash := workflow.NewToken()
+	require.NoError(t, s.store.CreateUser(ctx, &u, hash, "test"))
+	m.ProjectID, m.UserID = d.Plan.ProjectID, u.ID
+	require.NoError(t, s.store.CreateMembership(ctx, &m))
+	return person{u, token}
+}
+
+// editFixture is the site's project, its two partners and instruments.
+type editFixture struct {
+	pid                   string
+	firenze, gabrovo      workflow.Partner
+	instrument, otherInst workflow.PolicyInstrument
+}
+
+func fixture(t *testing.T, s *site) editFixture {
+	t.Helper()
+	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+	require.NoError(t, err)
+	f := editFixture{pid: d.Plan.ProjectID}
+	partners, _, err := s.store.ListPartners(ctx, f.pid, workflow.Page{Limit: 10})
+	require.NoError(t, err)
+	for _, p := range partners {
+		if p.Name == "Firenze" {
+			f.firenze = p
+		} else {
+			f.gabrovo = p
+		}
+	}
+	insts, _, err := s.store.ListPolicyInstruments(ctx, f.pid, workflow.Page{Limit: 10})
+	require.NoError(t, err)
+	for _, pi := range insts {
+		if pi.PartnerIDs[0] == f.firenze.ID {
+			f.instrument = pi
+		} else {
+			f.otherInst = pi
+		}
+	}
+	// The site's plan has the first instrument: one plan per instrument.
+	f.instrument = workflow.PolicyInstrument{ProjectID: f.pid, Name: "Second instrument of Firenze", Type: workflow.InstrumentOther, PartnerIDs: []string{f.firenze.ID}}
+	require.NoError(t, s.store.CreatePolicyInstrument(ctx, &f.instrument))
+	return f
+}
+
+var createdEdit = regexp.MustCompile(`^/ui/(action-plans|peer-reviews)/([0-9a-f-]{36})/edit\?done=created$`)
+
+// fixtureFirst is the instrument of the site's plan.
+func fixtureFirst(t *testing.T, s *site) string { return loadPlan(t, s, s.planID).PolicyInstrumentID }
+
+func loadPlan(t *testing.T, s *site, id string) *workflow.ActionPlan {
+	t.Helper()
+	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, id)
+	require.NoError(t, err)
+	return d.Plan
+}
+
+func actionTitles(p *workflow.ActionPlan) []string {
+	var out []string
+	for _, a := range p.Actions {
+		out = append(out, a.Title)
+	}
+	return out
+}
+
+// TestEditActionPlan: a partner starts a plan from the form, adds three
+// actions, reorders and removes them, each through the page's buttons,
+// which post everything typed.
+func TestEditActionPlan(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+
+			newURL := "/ui/projects/" + fx.pid + "/action-plans/new"
+			res := owner.get(newURL)
+			require.Equal(t, 200, res.status, res.body)
+			requireLabels(t, res.body)
+			requireLacks(t, res.body, fx.otherInst.Name, "a partner picks among its own instruments")
+			requireHas(t, res.body, "The plan will belong to Firenze")
+
+			// Refused: no title, a language that is no code; what was typed stays.
+			// An instrument that has a plan already: said on the form.
+			form := formValues(t, res.body, newURL)
+			form.Set("policy_instrument_id", fixtureFirst(t, s))
+			form.Set("title", "Second plan")
+			res = owner.post(newURL, form)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			requireHas(t, res.body, "already has an action plan")
+			requireHas(t, res.body, `value="Second plan"`)
+
+			form.Set("policy_instrument_id", fx.instrument.ID)
+			form.Set("title", "")
+			form.Set("language", "Italian")
+			form.Set("summary_en", "Craft SMEs: a plan kept across the refusal")
+			res = owner.post(newURL, form)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-language-error"`)
+			requireHas(t, res.body, `id="f-title-error"`)
+			requireHas(t, res.body, "a plan kept across the refusal")
+			requireHas(t, res.body, `value="Italian"`)
+
+			form.Set("title", "Piano artigiano")
+			form.Set("language", "it")
+			res = owner.post(newURL, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			m := createdEdit.FindStringSubmatch(res.header.Get("Location"))
+			require.NotNil(t, m, res.header.Get("Location"))
+			id := m[2]
+			edit := "/ui/action-plans/" + id + "/edit"
+			p := loadPlan(t, s, id)
+			require.Equal(t, fx.firenze.ID, p.PartnerID)
+			require.Equal(t, "Craft SMEs: a plan kept across the refusal", p.SummaryEN)
+
+			res = owner.get(edit + "?done=created")
+			require.Equal(t, 200, res.status, res.body)
+			requireLabels(t, res.body)
+			requireHas(t, res.body, `lang="en"`)
+			requireHas(t, res.body, "The plan has no action yet.")
+
+			// Add three actions, each typed into the form before the next.
+			for i, title := range []string{"Hubs", "Mentoring", "Export desk"} {
+				form = formValues(t, res.body, edit)
+				if i == 0 {
+					form.Set("contact_name", "Giulia")
+				}
+				res = owner.post("/ui/action-plans/"+id+"/actions", form)
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+				require.Contains(t, res.header.Get("Location"), "#action-")
+				res = owner.get(edit)
+				require.Equal(t, 200, res.status)
+				form = formValues(t, res.body, edit)
+				form.Set("actions["+itoa(i)+"].title", title)
+				form.Set("actions["+itoa(i)+"].players", "Players of "+title)
+				res = owner.post(edit, form)
+				require.Equal(t, http.StatusSeeOther, res.status, res.body)
+				res = owner.get(edit)
+			}
+			p = loadPlan(t, s, id)
+			require.Equal(t, []string{"Hubs", "Mentoring", "Export desk"}, actionTitles(p))
+			require.Equal(t, "Giulia", p.ContactName)
+			requireHas(t, res.body, `name="actions[2].players"`)
+
+			// Move the third action up, with an unsaved change typed: both land.
+			form = formValues(t, res.body, edit)
+			form.Set("actions[0].costs", "EUR 40,000")
+			form.Set("to", "2")
+			res = owner.post("/ui/action-plans/"+id+"/actions/3/move", form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			p = loadPlan(t, s, id)
+			require.Equal(t, []string{"Hubs", "Export desk", "Mentoring"}, actionTitles(p))
+			require.Equal(t, "EUR 40,000", p.Actions[0].Costs)
+			require.Equal(t, "Players of Export desk", p.Actions[1].Players)
+			require.Equal(t, 2, p.Actions[1].Number)
+
+			// Remove without the tick: refused, nothing lost; with it: gone.
+			res = owner.get(edit)
+			form = formValues(t, res.body, edit)
+			form.Set("actions[1].description", "typed before the refused removal")
+			res = owner.post("/ui/action-plans/"+id+"/actions/1/remove", form)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-actions-0-remove-error"`)
+			requireHas(t, res.body, "typed before the refused removal")
+			require.Len(t, loadPlan(t, s, id).Actions, 3)
+			form = formValues(t, res.body, edit)
+			form.Set("actions[0].remove", "yes")
+			res = owner.post("/ui/action-plans/"+id+"/actions/1/remove", form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			p = loadPlan(t, s, id)
+			require.Equal(t, []string{"Export desk", "Mentoring"}, actionTitles(p))
+			require.Equal(t, "typed before the refused removal", p.Actions[0].Description)
+
+			// A refused save keeps the typed text and puts the problem next
+			// to its field.
+			res = owner.get(edit)
+			form = formValues(t, res.body, edit)
+			form.Set("actions[1].timeframe_start", "2020-06-01")
+			form.Set("actions[1].timeframe_end", "2020-01-01")
+			form.Set("actions[1].background.text", "Learnt in Gabrovo, kept after refusal")
+			form.Set("contact_email", "not an address")
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-actions-1-timeframe-end-error"`)
+			requireHas(t, res.body, `id="f-contact-email-error"`)
+			requireHas(t, res.body, "Learnt in Gabrovo, kept after refusal")
+			requireHas(t, res.body, `value="not an address"`)
+			require.Empty(t, loadPlan(t, s, id).Actions[1].Background.Text, "a refused form saves nothing")
+		})
+	}
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
