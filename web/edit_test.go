@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -299,4 +300,174 @@ func TestEditActionPlan(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return string(rune('0' + i)) }
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestEditConflict: two tabs load the edit form; the first saves, the
+// second's save at the old version overwrites nothing and shows the
+// conflict view, holding the second tab's text at the new version.
+func TestEditConflict(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
+				PolicyInstrumentID: fx.instrument.ID, Title: "Plan", Language: "en", PolicyContext: "The craft sector is small and old.",
+				Actions: []workflow.PlanAction{{Number: 1, Title: "Hubs", Players: "Chamber"}}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
+			edit := "/ui/action-plans/" + plan.Plan.ID + "/edit"
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+
+			tab1 := formValues(t, owner.get(edit).body, edit)
+			tab2 := formValues(t, owner.get(edit).body, edit)
+			require.Equal(t, "1", tab2.Get("version"))
+
+			tab1.Set("policy_context", "The craft sector is small and young.")
+			res := owner.post(edit, tab1)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
+			tab2.Set("policy_context", "The craft sector is large and old.")
+			tab2.Set("actions[0].players", "Chamber and guilds")
+			res = owner.post(edit, tab2)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			p := loadPlan(t, s, plan.Plan.ID)
+			require.Equal(t, "The craft sector is small and young.", p.PolicyContext, "the stale save overwrote nothing")
+			require.Equal(t, "Chamber", p.Actions[0].Players)
+			require.Equal(t, 2, p.Version)
+
+			requireHas(t, res.body, "Someone saved changes meanwhile")
+			requireHas(t, res.body, "The craft sector is small and young.", "the saved value is shown")
+			requireHas(t, res.body, "<del>young.</del>")
+			requireHas(t, res.body, "<ins>old.</ins>")
+			// The form holds tab 2's text, now at version 2.
+			again := formValues(t, res.body, edit)
+			require.Equal(t, "2", again.Get("version"))
+			require.Equal(t, "The craft sector is large and old.", again.Get("policy_context"))
+			require.Equal(t, "Chamber and guilds", again.Get("actions[0].players"))
+			requireLabels(t, res.body)
+
+			// Saving again is the deliberate choice, and it lands.
+			res = owner.post(edit, again)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			p = loadPlan(t, s, plan.Plan.ID)
+			require.Equal(t, "The craft sector is large and old.", p.PolicyContext)
+			require.Equal(t, "Chamber and guilds", p.Actions[0].Players)
+		})
+	}
+}
+
+// TestEditCheckSubmit: ?check=submit puts what a submit still needs next
+// to each field, with a summary linking to them.
+func TestEditCheckSubmit(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
+				PolicyInstrumentID: fx.instrument.ID, Title: "Plan", Language: "it",
+				Actions: []workflow.PlanAction{{Number: 1, Title: "Hubs", Players: "Chamber"}}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
+			edit := "/ui/action-plans/" + plan.Plan.ID + "/edit"
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+
+			res := owner.get(edit)
+			requireLacks(t, res.body, `id="submit-check"`)
+			res = owner.get(edit + "?check=submit")
+			require.Equal(t, 200, res.status, res.body)
+			requireHas(t, res.body, `id="submit-check"`)
+			requireHas(t, res.body, `<a href="#f-summary-en">summary_en</a>`)
+			requireHas(t, res.body, `<a href="#f-actions-0-description">actions[0].description</a>`)
+			requireHas(t, res.body, `id="f-actions-0-timeframe-start-error"`)
+			requireHas(t, res.body, `id="f-summary-en-error"`)
+			requireLacks(t, res.body, `id="f-actions-0-players-error"`, "players are there")
+
+			// Saving from the check keeps the check on.
+			form := formValues(t, res.body, edit)
+			require.Equal(t, "submit", form.Get("check"))
+			form.Set("summary_en", "Craft SMEs in Tuscany.")
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			require.Contains(t, res.header.Get("Location"), "check=submit")
+			res = owner.get(res.header.Get("Location"))
+			requireLacks(t, res.body, `id="f-summary-en-error"`)
+			requireHas(t, res.body, `id="f-actions-0-description-error"`)
+		})
+	}
+}
+
+// TestEditAccess: only the owner and the coordinator edit; others get 404
+// outside their scope, "not allowed" inside it.
+func TestEditAccess(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
+				PolicyInstrumentID: fx.instrument.ID, Title: "Draft plan", Language: "en", Actions: []workflow.PlanAction{}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
+			review := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.firenze.ID,
+				Title: "Draft review", PeerPartnerIDs: []string{}, Recommendations: []workflow.Recommendation{}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &review))
+			edit := "/ui/action-plans/" + plan.Plan.ID + "/edit"
+			reviewEdit := "/ui/peer-reviews/" + review.Review.ID + "/edit"
+
+			coordinator := member(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
+			observer := member(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver})
+			secretariat := member(t, s, "jts@example.org", workflow.Membership{Role: workflow.RoleSecretariat})
+			other := member(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID})
+
+			for _, tc := range []struct {
+				who          person
+				edit, create int
+			}{
+				{s.reader, http.StatusNotFound, http.StatusForbidden},  // a stakeholder sees no draft, starts nothing
+				{observer, http.StatusForbidden, http.StatusForbidden}, // sees all, edits nothing
+				{secretariat, http.StatusForbidden, http.StatusForbidden},
+				{other, http.StatusNotFound, http.StatusOK}, // another partner's draft is not its own
+				{coordinator, http.StatusOK, http.StatusOK},
+				{s.owner, http.StatusOK, http.StatusOK},
+			} {
+				b := s.browser(t)
+				b.signIn(tc.who)
+				for _, path := range []string{edit, reviewEdit} {
+					res := b.get(path)
+					require.Equal(t, tc.edit, res.status, "%s GET %s", tc.who.user.Email, path)
+					if tc.edit == http.StatusForbidden {
+						requireHas(t, res.body, "Not allowed")
+					}
+				}
+				// A post is refused the same way, and changes nothing.
+				res := b.post(edit, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Taken over"}, "language": {"en"}})
+				require.Equal(t, tc.edit == http.StatusOK, res.status == http.StatusSeeOther, "%s POST: %d", tc.who.user.Email, res.status)
+				if tc.edit != http.StatusOK {
+					require.Equal(t, tc.edit, res.status)
+					require.Equal(t, "Draft plan", loadPlan(t, s, plan.Plan.ID).Title)
+				} else {
+					// put it back for the next one, at the version now stored
+					res = b.post(edit, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Draft plan"}, "language": {"en"}})
+					require.Equal(t, http.StatusSeeOther, res.status, res.body)
+				}
+				for _, path := range []string{"/ui/projects/" + fx.pid + "/action-plans/new", "/ui/projects/" + fx.pid + "/peer-reviews/new"} {
+					res := b.get(path)
+					require.Equal(t, tc.create, res.status, "%s GET %s", tc.who.user.Email, path)
+				}
+				res = b.post("/ui/projects/"+fx.pid+"/peer-reviews/new", url.Values{"title": {"Sneaky"}, "host_partner_id": {fx.firenze.ID}})
+				if tc.create == http.StatusForbidden {
+					require.Equal(t, http.StatusForbidden, res.status)
+				}
+			}
+			// Past draft, the page says so.
+			b := s.browser(t)
+			b.signIn(s.owner)
+			require.Equal(t, http.StatusConflict, b.get("/ui/action-plans/"+s.planID+"/edit").status)
+			// Someone outside the project: 404.
+			outsiderProject := workflow.Project{Acronym: "ELSE", Title: "Elsewhere"}
+			require.NoError(t, s.store.CreateProject(ctx, &outsiderProject))
+			require.Equal(t, http.StatusNotFound, b.get("/ui/projects/"+outsiderProject.ID+"/action-plans/new").status)
+		})
+	}
+}
