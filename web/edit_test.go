@@ -471,3 +471,103 @@ func TestEditAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestEditPeerReview: the coordinator starts a review for a host; the
+// host's partner fills it in: peers, visit, findings, recommendations
+// added, changed and removed; ?check=submit lists what is missing.
+func TestEditPeerReview(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			coordinator := member(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
+			var peers []workflow.Partner
+			for _, c := range []string{"HU", "BG"} {
+				p := workflow.Partner{ProjectID: fx.pid, Name: "Peer " + c, Country: c, Role: workflow.PartnerPartner}
+				require.NoError(t, s.store.CreatePartner(ctx, &p))
+				peers = append(peers, p)
+			}
+			co := s.browser(t)
+			co.signIn(coordinator)
+			newURL := "/ui/projects/" + fx.pid + "/peer-reviews/new"
+			res := co.get(newURL)
+			require.Equal(t, 200, res.status, res.body)
+			requireLabels(t, res.body)
+			form := formValues(t, res.body, newURL)
+			form.Set("host_partner_id", fx.firenze.ID)
+			form.Set("title", "Peer review in Florence")
+			form["peer_partner_ids"] = []string{fx.firenze.ID}
+			form.Set("visit_start", "2018-05-02")
+			form.Set("visit_end", "2018-05-01")
+			res = co.post(newURL, form)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-visit-end-error"`)
+			requireHas(t, res.body, `id="f-peer-partner-ids-error"`, "the host as its own peer")
+			form["peer_partner_ids"] = []string{peers[0].ID}
+			form.Set("visit_end", "2018-05-04")
+			res = co.post(newURL, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			m := createdEdit.FindStringSubmatch(res.header.Get("Location"))
+			require.NotNil(t, m)
+			edit := "/ui/peer-reviews/" + m[2] + "/edit"
+
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+			res = owner.get(edit + "?check=submit")
+			require.Equal(t, 200, res.status, res.body)
+			requireLabels(t, res.body)
+			requireHas(t, res.body, `<a href="#f-findings">findings</a>`)
+			requireHas(t, res.body, `<a href="#recommendations">recommendations</a>`)
+			requireHas(t, res.body, `<a href="#f-peer-partner-ids">peer_partner_ids</a>`)
+			requireLacks(t, res.body, `name="host_partner_id"`, "the host's partner does not move the review elsewhere")
+
+			form = formValues(t, res.body, edit)
+			form["peer_partner_ids"] = []string{peers[0].ID, peers[1].ID}
+			form.Set("findings", "Strong guilds, weak export.")
+			form.Set("recommendations[0].title", "Export desk")
+			form.Set("recommendations[0].body", "Open one.")
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			res = owner.get(res.header.Get("Location"))
+			requireHas(t, res.body, "Nothing is missing")
+			form = formValues(t, res.body, edit)
+			require.Equal(t, "Export desk", form.Get("recommendations[0].title"))
+			form.Set("recommendations[1].title", "Guild academy")
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
+			rv, err := s.store.Deliverable(ctx, workflow.KindPeerReview, m[2])
+			require.NoError(t, err)
+			r := rv.Review
+			require.Len(t, r.Recommendations, 2)
+			first := r.Recommendations[0].ID
+
+			// Remove the first, change the second: the second keeps its id.
+			res = owner.get(edit)
+			form = formValues(t, res.body, edit)
+			form.Set("recommendations[0].remove", "yes")
+			form.Set("recommendations[1].body", "Train young makers.")
+			stale := formValues(t, res.body, edit)
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			rv, err = s.store.Deliverable(ctx, workflow.KindPeerReview, m[2])
+			require.NoError(t, err)
+			r = rv.Review
+			require.Len(t, r.Recommendations, 1)
+			require.NotEqual(t, first, r.Recommendations[0].ID)
+			require.Equal(t, "Guild academy", r.Recommendations[0].Title)
+			require.Equal(t, 1, r.Recommendations[0].Number)
+
+			// A stale tab: the conflict view, nothing overwritten.
+			stale.Set("findings", "Strong guilds, strong export.")
+			res = owner.post(edit, stale)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			requireHas(t, res.body, "<ins>strong</ins>")
+			rv, err = s.store.Deliverable(ctx, workflow.KindPeerReview, m[2])
+			require.NoError(t, err)
+			require.Equal(t, "Strong guilds, weak export.", rv.Review.Findings)
+			require.Equal(t, strconv.Itoa(rv.Review.Version), formValues(t, res.body, edit).Get("version"))
+		})
+	}
+}
