@@ -118,7 +118,8 @@ func conflicts(c *call, saved, yours url.Values, names map[string]string) []conf
 		if strings.TrimSpace(a) == strings.TrimSpace(b) {
 			continue
 		}
-		out = append(out, conflictField{Name: k, Label: fieldLabel(c, k), Anchor: fieldID(k), Saved: a, Yours: b,
+		name := strings.TrimSuffix(k, "[]") // check boxes
+		out = append(out, conflictField{Name: name, Label: fieldLabel(c, name), Anchor: fieldID(name), Saved: a, Yours: b,
 			Diff: wordDiff(a, b), SavedN: lines(a), YourN: lines(b)})
 	}
 	return out

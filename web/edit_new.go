@@ -89,7 +89,7 @@ func (h *Handler) createReview(c *call) error {
 		host = f.Get("host_partner_id")
 	}
 	var problems workflow.Problems
-	r := &workflow.PeerReview{ProjectID: k.Project.ID, HostPartnerID: host, PeerPartnerIDs: append([]string{}, f.All("peer_partner_ids")...),
+	r := &workflow.PeerReview{ProjectID: k.Project.ID, HostPartnerID: host, PeerPartnerIDs: append([]string{}, f.All("peer_partner_ids[]")...),
 		PolicyInstrumentID: f.Get("policy_instrument_id"), Title: f.Get("title"),
 		VisitStart: parseDate(&problems, f.Values, "visit_start"), VisitEnd: parseDate(&problems, f.Values, "visit_end"),
 		Recommendations: []workflow.Recommendation{}}

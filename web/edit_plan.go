@@ -58,10 +58,10 @@ func planValues(p *workflow.ActionPlan) url.Values {
 			v.Set(k("background.recommendation_id"), a.Background.PeerReviewID+"/"+a.Background.RecommendationID)
 		}
 		if len(a.Background.GoodPracticeIDs) > 0 {
-			v[k("background.good_practice_ids")] = slices.Clone(a.Background.GoodPracticeIDs)
+			v[k("background.good_practice_ids[]")] = slices.Clone(a.Background.GoodPracticeIDs)
 		}
 		if len(a.Background.EventIDs) > 0 {
-			v[k("background.event_ids")] = slices.Clone(a.Background.EventIDs)
+			v[k("background.event_ids[]")] = slices.Clone(a.Background.EventIDs)
 		}
 		v.Set(k("description"), a.Description)
 		v.Set(k("players"), a.Players)
@@ -103,8 +103,8 @@ func applyPlan(p *workflow.ActionPlan, v url.Values) workflow.Problems {
 		if pr, rec, ok := strings.Cut(v.Get(k("background.recommendation_id")), "/"); ok {
 			a.Background.PeerReviewID, a.Background.RecommendationID = pr, rec
 		}
-		a.Background.GoodPracticeIDs = slices.Clone(v[k("background.good_practice_ids")])
-		a.Background.EventIDs = slices.Clone(v[k("background.event_ids")])
+		a.Background.GoodPracticeIDs = slices.Clone(v[k("background.good_practice_ids[]")])
+		a.Background.EventIDs = slices.Clone(v[k("background.event_ids[]")])
 		actions[i] = a
 	}
 	p.Actions = actions

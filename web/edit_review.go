@@ -39,7 +39,7 @@ func reviewValues(r *workflow.PeerReview) url.Values {
 	v.Set("title", r.Title)
 	v.Set("host_partner_id", r.HostPartnerID)
 	if len(r.PeerPartnerIDs) > 0 {
-		v["peer_partner_ids"] = slices.Clone(r.PeerPartnerIDs)
+		v["peer_partner_ids[]"] = slices.Clone(r.PeerPartnerIDs)
 	}
 	v.Set("policy_instrument_id", r.PolicyInstrumentID)
 	v.Set("visit_start", dateValue(r.VisitStart))
@@ -76,7 +76,7 @@ func applyReview(r *workflow.PeerReview, v url.Values, hostChoice bool) workflow
 	if hostChoice && v.Has("host_partner_id") {
 		r.HostPartnerID = v.Get("host_partner_id")
 	}
-	r.PeerPartnerIDs = append([]string{}, v["peer_partner_ids"]...)
+	r.PeerPartnerIDs = append([]string{}, v["peer_partner_ids[]"]...)
 	r.PolicyInstrumentID = v.Get("policy_instrument_id")
 	r.VisitStart, r.VisitEnd = parseDate(&problems, v, "visit_start"), parseDate(&problems, v, "visit_end")
 	known := map[string]bool{}

@@ -497,14 +497,14 @@ func TestEditPeerReview(t *testing.T) {
 			form := formValues(t, res.body, newURL)
 			form.Set("host_partner_id", fx.firenze.ID)
 			form.Set("title", "Peer review in Florence")
-			form["peer_partner_ids"] = []string{fx.firenze.ID}
+			form["peer_partner_ids[]"] = []string{fx.firenze.ID}
 			form.Set("visit_start", "2018-05-02")
 			form.Set("visit_end", "2018-05-01")
 			res = co.post(newURL, form)
 			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
 			requireHas(t, res.body, `id="f-visit-end-error"`)
 			requireHas(t, res.body, `id="f-peer-partner-ids-error"`, "the host as its own peer")
-			form["peer_partner_ids"] = []string{peers[0].ID}
+			form["peer_partner_ids[]"] = []string{peers[0].ID}
 			form.Set("visit_end", "2018-05-04")
 			res = co.post(newURL, form)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
@@ -523,7 +523,7 @@ func TestEditPeerReview(t *testing.T) {
 			requireLacks(t, res.body, `name="host_partner_id"`, "the host's partner does not move the review elsewhere")
 
 			form = formValues(t, res.body, edit)
-			form["peer_partner_ids"] = []string{peers[0].ID, peers[1].ID}
+			form["peer_partner_ids[]"] = []string{peers[0].ID, peers[1].ID}
 			form.Set("findings", "Strong guilds, weak export.")
 			form.Set("recommendations[0].title", "Export desk")
 			form.Set("recommendations[0].body", "Open one.")
