@@ -196,7 +196,7 @@ func (h *Handler) editable(c *call, kind workflow.Kind) (workflow.Deliverable, e
 func postedVersion(c *call) (int, error) {
 	v, err := strconv.Atoi(c.r.PostForm.Get("version"))
 	if err != nil || v < 1 {
-		return 0, workflow.Errorf(workflow.CodeInvalid, "the form lacks the version it edits; reload the page")
+		return 0, &workflow.Error{Code: workflow.CodeInvalid, Message: c.T("edit.no_version")}
 	}
 	return v, nil
 }
@@ -208,15 +208,16 @@ func dateValue(d *workflow.Date) string {
 	return d.String()
 }
 
-// parseDate reads an optional date field; a problem is noted by name.
-func parseDate(p *workflow.Problems, v url.Values, name string) *workflow.Date {
+// parseDate reads an optional date field; a problem (bad, in the page's
+// language) is noted by name.
+func parseDate(p *workflow.Problems, v url.Values, name, bad string) *workflow.Date {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
 		return nil
 	}
 	d, err := workflow.ParseDate(s)
 	if err != nil {
-		p.Add(name, "is not a date (YYYY-MM-DD)")
+		p.Add(name, "%s", bad)
 		return nil
 	}
 	return &d

@@ -91,14 +91,14 @@ func (h *Handler) createReview(c *call) error {
 	var problems workflow.Problems
 	r := &workflow.PeerReview{ProjectID: k.Project.ID, HostPartnerID: host, PeerPartnerIDs: append([]string{}, f.All("peer_partner_ids[]")...),
 		PolicyInstrumentID: f.Get("policy_instrument_id"), Title: f.Get("title"),
-		VisitStart: parseDate(&problems, f.Values, "visit_start"), VisitEnd: parseDate(&problems, f.Values, "visit_end"),
+		VisitStart: parseDate(&problems, f.Values, "visit_start", c.T("edit.bad_date")), VisitEnd: parseDate(&problems, f.Values, "visit_end", c.T("edit.bad_date")),
 		Recommendations: []workflow.Recommendation{}}
 	d := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: r}
 	if err := c.principal.CreateDeliverable(k.Project.ID, host); err != nil {
 		return err
 	}
 	r.Normalize()
-	err = withProblems(problems, r.Validate(), "invalid peer review")
+	err = withProblems(problems, r.Validate(), c.T("edit.invalid"))
 	if err == nil {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}

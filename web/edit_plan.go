@@ -84,7 +84,7 @@ func actionCount(v url.Values) int {
 
 // applyPlan puts the form's fields into the plan; what cannot be read
 // (a date) is a problem by field name.
-func applyPlan(p *workflow.ActionPlan, v url.Values) workflow.Problems {
+func applyPlan(p *workflow.ActionPlan, v url.Values, bad string) workflow.Problems {
 	var problems workflow.Problems
 	p.Title, p.Language, p.SummaryEN = v.Get("title"), v.Get("language"), v.Get("summary_en")
 	p.OtherOrganisations, p.ContactName, p.ContactEmail = v.Get("other_organisations"), v.Get("contact_name"), v.Get("contact_email")
@@ -98,7 +98,7 @@ func applyPlan(p *workflow.ActionPlan, v url.Values) workflow.Problems {
 		k := func(s string) string { return fmt.Sprintf("actions[%d].%s", i, s) }
 		a := workflow.PlanAction{Number: i + 1, Title: v.Get(k("title")), Description: v.Get(k("description")),
 			Players: v.Get(k("players")), Costs: v.Get(k("costs")), FundingSources: v.Get(k("funding_sources")),
-			TimeframeStart: parseDate(&problems, v, k("timeframe_start")), TimeframeEnd: parseDate(&problems, v, k("timeframe_end"))}
+			TimeframeStart: parseDate(&problems, v, k("timeframe_start"), bad), TimeframeEnd: parseDate(&problems, v, k("timeframe_end"), bad)}
 		a.Background.Text = v.Get(k("background.text"))
 		if pr, rec, ok := strings.Cut(v.Get(k("background.recommendation_id")), "/"); ok {
 			a.Background.PeerReviewID, a.Background.RecommendationID = pr, rec
@@ -254,10 +254,10 @@ const (
 func (h *Handler) savePlan(op planOp) func(*call) error {
 	return func(c *call) error {
 		d, err := h.editable(c, workflow.KindActionPlan)
-		if err != nil {
-			return err
-		}
 		f := newForm(c.r.PostForm)
+		if err != nil {
+			return h.planUnsaved(c, d, f, err)
+		}
 		f.Version = d.Plan.Version
 		version, err := postedVersion(c)
 		if err != nil {
@@ -271,7 +271,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 			return h.renderPlan(c, http.StatusUnprocessableEntity, d, f, nil)
 		}
 		change := func(p *workflow.ActionPlan) error {
-			problems := applyPlan(p, f.Values)
+			problems := applyPlan(p, f.Values, c.T("edit.bad_date"))
 			switch op {
 			case planAdd:
 				p.Actions = append(p.Actions, workflow.PlanAction{})
@@ -289,7 +289,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 				}
 			}
 			p.Normalize()
-			return withProblems(problems, p.Validate(), "invalid action plan")
+			return withProblems(problems, p.Validate(), c.T("edit.invalid"))
 		}
 		// The domain's rules first, on a copy, so that a refused form
 		// never reaches the store; the store checks them again.
@@ -331,8 +331,20 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 func (h *Handler) planConflict(c *call, f *form) error {
 	d, err := h.editable(c, workflow.KindActionPlan)
 	if err != nil {
+		return h.planUnsaved(c, d, f, err)
+	}
+	f.Version = d.Plan.Version
+	return h.renderPlan(c, http.StatusConflict, d, f, planValues(d.Plan))
+}
+
+// planUnsaved answers a save of a plan that is past draft with what was
+// typed, unsaved, beside what is stored, rather than losing it; other
+// errors go to the error page.
+func (h *Handler) planUnsaved(c *call, d workflow.Deliverable, f *form, err error) error {
+	if workflow.ErrorCode(err) != workflow.CodeConflict || d.Plan == nil {
 		return err
 	}
 	f.Version = d.Plan.Version
+	f.Problem = c.T("edit.not_draft")
 	return h.renderPlan(c, http.StatusConflict, d, f, planValues(d.Plan))
 }

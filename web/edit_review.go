@@ -70,7 +70,7 @@ func blankNew(v url.Values, i int) bool {
 
 // applyReview puts the form's fields into the review. Recommendations
 // keep their ids; a ticked one is removed, a new one gets an id.
-func applyReview(r *workflow.PeerReview, v url.Values, hostChoice bool) workflow.Problems {
+func applyReview(r *workflow.PeerReview, v url.Values, hostChoice bool, bad string) workflow.Problems {
 	var problems workflow.Problems
 	r.Title, r.Findings = v.Get("title"), v.Get("findings")
 	if hostChoice && v.Has("host_partner_id") {
@@ -78,7 +78,7 @@ func applyReview(r *workflow.PeerReview, v url.Values, hostChoice bool) workflow
 	}
 	r.PeerPartnerIDs = append([]string{}, v["peer_partner_ids[]"]...)
 	r.PolicyInstrumentID = v.Get("policy_instrument_id")
-	r.VisitStart, r.VisitEnd = parseDate(&problems, v, "visit_start"), parseDate(&problems, v, "visit_end")
+	r.VisitStart, r.VisitEnd = parseDate(&problems, v, "visit_start", bad), parseDate(&problems, v, "visit_end", bad)
 	known := map[string]bool{}
 	for _, rec := range r.Recommendations {
 		known[rec.ID] = true
@@ -155,10 +155,10 @@ func (h *Handler) renderReview(c *call, status int, d workflow.Deliverable, f *f
 
 func (h *Handler) saveReview(c *call) error {
 	d, err := h.editable(c, workflow.KindPeerReview)
-	if err != nil {
-		return err
-	}
 	f := newForm(c.r.PostForm)
+	if err != nil {
+		return h.reviewUnsaved(c, d, f, err)
+	}
 	f.Version = d.Review.Version
 	version, err := postedVersion(c)
 	if err != nil {
@@ -167,9 +167,9 @@ func (h *Handler) saveReview(c *call) error {
 	}
 	choice := hostChoice(c, d.Review.ProjectID)
 	change := func(r *workflow.PeerReview) error {
-		problems := applyReview(r, f.Values, choice)
+		problems := applyReview(r, f.Values, choice, c.T("edit.bad_date"))
 		r.Normalize()
-		return withProblems(problems, r.Validate(), "invalid peer review")
+		return withProblems(problems, r.Validate(), c.T("edit.invalid"))
 	}
 	cp := *d.Review
 	err = change(&cp)
@@ -182,7 +182,7 @@ func (h *Handler) saveReview(c *call) error {
 	case workflow.ErrorCode(err) == workflow.CodePreconditionFailed:
 		cur, err := h.editable(c, workflow.KindPeerReview)
 		if err != nil {
-			return err
+			return h.reviewUnsaved(c, cur, f, err)
 		}
 		f.Version = cur.Review.Version
 		return h.renderReview(c, http.StatusConflict, cur, f, reviewValues(cur.Review))
@@ -197,4 +197,14 @@ func (h *Handler) saveReview(c *call) error {
 	}
 	http.Redirect(c.w, c.r, h.deliverableURL(workflow.KindPeerReview, d.Review.ID, back), http.StatusSeeOther)
 	return nil
+}
+
+// reviewUnsaved is planUnsaved for a peer review.
+func (h *Handler) reviewUnsaved(c *call, d workflow.Deliverable, f *form, err error) error {
+	if workflow.ErrorCode(err) != workflow.CodeConflict || d.Review == nil {
+		return err
+	}
+	f.Version = d.Review.Version
+	f.Problem = c.T("edit.not_draft")
+	return h.renderReview(c, http.StatusConflict, d, f, reviewValues(d.Review))
 }

@@ -464,6 +464,12 @@ func TestEditAccess(t *testing.T) {
 			b := s.browser(t)
 			b.signIn(s.owner)
 			require.Equal(t, http.StatusConflict, b.get("/ui/action-plans/"+s.planID+"/edit").status)
+			// A save that arrives after the submit loses nothing typed.
+			res := b.post("/ui/action-plans/"+s.planID+"/edit", url.Values{"version": {"1"}, "title": {"Typed after the submit"}, "language": {"en"}})
+			require.Equal(t, http.StatusConflict, res.status)
+			requireHas(t, res.body, "no longer a draft")
+			requireHas(t, res.body, `value="Typed after the submit"`)
+			requireHas(t, res.body, "Piano d&#39;azione artigianato", "beside what is stored")
 			// Someone outside the project: 404.
 			outsiderProject := workflow.Project{Acronym: "ELSE", Title: "Elsewhere"}
 			require.NoError(t, s.store.CreateProject(ctx, &outsiderProject))
