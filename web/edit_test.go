@@ -577,3 +577,69 @@ func TestEditPeerReview(t *testing.T) {
 		})
 	}
 }
+
+// TestEditCitations: an action's background cites a recommendation of a
+// peer review the caller sees, good practices and learning events, picked
+// from lists; a citation of something the project does not have is
+// refused next to its field.
+func TestEditCitations(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			rec := workflow.Recommendation{ID: workflow.NewID(), Number: 1, Title: "Export desk", Body: "Open one."}
+			review := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.firenze.ID,
+				Title: "Review in Florence", PeerPartnerIDs: []string{}, Recommendations: []workflow.Recommendation{rec}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &review))
+			hidden := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.gabrovo.ID,
+				Title: "Review in Gabrovo", PeerPartnerIDs: []string{}, Recommendations: []workflow.Recommendation{{ID: workflow.NewID(), Number: 1, Title: "Hidden rec"}}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &hidden))
+			gp := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
+				Title: "Bottega aperta", Summary: "Open workshops."}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &gp))
+			start := workflow.MustDate("2018-06-01")
+			ev := workflow.LearningEvent{ProjectID: fx.pid, Type: workflow.StudyVisit, Title: "Visita a Gabrovo", HostPartnerID: fx.firenze.ID,
+				StartDate: &start, EndDate: &start, Place: workflow.Place{Country: "BG", City: "Gabrovo"}}
+			require.NoError(t, s.store.CreateEvent(ctx, &ev))
+			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
+				PolicyInstrumentID: fx.instrument.ID, Title: "Plan", Language: "en",
+				Actions: []workflow.PlanAction{{Number: 1, Title: "Hubs"}}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
+			edit := "/ui/action-plans/" + plan.Plan.ID + "/edit"
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+
+			res := owner.get(edit)
+			require.Equal(t, 200, res.status, res.body)
+			requireHas(t, res.body, `<optgroup label="Review in Florence">`)
+			requireHas(t, res.body, "Recommendation 1: Export desk")
+			requireLacks(t, res.body, "Hidden rec", "another partner's draft review is not offered")
+			requireHas(t, res.body, "Bottega aperta")
+			requireHas(t, res.body, "Visita a Gabrovo (2018-06-01)")
+
+			form := formValues(t, res.body, edit)
+			form.Set("actions[0].background.recommendation_id", review.Review.ID+"/"+rec.ID)
+			form["actions[0].background.good_practice_ids[]"] = []string{gp.Practice.ID}
+			form["actions[0].background.event_ids[]"] = []string{ev.ID}
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			b := loadPlan(t, s, plan.Plan.ID).Actions[0].Background
+			require.Equal(t, review.Review.ID, b.PeerReviewID)
+			require.Equal(t, rec.ID, b.RecommendationID)
+			require.Equal(t, []string{gp.Practice.ID}, b.GoodPracticeIDs)
+			require.Equal(t, []string{ev.ID}, b.EventIDs)
+			res = owner.get(edit)
+			requireHas(t, res.body, `value="`+review.Review.ID+"/"+rec.ID+`" selected`)
+			requireHas(t, res.body, `value="`+gp.Practice.ID+`" checked`)
+
+			// A forged citation: refused next to its list, nothing saved.
+			form = formValues(t, res.body, edit)
+			form["actions[0].background.event_ids[]"] = []string{workflow.NewID()}
+			res = owner.post(edit, form)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-actions-0-background-event-ids-error"`)
+			require.Equal(t, []string{ev.ID}, loadPlan(t, s, plan.Plan.ID).Actions[0].Background.EventIDs)
+		})
+	}
+}
