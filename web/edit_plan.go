@@ -258,12 +258,16 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		if err != nil {
 			return h.planUnsaved(c, d, f, err)
 		}
-		f.Version = d.Plan.Version
+		// A refused form keeps the version it was loaded at, so that the
+		// next save still meets a change made meanwhile. Without one, what
+		// was typed is shown beside what is stored, as in a conflict.
 		version, err := postedVersion(c)
 		if err != nil {
 			f.refuse(err)
-			return h.renderPlan(c, http.StatusUnprocessableEntity, d, f, nil)
+			f.Version = d.Plan.Version
+			return h.renderPlan(c, http.StatusConflict, d, f, planValues(d.Plan))
 		}
+		f.Version = version
 		number, _ := strconv.Atoi(c.r.PathValue("number"))
 		if op == planRemove && f.Get(fmt.Sprintf("actions[%d].remove", number-1)) == "" {
 			f.Errors[fmt.Sprintf("actions[%d].remove", number-1)] = c.T("edit.action.remove_unconfirmed")

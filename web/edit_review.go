@@ -159,12 +159,13 @@ func (h *Handler) saveReview(c *call) error {
 	if err != nil {
 		return h.reviewUnsaved(c, d, f, err)
 	}
-	f.Version = d.Review.Version
-	version, err := postedVersion(c)
+	version, err := postedVersion(c) // as in savePlan
 	if err != nil {
 		f.refuse(err)
-		return h.renderReview(c, http.StatusUnprocessableEntity, d, f, nil)
+		f.Version = d.Review.Version
+		return h.renderReview(c, http.StatusConflict, d, f, reviewValues(d.Review))
 	}
+	f.Version = version
 	choice := hostChoice(c, d.Review.ProjectID)
 	change := func(r *workflow.PeerReview) error {
 		problems := applyReview(r, f.Values, choice, c.T("edit.bad_date"))

@@ -72,14 +72,14 @@ func formValues(t *testing.T, body, action string) url.Values {
 				}
 			case "select":
 				first, chosen := "", ""
-				found := false
+				found, seen := false, false
 				for o := range n.Descendants() {
 					if o.Type != html.ElementNode || o.Data != "option" {
 						continue
 					}
 					val, _ := attr(o, "value")
-					if !found && first == "" {
-						first = val
+					if !seen {
+						first, seen = val, true
 					}
 					if _, sel := attr(o, "selected"); sel && !found {
 						chosen, found = val, true
@@ -353,6 +353,30 @@ func TestEditConflict(t *testing.T) {
 			p = loadPlan(t, s, plan.Plan.ID)
 			require.Equal(t, "The craft sector is large and old.", p.PolicyContext)
 			require.Equal(t, "Chamber and guilds", p.Actions[0].Players)
+
+			// A stale form that is also refused keeps its old version, so
+			// that once corrected it still meets the change made meanwhile.
+			tab3 := formValues(t, owner.get(edit).body, edit)
+			tab4 := formValues(t, owner.get(edit).body, edit)
+			tab3.Set("title", "Renamed in tab 3")
+			require.Equal(t, http.StatusSeeOther, owner.post(edit, tab3).status)
+			tab4.Set("contact_email", "not an address")
+			res = owner.post(edit, tab4)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			fixed := formValues(t, res.body, edit)
+			require.Equal(t, tab4.Get("version"), fixed.Get("version"))
+			fixed.Set("contact_email", "giulia@example.org")
+			res = owner.post(edit, fixed)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			require.Equal(t, "Renamed in tab 3", loadPlan(t, s, plan.Plan.ID).Title)
+			requireHas(t, res.body, "Renamed in tab 3")
+
+			// A form without its version overwrites nothing either.
+			noVersion := formValues(t, res.body, edit)
+			noVersion.Del("version")
+			res = owner.post(edit, noVersion)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			require.Equal(t, "Renamed in tab 3", loadPlan(t, s, plan.Plan.ID).Title)
 		})
 	}
 }
