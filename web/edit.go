@@ -240,18 +240,18 @@ func withProblems(p workflow.Problems, err error, message string) error {
 // checkProblem is one thing a submit needs, next to its field and in the
 // summary at the top, linking to it.
 type checkProblem struct {
-	Field, Anchor, Message string
+	Field, Label, Anchor, Message string
 }
 
 // checkFor puts a deliverable's Incomplete problems next to their fields
 // (where the form has no problem of its own there) and lists them.
-func checkFor(f *form, problems []workflow.FieldError, anchor func(string) string) []checkProblem {
+func checkFor(c *call, f *form, problems []workflow.FieldError, anchor func(string) string) []checkProblem {
 	out := make([]checkProblem, 0, len(problems))
 	for _, p := range problems {
 		if _, ok := f.Errors[p.Field]; !ok {
 			f.Errors[p.Field] = p.Message
 		}
-		out = append(out, checkProblem{p.Field, anchor(p.Field), p.Message})
+		out = append(out, checkProblem{p.Field, fieldLabel(c, p.Field), anchor(p.Field), p.Message})
 	}
 	return out
 }

@@ -38,6 +38,8 @@ var fieldKeys = map[string]string{
 	"visit_start":                         "edit.field.visit_start",
 	"visit_end":                           "edit.field.visit_end",
 	"findings":                            "edit.field.findings",
+	"actions":                             "edit.plan.part3",
+	"recommendations":                     "edit.review.recommendations",
 	"action.title":                        "edit.action.title",
 	"action.background.text":              "edit.action.background",
 	"action.background.recommendation_id": "edit.action.recommendation_id",

@@ -169,7 +169,7 @@ func (h *Handler) renderPlan(c *call, status int, d workflow.Deliverable, f *for
 	q := c.r.URL.Query()
 	v.Checking = q.Get("check") == "submit" || f.Get("check") == "submit"
 	if v.Checking && status == http.StatusOK {
-		v.Check = checkFor(f, p.Incomplete(), func(field string) string {
+		v.Check = checkFor(c, f, p.Incomplete(), func(field string) string {
 			if field == "actions" {
 				return "actions"
 			}

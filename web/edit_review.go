@@ -135,7 +135,7 @@ func (h *Handler) renderReview(c *call, status int, d workflow.Deliverable, f *f
 	q := c.r.URL.Query()
 	v.Checking = q.Get("check") == "submit" || f.Get("check") == "submit"
 	if v.Checking && status == http.StatusOK {
-		v.Check = checkFor(f, r.Incomplete(k.country), func(field string) string {
+		v.Check = checkFor(c, f, r.Incomplete(k.country), func(field string) string {
 			if field == "recommendations" {
 				return "recommendations"
 			}
