@@ -470,6 +470,13 @@ func TestEditAccess(t *testing.T) {
 				if tc.edit != http.StatusOK {
 					require.Equal(t, tc.edit, res.status)
 					require.Equal(t, "Draft plan", loadPlan(t, s, plan.Plan.ID).Title)
+					for _, op := range []string{"/actions", "/actions/1/move", "/actions/1/remove"} {
+						res = b.post("/ui/action-plans/"+plan.Plan.ID+op, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "to": {"1"}})
+						require.Equal(t, tc.edit, res.status, "%s POST %s", tc.who.user.Email, op)
+					}
+					res = b.post(reviewEdit, url.Values{"version": {"1"}, "title": {"Taken over"}})
+					require.Equal(t, tc.edit, res.status)
+					require.Empty(t, loadPlan(t, s, plan.Plan.ID).Actions)
 				} else {
 					// put it back for the next one, at the version now stored
 					res = b.post(edit, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Draft plan"}, "language": {"en"}})
