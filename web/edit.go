@@ -33,6 +33,8 @@ func (h *Handler) editRoutes(m *http.ServeMux) {
 	m.Handle("POST /ui/action-plans/{id}/actions/{number}/remove", h.page(true, h.savePlan(planRemove)))
 	m.Handle("GET /ui/peer-reviews/{id}/edit", h.page(true, h.editReviewForm))
 	m.Handle("POST /ui/peer-reviews/{id}/edit", h.page(true, h.saveReview))
+	m.Handle("GET /ui/peer-reviews/{id}/recommendations/new", h.page(true, h.newRecommendationForm))
+	m.Handle("POST /ui/peer-reviews/{id}/recommendations/new", h.page(true, h.addRecommendation))
 }
 
 func init() { funcs["fieldid"] = fieldID }

@@ -674,3 +674,69 @@ func TestEditCitations(t *testing.T) {
 		})
 	}
 }
+
+// TestAddRecommendation: a peer adds recommendations to the review it
+// takes part in, without editing the rest; a stale form adds nothing and
+// keeps the text.
+func TestAddRecommendation(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			fx := fixture(t, s)
+			review := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.firenze.ID,
+				Title: "Review in Florence", PeerPartnerIDs: []string{fx.gabrovo.ID}, Recommendations: []workflow.Recommendation{}}}
+			require.NoError(t, s.store.CreateDeliverable(ctx, &review))
+			add := "/ui/peer-reviews/" + review.Review.ID + "/recommendations/new"
+			peer := s.browser(t)
+			peer.signIn(member(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID}))
+			require.Equal(t, http.StatusForbidden, peer.get("/ui/peer-reviews/"+review.Review.ID+"/edit").status, "a peer edits no more than its recommendations")
+
+			res := peer.get(add)
+			require.Equal(t, 200, res.status, res.body)
+			requireLabels(t, res.body)
+			requireLacks(t, res.body, "/edit#recommendations")
+			tab1 := formValues(t, res.body, add)
+			tab2 := formValues(t, res.body, add)
+
+			tab1.Set("title", "")
+			tab1.Set("body", "A body without a title")
+			res = peer.post(add, tab1)
+			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
+			requireHas(t, res.body, `id="f-title-error"`)
+			requireHas(t, res.body, "A body without a title")
+			tab1 = formValues(t, res.body, add)
+			tab1.Set("title", "Export desk")
+			res = peer.post(add, tab1)
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			res = peer.get(res.header.Get("Location"))
+			requireHas(t, res.body, "The recommendation was added.")
+			requireHas(t, res.body, "<strong>Export desk</strong>")
+
+			tab2.Set("title", "Guild academy")
+			res = peer.post(add, tab2)
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			requireHas(t, res.body, `value="Guild academy"`)
+			requireHas(t, res.body, "<strong>Export desk</strong>")
+			rv, err := s.store.Deliverable(ctx, workflow.KindPeerReview, review.Review.ID)
+			require.NoError(t, err)
+			require.Len(t, rv.Review.Recommendations, 1)
+			res = peer.post(add, formValues(t, res.body, add))
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			rv, err = s.store.Deliverable(ctx, workflow.KindPeerReview, review.Review.ID)
+			require.NoError(t, err)
+			require.Len(t, rv.Review.Recommendations, 2)
+			require.Equal(t, "Guild academy", rv.Review.Recommendations[1].Title)
+
+			owner := s.browser(t)
+			owner.signIn(s.owner)
+			requireHas(t, owner.get(add).body, "/edit#recommendations")
+			observer := s.browser(t)
+			observer.signIn(member(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver}))
+			require.Equal(t, http.StatusForbidden, observer.get(add).status)
+			reader := s.browser(t)
+			reader.signIn(s.reader)
+			require.Equal(t, http.StatusNotFound, reader.get(add).status)
+		})
+	}
+}
