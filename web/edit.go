@@ -37,11 +37,11 @@ func (h *Handler) editRoutes(m *http.ServeMux) {
 	m.Handle("POST /ui/peer-reviews/{id}/recommendations/new", h.page(true, h.addRecommendation))
 }
 
-func init() { funcs["fieldid"] = fieldID }
+func init() { funcs["fieldid"] = domainFieldID }
 
-// fieldID turns a domain field name into an element id:
+// domainFieldID turns a domain field name into an element id:
 // actions[2].players → f-actions-2-players.
-func fieldID(name string) string {
+func domainFieldID(name string) string {
 	var b strings.Builder
 	b.WriteString("f-")
 	for _, r := range name {
@@ -56,15 +56,15 @@ func fieldID(name string) string {
 	return b.String()
 }
 
-type option struct{ Value, Label string }
+type editOption struct{ Value, Label string }
 
-type optGroup struct {
+type editOptGroup struct {
 	Label   string
-	Options []option
+	Options []editOption
 }
 
-// listAll reads every page of a list.
-func listAll[T any](list func(workflow.Page) ([]T, string, error)) ([]T, error) {
+// allPages reads every page of a list.
+func allPages[T any](list func(workflow.Page) ([]T, string, error)) ([]T, error) {
 	var all []T
 	after := ""
 	for {
@@ -80,29 +80,29 @@ func listAll[T any](list func(workflow.Page) ([]T, string, error)) ([]T, error) 
 	}
 }
 
-// consortium is what the forms choose from: the project's partners and
+// editConsortium is what the forms choose from: the project's partners and
 // instruments, the deliverables the caller may cite, and every id's name,
 // for the conflict view.
-type consortium struct {
+type editConsortium struct {
 	Project     workflow.Project
 	Partners    []workflow.Partner
 	Instruments []workflow.PolicyInstrument
 	names       map[string]string
 }
 
-func (h *Handler) consortium(c *call, pid string) (*consortium, error) {
+func (h *Handler) editConsortium(c *call, pid string) (*editConsortium, error) {
 	ctx := c.r.Context()
 	pr, err := h.cfg.Store.Project(ctx, pid)
 	if err != nil {
 		return nil, err
 	}
-	k := &consortium{Project: pr, names: map[string]string{}}
-	if k.Partners, err = listAll(func(p workflow.Page) ([]workflow.Partner, string, error) {
+	k := &editConsortium{Project: pr, names: map[string]string{}}
+	if k.Partners, err = allPages(func(p workflow.Page) ([]workflow.Partner, string, error) {
 		return h.cfg.Store.ListPartners(ctx, pid, p)
 	}); err != nil {
 		return nil, err
 	}
-	if k.Instruments, err = listAll(func(p workflow.Page) ([]workflow.PolicyInstrument, string, error) {
+	if k.Instruments, err = allPages(func(p workflow.Page) ([]workflow.PolicyInstrument, string, error) {
 		return h.cfg.Store.ListPolicyInstruments(ctx, pid, p)
 	}); err != nil {
 		return nil, err
@@ -118,30 +118,30 @@ func (h *Handler) consortium(c *call, pid string) (*consortium, error) {
 
 // partnerOptions are the project's partners, but not its advisory
 // partners when owner is set (they own no action plan).
-func (k *consortium) partnerOptions(owners bool) []option {
-	var out []option
+func (k *editConsortium) partnerOptions(owners bool) []editOption {
+	var out []editOption
 	for _, p := range k.Partners {
 		if owners && p.Role == workflow.PartnerAdvisory {
 			continue
 		}
-		out = append(out, option{p.ID, p.Name + " (" + p.Country + ")"})
+		out = append(out, editOption{p.ID, p.Name + " (" + p.Country + ")"})
 	}
 	return out
 }
 
 // instrumentOptions are the project's instruments, those the partner
 // addresses when partnerID is set.
-func (k *consortium) instrumentOptions(partnerID string) []option {
-	var out []option
+func (k *editConsortium) instrumentOptions(partnerID string) []editOption {
+	var out []editOption
 	for _, pi := range k.Instruments {
 		if partnerID == "" || slices.Contains(pi.PartnerIDs, partnerID) {
-			out = append(out, option{pi.ID, pi.Name})
+			out = append(out, editOption{pi.ID, pi.Name})
 		}
 	}
 	return out
 }
 
-func (k *consortium) country(id string) string {
+func (k *editConsortium) country(id string) string {
 	for _, p := range k.Partners {
 		if p.ID == id {
 			return p.Country
@@ -155,7 +155,7 @@ func (k *consortium) country(id string) string {
 // own is the caller's partner when it is a partner member, whose
 // deliverables it starts; "" for the coordinator (and an admin), who
 // picks.
-func (h *Handler) starting(c *call) (k *consortium, own string, err error) {
+func (h *Handler) startingIn(c *call) (k *editConsortium, own string, err error) {
 	pid := c.r.PathValue("pid")
 	if !workflow.ValidID(pid) {
 		return nil, "", workflow.Errorf(workflow.CodeNotFound, "not found")
@@ -169,7 +169,7 @@ func (h *Handler) starting(c *call) (k *consortium, own string, err error) {
 	if err := c.principal.CreateDeliverable(pid, own); err != nil {
 		return nil, "", err
 	}
-	k, err = h.consortium(c, pid)
+	k, err = h.editConsortium(c, pid)
 	return k, own, err
 }
 
@@ -203,16 +203,16 @@ func postedVersion(c *call) (int, error) {
 	return v, nil
 }
 
-func dateValue(d *workflow.Date) string {
+func dateField(d *workflow.Date) string {
 	if d == nil {
 		return ""
 	}
 	return d.String()
 }
 
-// parseDate reads an optional date field; a problem (bad, in the page's
+// formDate reads an optional date field; a problem (bad, in the page's
 // language) is noted by name.
-func parseDate(p *workflow.Problems, v url.Values, name, bad string) *workflow.Date {
+func formDate(p *workflow.Problems, v url.Values, name, bad string) *workflow.Date {
 	s := strings.TrimSpace(v.Get(name))
 	if s == "" {
 		return nil
@@ -247,7 +247,7 @@ type checkProblem struct {
 
 // checkFor puts a deliverable's Incomplete problems next to their fields
 // (where the form has no problem of its own there) and lists them.
-func checkFor(c *call, f *form, problems []workflow.FieldError, anchor func(string) string) []checkProblem {
+func submitCheck(c *call, f *form, problems []workflow.FieldError, anchor func(string) string) []checkProblem {
 	out := make([]checkProblem, 0, len(problems))
 	for _, p := range problems {
 		if _, ok := f.Errors[p.Field]; !ok {
@@ -258,10 +258,10 @@ func checkFor(c *call, f *form, problems []workflow.FieldError, anchor func(stri
 	return out
 }
 
-func sortOptions(o []option) {
-	slices.SortStableFunc(o, func(a, b option) int { return cmp.Compare(a.Label, b.Label) })
+func sortOptions(o []editOption) {
+	slices.SortStableFunc(o, func(a, b editOption) int { return cmp.Compare(a.Label, b.Label) })
 }
 
-func (h *Handler) deliverableURL(kind workflow.Kind, id, rest string) string {
+func (h *Handler) editURL(kind workflow.Kind, id, rest string) string {
 	return fmt.Sprintf("/ui/%s/%s%s", segment(kind), id, rest)
 }

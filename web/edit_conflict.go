@@ -88,7 +88,7 @@ func formOnly(name string) bool {
 // conflicts lists the fields whose saved value differs from what was
 // typed, in the order of the form. names turns ids into what the form
 // showed for them.
-func conflicts(c *call, saved, yours url.Values, names map[string]string) []conflictField {
+func changedFields(c *call, saved, yours url.Values, names map[string]string) []conflictField {
 	keys := map[string]bool{}
 	for k := range saved {
 		keys[k] = true
@@ -121,13 +121,13 @@ func conflicts(c *call, saved, yours url.Values, names map[string]string) []conf
 			continue
 		}
 		name := strings.TrimSuffix(k, "[]") // check boxes
-		out = append(out, conflictField{Name: name, Label: fieldLabel(c, name), Anchor: fieldID(name), Saved: a, Yours: b,
-			Diff: wordDiff(a, b), SavedN: lines(a), YourN: lines(b)})
+		out = append(out, conflictField{Name: name, Label: fieldLabel(c, name), Anchor: domainFieldID(name), Saved: a, Yours: b,
+			Diff: wordDiff(a, b), SavedN: boxLines(a), YourN: boxLines(b)})
 	}
 	return out
 }
 
-func lines(s string) int { return min(12, max(2, strings.Count(s, "\n")+2)) }
+func boxLines(s string) int { return min(12, max(2, strings.Count(s, "\n")+2)) }
 
 // compareFields orders fields as the form shows them: the plan's own
 // first, then each action or recommendation by number.

@@ -7,25 +7,25 @@ import (
 	"github.com/craftscode/craftscode/workflow"
 )
 
-// newView is the page that starts an action plan or a peer review.
-type newView struct {
+// startView is the page that starts an action plan or a peer review.
+type startView struct {
 	Project     workflow.Project
 	Form        *form
 	Own         string // the caller's partner's name, when it starts its own
-	Partners    []option
-	Instruments []option
+	Partners    []editOption
+	Instruments []editOption
 }
 
 func (h *Handler) newPlanForm(c *call) error {
-	k, own, err := h.starting(c)
+	k, own, err := h.startingIn(c)
 	if err != nil {
 		return err
 	}
 	return h.renderNewPlan(c, http.StatusOK, k, own, newForm(map[string][]string{"language": {"en"}}))
 }
 
-func (h *Handler) renderNewPlan(c *call, status int, k *consortium, own string, f *form) error {
-	v := newView{Project: k.Project, Form: f, Own: k.names[own], Instruments: k.instrumentOptions(own)}
+func (h *Handler) renderNewPlan(c *call, status int, k *editConsortium, own string, f *form) error {
+	v := startView{Project: k.Project, Form: f, Own: k.names[own], Instruments: k.instrumentOptions(own)}
 	if own == "" {
 		v.Partners = k.partnerOptions(true)
 	}
@@ -34,7 +34,7 @@ func (h *Handler) renderNewPlan(c *call, status int, k *consortium, own string, 
 }
 
 func (h *Handler) createPlan(c *call) error {
-	k, own, err := h.starting(c)
+	k, own, err := h.startingIn(c)
 	if err != nil {
 		return err
 	}
@@ -60,26 +60,26 @@ func (h *Handler) createPlan(c *call) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, h.deliverableURL(d.Kind, p.ID, "/edit?done=created"), http.StatusSeeOther)
+	http.Redirect(c.w, c.r, h.editURL(d.Kind, p.ID, "/edit?done=created"), http.StatusSeeOther)
 	return nil
 }
 
 func (h *Handler) newReviewForm(c *call) error {
-	k, own, err := h.starting(c)
+	k, own, err := h.startingIn(c)
 	if err != nil {
 		return err
 	}
 	return h.renderNewReview(c, http.StatusOK, k, own, newForm(map[string][]string{}))
 }
 
-func (h *Handler) renderNewReview(c *call, status int, k *consortium, own string, f *form) error {
-	v := newView{Project: k.Project, Form: f, Own: k.names[own], Instruments: k.instrumentOptions(""), Partners: k.partnerOptions(false)}
+func (h *Handler) renderNewReview(c *call, status int, k *editConsortium, own string, f *form) error {
+	v := startView{Project: k.Project, Form: f, Own: k.names[own], Instruments: k.instrumentOptions(""), Partners: k.partnerOptions(false)}
 	h.render(c, status, "edit/review-new", view{Title: c.T("edit.review.new_title"), Data: v})
 	return nil
 }
 
 func (h *Handler) createReview(c *call) error {
-	k, own, err := h.starting(c)
+	k, own, err := h.startingIn(c)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (h *Handler) createReview(c *call) error {
 	var problems workflow.Problems
 	r := &workflow.PeerReview{ProjectID: k.Project.ID, HostPartnerID: host, PeerPartnerIDs: append([]string{}, f.All("peer_partner_ids[]")...),
 		PolicyInstrumentID: f.Get("policy_instrument_id"), Title: f.Get("title"),
-		VisitStart: parseDate(&problems, f.Values, "visit_start", c.T("edit.bad_date")), VisitEnd: parseDate(&problems, f.Values, "visit_end", c.T("edit.bad_date")),
+		VisitStart: formDate(&problems, f.Values, "visit_start", c.T("edit.bad_date")), VisitEnd: formDate(&problems, f.Values, "visit_end", c.T("edit.bad_date")),
 		Recommendations: []workflow.Recommendation{}}
 	d := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: r}
 	if err := c.principal.CreateDeliverable(k.Project.ID, host); err != nil {
@@ -108,7 +108,7 @@ func (h *Handler) createReview(c *call) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, h.deliverableURL(d.Kind, r.ID, "/edit?done=created"), http.StatusSeeOther)
+	http.Redirect(c.w, c.r, h.editURL(d.Kind, r.ID, "/edit?done=created"), http.StatusSeeOther)
 	return nil
 }
 

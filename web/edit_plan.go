@@ -29,11 +29,11 @@ type planEditView struct {
 	Project         workflow.Project
 	Form            *form
 	Partner         string
-	Instruments     []option
+	Instruments     []editOption
 	Actions         []actionRow
-	Recommendations []optGroup
-	Practices       []option
-	Events          []option
+	Recommendations []editOptGroup
+	Practices       []editOption
+	Events          []editOption
 	Check           []checkProblem // ?check=submit: what a submit still needs
 	Checking        bool
 	Conflict        []conflictField // a stale save: what changed meanwhile
@@ -65,8 +65,8 @@ func planValues(p *workflow.ActionPlan) url.Values {
 		}
 		v.Set(k("description"), a.Description)
 		v.Set(k("players"), a.Players)
-		v.Set(k("timeframe_start"), dateValue(a.TimeframeStart))
-		v.Set(k("timeframe_end"), dateValue(a.TimeframeEnd))
+		v.Set(k("timeframe_start"), dateField(a.TimeframeStart))
+		v.Set(k("timeframe_end"), dateField(a.TimeframeEnd))
 		v.Set(k("costs"), a.Costs)
 		v.Set(k("funding_sources"), a.FundingSources)
 	}
@@ -98,7 +98,7 @@ func applyPlan(p *workflow.ActionPlan, v url.Values, bad string) workflow.Proble
 		k := func(s string) string { return fmt.Sprintf("actions[%d].%s", i, s) }
 		a := workflow.PlanAction{Number: i + 1, Title: v.Get(k("title")), Description: v.Get(k("description")),
 			Players: v.Get(k("players")), Costs: v.Get(k("costs")), FundingSources: v.Get(k("funding_sources")),
-			TimeframeStart: parseDate(&problems, v, k("timeframe_start"), bad), TimeframeEnd: parseDate(&problems, v, k("timeframe_end"), bad)}
+			TimeframeStart: formDate(&problems, v, k("timeframe_start"), bad), TimeframeEnd: formDate(&problems, v, k("timeframe_end"), bad)}
 		a.Background.Text = v.Get(k("background.text"))
 		if pr, rec, ok := strings.Cut(v.Get(k("background.recommendation_id")), "/"); ok {
 			a.Background.PeerReviewID, a.Background.RecommendationID = pr, rec
@@ -150,7 +150,7 @@ func (h *Handler) editPlanForm(c *call) error {
 // what was typed.
 func (h *Handler) renderPlan(c *call, status int, d workflow.Deliverable, f *form, stored url.Values) error {
 	p := d.Plan
-	k, err := h.consortium(c, p.ProjectID)
+	k, err := h.editConsortium(c, p.ProjectID)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (h *Handler) renderPlan(c *call, status int, d workflow.Deliverable, f *for
 		return err
 	}
 	if stored != nil {
-		v.Conflict = conflicts(c, stored, f.Values, k.names)
+		v.Conflict = changedFields(c, stored, f.Values, k.names)
 	}
 	n := actionCount(f.Values)
 	for i := range n {
@@ -169,11 +169,11 @@ func (h *Handler) renderPlan(c *call, status int, d workflow.Deliverable, f *for
 	q := c.r.URL.Query()
 	v.Checking = q.Get("check") == "submit" || f.Get("check") == "submit"
 	if v.Checking && status == http.StatusOK {
-		v.Check = checkFor(c, f, p.Incomplete(), func(field string) string {
+		v.Check = submitCheck(c, f, p.Incomplete(), func(field string) string {
 			if field == "actions" {
 				return "actions"
 			}
-			return fieldID(field)
+			return domainFieldID(field)
 		})
 	}
 	page := view{Title: c.T("edit.plan.edit_title", "Title", p.Title), Data: v}
@@ -190,10 +190,10 @@ func (h *Handler) renderPlan(c *call, status int, d workflow.Deliverable, f *for
 // citable fills the lists an action's background cites from: the
 // recommendations of the peer reviews the caller sees, the good practices
 // the caller sees, and the project's learning events.
-func (h *Handler) citable(c *call, k *consortium, v *planEditView) error {
+func (h *Handler) citable(c *call, k *editConsortium, v *planEditView) error {
 	ctx, pid := c.r.Context(), k.Project.ID
 	scope := c.principal.DeliverableScope(pid)
-	reviews, err := listAll(func(p workflow.Page) ([]workflow.Deliverable, string, error) {
+	reviews, err := allPages(func(p workflow.Page) ([]workflow.Deliverable, string, error) {
 		return h.cfg.Store.ListDeliverables(ctx, workflow.KindPeerReview, pid, scope, p)
 	})
 	if err != nil {
@@ -201,26 +201,26 @@ func (h *Handler) citable(c *call, k *consortium, v *planEditView) error {
 	}
 	for _, d := range reviews {
 		r := d.Review
-		g := optGroup{Label: r.Title, Options: []option{{r.ID + "/", c.T("edit.action.whole_review", "Title", r.Title)}}}
+		g := editOptGroup{Label: r.Title, Options: []editOption{{r.ID + "/", c.T("edit.action.whole_review", "Title", r.Title)}}}
 		k.names[r.ID+"/"] = r.Title
 		for _, rec := range r.Recommendations {
 			label := c.T("edit.action.recommendation", "Number", rec.Number, "Title", rec.Title)
-			g.Options = append(g.Options, option{r.ID + "/" + rec.ID, label})
+			g.Options = append(g.Options, editOption{r.ID + "/" + rec.ID, label})
 			k.names[r.ID+"/"+rec.ID] = r.Title + " · " + label
 		}
 		v.Recommendations = append(v.Recommendations, g)
 	}
-	practices, err := listAll(func(p workflow.Page) ([]workflow.Deliverable, string, error) {
+	practices, err := allPages(func(p workflow.Page) ([]workflow.Deliverable, string, error) {
 		return h.cfg.Store.ListDeliverables(ctx, workflow.KindGoodPractice, pid, scope, p)
 	})
 	if err != nil {
 		return err
 	}
 	for _, d := range practices {
-		v.Practices = append(v.Practices, option{d.Practice.ID, d.Practice.Title})
+		v.Practices = append(v.Practices, editOption{d.Practice.ID, d.Practice.Title})
 		k.names[d.Practice.ID] = d.Practice.Title
 	}
-	events, err := listAll(func(p workflow.Page) ([]workflow.LearningEvent, string, error) {
+	events, err := allPages(func(p workflow.Page) ([]workflow.LearningEvent, string, error) {
 		return h.cfg.Store.ListEvents(ctx, pid, p)
 	})
 	if err != nil {
@@ -231,7 +231,7 @@ func (h *Handler) citable(c *call, k *consortium, v *planEditView) error {
 		if e.StartDate != nil {
 			label += " (" + e.StartDate.String() + ")"
 		}
-		v.Events = append(v.Events, option{e.ID, label})
+		v.Events = append(v.Events, editOption{e.ID, label})
 		k.names[e.ID] = label
 	}
 	sortOptions(v.Practices)
@@ -324,7 +324,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		case planRemove:
 			back += "#actions"
 		}
-		http.Redirect(c.w, c.r, h.deliverableURL(workflow.KindActionPlan, d.Plan.ID, back), http.StatusSeeOther)
+		http.Redirect(c.w, c.r, h.editURL(workflow.KindActionPlan, d.Plan.ID, back), http.StatusSeeOther)
 		return nil
 	}
 }

@@ -103,7 +103,7 @@ func (h *Handler) addRecommendation(c *call) error {
 	case refuseForm(f, err):
 		return h.renderRecommendation(c, http.StatusUnprocessableEntity, d, f, false)
 	case err == nil && version > 0:
-		http.Redirect(c.w, c.r, h.deliverableURL(workflow.KindPeerReview, d.Review.ID, "/recommendations/new?done=added"), http.StatusSeeOther)
+		http.Redirect(c.w, c.r, h.editURL(workflow.KindPeerReview, d.Review.ID, "/recommendations/new?done=added"), http.StatusSeeOther)
 		return nil
 	case err == nil || workflow.ErrorCode(err) == workflow.CodePreconditionFailed:
 		// Someone changed the review meanwhile: nothing is added; the form

@@ -26,8 +26,8 @@ type reviewEditView struct {
 	Form        *form
 	Host        string
 	HostChoice  bool // the coordinator may give the review another host
-	Partners    []option
-	Instruments []option
+	Partners    []editOption
+	Instruments []editOption
 	Recs        []recRow
 	Check       []checkProblem
 	Checking    bool
@@ -42,8 +42,8 @@ func reviewValues(r *workflow.PeerReview) url.Values {
 		v["peer_partner_ids[]"] = slices.Clone(r.PeerPartnerIDs)
 	}
 	v.Set("policy_instrument_id", r.PolicyInstrumentID)
-	v.Set("visit_start", dateValue(r.VisitStart))
-	v.Set("visit_end", dateValue(r.VisitEnd))
+	v.Set("visit_start", dateField(r.VisitStart))
+	v.Set("visit_end", dateField(r.VisitEnd))
 	v.Set("findings", r.Findings)
 	for i, rec := range r.Recommendations {
 		v.Set(fmt.Sprintf("recommendations[%d].id", i), rec.ID)
@@ -78,7 +78,7 @@ func applyReview(r *workflow.PeerReview, v url.Values, hostChoice bool, bad stri
 	}
 	r.PeerPartnerIDs = append([]string{}, v["peer_partner_ids[]"]...)
 	r.PolicyInstrumentID = v.Get("policy_instrument_id")
-	r.VisitStart, r.VisitEnd = parseDate(&problems, v, "visit_start", bad), parseDate(&problems, v, "visit_end", bad)
+	r.VisitStart, r.VisitEnd = formDate(&problems, v, "visit_start", bad), formDate(&problems, v, "visit_end", bad)
 	known := map[string]bool{}
 	for _, rec := range r.Recommendations {
 		known[rec.ID] = true
@@ -116,7 +116,7 @@ func (h *Handler) editReviewForm(c *call) error {
 
 func (h *Handler) renderReview(c *call, status int, d workflow.Deliverable, f *form, stored url.Values) error {
 	r := d.Review
-	k, err := h.consortium(c, r.ProjectID)
+	k, err := h.editConsortium(c, r.ProjectID)
 	if err != nil {
 		return err
 	}
@@ -130,16 +130,16 @@ func (h *Handler) renderReview(c *call, status int, d workflow.Deliverable, f *f
 		v.Recs = append(v.Recs, recRow{Index: n, Number: n + 1, New: true})
 	}
 	if stored != nil {
-		v.Conflict = conflicts(c, stored, f.Values, k.names)
+		v.Conflict = changedFields(c, stored, f.Values, k.names)
 	}
 	q := c.r.URL.Query()
 	v.Checking = q.Get("check") == "submit" || f.Get("check") == "submit"
 	if v.Checking && status == http.StatusOK {
-		v.Check = checkFor(c, f, r.Incomplete(k.country), func(field string) string {
+		v.Check = submitCheck(c, f, r.Incomplete(k.country), func(field string) string {
 			if field == "recommendations" {
 				return "recommendations"
 			}
-			return fieldID(field)
+			return domainFieldID(field)
 		})
 	}
 	page := view{Title: c.T("edit.review.edit_title", "Title", r.Title), Data: v}
@@ -196,7 +196,7 @@ func (h *Handler) saveReview(c *call) error {
 	if f.Get("check") == "submit" {
 		back += "&check=submit"
 	}
-	http.Redirect(c.w, c.r, h.deliverableURL(workflow.KindPeerReview, d.Review.ID, back), http.StatusSeeOther)
+	http.Redirect(c.w, c.r, h.editURL(workflow.KindPeerReview, d.Review.ID, back), http.StatusSeeOther)
 	return nil
 }
 

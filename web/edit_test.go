@@ -102,8 +102,8 @@ func formValues(t *testing.T, body, action string) url.Values {
 	return v
 }
 
-// member adds a user with a membership to the site's project.
-func member(t *testing.T, s *site, email string, m workflow.Membership) person {
+// editMember adds a user with a membership to the site's project.
+func editMember(t *testing.T, s *site, email string, m workflow.Membership) person {
 	t.Helper()
 	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
 	require.NoError(t, err)
@@ -115,18 +115,18 @@ func member(t *testing.T, s *site, email string, m workflow.Membership) person {
 	return person{u, token}
 }
 
-// editFixture is the site's project, its two partners and instruments.
-type editFixture struct {
+// editFixtures is the site's project, its two partners and instruments.
+type editFixtures struct {
 	pid                   string
 	firenze, gabrovo      workflow.Partner
 	instrument, otherInst workflow.PolicyInstrument
 }
 
-func fixture(t *testing.T, s *site) editFixture {
+func editFix(t *testing.T, s *site) editFixtures {
 	t.Helper()
 	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
 	require.NoError(t, err)
-	f := editFixture{pid: d.Plan.ProjectID}
+	f := editFixtures{pid: d.Plan.ProjectID}
 	partners, _, err := s.store.ListPartners(ctx, f.pid, workflow.Page{Limit: 10})
 	require.NoError(t, err)
 	for _, p := range partners {
@@ -153,10 +153,12 @@ func fixture(t *testing.T, s *site) editFixture {
 
 var createdEdit = regexp.MustCompile(`^/ui/(action-plans|peer-reviews)/([0-9a-f-]{36})/edit\?done=created$`)
 
-// fixtureFirst is the instrument of the site's plan.
-func fixtureFirst(t *testing.T, s *site) string { return loadPlan(t, s, s.planID).PolicyInstrumentID }
+// editFirstInstrument is the instrument of the site's plan.
+func editFirstInstrument(t *testing.T, s *site) string {
+	return editLoadPlan(t, s, s.planID).PolicyInstrumentID
+}
 
-func loadPlan(t *testing.T, s *site, id string) *workflow.ActionPlan {
+func editLoadPlan(t *testing.T, s *site, id string) *workflow.ActionPlan {
 	t.Helper()
 	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, id)
 	require.NoError(t, err)
@@ -179,7 +181,7 @@ func TestEditActionPlan(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			owner := s.browser(t)
 			owner.signIn(s.owner)
 
@@ -193,7 +195,7 @@ func TestEditActionPlan(t *testing.T) {
 			// Refused: no title, a language that is no code; what was typed stays.
 			// An instrument that has a plan already: said on the form.
 			form := formValues(t, res.body, newURL)
-			form.Set("policy_instrument_id", fixtureFirst(t, s))
+			form.Set("policy_instrument_id", editFirstInstrument(t, s))
 			form.Set("title", "Second plan")
 			res = owner.post(newURL, form)
 			require.Equal(t, http.StatusConflict, res.status, res.body)
@@ -219,7 +221,7 @@ func TestEditActionPlan(t *testing.T) {
 			require.NotNil(t, m, res.header.Get("Location"))
 			id := m[2]
 			edit := "/ui/action-plans/" + id + "/edit"
-			p := loadPlan(t, s, id)
+			p := editLoadPlan(t, s, id)
 			require.Equal(t, fx.firenze.ID, p.PartnerID)
 			require.Equal(t, "Craft SMEs: a plan kept across the refusal", p.SummaryEN)
 
@@ -241,13 +243,13 @@ func TestEditActionPlan(t *testing.T) {
 				res = owner.get(edit)
 				require.Equal(t, 200, res.status)
 				form = formValues(t, res.body, edit)
-				form.Set("actions["+itoa(i)+"].title", title)
-				form.Set("actions["+itoa(i)+"].players", "Players of "+title)
+				form.Set("actions["+strconv.Itoa(i)+"].title", title)
+				form.Set("actions["+strconv.Itoa(i)+"].players", "Players of "+title)
 				res = owner.post(edit, form)
 				require.Equal(t, http.StatusSeeOther, res.status, res.body)
 				res = owner.get(edit)
 			}
-			p = loadPlan(t, s, id)
+			p = editLoadPlan(t, s, id)
 			require.Equal(t, []string{"Hubs", "Mentoring", "Export desk"}, actionTitles(p))
 			require.Equal(t, "Giulia", p.ContactName)
 			requireHas(t, res.body, `name="actions[2].players"`)
@@ -258,7 +260,7 @@ func TestEditActionPlan(t *testing.T) {
 			form.Set("to", "2")
 			res = owner.post("/ui/action-plans/"+id+"/actions/3/move", form)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			p = loadPlan(t, s, id)
+			p = editLoadPlan(t, s, id)
 			require.Equal(t, []string{"Hubs", "Export desk", "Mentoring"}, actionTitles(p))
 			require.Equal(t, "EUR 40,000", p.Actions[0].Costs)
 			require.Equal(t, "Players of Export desk", p.Actions[1].Players)
@@ -272,12 +274,12 @@ func TestEditActionPlan(t *testing.T) {
 			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
 			requireHas(t, res.body, `id="f-actions-0-remove-error"`)
 			requireHas(t, res.body, "typed before the refused removal")
-			require.Len(t, loadPlan(t, s, id).Actions, 3)
+			require.Len(t, editLoadPlan(t, s, id).Actions, 3)
 			form = formValues(t, res.body, edit)
 			form.Set("actions[0].remove", "yes")
 			res = owner.post("/ui/action-plans/"+id+"/actions/1/remove", form)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			p = loadPlan(t, s, id)
+			p = editLoadPlan(t, s, id)
 			require.Equal(t, []string{"Export desk", "Mentoring"}, actionTitles(p))
 			require.Equal(t, "typed before the refused removal", p.Actions[0].Description)
 
@@ -295,12 +297,10 @@ func TestEditActionPlan(t *testing.T) {
 			requireHas(t, res.body, `id="f-contact-email-error"`)
 			requireHas(t, res.body, "Learnt in Gabrovo, kept after refusal")
 			requireHas(t, res.body, `value="not an address"`)
-			require.Empty(t, loadPlan(t, s, id).Actions[1].Background.Text, "a refused form saves nothing")
+			require.Empty(t, editLoadPlan(t, s, id).Actions[1].Background.Text, "a refused form saves nothing")
 		})
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestEditConflict: two tabs load the edit form; the first saves, the
 // second's save at the old version overwrites nothing and shows the
@@ -310,7 +310,7 @@ func TestEditConflict(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
 				PolicyInstrumentID: fx.instrument.ID, Title: "Plan", Language: "en", PolicyContext: "The craft sector is small and old.",
 				Actions: []workflow.PlanAction{{Number: 1, Title: "Hubs", Players: "Chamber"}}}}
@@ -331,7 +331,7 @@ func TestEditConflict(t *testing.T) {
 			tab2.Set("actions[0].players", "Chamber and guilds")
 			res = owner.post(edit, tab2)
 			require.Equal(t, http.StatusConflict, res.status, res.body)
-			p := loadPlan(t, s, plan.Plan.ID)
+			p := editLoadPlan(t, s, plan.Plan.ID)
 			require.Equal(t, "The craft sector is small and young.", p.PolicyContext, "the stale save overwrote nothing")
 			require.Equal(t, "Chamber", p.Actions[0].Players)
 			require.Equal(t, 2, p.Version)
@@ -350,7 +350,7 @@ func TestEditConflict(t *testing.T) {
 			// Saving again is the deliberate choice, and it lands.
 			res = owner.post(edit, again)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			p = loadPlan(t, s, plan.Plan.ID)
+			p = editLoadPlan(t, s, plan.Plan.ID)
 			require.Equal(t, "The craft sector is large and old.", p.PolicyContext)
 			require.Equal(t, "Chamber and guilds", p.Actions[0].Players)
 
@@ -368,7 +368,7 @@ func TestEditConflict(t *testing.T) {
 			fixed.Set("contact_email", "giulia@example.org")
 			res = owner.post(edit, fixed)
 			require.Equal(t, http.StatusConflict, res.status, res.body)
-			require.Equal(t, "Renamed in tab 3", loadPlan(t, s, plan.Plan.ID).Title)
+			require.Equal(t, "Renamed in tab 3", editLoadPlan(t, s, plan.Plan.ID).Title)
 			requireHas(t, res.body, "Renamed in tab 3")
 
 			// A form without its version overwrites nothing either.
@@ -376,7 +376,7 @@ func TestEditConflict(t *testing.T) {
 			noVersion.Del("version")
 			res = owner.post(edit, noVersion)
 			require.Equal(t, http.StatusConflict, res.status, res.body)
-			require.Equal(t, "Renamed in tab 3", loadPlan(t, s, plan.Plan.ID).Title)
+			require.Equal(t, "Renamed in tab 3", editLoadPlan(t, s, plan.Plan.ID).Title)
 		})
 	}
 }
@@ -388,7 +388,7 @@ func TestEditCheckSubmit(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
 				PolicyInstrumentID: fx.instrument.ID, Title: "Plan", Language: "it",
 				Actions: []workflow.PlanAction{{Number: 1, Title: "Hubs", Players: "Chamber"}}}}
@@ -429,7 +429,7 @@ func TestEditAccess(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: fx.pid, PartnerID: fx.firenze.ID,
 				PolicyInstrumentID: fx.instrument.ID, Title: "Draft plan", Language: "en", Actions: []workflow.PlanAction{}}}
 			require.NoError(t, s.store.CreateDeliverable(ctx, &plan))
@@ -439,10 +439,10 @@ func TestEditAccess(t *testing.T) {
 			edit := "/ui/action-plans/" + plan.Plan.ID + "/edit"
 			reviewEdit := "/ui/peer-reviews/" + review.Review.ID + "/edit"
 
-			coordinator := member(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
-			observer := member(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver})
-			secretariat := member(t, s, "jts@example.org", workflow.Membership{Role: workflow.RoleSecretariat})
-			other := member(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID})
+			coordinator := editMember(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
+			observer := editMember(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver})
+			secretariat := editMember(t, s, "jts@example.org", workflow.Membership{Role: workflow.RoleSecretariat})
+			other := editMember(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID})
 
 			for _, tc := range []struct {
 				who          person
@@ -465,21 +465,21 @@ func TestEditAccess(t *testing.T) {
 					}
 				}
 				// A post is refused the same way, and changes nothing.
-				res := b.post(edit, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Taken over"}, "language": {"en"}})
+				res := b.post(edit, url.Values{"version": {strconv.Itoa(editLoadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Taken over"}, "language": {"en"}})
 				require.Equal(t, tc.edit == http.StatusOK, res.status == http.StatusSeeOther, "%s POST: %d", tc.who.user.Email, res.status)
 				if tc.edit != http.StatusOK {
 					require.Equal(t, tc.edit, res.status)
-					require.Equal(t, "Draft plan", loadPlan(t, s, plan.Plan.ID).Title)
+					require.Equal(t, "Draft plan", editLoadPlan(t, s, plan.Plan.ID).Title)
 					for _, op := range []string{"/actions", "/actions/1/move", "/actions/1/remove"} {
-						res = b.post("/ui/action-plans/"+plan.Plan.ID+op, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "to": {"1"}})
+						res = b.post("/ui/action-plans/"+plan.Plan.ID+op, url.Values{"version": {strconv.Itoa(editLoadPlan(t, s, plan.Plan.ID).Version)}, "to": {"1"}})
 						require.Equal(t, tc.edit, res.status, "%s POST %s", tc.who.user.Email, op)
 					}
 					res = b.post(reviewEdit, url.Values{"version": {"1"}, "title": {"Taken over"}})
 					require.Equal(t, tc.edit, res.status)
-					require.Empty(t, loadPlan(t, s, plan.Plan.ID).Actions)
+					require.Empty(t, editLoadPlan(t, s, plan.Plan.ID).Actions)
 				} else {
 					// put it back for the next one, at the version now stored
-					res = b.post(edit, url.Values{"version": {itoa(loadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Draft plan"}, "language": {"en"}})
+					res = b.post(edit, url.Values{"version": {strconv.Itoa(editLoadPlan(t, s, plan.Plan.ID).Version)}, "title": {"Draft plan"}, "language": {"en"}})
 					require.Equal(t, http.StatusSeeOther, res.status, res.body)
 				}
 				for _, path := range []string{"/ui/projects/" + fx.pid + "/action-plans/new", "/ui/projects/" + fx.pid + "/peer-reviews/new"} {
@@ -517,8 +517,8 @@ func TestEditPeerReview(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
-			coordinator := member(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
+			fx := editFix(t, s)
+			coordinator := editMember(t, s, "coord@example.org", workflow.Membership{Role: workflow.RoleCoordinator})
 			var peers []workflow.Partner
 			for _, c := range []string{"HU", "BG"} {
 				p := workflow.Partner{ProjectID: fx.pid, Name: "Peer " + c, Country: c, Role: workflow.PartnerPartner}
@@ -618,7 +618,7 @@ func TestEditCitations(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			rec := workflow.Recommendation{ID: workflow.NewID(), Number: 1, Title: "Export desk", Body: "Open one."}
 			review := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.firenze.ID,
 				Title: "Review in Florence", PeerPartnerIDs: []string{}, Recommendations: []workflow.Recommendation{rec}}}
@@ -655,7 +655,7 @@ func TestEditCitations(t *testing.T) {
 			form["actions[0].background.event_ids[]"] = []string{ev.ID}
 			res = owner.post(edit, form)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			b := loadPlan(t, s, plan.Plan.ID).Actions[0].Background
+			b := editLoadPlan(t, s, plan.Plan.ID).Actions[0].Background
 			require.Equal(t, review.Review.ID, b.PeerReviewID)
 			require.Equal(t, rec.ID, b.RecommendationID)
 			require.Equal(t, []string{gp.Practice.ID}, b.GoodPracticeIDs)
@@ -670,7 +670,7 @@ func TestEditCitations(t *testing.T) {
 			res = owner.post(edit, form)
 			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
 			requireHas(t, res.body, `id="f-actions-0-background-event-ids-error"`)
-			require.Equal(t, []string{ev.ID}, loadPlan(t, s, plan.Plan.ID).Actions[0].Background.EventIDs)
+			require.Equal(t, []string{ev.ID}, editLoadPlan(t, s, plan.Plan.ID).Actions[0].Background.EventIDs)
 		})
 	}
 }
@@ -683,13 +683,13 @@ func TestAddRecommendation(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			s := newSite(t, d, nil)
-			fx := fixture(t, s)
+			fx := editFix(t, s)
 			review := workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: fx.pid, HostPartnerID: fx.firenze.ID,
 				Title: "Review in Florence", PeerPartnerIDs: []string{fx.gabrovo.ID}, Recommendations: []workflow.Recommendation{}}}
 			require.NoError(t, s.store.CreateDeliverable(ctx, &review))
 			add := "/ui/peer-reviews/" + review.Review.ID + "/recommendations/new"
 			peer := s.browser(t)
-			peer.signIn(member(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID}))
+			peer.signIn(editMember(t, s, "gabrovo@example.org", workflow.Membership{Role: workflow.RolePartner, PartnerID: fx.gabrovo.ID}))
 			require.Equal(t, http.StatusForbidden, peer.get("/ui/peer-reviews/"+review.Review.ID+"/edit").status, "a peer edits no more than its recommendations")
 
 			res := peer.get(add)
@@ -732,7 +732,7 @@ func TestAddRecommendation(t *testing.T) {
 			owner.signIn(s.owner)
 			requireHas(t, owner.get(add).body, "/edit#recommendations")
 			observer := s.browser(t)
-			observer.signIn(member(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver}))
+			observer.signIn(editMember(t, s, "observer@example.org", workflow.Membership{Role: workflow.RoleObserver}))
 			require.Equal(t, http.StatusForbidden, observer.get(add).status)
 			reader := s.browser(t)
 			reader.signIn(s.reader)
