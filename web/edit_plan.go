@@ -269,6 +269,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		}
 		f.Version = version
 		number, _ := strconv.Atoi(c.r.PathValue("number"))
+		to, _ := strconv.Atoi(f.Get("to")) // 0, outside the plan, when it is no number
 		if op == planRemove && f.Get(fmt.Sprintf("actions[%d].remove", number-1)) == "" {
 			f.Errors[fmt.Sprintf("actions[%d].remove", number-1)] = c.T("edit.action.remove_unconfirmed")
 			f.Problem = c.T("edit.action.remove_unconfirmed")
@@ -280,10 +281,6 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 			case planAdd:
 				p.Actions = append(p.Actions, workflow.PlanAction{})
 			case planMove:
-				to, err := strconv.Atoi(f.Get("to"))
-				if err != nil {
-					to = 0
-				}
 				if err := p.MoveAction(number, to); err != nil {
 					return err
 				}
@@ -320,7 +317,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		case planAdd:
 			back += fmt.Sprintf("#action-%d", actionCount(f.Values)+1)
 		case planMove:
-			back += "#action-" + f.Get("to")
+			back += fmt.Sprintf("#action-%d", to)
 		case planRemove:
 			back += "#actions"
 		}
