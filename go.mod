@@ -31,7 +31,10 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+require (
+	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
+	github.com/sergi/go-diff v1.4.5
+)
 
 require (
 	github.com/BurntSushi/toml v1.6.0 // indirect
@@ -87,7 +90,7 @@ require (
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/exp/typeparams v0.0.0-20260811152304-ee035b5b010f // indirect
 	golang.org/x/mod v0.42.0 // indirect
-	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/net v0.62.0
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0

@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	v1.POST("/projects/:pid/stakeholder-groups", s.createStakeholderGroup)
 	v1.GET("/projects/:pid/stakeholder-groups", s.listStakeholderGroups)
 	s.deliverableRoutes(v1)
+	s.actionOrderRoutes(v1)
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
 	s.webhookRoutes(v1)
