@@ -167,7 +167,7 @@ func testPracticeEditPages(t *testing.T, d sqlstore.Dialect) {
 	res = b.post(edit, second)
 	require.Equal(t, http.StatusConflict, res.status, res.body)
 	require.Contains(t, res.body, "Someone saved this good practice after you opened it")
-	require.Regexp(t, `<dt>Summary</dt><dd class="prose">Saved first.</dd>`, res.body)
+	require.Regexp(t, `<dt>Summary</dt><dd class="lines">Saved first.</dd>`, res.body)
 	require.Contains(t, res.body, "Typed second.</textarea>")
 	require.Contains(t, res.body, `name="version" value="2"`, "the form now carries the version it was compared with")
 	dl, err = s.store.Deliverable(ctx, workflow.KindGoodPractice, id)
