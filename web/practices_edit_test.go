@@ -197,6 +197,9 @@ func testPracticeEditPages(t *testing.T, d sqlstore.Dialect) {
 	res = b.upload(images, "Too big", "big.png", pngOf(limit+1))
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.status, res.body)
 	require.Contains(t, res.body, "The image is larger than 2.0 MB.")
+	res = b.upload(images, "Far too big", "big.png", pngOf(limit+200<<10)) // refused from Content-Length, unread
+	require.Equal(t, http.StatusRequestEntityTooLarge, res.status, res.body)
+	require.Contains(t, res.body, `value="Far too big"`)
 	require.Equal(t, 0, blobCount(t, blobDir), "a refused image leaves nothing stored")
 	img := pngOf(1536 << 10) // over the 1 MiB body limit, under the image limit
 	res = b.upload(images, `Bottega "La Scarpa" in via dei Serragli`, "bottega.png", img)
