@@ -104,6 +104,9 @@ type practiceEditView struct {
 // good practice for: all of them for the coordinator and admins, its own
 // for a partner, none for the other roles.
 func (h *Handler) creatablePartners(c *call, pid string) ([]workflow.Partner, error) {
+	if m, _ := c.principal.Membership(pid); !c.principal.User.Admin && m.Role != workflow.RoleCoordinator && m.Role != workflow.RolePartner {
+		return nil, nil // no partner to ask CreateDeliverable about: spare the query
+	}
 	var out []workflow.Partner
 	after := ""
 	for {
