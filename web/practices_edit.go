@@ -155,7 +155,7 @@ func (h *Handler) newPracticeForm(c *call) error {
 }
 
 func (h *Handler) renderPracticeNew(c *call, status int, pr workflow.Project, partners []workflow.Partner, f *form) {
-	h.render(c, status, "practices/edit", view{Title: c.T("gpform.new_title") + " · " + pr.Acronym, Data: practiceEditView{
+	h.render(c, status, "practices/edit", view{Title: c.T("gpform.new_page_title", "Project", pr.Acronym), Data: practiceEditView{
 		Project: pr, Form: f, Labels: practiceLabels(c), Partners: partners,
 		Action: "/ui/projects/" + pr.ID + "/good-practices/new"}})
 }
