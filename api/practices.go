@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -81,6 +82,16 @@ func (s *Server) practiceJSON(c echo.Context, d workflow.Deliverable) error {
 // has a limit of its own.
 func isImageUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && c.Path() == "/api/v1/good-practices/:id/images"
+}
+
+// isPageImageUpload tells limitBody that the request is a good practice
+// image uploaded through the pages (a multipart form), which web limits to
+// the same image limit.
+func isPageImageUpload(c echo.Context) bool {
+	r := c.Request()
+	rest, ok := strings.CutPrefix(r.URL.Path, "/ui/good-practices/")
+	id, ok2 := strings.CutSuffix(rest, "/images")
+	return r.Method == http.MethodPost && ok && ok2 && workflow.ValidID(id)
 }
 
 // addPracticeImage takes the image as the raw request body; the type is

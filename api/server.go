@@ -158,6 +158,11 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			limit = s.evidenceLimit
 		} else if isImageUpload(c) {
 			limit = s.imageLimit
+		} else if isPageImageUpload(c) {
+			// The page answers an image over its limit itself, with its
+			// form and a message; this is only the backstop.
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, s.imageLimit+s.bodyLimit)
+			return next(c)
 		}
 		if r.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"mime"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/craftscode/craftscode/dashboard"
@@ -33,7 +34,7 @@ func (h *Handler) dashboardProjects(c *call) error {
 		http.Redirect(c.w, c.r, "/ui/projects/"+mine[0].ID+"/dashboard", http.StatusSeeOther)
 		return nil
 	}
-	h.render(c, http.StatusOK, "dashboards", view{Title: "Dashboards", Data: mine})
+	h.render(c, http.StatusOK, "dashboard/projects", view{Title: c.T("dashboard.projects_title"), Data: mine})
 	return nil
 }
 
@@ -80,9 +81,9 @@ func (h *Handler) dashboardPage(c *call) error {
 		return err
 	}
 	v := dashboardView{Project: pr, D: d,
-		Deliverables: chart(dashboard.DeliverablesChart(d)), Actions: chart(dashboard.ActionsChart(d)),
-		PlanActions: chart(dashboard.PlanActionsChart(d)), Indicators: chart(dashboard.IndicatorsChart(d))}
-	h.render(c, http.StatusOK, "dashboard", view{Title: "Dashboard · " + pr.Acronym, Data: v})
+		Deliverables: chart(deliverablesChart(c, d)), Actions: chart(actionsChart(c, d)),
+		PlanActions: chart(planActionsChart(c, d)), Indicators: chart(indicatorsChart(c, d))}
+	h.render(c, http.StatusOK, "dashboard/project", view{Title: c.T("dashboard.title", "Project", pr.Acronym), Data: v})
 	return nil
 }
 
@@ -102,4 +103,80 @@ func (h *Handler) dashboardCSV(c *call) error {
 	hd.Set("Cache-Control", "private, no-store")
 	_, err = c.w.Write(buf.Bytes())
 	return err
+}
+
+// The charts in the page's language: package dashboard draws them and
+// names their parts from the codes; the page puts the catalog's words in.
+
+func deliverablesChart(c *call, d workflow.Dashboard) dashboard.Chart {
+	ch := dashboard.DeliverablesChart(d)
+	ch.Title = c.T("dashboard.chart_deliverables")
+	var kinds []workflow.Kind
+	var states []workflow.State
+	for _, sc := range d.Deliverables {
+		if !slices.Contains(kinds, sc.Kind) {
+			kinds = append(kinds, sc.Kind)
+		}
+		if !slices.Contains(states, sc.State) {
+			states = append(states, sc.State)
+		}
+	}
+	for i, k := range kinds {
+		if i < len(ch.Bars) {
+			ch.Bars[i].Label = kindPlural(c, k)
+		}
+	}
+	for i, s := range states {
+		if i < len(ch.Series) {
+			ch.Series[i].Name = c.T(codeKey(s))
+		}
+	}
+	return ch
+}
+
+// kindPlural names a kind of deliverable in the plural.
+func kindPlural(c *call, k workflow.Kind) string {
+	switch k {
+	case workflow.KindActionPlan:
+		return c.T("dashboard.kind_action_plans")
+	case workflow.KindPeerReview:
+		return c.T("dashboard.kind_peer_reviews")
+	case workflow.KindGoodPractice:
+		return c.T("dashboard.kind_good_practices")
+	}
+	return c.T(codeKey(k))
+}
+
+func actionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
+	ch := dashboard.ActionsChart(d)
+	ch.Title = c.T("dashboard.chart_actions")
+	for i := range ch.Series {
+		ch.Series[i].Name = c.T("dashboard.series_actions")
+	}
+	for i, sc := range d.Actions.Totals {
+		if i < len(ch.Bars) {
+			ch.Bars[i].Label = c.T(codeKey(sc.Status))
+		}
+	}
+	return ch
+}
+
+func planActionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
+	ch := dashboard.PlanActionsChart(d)
+	ch.Title = c.T("dashboard.chart_plan_actions")
+	for i, st := range workflow.ImplementationStatuses {
+		if i < len(ch.Series) {
+			ch.Series[i].Name = c.T(codeKey(st))
+		}
+	}
+	return ch
+}
+
+func indicatorsChart(c *call, d workflow.Dashboard) dashboard.Chart {
+	ch := dashboard.IndicatorsChart(d)
+	ch.Title = c.T("dashboard.chart_indicators")
+	for i := range ch.Series {
+		ch.Series[i].Name = c.T("dashboard.series_progress")
+	}
+	return ch
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"html"
 	"net/http"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func TestDashboardPages(t *testing.T) {
 	// As a partner in WEB: its own deliverables only.
 	res = b.get("/ui/projects/" + web.ID + "/dashboard")
 	require.Equal(t, http.StatusOK, res.status)
-	require.Contains(t, res.body, "your partner's deliverables only")
+	require.Contains(t, html.UnescapeString(res.body), "your partner's deliverables only")
 	require.Contains(t, res.header.Get("Content-Security-Policy"), "default-src 'self'")
 
 	// As an observer in MONI: everything; a title stays text.

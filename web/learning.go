@@ -19,15 +19,17 @@ const learningPage = 25
 type practiceItem struct {
 	ID, Title, Meta string
 	State           workflow.State
-	Snippet         template.HTML // escaped by search.Snippet, words in <mark>
+	Snippet         template.HTML           // escaped by search.Snippet, words in <mark>
+	Image           *workflow.PracticeImage // the first image, shown with its alt text
 }
 
 type learningView struct {
-	Project workflow.Project
-	Query   string
-	Items   []practiceItem
-	Events  []workflow.LearningEvent
-	Next    string // the next page's URL, if any
+	Project   workflow.Project
+	Query     string
+	Items     []practiceItem
+	Events    []workflow.LearningEvent
+	Next      string // the next page's URL, if any
+	CanCreate bool   // the caller may start a good practice
 }
 
 // learningProject checks that the caller may read the project.
@@ -72,15 +74,24 @@ func (h *Handler) practicesPage(c *call) error {
 		}
 		for _, d := range ds {
 			g := d.Practice
-			v.Items = append(v.Items, practiceItem{ID: g.ID, Title: g.Title, State: g.State,
+			it := practiceItem{ID: g.ID, Title: g.Title, State: g.State,
 				Meta:    strings.Join(nonEmpty(g.Location.City, g.Location.Country), ", "),
-				Snippet: template.HTML(template.HTMLEscapeString(g.Summary))})
+				Snippet: template.HTML(template.HTMLEscapeString(g.Summary))}
+			if len(g.Images) > 0 {
+				it.Image = &g.Images[0]
+			}
+			v.Items = append(v.Items, it)
 		}
 		if next != "" {
 			v.Next = base + "cursor=" + encodeCursor(next)
 		}
 	}
-	h.render(c, http.StatusOK, "practices", view{Title: "Good practices · " + pr.Acronym, Data: v})
+	partners, err := h.creatablePartners(c, pr.ID)
+	if err != nil {
+		return err
+	}
+	v.CanCreate = len(partners) > 0
+	h.render(c, http.StatusOK, "learning/practices", view{Title: c.T("learning.practices_title", "Project", pr.Acronym), Data: v})
 	return nil
 }
 
@@ -109,7 +120,7 @@ func (h *Handler) eventsPage(c *call) error {
 		}
 		after = next
 	}
-	h.render(c, http.StatusOK, "events", view{Title: "Learning events · " + pr.Acronym, Data: v})
+	h.render(c, http.StatusOK, "learning/events", view{Title: c.T("learning.events_title", "Project", pr.Acronym), Data: v})
 	return nil
 }
 
@@ -130,10 +141,77 @@ func (h *Handler) eventPage(c *call) error {
 	if err != nil {
 		return err
 	}
-	h.render(c, http.StatusOK, "event", view{Title: e.Title, Data: struct {
-		Project workflow.Project
-		E       workflow.LearningEvent
-	}{pr, e}})
+	v := eventView{Project: pr, E: e}
+	if err := h.eventNames(c, &v); err != nil {
+		return err
+	}
+	h.render(c, http.StatusOK, "learning/event", view{Title: e.Title, Data: v})
+	return nil
+}
+
+// eventView is an event with the names of what it refers to.
+type eventView struct {
+	Project     workflow.Project
+	E           workflow.LearningEvent
+	Host        string
+	Partners    []string
+	Groups      []string
+	Practices   []practiceItem // the presented practices the caller may see
+	HiddenCount int            // the presented practices the caller may not see (drafts)
+}
+
+// eventNames names the host, the participants and the good practices of
+// an event: few per project, read in a page or two.
+func (h *Handler) eventNames(c *call, v *eventView) error {
+	ctx, pid := c.r.Context(), v.Project.ID
+	partners := map[string]string{}
+	for after := ""; ; {
+		ps, next, err := h.cfg.Store.ListPartners(ctx, pid, workflow.Page{Limit: 200, After: after})
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			partners[p.ID] = p.Name
+		}
+		if after = next; next == "" {
+			break
+		}
+	}
+	groups := map[string]string{}
+	for after := ""; ; {
+		gs, next, err := h.cfg.Store.ListStakeholderGroups(ctx, pid, workflow.Page{Limit: 200, After: after})
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			groups[g.ID] = g.Name
+		}
+		if after = next; next == "" {
+			break
+		}
+	}
+	v.Host = partners[v.E.HostPartnerID]
+	for _, id := range v.E.PartnerIDs {
+		if n := partners[id]; n != "" {
+			v.Partners = append(v.Partners, n)
+		}
+	}
+	for _, id := range v.E.StakeholderGroupIDs {
+		if n := groups[id]; n != "" {
+			v.Groups = append(v.Groups, n)
+		}
+	}
+	for _, id := range v.E.GoodPracticeIDs {
+		d, err := h.cfg.Store.Deliverable(ctx, workflow.KindGoodPractice, id)
+		if workflow.ErrorCode(err) == workflow.CodeNotFound || err == nil && c.principal.SeeDeliverable(d) != nil {
+			v.HiddenCount++
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v.Practices = append(v.Practices, practiceItem{ID: d.Practice.ID, Title: d.Practice.Title, State: d.Practice.State})
+	}
 	return nil
 }
 

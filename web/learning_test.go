@@ -69,14 +69,30 @@ func TestLearningPages(t *testing.T) {
 
 	// Events: a list, a filter, a page; others' projects are not found.
 	start := workflow.MustDate("2026-06-01")
+	groups, _, err := s.store.ListStakeholderGroups(ctx, pr.ID, workflow.Page{Limit: 10})
+	require.NoError(t, err)
 	ev := workflow.LearningEvent{ProjectID: pr.ID, Type: workflow.StudyVisit, Title: "Visita a Gabrovo", HostPartnerID: partners[0].ID,
-		StartDate: &start, EndDate: &start, Place: workflow.Place{Country: "BG", City: "Габрово"}}
+		StartDate: &start, EndDate: &start, Place: workflow.Place{Country: "BG", City: "Габрово"},
+		PartnerIDs: []string{partners[0].ID, partners[1].ID}, StakeholderGroupIDs: []string{groups[1].ID},
+		Agenda: "9:00 Welcome\n10:00 Workshops <b>visit</b>", GoodPracticeIDs: []string{ids[3], ids[25]}}
 	require.NoError(t, s.store.CreateEvent(ctx, &ev))
 	require.Contains(t, st.get("/ui/projects/"+pr.ID+"/events?q=габрово").body, "/ui/events/"+ev.ID)
 	require.NotContains(t, st.get("/ui/projects/"+pr.ID+"/events?q=firenze").body, "/ui/events/"+ev.ID)
 	res = st.get("/ui/events/" + ev.ID)
 	require.Equal(t, http.StatusOK, res.status)
 	require.True(t, strings.Contains(res.body, "<h1>Visita a Gabrovo</h1>"))
+	// The host, the participants and the good practices by name; the
+	// agenda keeps its lines; a draft the stakeholder may not see is only
+	// counted.
+	require.Contains(t, res.body, "<dt>Host</dt><dd>"+partners[0].Name+"</dd>")
+	require.Contains(t, res.body, "<li>"+partners[1].Name+"</li>")
+	require.Contains(t, res.body, "<li>"+groups[1].Name+"</li>")
+	require.Contains(t, res.body, `<p class="lines">9:00 Welcome`+"\n"+`10:00 Workshops &lt;b&gt;visit&lt;/b&gt;</p>`)
+	require.Contains(t, res.body, `<a href="/ui/good-practices/`+ids[3]+`">Bottega 03</a>`)
+	require.NotContains(t, res.body, ids[25])
+	require.Contains(t, res.body, "1 more good practice is still a draft you may not see.")
+	res = b.get("/ui/events/" + ev.ID)
+	require.Contains(t, res.body, `<a href="/ui/good-practices/`+ids[25]+`">Bottega 25</a>`, "its owner sees the draft")
 
 	other := workflow.Project{Acronym: "ELSE", Title: "Elsewhere"}
 	require.NoError(t, s.store.CreateProject(ctx, &other))

@@ -56,6 +56,9 @@ type Config struct {
 	// one every 3 seconds).
 	CommentRate  rate.Limit
 	CommentBurst int
+	// ImageLimit caps a good practice image uploaded through the pages, as
+	// CRAFTSCODE_IMAGE_LIMIT caps the API's (default 10 MiB).
+	ImageLimit int64
 }
 
 // Handler serves /ui.
@@ -103,6 +106,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.LinkWindow <= 0 {
 		cfg.LinkWindow = 15 * time.Minute
+	}
+	if cfg.ImageLimit <= 0 {
+		cfg.ImageLimit = 10 << 20
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),

@@ -108,7 +108,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr())})
+		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit})
 	if err != nil {
 		a.Close()
 		return nil, err
