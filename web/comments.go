@@ -32,7 +32,7 @@ func (h *Handler) limitComments(c *call) error {
 		return nil
 	}
 	c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs)
+	return fmt.Errorf("%w: %s", errTooFast, c.T("reading.too_fast", "Seconds", secs))
 }
 
 // formVersion reads the comment version the form was rendered with.
@@ -114,5 +114,55 @@ func (h *Handler) hideComment(c *call) error {
 		return err
 	}
 	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "hidden", cm.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
+	return func(c *call) error {
+		id := c.r.PathValue("id")
+		if err := h.limitComments(c); err != nil {
+			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests, err)
+		}
+		f := c.r.PostForm
+		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: f.Get("body"), Section: f.Get("section"),
+			ParentID: f.Get("parent_id"), Stance: workflow.Stance(f.Get("stance")), Principal: *c.principal,
+			RequestID: c.w.Header().Get("X-Request-Id")}
+		nc.Normalize()
+		err := nc.Validate()
+		var cm workflow.Comment
+		if err == nil {
+			cm, err = h.cfg.Store.AddComment(c.r.Context(), nc)
+		}
+		if formProblem(err) {
+			return h.showDeliverable(c, kind, id, 0, err)
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(c.w, c.r, pageURL(c, kind, id, "comment", cm.ID), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (h *Handler) respond(c *call) error {
+	ctx, p, cid := c.r.Context(), *c.principal, c.r.PathValue("cid")
+	if !workflow.ValidID(cid) {
+		return workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	status, err := workflow.ValidateResponse(c.r.PostForm.Get("status"), c.r.PostForm.Get("body"))
+	var cm workflow.Comment
+	if err == nil {
+		cm, err = h.cfg.Store.RespondToComment(ctx, cid, status, strings.TrimSpace(c.r.PostForm.Get("body")), p)
+	}
+	if formProblem(err) {
+		// Show the problem on the deliverable's page, if the caller sees it.
+		if cm, cerr := h.cfg.Store.Comment(ctx, cid, p); cerr == nil {
+			return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "response", cm.ID), http.StatusSeeOther)
 	return nil
 }
