@@ -24,6 +24,14 @@ func (h *Handler) commentFor(c *call) (workflow.Comment, error) {
 	return h.cfg.Store.Comment(c.r.Context(), cid, *c.principal)
 }
 
+// onSectionPage makes a refused form about a comment show on the page of
+// the comment's section, where its forms are (the overview links there).
+func onSectionPage(c *call, cm workflow.Comment) {
+	if c.r.PostForm.Get("back") == "" {
+		c.r.PostForm.Set("back", cm.Section)
+	}
+}
+
 // limitComments takes one of the caller's comment tokens, or sets
 // Retry-After and says how long to wait.
 func (h *Handler) limitComments(c *call) error {
@@ -52,6 +60,7 @@ func (h *Handler) editComment(c *call) error {
 	f := c.r.PostForm
 	draft := &formDraft{CommentID: cm.ID, Action: "edit", Body: f.Get("body"), Stance: workflow.Stance(f.Get("stance"))}
 	refuse := func(status int, err error) error {
+		onSectionPage(c, cm)
 		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, status, err, draft)
 	}
 	version, err := formVersion(c)
@@ -90,6 +99,7 @@ func (h *Handler) deleteComment(c *call) error {
 		err = h.cfg.Store.DeleteComment(c.r.Context(), cm.ID, version, *c.principal)
 	}
 	if formProblem(err) {
+		onSectionPage(c, cm)
 		return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
 	}
 	if err != nil {
@@ -107,6 +117,7 @@ func (h *Handler) hideComment(c *call) error {
 	reason := c.r.PostForm.Get("reason")
 	_, err = h.cfg.Store.HideComment(c.r.Context(), cm.ID, reason, *c.principal)
 	if formProblem(err) {
+		onSectionPage(c, cm)
 		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, 0, err,
 			&formDraft{CommentID: cm.ID, Action: "hide", Body: strings.TrimSpace(reason)})
 	}

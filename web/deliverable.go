@@ -35,7 +35,7 @@ func (h *Handler) readingRoutes(m *http.ServeMux) {
 // what is new. The rest are a link away, on the section's own page; a
 // consultation of thousands of comments would otherwise make a page of
 // megabytes.
-const overviewThreads = 10
+const overviewThreads = 5
 
 // sectionView is one section of the revision with the threads pinned to
 // it that the page shows.
@@ -89,10 +89,14 @@ type commentView struct {
 	// EditForm (edit and delete) shows to the author while comments are
 	// taken, HideForm to the coordinator; the store decides either way.
 	EditForm, HideForm bool
-	EditBody           string        // the form's text: the comment's, or what was typed before a refusal
-	EditStanceOptions  template.HTML // with the stance selected
-	EditOpen, HideOpen bool          // the form is shown open, after a refusal
-	HideReason         string        // what was typed before a refusal
+	// On the overview the forms are a link away, on the section's page:
+	// Link is the comment there, and the flags say which forms it has.
+	Link                                       string
+	LinkReply, LinkRespond, LinkEdit, LinkHide bool
+	EditBody                                   string        // the form's text: the comment's, or what was typed before a refusal
+	EditStanceOptions                          template.HTML // with the stance selected
+	EditOpen, HideOpen                         bool          // the form is shown open, after a refusal
+	HideReason                                 string        // what was typed before a refusal
 }
 
 // threadForms is what the forms under every thread share. Back is the
@@ -108,6 +112,7 @@ type threadForms struct {
 	orgs                         map[string]string // author → organisation
 	userID                       string
 	editable, moderates          bool
+	overview                     bool       // the forms are on the section's page
 	draft                        *formDraft // what a refused form had, to show again
 	placed                       bool       // the draft found its comment on the page
 }
@@ -199,6 +204,13 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 			}
 		case d.Action == "hide" && v.HideForm:
 			v.HideReason, v.HideOpen, f.placed = d.Body, true, true
+		}
+	}
+	if f.overview {
+		v.LinkReply, v.LinkRespond, v.LinkEdit, v.LinkHide = v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm
+		v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm = false, false, false, false
+		if v.LinkReply || v.LinkRespond || v.LinkEdit || v.LinkHide {
+			v.Link = "?section=" + url.QueryEscape(c.Section) + "#c-" + c.ID
 		}
 	}
 	if len(c.Replies) > 0 {
@@ -596,6 +608,8 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
 	if v.Section != nil {
 		forms.Back = v.Section.Anchor
+	} else {
+		forms.overview = true
 	}
 	responseForms := v.CanAnswer && v.Head.State == workflow.StateStakeholderReview
 	var shownPtrs []*sectionView
