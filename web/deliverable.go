@@ -236,6 +236,7 @@ type deliverableView struct {
 	CanAnswer    bool
 	CanClose     bool // the owner or the coordinator, while comments are taken
 	CanEdit      bool // a draft the caller may edit
+	CheckSubmit  bool // a draft the caller may edit but not submit yet: link to what it lacks
 	Panel        string
 	Sections     []sectionView
 	Groups       []groupView   // the cards on the page
@@ -496,6 +497,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	v.Head = d.Head()
 	v.Panel = panelHeading(c, d)
 	v.CanEdit = v.Head.State == workflow.StateDraft && p.EditDeliverable(d) == nil
+	v.CheckSubmit = v.CanEdit && !slices.ContainsFunc(v.Transitions, func(t workflow.PermittedTrigger) bool { return t.Trigger == workflow.TriggerSubmit })
 	if only == nil {
 		if v.Documents, err = h.loadDocuments(c, kind, d, dt, nil); err != nil {
 			return v, err

@@ -31,6 +31,15 @@ type transitionView struct {
 	Stale        bool // the deliverable changed since the form was shown
 }
 
+// errIncomplete: the caller may submit the draft, but it lacks what a
+// submit needs; the edit page shows what.
+var errIncomplete = errors.New("incomplete")
+
+// checkURL is the edit page with the fields a submit needs marked.
+func checkURL(kind workflow.Kind, id string) string {
+	return fmt.Sprintf("/ui/%s/%s/edit?check=submit", segment(kind), id)
+}
+
 // deadlineLayout is the value of a datetime-local field, read as UTC.
 const deadlineLayout = "2006-01-02T15:04"
 
@@ -51,6 +60,9 @@ func (h *Handler) transitionPage(c *call, kind workflow.Kind, id string, trigger
 		if p.Trigger == trigger {
 			v.To, found = p.To, true
 		}
+	}
+	if !found && trigger == workflow.TriggerSubmit && v.Head.State == workflow.StateDraft && c.principal.EditDeliverable(d) == nil {
+		return v, errIncomplete
 	}
 	if !found {
 		return v, workflow.Errorf(workflow.CodeConflict, "%s", c.T("transition.not_permitted", "State", c.T(codeKey(v.Head.State))))
@@ -130,6 +142,10 @@ func (h *Handler) confirmTransition(kind workflow.Kind) func(*call) error {
 		f := newForm(c.r.URL.Query())
 		f.Values.Del("consultation_deadline")
 		v, err := h.transitionPage(c, kind, c.r.PathValue("id"), workflow.Trigger(c.r.PathValue("trigger")), f)
+		if errors.Is(err, errIncomplete) {
+			http.Redirect(c.w, c.r, checkURL(kind, c.r.PathValue("id")), http.StatusSeeOther)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -190,13 +206,17 @@ func (h *Handler) fire(c *call, kind workflow.Kind, id string, trigger workflow.
 	}
 	code := workflow.ErrorCode(err)
 	if trigger == workflow.TriggerSubmit && code == workflow.CodeGuardFailed && incomplete(err) {
-		http.Redirect(c.w, c.r, fmt.Sprintf("/ui/%s/%s/edit?check=submit", segment(kind), id), http.StatusSeeOther)
+		http.Redirect(c.w, c.r, checkURL(kind, id), http.StatusSeeOther)
 		return nil
 	}
 	if !formProblem(err) || code == workflow.CodeForbidden {
 		return err
 	}
 	v, lerr := h.transitionPage(c, kind, id, trigger, f)
+	if errors.Is(lerr, errIncomplete) {
+		http.Redirect(c.w, c.r, checkURL(kind, id), http.StatusSeeOther)
+		return nil
+	}
 	if lerr != nil {
 		if formProblem(lerr) {
 			// The trigger is no longer possible (the state moved): say so
