@@ -41,7 +41,9 @@ const overviewThreads = 5
 // it that the page shows.
 type sectionView struct {
 	workflow.Section
+	Key        string        // the anchor as it goes into ids: letters, digits, - and _
 	Label      string        // in an action's card, the part's name
+	TitleLang  string        // the title's language, when it is the content's (an action's title)
 	Lang       string        // the language of the text
 	Threads    []commentView // shown, oldest first
 	all        []workflow.Comment
@@ -60,10 +62,11 @@ func (s *sectionView) More() bool { return s.ThreadN > len(s.Threads) }
 // groupView is one card of the page: a section of its own, or an action
 // with its parts (background, description, players…) inside.
 type groupView struct {
-	Anchor, Title string
-	Head          *sectionView   // the card's own section (comments on the whole action)
-	Parts         []*sectionView // an action's parts, as a definition list
-	CommentN      int
+	Anchor, Key, Title string
+	TitleLang          string         // set when the title is the content's
+	Head               *sectionView   // the card's own section (comments on the whole action)
+	Parts              []*sectionView // an action's parts, as a definition list
+	CommentN           int
 }
 
 // commentView is a comment as the page shows it, with its labels, dates
@@ -329,40 +332,41 @@ func panelHeading(c *call, d workflow.Deliverable) string {
 	return c.T("reading.panel.other")
 }
 
-// sectionTitle is the section's heading in the page's language; titles
-// made of what people wrote (an action's, a recommendation's) stay.
-func sectionTitle(c *call, s workflow.Section) string {
+// sectionTitle is the section's heading in the page's language, and true;
+// titles made of what people wrote (an action's, a recommendation's) stay,
+// with false.
+func sectionTitle(c *call, s workflow.Section) (string, bool) {
 	switch s.Anchor {
 	case workflow.GeneralSection:
-		return c.T("reading.section.general")
+		return c.T("reading.section.general"), true
 	case "summary_en":
-		return c.T("reading.section.summary_en")
+		return c.T("reading.section.summary_en"), true
 	case "part1.general":
-		return c.T("reading.section.part1")
+		return c.T("reading.section.part1"), true
 	case "part2.policy_context":
-		return c.T("reading.section.part2")
+		return c.T("reading.section.part2"), true
 	case "visit":
-		return c.T("reading.section.visit")
+		return c.T("reading.section.visit"), true
 	case "findings":
-		return c.T("reading.section.findings")
+		return c.T("reading.section.findings"), true
 	case "location":
-		return c.T("reading.section.location")
+		return c.T("reading.section.location"), true
 	case "summary":
-		return c.T("reading.section.summary")
+		return c.T("reading.section.summary"), true
 	case "description":
-		return c.T("reading.section.description")
+		return c.T("reading.section.description"), true
 	case "resources_needed":
-		return c.T("reading.section.resources_needed")
+		return c.T("reading.section.resources_needed"), true
 	case "timescale":
-		return c.T("reading.section.timescale")
+		return c.T("reading.section.timescale"), true
 	case "evidence_of_success":
-		return c.T("reading.section.evidence_of_success")
+		return c.T("reading.section.evidence_of_success"), true
 	case "potential_for_learning":
-		return c.T("reading.section.potential_for_learning")
+		return c.T("reading.section.potential_for_learning"), true
 	case "main_institution":
-		return c.T("reading.section.main_institution")
+		return c.T("reading.section.main_institution"), true
 	}
-	return s.Title
+	return s.Title, false
 }
 
 // partLabel names a part of an action (its anchor's last word).
@@ -384,6 +388,10 @@ func partLabel(c *call, part string) string {
 	return part
 }
 
+// idKey is an anchor made fit for an id: part3.action.2.players is
+// part3-action-2-players.
+func idKey(anchor string) string { return strings.ReplaceAll(anchor, ".", "-") }
+
 // actionOf splits an action's part anchor: part3.action.2.players is
 // part3.action.2 and players; part3.action.2 is itself with no part.
 func actionOf(anchor string) (base, part string, ok bool) {
@@ -403,18 +411,18 @@ func group(c *call, shown []*sectionView, all []sectionView) []groupView {
 	for _, s := range shown {
 		base, part, ok := actionOf(s.Anchor)
 		if !ok {
-			out = append(out, groupView{Anchor: s.Anchor, Title: s.Title, Head: s, CommentN: s.CommentN})
+			out = append(out, groupView{Anchor: s.Anchor, Key: s.Key, Title: s.Title, TitleLang: s.TitleLang, Head: s, CommentN: s.CommentN})
 			continue
 		}
 		i, seen := byBase[base]
 		if !seen {
-			title := base
+			title, lang := base, ""
 			for j := range all {
 				if all[j].Anchor == base {
-					title = all[j].Title
+					title, lang = all[j].Title, all[j].TitleLang
 				}
 			}
-			out = append(out, groupView{Anchor: base, Title: title})
+			out = append(out, groupView{Anchor: base, Key: idKey(base), Title: title, TitleLang: lang})
 			i = len(out) - 1
 			byBase[base] = i
 		}
@@ -535,12 +543,15 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	index := map[string]int{}
 	for i, s := range sections {
 		index[s.Anchor] = i
-		s.Title = sectionTitle(c, s)
-		lang := v.Lang
-		if s.Anchor == "summary_en" {
-			lang = "en"
+		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang}
+		var ours bool
+		if sv.Title, ours = sectionTitle(c, s); !ours {
+			sv.TitleLang = v.Lang // what the author wrote: an action's, a recommendation's title
 		}
-		v.Sections = append(v.Sections, sectionView{Section: s, Lang: lang})
+		if s.Anchor == "summary_en" {
+			sv.Lang = "en"
+		}
+		v.Sections = append(v.Sections, sv)
 	}
 	// sectionOf places a thread: a section gone from the text still shows,
 	// under the general one.

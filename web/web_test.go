@@ -383,7 +383,7 @@ func TestConsultationPages(t *testing.T) {
 			require.Contains(t, res.body, `<meta name="viewport"`)
 			require.Contains(t, res.body, "Part II – Policy context")
 			require.Contains(t, res.body, "Craft SMEs in Florence.")
-			require.Contains(t, res.body, `id="sec-part3.action.1.players"`)
+			require.Contains(t, res.body, `id="sec-part3-action-1-players"`)
 			require.Contains(t, res.body, "open until")
 			require.NotContains(t, res.body, "/transitions", "a stakeholder fires nothing")
 			requireLabels(t, res.body)
@@ -662,7 +662,7 @@ func TestSectionPages(t *testing.T) {
 			requireHas(t, res.body, "Remark 00")
 			requireHas(t, res.body, "Craft SMEs in Florence.")
 			require.Equal(t, 1, strings.Count(res.body, `<section class="section"`))
-			requireHas(t, res.body, `<a href="`+plan+`#sec-`+sec+`">Back to the whole revision</a>`)
+			requireHas(t, res.body, `<a href="`+plan+`#sec-`+strings.ReplaceAll(sec, ".", "-")+`">Back to the whole revision</a>`)
 			requireLacks(t, res.body, "All 12 comments")
 			require.Equal(t, 13+2*12, strings.Count(res.body, `<input type="hidden" name="back" value="`+sec+`">`),
 				"a reply form per thread, the comment form, and the author's edit and delete forms of each")
