@@ -94,7 +94,7 @@ type commentView struct {
 	EditForm, HideForm bool
 	// On the overview the forms are a link away, on the section's page:
 	// Link is the comment there, and the flags say which forms it has.
-	Link                                       string
+	Link, LinkText                             string
 	LinkReply, LinkRespond, LinkEdit, LinkHide bool
 	EditBody                                   string        // the form's text: the comment's, or what was typed before a refusal
 	EditStanceOptions                          template.HTML // with the stance selected
@@ -112,6 +112,7 @@ type threadForms struct {
 	dates                        *dates
 	loc                          *locale.Localizer
 	labels                       map[string]string // code → words, for this page
+	links                        map[[5]bool]string
 	orgs                         map[string]string // author → organisation
 	userID                       string
 	editable, moderates          bool
@@ -127,6 +128,35 @@ func (f *threadForms) label(code string) string {
 	}
 	s := f.loc.MustT(codeKey(code))
 	f.labels[code] = s
+	return s
+}
+
+// linkText names the forms a comment has on its section's page, for the
+// overview's link there: "Respond · Reply", "Edit or delete"… Worked out
+// once a page for each combination.
+func (f *threadForms) linkText(respond, answered, reply, edit, hide bool) string {
+	key := [5]bool{respond, answered, reply, edit, hide}
+	if s, ok := f.links[key]; ok {
+		return s
+	}
+	var parts []string
+	switch {
+	case respond && answered:
+		parts = append(parts, f.loc.MustT("thread.change_response"))
+	case respond:
+		parts = append(parts, f.loc.MustT("thread.respond"))
+	}
+	if reply {
+		parts = append(parts, f.loc.MustT("thread.reply"))
+	}
+	if edit {
+		parts = append(parts, f.loc.MustT("thread.edit_delete"))
+	}
+	if hide {
+		parts = append(parts, f.loc.MustT("thread.hide"))
+	}
+	s := strings.Join(parts, " · ")
+	f.links[key] = s
 	return s
 }
 
@@ -214,6 +244,7 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 		v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm = false, false, false, false
 		if v.LinkReply || v.LinkRespond || v.LinkEdit || v.LinkHide {
 			v.Link = "?section=" + url.QueryEscape(c.Section) + "#c-" + c.ID
+			v.LinkText = f.linkText(v.LinkRespond, v.Response != nil, v.LinkReply, v.LinkEdit, v.LinkHide)
 		}
 	}
 	if len(c.Replies) > 0 {
@@ -617,7 +648,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	m := menusFor(c.loc)
 	v.StanceOptions = m.stance
 	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: m.stance, StatusOptions: m.status,
-		menus: m, dates: dt, loc: c.loc, labels: map[string]string{}, orgs: orgs,
+		menus: m, dates: dt, loc: c.loc, labels: map[string]string{}, links: map[[5]bool]string{}, orgs: orgs,
 		userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
 	if v.Section != nil {
 		forms.Back = v.Section.Anchor
