@@ -47,7 +47,7 @@ func (h *Handler) limitComments(c *call) error {
 func formVersion(c *call) (int, error) {
 	v, err := strconv.Atoi(c.r.PostForm.Get("version"))
 	if err != nil || v < 1 {
-		return 0, workflow.Errorf(workflow.CodeInvalid, "the form lacks the comment's version; reload the page")
+		return 0, workflow.Errorf(workflow.CodeInvalid, "%s", c.T("reading.comment_no_version"))
 	}
 	return v, nil
 }
@@ -92,8 +92,8 @@ func (h *Handler) deleteComment(c *call) error {
 	if err == nil && c.r.PostForm.Get("confirm") != "yes" {
 		// The box is required in the form; a browser that ignores that, or
 		// a crafted request, still deletes nothing without it.
-		err = &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment was not deleted",
-			Fields: []workflow.FieldError{{Field: "confirm", Message: "tick the box to confirm that you want to delete it"}}}
+		err = &workflow.Error{Code: workflow.CodeInvalid, Message: c.T("reading.delete_not_done"),
+			Fields: []workflow.FieldError{{Field: "confirm", Message: c.T("reading.delete_tick")}}}
 	}
 	if err == nil {
 		err = h.cfg.Store.DeleteComment(c.r.Context(), cm.ID, version, *c.principal)
