@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/workflow"
@@ -419,6 +420,30 @@ func partLabel(c *call, part string) string {
 	return part
 }
 
+// trimLines drops the spaces at the ends of a text's lines, which the page
+// shows as they are.
+func trimLines(s string) string {
+	if !strings.Contains(s, " \n") && !strings.HasSuffix(s, " ") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shortTitle keeps a page's title short enough for a tab and a search
+// result (the layout adds the site's name).
+func shortTitle(s string) string {
+	const most = 55
+	if utf8.RuneCountInString(s) <= most {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:most-1])) + "…"
+}
+
 // idKey is an anchor made fit for an id: part3.action.2.players is
 // part3-action-2-players.
 func idKey(anchor string) string { return strings.ReplaceAll(anchor, ".", "-") }
@@ -574,6 +599,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	index := map[string]int{}
 	for i, s := range sections {
 		index[s.Anchor] = i
+		s.Text = trimLines(s.Text)
 		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang}
 		var ours bool
 		if sv.Title, ours = sectionTitle(c, s); !ours {
@@ -702,9 +728,13 @@ func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, s
 	if err != nil {
 		return err
 	}
-	page := view{Title: v.Head.Title, Data: v, Notice: notice(c)}
+	page := view{Title: shortTitle(v.Head.Title), Data: v, Notice: notice(c)}
 	if v.Section != nil {
-		page.Title = v.Section.Title + " · " + v.Head.Title
+		title := v.Section.Title
+		if v.Section.Label != "" {
+			title = v.Section.Label
+		}
+		page.Title = shortTitle(title + " · " + v.Head.Title)
 	}
 	switch {
 	case errors.Is(formErr, errTooFast):
