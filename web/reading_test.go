@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -162,17 +163,34 @@ func TestReadingPageRoles(t *testing.T) {
 				requireHas(t, body, "The region.", who)
 				requireLacks(t, body, "Comment on this section", who)
 			}
-			// Back to draft: partners, coordinator, secretariat and observer
-			// still read it, with an Edit link for those who may edit.
-			res = fire(t, owner, plan, "revise", url.Values{"note": {"A new call opens."}})
+			// Monitored, then closed, by the coordinator: still read by all,
+			// the answers with them. Phase 1 has ended, phase 2 runs.
+			setPhases := func(phase2End string) {
+				t.Helper()
+				_, err := s.store.DB().ExecContext(ctx, `UPDATE projects SET phase1_start = '2019-01-01', phase1_end = '2020-12-31', phase2_end = '`+phase2End+`'`)
+				require.NoError(t, err)
+			}
+			setPhases(time.Now().AddDate(1, 0, 0).Format("2006-01-02"))
+			res = fire(t, browsers["coordinator"], plan, "start_monitoring", nil)
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
-			requireHas(t, owner.get(plan).body, `href="`+plan+`/edit"`)
-			requireHas(t, browsers["coordinator"].get(plan).body, `href="`+plan+`/edit"`)
-			for _, who := range []string{"secretariat", "observer"} {
-				res := browsers[who].get(plan)
-				require.Equal(t, http.StatusOK, res.status, who)
-				requireLacks(t, res.body, `/edit"`, who)
-				requireLacks(t, res.body, "/transitions/", who)
+			check("Monitored", map[string]controls{
+				"stakeholder": {},
+				"owner":       {transitions: true, panel: true},
+				"coordinator": {transitions: true, panel: true},
+				"secretariat": {},
+				"observer":    {},
+			})
+			setPhases(time.Now().AddDate(0, 0, -1).Format("2006-01-02"))
+			res = fire(t, browsers["coordinator"], plan, "close", url.Values{"note": {"Done."}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			check("Closed", map[string]controls{
+				"stakeholder": {}, "owner": {}, "coordinator": {}, "secretariat": {}, "observer": {},
+			})
+			for who, b := range browsers {
+				body := b.get(plan).body
+				requireHas(t, body, "Who pays?", who)
+				requireHas(t, body, "The region.", who)
+				requireLacks(t, body, `/edit"`, who)
 			}
 		})
 	}
@@ -228,6 +246,21 @@ func TestTransitionPages(t *testing.T) {
 			requireHas(t, res.body, ">   </textarea>")
 			res = owner.post(plan+"/transitions/revise", url.Values{"version": {version}, "note": {"New funding"}})
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
+			// Back in draft: the owner and the coordinator get the Edit link;
+			// the secretariat and observers still read it, and change nothing.
+			requireHas(t, owner.get(plan).body, `<a href="`+plan+`/edit" id="edit-link">`)
+			requireHas(t, coord.get(plan).body, `<a href="`+plan+`/edit" id="edit-link">`)
+			for _, p := range []person{s.member(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
+				s.member(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
+				b := s.browser(t)
+				b.signIn(p)
+				res := b.get(plan)
+				require.Equal(t, http.StatusOK, res.status, p.user.Name)
+				requireHas(t, res.body, `<dd id="state">Draft</dd>`)
+				requireLacks(t, res.body, `/edit"`, p.user.Name)
+				requireLacks(t, res.body, "/transitions/", p.user.Name)
+			}
 
 			// Submit: the page names the group and the project's window, and
 			// offers it as the deadline; a deadline in the past is refused
@@ -356,6 +389,30 @@ func TestHistoryPage(t *testing.T) {
 			requireHas(t, res.body, "Missing costs")
 			require.Less(t, strings.Index(res.body, "Request changes"), strings.Index(res.body, "<strong>Submit"), "newest first")
 			require.Equal(t, http.StatusNotFound, owner.get(plan+"/history?page=2").status)
+
+			// A long history is paged: 22 transitions and 11 revisions make two pages.
+			op := principal(t, s, s.owner)
+			for i := range 10 {
+				for _, tr := range []workflow.Trigger{workflow.TriggerSubmit, workflow.TriggerRequestChanges} {
+					d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+					require.NoError(t, err)
+					_, _, err = s.store.FireTransition(ctx, workflow.TransitionRequest{Kind: workflow.KindActionPlan, ID: s.planID,
+						Version: d.Head().Version, Trigger: tr, Note: fmt.Sprintf("round %d", i), Principal: op})
+					require.NoError(t, err)
+				}
+			}
+			res = owner.get(plan + "/history")
+			require.Equal(t, 20, strings.Count(res.body, "<li><strong>"), "a page of transitions")
+			requireHas(t, res.body, "<strong>Revision 11</strong> (the latest)")
+			requireHas(t, res.body, "<strong>Revision 1</strong>", "11 revisions fit on a page")
+			requireHas(t, res.body, `href="`+plan+`/history?page=2" rel="next"`)
+			requireHas(t, res.body, "Page 1 of 2")
+			res = owner.get(plan + "/history?page=2")
+			require.Equal(t, http.StatusOK, res.status)
+			require.Equal(t, 2, strings.Count(res.body, "<li><strong>"))
+			requireLacks(t, res.body, "Revisions</h2>")
+			requireHas(t, res.body, "<strong>Submit</strong>: from Draft to Stakeholder review", "the oldest, last")
+			requireHas(t, res.body, `rel="prev"`)
 			outsider := s.browser(t)
 			outsider.signIn(s.outsider)
 			require.Equal(t, http.StatusNotFound, outsider.get(plan+"/history").status)
