@@ -276,7 +276,6 @@ type deliverableView struct {
 	Sections     []sectionView
 	Groups       []groupView   // the cards on the page
 	Section      *sectionView  // on a section's own page, the one section
-	Shown        []sectionView // the sections on the page: all, or that one
 	Comments     int
 	Unanswered   int
 	// FirstUnanswered is where the first comment without a response is:
@@ -624,9 +623,6 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 			return v, workflow.Errorf(workflow.CodeNotFound, "no section %q", *only)
 		}
 		v.Section = &v.Sections[i]
-		v.Shown = v.Sections[i : i+1]
-	} else {
-		v.Shown = v.Sections
 	}
 	// Only what the page shows is read: the overview's most recent threads
 	// of each section, or all of one section's.
