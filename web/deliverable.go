@@ -274,8 +274,8 @@ type deliverableView struct {
 	CheckSubmit  bool // a draft the caller may edit but not submit yet: link to what it lacks
 	Panel        string
 	Sections     []sectionView
-	Groups       []groupView   // the cards on the page
-	Section      *sectionView  // on a section's own page, the one section
+	Groups       []groupView  // the cards on the page
+	Section      *sectionView // on a section's own page, the one section
 	Comments     int
 	Unanswered   int
 	// FirstUnanswered is where the first comment without a response is:
