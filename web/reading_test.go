@@ -222,6 +222,21 @@ func TestTransitionPages(t *testing.T) {
 			require.Equal(t, http.StatusConflict, reader.get(plan+"/transitions/request_changes").status)
 			require.Equal(t, http.StatusSeeOther, s.browser(t).get(plan+"/transitions/request_changes").status, "not signed in")
 
+			// Approve fired while the consultation runs and a comment waits
+			// for its answer: each unmet condition is listed.
+			reader.get(plan)
+			res = reader.post(plan+"/comments", url.Values{"section": {"general"}, "stance": {"support"}, "body": {"Good."}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			m := versionField.FindStringSubmatch(coord.get(plan + "/transitions/request_changes").body)
+			res = coord.post(plan+"/transitions/approve", url.Values{"version": {m[1]}})
+			require.Equal(t, http.StatusConflict, res.status, res.body)
+			requireHas(t, res.body, "consultation: is still open")
+			requireHas(t, res.body, "comments: 1 top-level comments have no response")
+			comments, _, err := s.store.Comments(ctx, workflow.KindActionPlan, s.planID, 0, principal(t, s, s.owner), workflow.Page{})
+			require.NoError(t, err)
+			res = owner.post("/ui/comments/"+comments[0].ID+"/response", url.Values{"status": {"noted"}, "body": {"Thanks."}, "csrf": {owner.csrf}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+
 			// A stale version is refused on the confirmation page, which then
 			// carries the current one.
 			res = owner.post(plan+"/transitions/request_changes", url.Values{"version": {"1"}, "note": {"kept"}})

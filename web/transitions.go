@@ -219,9 +219,9 @@ func (h *Handler) fire(c *call, kind workflow.Kind, id string, trigger workflow.
 	}
 	if lerr != nil {
 		if formProblem(lerr) {
-			// The trigger is no longer possible (the state moved): say so
-			// on the reading page.
-			return h.showDeliverable(c, kind, id, http.StatusConflict, lerr)
+			// The trigger is not possible now: say why on the reading page,
+			// each unmet condition listed.
+			return h.showDeliverable(c, kind, id, http.StatusConflict, err)
 		}
 		return lerr
 	}
