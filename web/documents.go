@@ -88,9 +88,13 @@ func (h *Handler) loadDocuments(c *call, kind workflow.Kind, d workflow.Delivera
 		if doc.ProgressReportID != "" {
 			name = "progress_report"
 		}
-		v.Items = append(v.Items, docView{ID: doc.ID, Template: templateLabel(c, name), Format: c.T(codeKey(doc.Format)),
-			State: c.T(codeKey(doc.State)), Status: c.T(codeKey(doc.Status)), Size: humanSize(c, doc.Size), Revision: doc.Revision,
-			Ready: doc.Status == workflow.DocumentReady, Approved: doc.Approved, Progress: doc.ProgressReportID != "", At: dt.at(at)})
+		item := docView{ID: doc.ID, Template: templateLabel(c, name), Format: c.T(codeKey(doc.Format)),
+			Status: c.T(codeKey(doc.Status)), Size: humanSize(c, doc.Size), Revision: doc.Revision,
+			Ready: doc.Status == workflow.DocumentReady, Approved: doc.Approved, Progress: doc.ProgressReportID != "", At: dt.at(at)}
+		if doc.State != "" {
+			item.State = c.T(codeKey(doc.State))
+		}
+		v.Items = append(v.Items, item)
 	}
 	v.Templates = []templateChoice{{string(kind), templateLabel(c, string(kind))}}
 	if kind == workflow.KindActionPlan || kind == workflow.KindPeerReview {
