@@ -143,6 +143,11 @@ func TestReadingPageRoles(t *testing.T) {
 				"secretariat": {transitions: true, panel: true},
 				"observer":    {},
 			})
+			// Comments closed: a section without any has no comment column;
+			// the one with the comment keeps its thread.
+			body = reader.get(plan).body
+			requireHas(t, body, `<div class="row wide">`)
+			require.Equal(t, 1, strings.Count(body, `class="thread"`), "only the commented section has a thread column")
 			requireHas(t, browsers["secretariat"].get(plan).body, "/transitions/approve\"")
 			requireLacks(t, owner.get(plan).body, "/transitions/approve\"")
 
