@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -43,6 +44,7 @@ const overviewThreads = 5
 type sectionView struct {
 	workflow.Section
 	Key        string        // the anchor as it goes into ids: letters, digits, - and _
+	Intro      string        // what the page says of the section, in the page's language
 	Label      string        // in an action's card, the part's name
 	TitleLang  string        // the title's language, when it is the content's (an action's title)
 	Lang       string        // the language of the text
@@ -419,6 +421,36 @@ func partLabel(c *call, part string) string {
 	return part
 }
 
+// planIntros words an action plan's first two parts in the page's
+// language: the revision's section texts put its partner, contacts and
+// policy instrument in English words. The section keeps only what the
+// author wrote.
+func planIntros(c *call, snapshot []byte, sections []workflow.Section) (map[string]string, error) {
+	var snap struct {
+		Partner    struct{ Name string } `json:"partner"`
+		Instrument struct{ Name string } `json:"policy_instrument"`
+		Content    workflow.ActionPlan   `json:"content"`
+	}
+	if err := json.Unmarshal(snapshot, &snap); err != nil {
+		return nil, fmt.Errorf("web: the revision's snapshot: %w", err)
+	}
+	p := snap.Content
+	intros := map[string]string{"part1.general": c.T("reading.intro.part1", "Partner", snap.Partner.Name,
+		"Others", p.OtherOrganisations, "Contact", p.ContactName)}
+	if snap.Instrument.Name != "" {
+		intros["part2.policy_context"] = c.T("reading.intro.instrument", "Name", snap.Instrument.Name)
+	}
+	for i := range sections {
+		switch sections[i].Anchor {
+		case "part1.general":
+			sections[i].Text = ""
+		case "part2.policy_context":
+			sections[i].Text = strings.TrimSpace(p.PolicyContext)
+		}
+	}
+	return intros, nil
+}
+
 // trimLines drops the spaces at the ends of a text's lines, which the page
 // shows as they are.
 func trimLines(s string) string {
@@ -581,6 +613,12 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	if err != nil {
 		return v, err
 	}
+	var intros map[string]string
+	if kind == workflow.KindActionPlan {
+		if intros, err = planIntros(c, rev.Snapshot, sections); err != nil {
+			return v, err
+		}
+	}
 	cons, err := h.cfg.Store.Consultation(ctx, kind, id, v.Head.Revision, p)
 	switch {
 	case err == nil:
@@ -599,7 +637,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	for i, s := range sections {
 		index[s.Anchor] = i
 		s.Text = trimLines(s.Text)
-		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang}
+		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor])}
 		var ours bool
 		if sv.Title, ours = sectionTitle(c, s); !ours {
 			sv.TitleLang = v.Lang // what the author wrote: an action's, a recommendation's title
