@@ -741,6 +741,14 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		s.all = nil
 	}
 	v.Groups = group(c, shownPtrs, v.Sections)
+	if v.Section == nil {
+		// A card with nothing to read or discuss (the document as a whole,
+		// once comments are closed and none were made) is left out.
+		v.Groups = slices.DeleteFunc(v.Groups, func(g groupView) bool {
+			h := g.Head
+			return len(g.Parts) == 0 && h != nil && h.Text == "" && h.Intro == "" && !h.Aside
+		})
+	}
 	if draft != nil && !forms.placed && draft.Body != "" {
 		v.Unsaved = draft
 	}
