@@ -24,6 +24,14 @@ func (h *Handler) commentFor(c *call) (workflow.Comment, error) {
 	return h.cfg.Store.Comment(c.r.Context(), cid, *c.principal)
 }
 
+// onSectionPage makes a refused form about a comment show on the page of
+// the comment's section, where its forms are (the overview links there).
+func onSectionPage(c *call, cm workflow.Comment) {
+	if c.r.PostForm.Get("back") == "" {
+		c.r.PostForm.Set("back", cm.Section)
+	}
+}
+
 // limitComments takes one of the caller's comment tokens, or sets
 // Retry-After and says how long to wait.
 func (h *Handler) limitComments(c *call) error {
@@ -32,14 +40,14 @@ func (h *Handler) limitComments(c *call) error {
 		return nil
 	}
 	c.w.Header().Set("Retry-After", strconv.Itoa(secs))
-	return fmt.Errorf("%w: you are commenting very fast; wait %d seconds and send again", errTooFast, secs)
+	return fmt.Errorf("%w: %s", errTooFast, c.T("reading.too_fast", "Seconds", secs))
 }
 
 // formVersion reads the comment version the form was rendered with.
 func formVersion(c *call) (int, error) {
 	v, err := strconv.Atoi(c.r.PostForm.Get("version"))
 	if err != nil || v < 1 {
-		return 0, workflow.Errorf(workflow.CodeInvalid, "the form lacks the comment's version; reload the page")
+		return 0, workflow.Errorf(workflow.CodeInvalid, "%s", c.T("reading.comment_no_version"))
 	}
 	return v, nil
 }
@@ -52,6 +60,7 @@ func (h *Handler) editComment(c *call) error {
 	f := c.r.PostForm
 	draft := &formDraft{CommentID: cm.ID, Action: "edit", Body: f.Get("body"), Stance: workflow.Stance(f.Get("stance"))}
 	refuse := func(status int, err error) error {
+		onSectionPage(c, cm)
 		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, status, err, draft)
 	}
 	version, err := formVersion(c)
@@ -83,13 +92,14 @@ func (h *Handler) deleteComment(c *call) error {
 	if err == nil && c.r.PostForm.Get("confirm") != "yes" {
 		// The box is required in the form; a browser that ignores that, or
 		// a crafted request, still deletes nothing without it.
-		err = &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment was not deleted",
-			Fields: []workflow.FieldError{{Field: "confirm", Message: "tick the box to confirm that you want to delete it"}}}
+		err = &workflow.Error{Code: workflow.CodeInvalid, Message: c.T("reading.delete_not_done"),
+			Fields: []workflow.FieldError{{Field: "confirm", Message: c.T("reading.delete_tick")}}}
 	}
 	if err == nil {
 		err = h.cfg.Store.DeleteComment(c.r.Context(), cm.ID, version, *c.principal)
 	}
 	if formProblem(err) {
+		onSectionPage(c, cm)
 		return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
 	}
 	if err != nil {
@@ -107,6 +117,7 @@ func (h *Handler) hideComment(c *call) error {
 	reason := c.r.PostForm.Get("reason")
 	_, err = h.cfg.Store.HideComment(c.r.Context(), cm.ID, reason, *c.principal)
 	if formProblem(err) {
+		onSectionPage(c, cm)
 		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, 0, err,
 			&formDraft{CommentID: cm.ID, Action: "hide", Body: strings.TrimSpace(reason)})
 	}
@@ -114,5 +125,55 @@ func (h *Handler) hideComment(c *call) error {
 		return err
 	}
 	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "hidden", cm.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
+	return func(c *call) error {
+		id := c.r.PathValue("id")
+		if err := h.limitComments(c); err != nil {
+			return h.showDeliverable(c, kind, id, http.StatusTooManyRequests, err)
+		}
+		f := c.r.PostForm
+		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: f.Get("body"), Section: f.Get("section"),
+			ParentID: f.Get("parent_id"), Stance: workflow.Stance(f.Get("stance")), Principal: *c.principal,
+			RequestID: c.w.Header().Get("X-Request-Id")}
+		nc.Normalize()
+		err := nc.Validate()
+		var cm workflow.Comment
+		if err == nil {
+			cm, err = h.cfg.Store.AddComment(c.r.Context(), nc)
+		}
+		if formProblem(err) {
+			return h.showDeliverable(c, kind, id, 0, err)
+		}
+		if err != nil {
+			return err
+		}
+		http.Redirect(c.w, c.r, pageURL(c, kind, id, "comment", cm.ID), http.StatusSeeOther)
+		return nil
+	}
+}
+
+func (h *Handler) respond(c *call) error {
+	ctx, p, cid := c.r.Context(), *c.principal, c.r.PathValue("cid")
+	if !workflow.ValidID(cid) {
+		return workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	status, err := workflow.ValidateResponse(c.r.PostForm.Get("status"), c.r.PostForm.Get("body"))
+	var cm workflow.Comment
+	if err == nil {
+		cm, err = h.cfg.Store.RespondToComment(ctx, cid, status, strings.TrimSpace(c.r.PostForm.Get("body")), p)
+	}
+	if formProblem(err) {
+		// Show the problem on the deliverable's page, if the caller sees it.
+		if cm, cerr := h.cfg.Store.Comment(ctx, cid, p); cerr == nil {
+			return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, pageURL(c, cm.Kind, cm.DeliverableID, "response", cm.ID), http.StatusSeeOther)
 	return nil
 }

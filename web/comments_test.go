@@ -45,12 +45,13 @@ func TestEditDeleteHideComment(t *testing.T) {
 			s := newSite(t, d, nil)
 			plan := "/ui/action-plans/" + s.planID
 			const sec = "part2.policy_context"
+			page := plan + "?section=" + sec // the section's page has the comments' forms
 			reader, owner, coord, outsider := s.browser(t), s.browser(t), s.browser(t), s.browser(t)
 			reader.signIn(s.reader)
 			owner.signIn(s.owner)
 			coord.signIn(s.coordinator(t))
 			outsider.signIn(s.outsider)
-			reader.get(plan)
+			reader.get(page)
 			for _, body := range []string{"First words", "Rude words"} {
 				res := reader.post(plan+"/comments", url.Values{"section": {sec}, "stance": {"concern"}, "body": {body}})
 				require.Equal(t, http.StatusSeeOther, res.status, res.body)
@@ -70,7 +71,7 @@ func TestEditDeleteHideComment(t *testing.T) {
 			// The author gets the forms, with labels; the owner and the
 			// coordinator do not get the author's forms, and only the
 			// coordinator gets the hide form.
-			res := reader.get(plan)
+			res := reader.get(page)
 			requireHas(t, res.body, `action="/ui/comments/`+cid+`/edit"`)
 			requireHas(t, res.body, `action="/ui/comments/`+cid+`/delete"`)
 			requireHas(t, res.body, `<textarea id="edit-body-`+cid+`" name="body" rows="4" maxlength="5000" required>First words</textarea>`)
@@ -79,12 +80,12 @@ func TestEditDeleteHideComment(t *testing.T) {
 			requireLabels(t, res.body)
 			version := formVersion(t, res.body, "edit", cid)
 			for _, b := range []*browser{owner, coord} {
-				body := b.get(plan).body
+				body := b.get(page).body
 				requireLacks(t, body, `/edit"`)
 				requireLacks(t, body, `/delete"`)
 			}
-			requireLacks(t, owner.get(plan).body, "/hide")
-			body := coord.get(plan).body
+			requireLacks(t, owner.get(page).body, "/hide")
+			body := coord.get(page).body
 			requireHas(t, body, `action="/ui/comments/`+cid+`/hide"`)
 			requireLabels(t, body)
 
@@ -107,12 +108,12 @@ func TestEditDeleteHideComment(t *testing.T) {
 			require.Equal(t, http.StatusForbidden, res.status)
 
 			// Without the form's token, nothing is done.
-			reader.get(plan)
+			reader.get(page)
 			res = reader.post("/ui/comments/"+cid+"/edit", url.Values{"version": {version}, "stance": {"support"}, "body": {"Forged"}, "csrf": {""}})
 			require.Equal(t, http.StatusForbidden, res.status)
 			res = reader.post("/ui/comments/"+cid+"/delete", url.Values{"version": {version}, "confirm": {"yes"}, "csrf": {"forged"}})
 			require.Equal(t, http.StatusForbidden, res.status)
-			coord.get(plan)
+			coord.get(page)
 			res = coord.post("/ui/comments/"+cid+"/hide", url.Values{"reason": {"Forged"}, "csrf": {""}})
 			require.Equal(t, http.StatusForbidden, res.status)
 			cm := stored(cid)
@@ -120,7 +121,7 @@ func TestEditDeleteHideComment(t *testing.T) {
 			require.False(t, cm.Hidden || cm.Deleted || cm.Edited)
 
 			// The author edits, from the section's page, and lands back there.
-			reader.get(plan)
+			reader.get(page)
 			res = reader.post("/ui/comments/"+cid+"/edit", url.Values{"version": {version}, "stance": {"question"}, "body": {"Better words"}, "back": {sec}})
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
 			require.Equal(t, plan+"?done=edited&section="+sec+"#c-"+cid, res.header.Get("Location"))
@@ -129,7 +130,7 @@ func TestEditDeleteHideComment(t *testing.T) {
 			requireHas(t, res.body, `<p class="body">Better words</p>`)
 			requireHas(t, res.body, " · edited")
 			requireHas(t, res.body, `<option value="question" selected>Question</option>`)
-			requireHas(t, owner.get(plan).body, "Better words")
+			requireHas(t, owner.get(page).body, "Better words")
 
 			// An edit from a stale page (the old version) is refused in words;
 			// the typed text comes back in the open form, escaped; nothing changes.
@@ -151,7 +152,7 @@ func TestEditDeleteHideComment(t *testing.T) {
 			require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
 
 			// Delete needs the box ticked; then the comment shows as deleted, without forms.
-			version = formVersion(t, reader.get(plan).body, "delete", cid)
+			version = formVersion(t, reader.get(page).body, "delete", cid)
 			res = reader.post("/ui/comments/"+cid+"/delete", url.Values{"version": {version}})
 			require.Equal(t, http.StatusUnprocessableEntity, res.status)
 			requireHas(t, res.body, "tick the box")
@@ -166,7 +167,7 @@ func TestEditDeleteHideComment(t *testing.T) {
 			require.True(t, stored(cid).Deleted)
 
 			// The coordinator hides the other comment; a reason is required.
-			coord.get(plan)
+			coord.get(page)
 			res = coord.post("/ui/comments/"+rude+"/hide", url.Values{"reason": {"  "}})
 			require.Equal(t, http.StatusUnprocessableEntity, res.status)
 			requireHas(t, res.body, "the reason is not valid")
@@ -176,8 +177,8 @@ func TestEditDeleteHideComment(t *testing.T) {
 			res = coord.get(res.header.Get("Location"))
 			requireHas(t, res.body, "The comment is hidden.")
 			requireLacks(t, res.body, `/ui/comments/`+rude+`/hide"`, "hidden once")
-			requireLacks(t, reader.get(plan).body, "Rude words")
-			res = owner.get(plan)
+			requireLacks(t, reader.get(page).body, "Rude words")
+			res = owner.get(page)
 			requireHas(t, res.body, `<article class="comment hidden" id="c-`+rude+`">`)
 			requireHas(t, res.body, "Hidden by the coordinator: Off &lt;i&gt;topic&lt;/i&gt;")
 			requireHas(t, res.body, "Rude words")
@@ -193,11 +194,12 @@ func TestEditDeleteHideComment(t *testing.T) {
 func TestEditRateLimit(t *testing.T) {
 	s := newSite(t, sqlstore.SQLite, func(c *web.Config) { c.CommentBurst, c.CommentRate = 1, 0.001 })
 	plan := "/ui/action-plans/" + s.planID
+	page := plan + "?section=general" // the section's page has the comments' forms
 	reader := s.browser(t)
 	reader.signIn(s.reader)
-	reader.get(plan)
+	reader.get(page)
 	cid := postComment(t, reader, plan, "Fine")
-	version := formVersion(t, reader.get(plan).body, "edit", cid)
+	version := formVersion(t, reader.get(page).body, "edit", cid)
 	res := reader.post("/ui/comments/"+cid+"/edit", url.Values{"version": {version}, "stance": {"concern"}, "body": {"Too fast"}})
 	require.Equal(t, http.StatusTooManyRequests, res.status)
 	require.NotEmpty(t, res.header.Get("Retry-After"))
@@ -211,16 +213,17 @@ func TestEditRateLimit(t *testing.T) {
 func TestEditAfterClose(t *testing.T) {
 	s := newSite(t, sqlstore.SQLite, nil)
 	plan := "/ui/action-plans/" + s.planID
+	page := plan + "?section=general" // the section's page has the comments' forms
 	reader, owner := s.browser(t), s.browser(t)
 	reader.signIn(s.reader)
 	owner.signIn(s.owner)
-	reader.get(plan)
+	reader.get(page)
 	cid := postComment(t, reader, plan, "Fine")
-	version := formVersion(t, reader.get(plan).body, "edit", cid)
+	version := formVersion(t, reader.get(page).body, "edit", cid)
 
-	owner.get(plan)
+	owner.get(page)
 	require.Equal(t, http.StatusSeeOther, owner.post(plan+"/consultation/close", url.Values{}).status)
-	res := reader.get(plan)
+	res := reader.get(page)
 	requireLacks(t, res.body, `/edit"`)
 	requireLacks(t, res.body, `/delete"`)
 	res = reader.post("/ui/comments/"+cid+"/edit", url.Values{"version": {version}, "stance": {"concern"}, "body": {"Too late <b>now</b>"}})

@@ -161,6 +161,7 @@ func New(cfg Config) (*Handler, error) {
 	h.homeRoutes(m)
 	h.editRoutes(m)
 	h.practiceEditRoutes(m)
+	h.readingRoutes(m)
 	return h, nil
 }
 

@@ -139,7 +139,7 @@ func TestBrowserConsultation(t *testing.T) {
 		require.NoError(t, err, sel)
 		return v
 	}
-	const section = `section[id="sec-part2.policy_context"]`
+	const section = `section[id="sec-part2-policy_context"]`
 	const remark = `Please name the design schools <b>by name</b> & {{.Title}}`
 
 	// 1. The stakeholder asks for a link by keyboard, signs in with it,
@@ -182,8 +182,8 @@ func TestBrowserConsultation(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`a[href="/ui/action-plans/`+plan.ID+`"]`)),
 		chromedp.WaitVisible(chromedp.CSS(section)),
 		chromedp.Click(chromedp.CSS(section+` details.form summary`)),
-		chromedp.SetValue(chromedp.CSS(`[id="stance-part2.policy_context"]`), "concern"),
-		chromedp.SendKeys(chromedp.CSS(`[id="body-part2.policy_context"]`), remark),
+		chromedp.SetValue(chromedp.CSS(`[id="stance-part2-policy_context"]`), "concern"),
+		chromedp.SendKeys(chromedp.CSS(`[id="body-part2-policy_context"]`), remark),
 		chromedp.Click(chromedp.CSS(section+` details.form button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.notice`)),
 	))
@@ -192,7 +192,8 @@ func TestBrowserConsultation(t *testing.T) {
 	require.Contains(t, text(st, "#consultation"), "open until")
 	shot(st, "stakeholder-commented")
 
-	// 2. The partner signs in with the API token and answers.
+	// 2. The partner signs in with the API token and answers, on the
+	// section's page, where the forms of its comments are.
 	pa := person()
 	require.NoError(t, chromedp.Do(pa,
 		chromedp.Navigate(planURL),
@@ -200,6 +201,8 @@ func TestBrowserConsultation(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("token"), partner.Token),
 		chromedp.Click(chromedp.CSS(`form[action="/ui/login/token"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(section+" article.comment")),
+		chromedp.Navigate(planURL+"?section=part2.policy_context"),
+		chromedp.WaitVisible(chromedp.CSS(section+` form[action$="/response"]`)),
 	))
 	idAttr, err := chromedp.Run(pa, chromedp.AttributeValue(chromedp.CSS(section+" article.comment"), "id"))
 	require.NoError(t, err)
@@ -228,7 +231,7 @@ func TestBrowserConsultation(t *testing.T) {
 	require.Contains(t, got, partner.Name)
 	// One column on a phone: the thread sits below the text, not beside it.
 	layout, err := chromedp.Run(st, chromedp.Evaluate[[]float64](`(() => {
-		const s = document.querySelector('section[id="sec-part2.policy_context"]');
+		const s = document.querySelector('section[id="sec-part2-policy_context"]');
 		const a = s.querySelector('.text').getBoundingClientRect(), b = s.querySelector('.thread').getBoundingClientRect();
 		return [a.bottom, b.top, document.documentElement.scrollWidth, window.innerWidth];
 	})()`))
@@ -245,7 +248,7 @@ func TestBrowserConsultation(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.crumb a`)),
 	))
 	require.Contains(t, text(st, `#`+idAttr.Value+` .response`), answer)
-	require.Contains(t, text(st, section+" .text"), "Part II")
+	require.Contains(t, text(st, section+" h2"), "Part II")
 	shown, err := chromedp.Run(st, chromedp.Evaluate[int](`document.querySelectorAll("section.section").length`))
 	require.NoError(t, err)
 	require.Equal(t, 1, shown, "only that section")

@@ -1,0 +1,847 @@
+package web
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// readingRoutes registers the reading page's own pages: the confirmation
+// of a transition, the documents, the history. The reading page itself and
+// the comment forms are registered in New.
+func (h *Handler) readingRoutes(m *http.ServeMux) {
+	for seg, kind := range kinds {
+		m.Handle("GET /ui/"+seg+"/{id}/transitions/{trigger}", h.page(true, h.confirmTransition(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/transitions/{trigger}", h.page(true, h.fireNamedTransition(kind)))
+		m.Handle("GET /ui/"+seg+"/{id}/consultation/close", h.page(true, h.confirmClose(kind)))
+		m.Handle("POST /ui/"+seg+"/{id}/documents", h.page(true, h.requestDocument(kind)))
+		m.Handle("GET /ui/"+seg+"/{id}/history", h.page(true, h.history(kind)))
+	}
+}
+
+// overviewThreads is how many threads the overview shows beside each
+// section: the most recent ones, so that a comment posted from the
+// overview is there after the redirect, and a returning reader sees
+// what is new. The rest are a link away, on the section's own page; a
+// consultation of thousands of comments would otherwise make a page of
+// megabytes.
+const overviewThreads = 5
+
+// sectionView is one section of the revision with the threads pinned to
+// it that the page shows.
+type sectionView struct {
+	workflow.Section
+	Key        string        // the anchor as it goes into ids: letters, digits, - and _
+	Intro      string        // what the page says of the section, in the page's language
+	Label      string        // in an action's card, the part's name
+	TitleLang  string        // the title's language, when it is the content's (an action's title)
+	Lang       string        // the language of the text
+	Threads    []commentView // shown, oldest first
+	all        []workflow.Comment
+	ThreadN    int // threads on the section, shown or not
+	CommentN   int // comments and replies on the section
+	Unanswered int
+	// Aside tells whether the section has a comment column: not when
+	// comments are closed and there are none, so the text takes the width.
+	Aside bool
+}
+
+// More tells the overview to link to the section's page for the threads
+// it leaves out.
+func (s *sectionView) More() bool { return s.ThreadN > len(s.Threads) }
+
+// groupView is one card of the page: a section of its own, or an action
+// with its parts (background, description, players…) inside.
+type groupView struct {
+	Anchor, Key, Title string
+	TitleLang          string         // set when the title is the content's
+	Head               *sectionView   // the card's own section (comments on the whole action)
+	Parts              []*sectionView // an action's parts, as a definition list
+	CommentN           int
+}
+
+// commentView is a comment as the page shows it, with its labels, dates
+// and which forms go under it worked out here: in the template, each of
+// those was a call through reflection, and with 5,000 comments they made
+// most of the page's time. The comment's fields are copied rather than
+// embedded because the template finds an embedded field by a slow search,
+// on every use.
+type commentView struct {
+	ID, Section, AuthorName, Org string
+	Stance                       workflow.Stance
+	Body, HiddenReason           string
+	Edited, Deleted, Hidden      bool
+	Version                      int
+	Response                     *workflow.Response
+	Forms                        *threadForms
+	RoleLabel, StanceLabel       string
+	Created                      when
+	ResponseLabel                string        // the response's status, if there is one
+	Answered                     when          // and its date
+	Thread                       []commentView // the replies
+	ReplyForm, ResponseForm      bool          // top-level comments only
+	// EditForm (edit and delete) shows to the author while comments are
+	// taken, HideForm to the coordinator; the store decides either way.
+	EditForm, HideForm bool
+	// On the overview the forms are a link away, on the section's page:
+	// Link is the comment there, and the flags say which forms it has.
+	Link, LinkText                             string
+	LinkReply, LinkRespond, LinkEdit, LinkHide bool
+	EditBody                                   string        // the form's text: the comment's, or what was typed before a refusal
+	EditStanceOptions                          template.HTML // with the stance selected
+	EditOpen, HideOpen                         bool          // the form is shown open, after a refusal
+	HideReason                                 string        // what was typed before a refusal
+}
+
+// threadForms is what the forms under every thread share. Back is the
+// anchor of the section page the forms are on, empty on the overview, so
+// that after posting the person lands where they were.
+type threadForms struct {
+	Segment, HeadID, CSRF, Back  string
+	StanceOptions, StatusOptions template.HTML
+	menus                        *menus
+	dates                        *dates
+	loc                          *locale.Localizer
+	labels                       map[string]string // code → words, for this page
+	links                        map[[5]bool]string
+	orgs                         map[string]string // author → organisation
+	userID                       string
+	editable, moderates          bool
+	overview                     bool       // the forms are on the section's page
+	draft                        *formDraft // what a refused form had, to show again
+	placed                       bool       // the draft found its comment on the page
+}
+
+// label is a code's words in the page's language, looked up once a page.
+func (f *threadForms) label(code string) string {
+	if s, ok := f.labels[code]; ok {
+		return s
+	}
+	s := f.loc.MustT(codeKey(code))
+	f.labels[code] = s
+	return s
+}
+
+// linkText names the forms a comment has on its section's page, for the
+// overview's link there: "Respond · Reply", "Edit or delete"… Worked out
+// once a page for each combination.
+func (f *threadForms) linkText(respond, answered, reply, edit, hide bool) string {
+	key := [5]bool{respond, answered, reply, edit, hide}
+	if s, ok := f.links[key]; ok {
+		return s
+	}
+	var parts []string
+	switch {
+	case respond && answered:
+		parts = append(parts, f.loc.MustT("thread.change_response"))
+	case respond:
+		parts = append(parts, f.loc.MustT("thread.respond"))
+	}
+	if reply {
+		parts = append(parts, f.loc.MustT("thread.reply"))
+	}
+	if edit {
+		parts = append(parts, f.loc.MustT("thread.edit_delete"))
+	}
+	if hide {
+		parts = append(parts, f.loc.MustT("thread.hide"))
+	}
+	s := strings.Join(parts, " · ")
+	f.links[key] = s
+	return s
+}
+
+// formDraft is what the person typed into a comment's edit or hide form
+// when the change was refused, so that it is shown again, not lost.
+type formDraft struct {
+	CommentID string
+	Action    string // "edit" or "hide"
+	Body      string // the edit's text, or the hide's reason
+	Stance    workflow.Stance
+}
+
+// menus are the <option>s of the stance and response menus, the same
+// under every thread, rendered (and escaped) once per language.
+type menus struct {
+	stance, status template.HTML
+	editStance     map[workflow.Stance]template.HTML // the edit forms', one for each stance selected
+}
+
+var menuCache sync.Map // language → *menus
+
+func menusFor(loc *locale.Localizer) *menus {
+	if m, ok := menuCache.Load(loc.Lang()); ok {
+		return m.(*menus)
+	}
+	options := func(values []string, selected string) template.HTML {
+		var sb strings.Builder
+		for _, v := range values {
+			sb.WriteString(`<option value="`)
+			sb.WriteString(template.HTMLEscapeString(v))
+			sb.WriteByte('"')
+			if v == selected {
+				sb.WriteString(" selected")
+			}
+			sb.WriteByte('>')
+			sb.WriteString(template.HTMLEscapeString(loc.MustT(codeKey(v))))
+			sb.WriteString("</option>")
+		}
+		return template.HTML(sb.String()) //nolint:gosec // escaped above
+	}
+	st := make([]string, len(stances))
+	for i, s := range stances {
+		st[i] = string(s)
+	}
+	ss := make([]string, len(statuses))
+	for i, s := range statuses {
+		ss[i] = string(s)
+	}
+	choose := `<option value="">` + template.HTMLEscapeString(loc.MustT("reading.choose")) + `</option>`
+	m := &menus{stance: options(st, ""), status: template.HTML(choose) + options(ss, ""), //nolint:gosec // escaped above
+		editStance: map[workflow.Stance]template.HTML{}}
+	for _, s := range stances {
+		m.editStance[s] = options(st, string(s))
+	}
+	menuCache.Store(loc.Lang(), m)
+	return m
+}
+
+func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool) commentView {
+	v := commentView{ID: c.ID, Section: c.Section, AuthorName: c.AuthorName, Org: f.orgs[c.AuthorID], Stance: c.Stance, Body: c.Body, HiddenReason: c.HiddenReason,
+		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: f.label(string(c.AuthorRole)), StanceLabel: f.label(string(c.Stance)),
+		Created: f.dates.at(c.CreatedAt), ReplyForm: top && replyForm, ResponseForm: top && responseForm}
+	if r := c.Response; r != nil {
+		v.ResponseLabel, v.Answered = f.label(string(r.Status)), f.dates.at(r.At)
+	}
+	v.Version = c.Version
+	v.EditForm = f.editable && !c.Deleted && c.AuthorID == f.userID
+	v.HideForm = f.moderates && !c.Hidden && !c.Deleted
+	if v.EditForm {
+		v.EditBody, v.EditStanceOptions = c.Body, f.menus.editStance[c.Stance]
+	}
+	if d := f.draft; d != nil && d.CommentID == c.ID {
+		switch {
+		case d.Action == "edit" && v.EditForm:
+			v.EditBody, v.EditOpen, f.placed = d.Body, true, true
+			if o, ok := f.menus.editStance[d.Stance]; ok {
+				v.EditStanceOptions = o
+			}
+		case d.Action == "hide" && v.HideForm:
+			v.HideReason, v.HideOpen, f.placed = d.Body, true, true
+		}
+	}
+	if f.overview {
+		v.LinkReply, v.LinkRespond, v.LinkEdit, v.LinkHide = v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm
+		v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm = false, false, false, false
+		if v.LinkReply || v.LinkRespond || v.LinkEdit || v.LinkHide {
+			v.Link = "?section=" + url.QueryEscape(c.Section) + "#c-" + c.ID
+			v.LinkText = f.linkText(v.LinkRespond, v.Response != nil, v.LinkReply, v.LinkEdit, v.LinkHide)
+		}
+	}
+	if len(c.Replies) > 0 {
+		v.Thread = make([]commentView, len(c.Replies))
+		for i, r := range c.Replies {
+			v.Thread[i] = f.view(r, false, false, false)
+		}
+	}
+	return v
+}
+
+type deliverableView struct {
+	Kind         workflow.Kind
+	Segment      string
+	Head         workflow.Head
+	Lang         string // the content's language
+	Submitted    bool   // there is a frozen revision to read
+	Consultation *workflow.Consultation
+	Deadline     when
+	ClosedAt     when
+	Open         bool // comments are taken now
+	CanComment   bool
+	CanAnswer    bool
+	CanClose     bool // the owner or the coordinator, while comments are taken
+	CanEdit      bool // a draft the caller may edit
+	CheckSubmit  bool // a draft the caller may edit but not submit yet: link to what it lacks
+	Panel        string
+	Sections     []sectionView
+	Groups       []groupView  // the cards on the page
+	Section      *sectionView // on a section's own page, the one section
+	Comments     int
+	Unanswered   int
+	// FirstUnanswered is where the first comment without a response is:
+	// an anchor on this page, or a section's page.
+	FirstUnanswered string
+	Transitions     []workflow.PermittedTrigger
+	Documents       documentsView
+	StanceOptions   template.HTML // the comment forms' menu
+	// Unsaved is the text of a refused edit or hide whose form is not on
+	// the page any more (the comment was deleted, or comments closed),
+	// shown for copying.
+	Unsaved *formDraft
+}
+
+var (
+	stances  = []workflow.Stance{workflow.StanceSuggestion, workflow.StanceSupport, workflow.StanceConcern, workflow.StanceQuestion}
+	statuses = []workflow.ResponseStatus{workflow.ResponseAccepted, workflow.ResponsePartiallyAccepted, workflow.ResponseRejected, workflow.ResponseNoted}
+)
+
+// notice is the message a redirect's ?done= asks for.
+func notice(c *call) string {
+	switch c.r.URL.Query().Get("done") {
+	case "comment":
+		return c.T("reading.notice.comment")
+	case "response":
+		return c.T("reading.notice.response")
+	case "transition":
+		return c.T("reading.notice.transition")
+	case "closed":
+		return c.T("reading.notice.closed")
+	case "edited":
+		return c.T("reading.notice.edited")
+	case "deleted":
+		return c.T("reading.notice.deleted")
+	case "hidden":
+		return c.T("reading.notice.hidden")
+	case "document":
+		return c.T("reading.notice.document")
+	}
+	return ""
+}
+
+// visible loads a deliverable the caller may see; anything else is
+// not_found, so the page does not tell what exists.
+func (h *Handler) visible(c *call, kind workflow.Kind, id string) (workflow.Deliverable, error) {
+	if !workflow.ValidID(id) {
+		return workflow.Deliverable{}, workflow.Errorf(workflow.CodeNotFound, "not found")
+	}
+	d, err := h.cfg.Store.Deliverable(c.r.Context(), kind, id)
+	if err != nil {
+		return d, err
+	}
+	return d, c.principal.SeeDeliverable(d)
+}
+
+// contentLang is the language the deliverable is written in.
+func contentLang(d workflow.Deliverable) string {
+	switch {
+	case d.Plan != nil && d.Plan.Language != "":
+		return d.Plan.Language
+	case d.Practice != nil && d.Practice.Language != "":
+		return d.Practice.Language
+	}
+	return "en"
+}
+
+// panelHeading names the viewer's role in the heading of the panel of
+// what they may do.
+func panelHeading(c *call, d workflow.Deliverable) string {
+	p := *c.principal
+	if p.User.Admin {
+		return c.T("reading.panel.coordinator")
+	}
+	m, _ := p.Membership(d.Head().ProjectID)
+	switch {
+	case m.Role == workflow.RoleCoordinator:
+		return c.T("reading.panel.coordinator")
+	case m.Role == workflow.RoleSecretariat:
+		return c.T("reading.panel.secretariat")
+	case m.Role == workflow.RolePartner && p.Actor(d).Owner:
+		return c.T("reading.panel.owner")
+	case m.Role == workflow.RolePartner:
+		return c.T("reading.panel.partner")
+	}
+	return c.T("reading.panel.other")
+}
+
+// sectionTitle is the section's heading in the page's language, and true;
+// titles made of what people wrote (an action's, a recommendation's) stay,
+// with false.
+func sectionTitle(c *call, s workflow.Section) (string, bool) {
+	switch s.Anchor {
+	case workflow.GeneralSection:
+		return c.T("reading.section.general"), true
+	case "summary_en":
+		return c.T("reading.section.summary_en"), true
+	case "part1.general":
+		return c.T("reading.section.part1"), true
+	case "part2.policy_context":
+		return c.T("reading.section.part2"), true
+	case "visit":
+		return c.T("reading.section.visit"), true
+	case "findings":
+		return c.T("reading.section.findings"), true
+	case "location":
+		return c.T("reading.section.location"), true
+	case "summary":
+		return c.T("reading.section.summary"), true
+	case "description":
+		return c.T("reading.section.description"), true
+	case "resources_needed":
+		return c.T("reading.section.resources_needed"), true
+	case "timescale":
+		return c.T("reading.section.timescale"), true
+	case "evidence_of_success":
+		return c.T("reading.section.evidence_of_success"), true
+	case "potential_for_learning":
+		return c.T("reading.section.potential_for_learning"), true
+	case "main_institution":
+		return c.T("reading.section.main_institution"), true
+	}
+	return s.Title, false
+}
+
+// partLabel names a part of an action (its anchor's last word).
+func partLabel(c *call, part string) string {
+	switch part {
+	case "background":
+		return c.T("reading.part.background")
+	case "description":
+		return c.T("reading.part.description")
+	case "players":
+		return c.T("reading.part.players")
+	case "timeframe":
+		return c.T("reading.part.timeframe")
+	case "costs":
+		return c.T("reading.part.costs")
+	case "funding_sources":
+		return c.T("reading.part.funding_sources")
+	}
+	return part
+}
+
+// planIntros words an action plan's first two parts in the page's
+// language: the revision's section texts put its partner, contacts and
+// policy instrument in English words. The section keeps only what the
+// author wrote.
+func planIntros(c *call, snapshot []byte, sections []workflow.Section) (map[string]string, error) {
+	var snap struct {
+		Partner    struct{ Name string } `json:"partner"`
+		Instrument struct{ Name string } `json:"policy_instrument"`
+		Content    workflow.ActionPlan   `json:"content"`
+	}
+	if err := json.Unmarshal(snapshot, &snap); err != nil {
+		return nil, fmt.Errorf("web: the revision's snapshot: %w", err)
+	}
+	p := snap.Content
+	intros := map[string]string{"part1.general": c.T("reading.intro.part1", "Partner", snap.Partner.Name,
+		"Others", p.OtherOrganisations, "Contact", p.ContactName)}
+	if snap.Instrument.Name != "" {
+		intros["part2.policy_context"] = c.T("reading.intro.instrument", "Name", snap.Instrument.Name)
+	}
+	for i := range sections {
+		switch sections[i].Anchor {
+		case "part1.general":
+			sections[i].Text = ""
+		case "part2.policy_context":
+			sections[i].Text = strings.TrimSpace(p.PolicyContext)
+		}
+	}
+	return intros, nil
+}
+
+// trimLines drops the spaces at the ends of a text's lines, which the page
+// shows as they are.
+func trimLines(s string) string {
+	if !strings.Contains(s, " \n") && !strings.HasSuffix(s, " ") {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shortTitle keeps a page's title short enough for a tab and a search
+// result (the layout adds the site's name).
+func shortTitle(s string) string {
+	const most = 55
+	if utf8.RuneCountInString(s) <= most {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:most-1])) + "…"
+}
+
+// idKey is an anchor made fit for an id: part3.action.2.players is
+// part3-action-2-players.
+func idKey(anchor string) string { return strings.ReplaceAll(anchor, ".", "-") }
+
+// actionOf splits an action's part anchor: part3.action.2.players is
+// part3.action.2 and players; part3.action.2 is itself with no part.
+func actionOf(anchor string) (base, part string, ok bool) {
+	if !strings.HasPrefix(anchor, "part3.action.") {
+		return "", "", false
+	}
+	rest := strings.TrimPrefix(anchor, "part3.action.")
+	num, part, _ := strings.Cut(rest, ".")
+	return "part3.action." + num, part, true
+}
+
+// group makes the cards of the sections shown: an action and its parts
+// are one card.
+func group(c *call, shown []*sectionView, all []sectionView) []groupView {
+	var out []groupView
+	byBase := map[string]int{}
+	for _, s := range shown {
+		base, part, ok := actionOf(s.Anchor)
+		if !ok {
+			out = append(out, groupView{Anchor: s.Anchor, Key: s.Key, Title: s.Title, TitleLang: s.TitleLang, Head: s, CommentN: s.CommentN})
+			continue
+		}
+		i, seen := byBase[base]
+		if !seen {
+			title, lang := base, ""
+			for j := range all {
+				if all[j].Anchor == base {
+					title, lang = all[j].Title, all[j].TitleLang
+				}
+			}
+			out = append(out, groupView{Anchor: base, Key: idKey(base), Title: title, TitleLang: lang})
+			i = len(out) - 1
+			byBase[base] = i
+		}
+		g := &out[i]
+		g.CommentN += s.CommentN
+		if part == "" {
+			g.Head = s
+			continue
+		}
+		s.Label = partLabel(c, part)
+		g.Parts = append(g.Parts, s)
+	}
+	return out
+}
+
+// organisations maps the project's people to their organisation: their
+// partner's name, or their stakeholder group's. Three reads a page,
+// whatever the number of comments.
+func (h *Handler) organisations(c *call, projectID string) (map[string]string, error) {
+	ctx := c.r.Context()
+	names := map[string]string{}
+	for after := ""; ; {
+		items, next, err := h.cfg.Store.ListPartners(ctx, projectID, workflow.Page{Limit: 500, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range items {
+			names[p.ID] = p.Name
+		}
+		if after = next; next == "" {
+			break
+		}
+	}
+	for after := ""; ; {
+		items, next, err := h.cfg.Store.ListStakeholderGroups(ctx, projectID, workflow.Page{Limit: 500, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range items {
+			names[g.ID] = g.Name
+		}
+		if after = next; next == "" {
+			break
+		}
+	}
+	orgs := map[string]string{}
+	for after := ""; ; {
+		items, next, err := h.cfg.Store.ListMemberships(ctx, projectID, workflow.Page{Limit: 500, After: after})
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range items {
+			if n := names[cmp.Or(m.PartnerID, m.StakeholderGroupID)]; n != "" {
+				orgs[m.UserID] = n
+			}
+		}
+		if after = next; next == "" {
+			break
+		}
+	}
+	return orgs, nil
+}
+
+// loadDeliverable gathers the page of a deliverable: the overview, or with
+// only set the page of that one section (an anchor the revision lacks is
+// not_found).
+func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *string, draft *formDraft) (deliverableView, error) {
+	ctx, p := c.r.Context(), *c.principal
+	d, err := h.visible(c, kind, id)
+	if err != nil {
+		return deliverableView{}, err
+	}
+	now := time.Now()
+	dt := newDates(c.loc, now)
+	v := deliverableView{Kind: kind, Segment: segment(kind), Head: d.Head(), Lang: contentLang(d)}
+	v.CanAnswer = p.Answering(d) == nil
+	if v.Transitions, d, err = h.cfg.Store.PermittedTransitions(ctx, kind, id, p); err != nil {
+		return v, err
+	}
+	v.Head = d.Head()
+	v.Panel = panelHeading(c, d)
+	v.CanEdit = v.Head.State == workflow.StateDraft && p.EditDeliverable(d) == nil
+	v.CheckSubmit = v.CanEdit && !slices.ContainsFunc(v.Transitions, func(t workflow.PermittedTrigger) bool { return t.Trigger == workflow.TriggerSubmit })
+	if only == nil {
+		if v.Documents, err = h.loadDocuments(c, kind, d, dt, nil); err != nil {
+			return v, err
+		}
+	}
+	if v.Head.Revision == 0 {
+		if only != nil {
+			return v, workflow.Errorf(workflow.CodeNotFound, "no revision")
+		}
+		return v, nil // a draft never submitted: nothing to read or discuss yet
+	}
+	v.Submitted = true
+	rev, err := h.cfg.Store.Revision(ctx, kind, id, v.Head.Revision)
+	if err != nil {
+		return v, err
+	}
+	sections, err := workflow.Sections(rev.Snapshot)
+	if err != nil {
+		return v, err
+	}
+	var intros map[string]string
+	if kind == workflow.KindActionPlan {
+		if intros, err = planIntros(c, rev.Snapshot, sections); err != nil {
+			return v, err
+		}
+	}
+	cons, err := h.cfg.Store.Consultation(ctx, kind, id, v.Head.Revision, p)
+	switch {
+	case err == nil:
+		v.Consultation = &cons
+		v.Open = cons.Open(now)
+		v.Deadline = dt.atRel(cons.Deadline)
+		if cons.ClosedAt != nil {
+			v.ClosedAt = dt.atRel(*cons.ClosedAt)
+		}
+	case workflow.ErrorCode(err) != workflow.CodeNotFound:
+		return v, err
+	}
+	v.CanComment = v.Open && v.Head.State == workflow.StateStakeholderReview && p.Commenting(d) == nil
+	v.CanClose = v.CanAnswer && v.Open
+	index := map[string]int{}
+	for i, s := range sections {
+		index[s.Anchor] = i
+		s.Text = trimLines(s.Text)
+		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor])}
+		var ours bool
+		if sv.Title, ours = sectionTitle(c, s); !ours {
+			sv.TitleLang = v.Lang // what the author wrote: an action's, a recommendation's title
+		}
+		if s.Anchor == "summary_en" {
+			sv.Lang = "en"
+		}
+		v.Sections = append(v.Sections, sv)
+	}
+	// sectionOf places a thread: a section gone from the text still shows,
+	// under the general one.
+	sectionOf := func(anchor string) int {
+		if i, ok := index[anchor]; ok {
+			return i
+		}
+		return index[workflow.GeneralSection]
+	}
+	if only != nil {
+		i, ok := index[*only]
+		if !ok {
+			return v, workflow.Errorf(workflow.CodeNotFound, "no section %q", *only)
+		}
+		v.Section = &v.Sections[i]
+	}
+	// Only what the page shows is read: the overview's most recent threads
+	// of each section, or all of one section's.
+	q := workflow.ThreadQuery{PerSection: overviewThreads}
+	if v.Section != nil {
+		q = workflow.ThreadQuery{Section: v.Section.Anchor}
+	}
+	var set workflow.ThreadSet
+	var orgs map[string]string
+	if v.Consultation != nil {
+		if set, err = h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, q); err != nil {
+			return v, err
+		}
+		if len(set.Sections) > 0 {
+			if orgs, err = h.organisations(c, v.Head.ProjectID); err != nil {
+				return v, err
+			}
+		}
+	}
+	threads := set.Threads
+	for anchor, t := range set.Sections {
+		s := &v.Sections[sectionOf(anchor)]
+		s.ThreadN += t.Threads
+		s.CommentN += t.Comments
+		s.Unanswered += t.Unanswered
+		v.Comments += t.Comments
+		v.Unanswered += t.Unanswered
+		if _, known := index[anchor]; !known && v.Section == s {
+			more, err := h.cfg.Store.CommentThreads(ctx, kind, id, v.Head.Revision, p, workflow.ThreadQuery{Section: anchor})
+			if err != nil {
+				return v, err
+			}
+			threads = append(threads, more.Threads...)
+		}
+	}
+	if len(threads) > len(set.Threads) {
+		slices.SortStableFunc(threads, func(a, b workflow.Comment) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+		})
+	}
+	for _, t := range threads {
+		s := &v.Sections[sectionOf(t.Section)]
+		s.all = append(s.all, t)
+	}
+	m := menusFor(c.loc)
+	v.StanceOptions = m.stance
+	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: m.stance, StatusOptions: m.status,
+		menus: m, dates: dt, loc: c.loc, labels: map[string]string{}, links: map[[5]bool]string{}, orgs: orgs,
+		userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
+	if v.Section != nil {
+		forms.Back = v.Section.Anchor
+	} else {
+		forms.overview = true
+	}
+	responseForms := v.CanAnswer && v.Head.State == workflow.StateStakeholderReview
+	var shownPtrs []*sectionView
+	for i := range v.Sections {
+		s := &v.Sections[i]
+		if v.Section != nil && v.Section != s {
+			continue
+		}
+		shownPtrs = append(shownPtrs, s)
+		s.Aside = s.CommentN > 0 || v.CanComment
+		shown := s.all
+		if v.Section == nil {
+			shown = shown[max(0, len(shown)-overviewThreads):]
+		}
+		s.Threads = make([]commentView, len(shown))
+		for j, t := range shown {
+			s.Threads[j] = forms.view(t, true, v.CanComment, responseForms)
+			if v.FirstUnanswered == "" && v.CanAnswer && t.Response == nil && !t.Hidden && !t.Deleted {
+				v.FirstUnanswered = "#c-" + t.ID
+			}
+		}
+		if v.FirstUnanswered == "" && v.CanAnswer && s.Unanswered > 0 && v.Section == nil {
+			v.FirstUnanswered = "?section=" + url.QueryEscape(s.Anchor)
+		}
+		s.all = nil
+	}
+	v.Groups = group(c, shownPtrs, v.Sections)
+	if v.Section == nil {
+		// A card with nothing to read or discuss (the document as a whole,
+		// once comments are closed and none were made) is left out.
+		v.Groups = slices.DeleteFunc(v.Groups, func(g groupView) bool {
+			h := g.Head
+			return len(g.Parts) == 0 && h != nil && h.Text == "" && h.Intro == "" && !h.Aside
+		})
+	}
+	if draft != nil && !forms.placed && draft.Body != "" {
+		v.Unsaved = draft
+	}
+	return v, nil
+}
+
+// showDeliverable renders the page, with an error from a form above it.
+// The page is the one the person was on: a section's page when the URL
+// (for a GET) or the form (field back) names a section, else the overview.
+func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status int, formErr error) error {
+	return h.showDeliverableDraft(c, kind, id, status, formErr, nil)
+}
+
+// showDeliverableDraft is showDeliverable after a refused edit or hide of
+// a comment: the form shows again, open, with what the person typed.
+func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, status int, formErr error, draft *formDraft) error {
+	only := pageSection(c)
+	v, err := h.loadDeliverable(c, kind, id, only, draft)
+	if err != nil {
+		return err
+	}
+	page := view{Title: shortTitle(v.Head.Title), Data: v, Notice: notice(c)}
+	if v.Section != nil {
+		title := v.Section.Title
+		if v.Section.Label != "" {
+			title = v.Section.Label
+		}
+		page.Title = shortTitle(title + " · " + v.Head.Title)
+	}
+	switch {
+	case errors.Is(formErr, errTooFast):
+		page.Error = strings.TrimPrefix(formErr.Error(), errTooFast.Error()+": ")
+	case formErr != nil:
+		var ev view
+		status, ev = h.describe(c, formErr)
+		page.Error, page.Details = ev.Error, ev.Details
+		if draft != nil && workflow.ErrorCode(formErr) == workflow.CodePreconditionFailed {
+			page.Error = c.T("reading.comment_stale")
+			if v.Unsaved != nil {
+				page.Error = c.T("reading.comment_stale_unsaved")
+			}
+		}
+	}
+	h.render(c, status, "deliverables/read", page)
+	return nil
+}
+
+// pageSection is the anchor of the section page asked for, or nil for the
+// overview. A GET's ?section= (even empty) asks for one; a form asks by
+// its field back.
+func pageSection(c *call) *string {
+	if c.r.Method == http.MethodGet || c.r.Method == http.MethodHead {
+		q := c.r.URL.Query()
+		if !q.Has("section") {
+			return nil
+		}
+		s := q.Get("section")
+		return &s
+	}
+	if s := c.r.PostForm.Get("back"); s != "" {
+		return &s
+	}
+	return nil
+}
+
+// pageURL is where a form sends the person back to: the section page they
+// were on, or the overview, with the notice and the comment to show.
+func pageURL(c *call, kind workflow.Kind, id, done, commentID string) string {
+	q := url.Values{}
+	if s := pageSection(c); s != nil {
+		q.Set("section", *s)
+	}
+	q.Set("done", done)
+	u := fmt.Sprintf("/ui/%s/%s?%s", segment(kind), id, q.Encode())
+	if commentID != "" {
+		u += "#c-" + commentID
+	}
+	return u
+}
+
+func (h *Handler) deliverable(kind workflow.Kind) func(*call) error {
+	return func(c *call) error { return h.showDeliverable(c, kind, c.r.PathValue("id"), http.StatusOK, nil) }
+}
+
+// formProblem passes not_found and internal errors on to the error page
+// and keeps the rest to show above the deliverable.
+func formProblem(err error) bool {
+	switch workflow.ErrorCode(err) {
+	case workflow.CodeNotFound, workflow.CodeInternal, "":
+		return false
+	}
+	return true
+}
+
+// errTooFast marks a comment refused by the rate limit.
+var errTooFast = errors.New("too fast")
