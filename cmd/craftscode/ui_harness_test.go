@@ -126,8 +126,14 @@ func newBrowserUI(t *testing.T, s *served) *browserUI {
 	require.NoError(t, chromedp.Do(root), "start Chromium")
 	ui := &browserUI{s: s, root: root, chk: chk, shots: artifacts(t), allow: map[string]string{},
 		tabs: map[target.ID]*tabState{}, seen: map[string]bool{}}
-	// Registered after Chromium's cancels, so it runs before them.
-	t.Cleanup(func() { ui.validateHTML(t) })
+	// Registered after Chromium's cancels, so it runs before them. The
+	// server's log stays with the screenshots.
+	t.Cleanup(func() {
+		ui.validateHTML(t)
+		if s.logs != nil {
+			_ = os.WriteFile(filepath.Join(ui.shots, "server.log"), []byte(s.logs.String()), 0o644)
+		}
+	})
 	return ui
 }
 

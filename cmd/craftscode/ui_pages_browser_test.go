@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -37,10 +38,12 @@ var pagesKnown = map[string]string{
 	"sign-in html-validate/autocomplete-password":       "to be fixed in this issue: autocomplete=\"off\" on type=password (use \"current-password\" or drop it)",
 	"sign-in-error html-validate/autocomplete-password": "to be fixed in this issue: as sign-in",
 	// dashboard.html (dashboards shows the dashboard of the only project).
-	"dashboard html-validate/unique-landmark":        "to be fixed in this issue: <section aria-labelledby> cards and the figures' div role=region share names",
-	"dashboard html-validate/prefer-native-element":  "to be fixed in this issue: <div role=\"region\"> around the figures' table",
-	"dashboards html-validate/unique-landmark":       "to be fixed in this issue: as dashboard",
-	"dashboards html-validate/prefer-native-element": "to be fixed in this issue: as dashboard",
+	"dashboard html-validate/unique-landmark":                 "to be fixed in this issue: <section aria-labelledby> cards and the figures' div role=region share names",
+	"dashboard html-validate/prefer-native-element":           "to be fixed in this issue: <div role=\"region\"> around the figures' table",
+	"dashboards html-validate/unique-landmark":                "to be fixed in this issue: as dashboard",
+	"dashboards html-validate/prefer-native-element":          "to be fixed in this issue: as dashboard",
+	"dashboard-monitored html-validate/unique-landmark":       "to be fixed in this issue: as dashboard",
+	"dashboard-monitored html-validate/prefer-native-element": "to be fixed in this issue: as dashboard",
 	// practices.html, events.html: <ul aria-label>.
 	"good-practices html-validate/aria-label-misuse":        "to be fixed in this issue: aria-label on a <ul>",
 	"good-practices-search html-validate/aria-label-misuse": "to be fixed in this issue: aria-label on a <ul>",
@@ -69,6 +72,7 @@ func TestPagesAccessible(t *testing.T) {
 	project := func(p string) func(*pagesFixture) string {
 		return func(f *pagesFixture) string { return "/ui/projects/" + f.demo.ProjectID + p }
 	}
+	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
 	const commentForm = `section[id="sec-part2.policy_context"] form[action$="/comments"]`
 	const responseForm = `details[open] > form[action$="/response"]`
 	pages := []pageCase{
@@ -85,9 +89,13 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "secretariat", page: "consultations", path: at("/ui/consultations")},
 		{role: "observer", page: "consultations", path: at("/ui/consultations")},
 		{role: "coordinator", page: "dashboards", path: at("/ui/dashboard")},
+		{role: "partner", page: "dashboards", path: at("/ui/dashboard")},
+		{role: "observer", page: "dashboards", path: at("/ui/dashboard")},
 		{role: "coordinator", page: "dashboard", path: project("/dashboard")},
 		{role: "partner", page: "dashboard", path: project("/dashboard")},
 		{role: "observer", page: "dashboard", path: project("/dashboard")},
+		{role: "coordinator", page: "dashboard-monitored", path: monitored},
+		{role: "partner", page: "dashboard-monitored", path: monitored},
 		{role: "coordinator", page: "good-practices", path: project("/good-practices")},
 		{role: "coordinator", page: "good-practices-search", path: project("/good-practices?q=atelier")},
 		{role: "coordinator", page: "good-practices-none", path: project("/good-practices?q=zzyzx")},
@@ -95,6 +103,8 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "coordinator", page: "events", path: project("/events")},
 		{role: "coordinator", page: "events-search", path: project("/events?q=seminar")},
 		{role: "coordinator", page: "event", path: func(f *pagesFixture) string { return "/ui/events/" + f.event }},
+		{role: "coordinator", page: "good-practice", path: func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice }},
+		{role: "partner", page: "good-practice", path: func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice }},
 		{role: "stakeholder", page: "reading", path: plan},
 		{role: "partner", page: "reading", path: plan},
 		{role: "coordinator", page: "reading", path: plan},
@@ -163,6 +173,9 @@ type pagesFixture struct {
 	comment  string // the stakeholder's unanswered comment
 	practice string
 	event    string
+	// monitored is a project in phase 2 (the coordinator's and the
+	// partner's second project).
+	monitored string
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -206,6 +219,20 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	visit := workflow.LearningEvent{ProjectID: f.demo.ProjectID, Type: workflow.StudyVisit, Title: "Study visit to Cork",
 		HostPartnerID: partners[0].ID, StartDate: &start, EndDate: &end, Place: workflow.Place{Country: "IE", City: "Cork"}}
 	require.NoError(t, store.CreateEvent(ctx, &visit))
+
+	// A second project, in phase 2 with 12 monitored plans, for the
+	// coordinator and a partner: a list of dashboards, and charts with data.
+	m := sqlstoretest.GenerateMonitoring("MONI", 12, 6, 4, 3)
+	require.NoError(t, sqlstoretest.InsertMonitoring(ctx, store.DB(), sqlstore.SQLite, m))
+	for _, who := range []struct {
+		role      workflow.Role
+		partnerID string
+	}{{workflow.RoleCoordinator, ""}, {workflow.RolePartner, m.Plans[2].PartnerID}} {
+		u, err := store.UserByEmail(ctx, f.users[string(who.role)].Email)
+		require.NoError(t, err)
+		require.NoError(t, store.CreateMembership(ctx, &workflow.Membership{ProjectID: m.Project.ID, UserID: u.ID, Role: who.role, PartnerID: who.partnerID}))
+	}
+	f.monitored = m.Project.ID
 	require.NoError(t, store.Close())
 
 	f.s = serve(t, env)
