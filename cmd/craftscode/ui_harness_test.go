@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -30,6 +32,8 @@ import (
 //   - axe-core finds no violation of any impact, at 1280×900 and at
 //     390×844 (WCAG 2.0, 2.1 and 2.2 A and AA rules, and best practices);
 //   - nothing scrolls sideways, at either size;
+//   - the browser refuses nothing by the Content-Security-Policy (an inline
+//     script or style) since the last check in that tab;
 //   - html-validate (recommended preset) passes on the HTML as served
 //     (the response body of the page's document, so a form's refused POST
 //     is checked too, not the browser's re-serialized DOM);
@@ -103,10 +107,11 @@ type browserUI struct {
 
 // tabState follows the document a tab shows: the last HTML response.
 type tabState struct {
-	mu     sync.Mutex
-	doc    network.RequestID
-	url    string
-	status int64
+	mu      sync.Mutex
+	doc     network.RequestID
+	url     string
+	status  int64
+	refused []string // the browser's Content-Security-Policy refusals
 }
 
 type servedPage struct{ name, file, url string }
@@ -148,12 +153,23 @@ func (ui *browserUI) tab(t *testing.T) context.Context {
 	ui.tabs[chromedp.FromContext(ctx).Target.TargetID] = st
 	ui.mu.Unlock()
 	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*network.EventResponseReceived); ok && e.Type == network.ResourceTypeDocument {
-			st.mu.Lock()
-			st.doc, st.url, st.status = e.RequestID, e.Response.URL, e.Response.Status
-			st.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventResponseReceived:
+			if e.Type == network.ResourceTypeDocument {
+				st.mu.Lock()
+				st.doc, st.url, st.status = e.RequestID, e.Response.URL, e.Response.Status
+				st.mu.Unlock()
+			}
+		case *cdplog.EventEntryAdded:
+			if strings.Contains(e.Entry.Text, "Content Security Policy") {
+				st.mu.Lock()
+				st.refused = append(st.refused, e.Entry.Text)
+				st.mu.Unlock()
+			}
 		}
 	}))
+	_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
+	require.NoError(t, err)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancelTimeout)
 	return ctx
@@ -329,6 +345,17 @@ func (ui *browserUI) pageProblems(t *testing.T, ctx context.Context, name string
 			}
 		}
 	}
+	// Pages run no inline script or style: the browser refuses them (and
+	// would refuse anything axe-core needed that the policy forbids).
+	st.mu.Lock()
+	refused := st.refused
+	st.refused = nil
+	st.mu.Unlock()
+	for _, r := range refused {
+		if !ui.allowed(name, "csp") {
+			problems = append(problems, fmt.Sprintf("%s (%s): the browser refused something by the Content-Security-Policy: %s", name, url, r))
+		}
+	}
 	return problems
 }
 
@@ -426,8 +453,8 @@ func (ui *browserUI) reportAllowList(t *testing.T) {
 }
 
 // TestCheckPageCatches shows that the harness can fail: a page with an
-// image without text, an unlabelled field, no language, an untyped button
-// and a box wider than a phone, served by a bare HTTP server, gets every
+// image without text, an unlabelled field, no language, an untyped button,
+// an inline style its policy refuses and a box wider than a phone, served by a bare HTTP server, gets every
 // one of them reported, and a clean page nothing.
 func TestCheckPageCatches(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -438,9 +465,10 @@ func TestCheckPageCatches(t *testing.T) {
 				"<body>\n<main>\n<h1>Good</h1>\n<p>Nothing wrong here.</p>\n</main>\n</body>\n</html>\n")
 			return
 		}
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
 		fmt.Fprint(w, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"+
 			"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Bad</title>\n</head>\n"+
-			"<body>\n<main>\n<h1>Bad</h1>\n<img src=\"/x.png\">\n<input id=\"a\">\n<button>Go</button>\n"+
+			"<body>\n<main>\n<h1 style=\"color: red\">Bad</h1>\n<img src=\"/x.png\">\n<input id=\"a\">\n<button>Go</button>\n"+
 			"<svg width=\"2000\" height=\"10\"></svg>\n</main>\n</body>\n</html>\n")
 	}))
 	defer srv.Close()
@@ -448,7 +476,7 @@ func TestCheckPageCatches(t *testing.T) {
 	ctx := ui.tab(t)
 	require.Equal(t, int64(200), ui.open(t, ctx, "/bad"))
 	got := strings.Join(ui.pageProblems(t, ctx, "bad"), "\n")
-	for _, want := range []string{"axe image-alt", "axe label", "axe html-has-lang", "scrolls sideways"} {
+	for _, want := range []string{"axe image-alt", "axe label", "axe html-has-lang", "scrolls sideways", "Content-Security-Policy"} {
 		require.Contains(t, got, want)
 	}
 	got = strings.Join(ui.htmlProblems(t), "\n")
