@@ -435,8 +435,8 @@ func (ui *browserUI) htmlProblems(t *testing.T) (problems []string) {
 	return problems
 }
 
-// reportAllowList names the allow-list entries no page met: they are
-// fixed and can go.
+// reportAllowList names the allow-list entries no page met: after a full
+// run, they are fixed and can go.
 func (ui *browserUI) reportAllowList(t *testing.T) {
 	ui.mu.Lock()
 	defer ui.mu.Unlock()
@@ -448,7 +448,7 @@ func (ui *browserUI) reportAllowList(t *testing.T) {
 	}
 	sort.Strings(stale)
 	for _, k := range stale {
-		t.Logf("allow-list entry %q met no page: remove it", k)
+		t.Logf("allow-list entry %q met no page in this run: if a full run says so too, remove it", k)
 	}
 }
 

@@ -55,9 +55,12 @@ var pagesKnown = map[string]string{
 	"comment-error html-validate/valid-id":         "to be fixed in this issue: as reading",
 	"section-comment-error html-validate/valid-id": "to be fixed in this issue: as reading",
 	"response-error html-validate/valid-id":        "to be fixed in this issue: as reading",
+	"peer-review html-validate/valid-id":           "to be fixed in this issue: as reading (sec-recommendation.1)",
+	"peer-review-section html-validate/valid-id":   "to be fixed in this issue: as reading",
 	// A section's page: its <title> is over 70 characters.
 	"section html-validate/long-title":               "to be fixed in this issue: the section page's <title> is over 70 characters",
 	"section-comment-error html-validate/long-title": "to be fixed in this issue: as section",
+	"peer-review-section html-validate/long-title":   "to be fixed in this issue: as section",
 }
 
 // TestPagesAccessible holds every page of the service, for every role that
@@ -72,6 +75,7 @@ func TestPagesAccessible(t *testing.T) {
 	project := func(p string) func(*pagesFixture) string {
 		return func(f *pagesFixture) string { return "/ui/projects/" + f.demo.ProjectID + p }
 	}
+	review := func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.review }
 	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
 	const commentForm = `section[id="sec-part2.policy_context"] form[action$="/comments"]`
 	const responseForm = `details[open] > form[action$="/response"]`
@@ -110,6 +114,10 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "coordinator", page: "reading", path: plan},
 		{role: "secretariat", page: "reading", path: plan},
 		{role: "observer", page: "reading", path: plan},
+		{role: "stakeholder", page: "peer-review", path: review},
+		{role: "partner", page: "peer-review", path: review},
+		{role: "coordinator", page: "peer-review", path: review},
+		{role: "stakeholder", page: "peer-review-section", path: func(f *pagesFixture) string { return review(f) + "?section=recommendation.1" }},
 		{role: "stakeholder", page: "section", path: section},
 		{role: "partner", page: "section", path: section},
 		{role: "stakeholder", page: "comment-error", path: plan, submit: commentForm, status: 422},
@@ -171,6 +179,7 @@ type pagesFixture struct {
 	users    map[string]demoUser // the first demo user of each role
 	plan     string
 	comment  string // the stakeholder's unanswered comment
+	review   string // a peer review under consultation
 	practice string
 	event    string
 	// monitored is a project in phase 2 (the coordinator's and the
@@ -282,6 +291,26 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	require.Equal(t, 200, call(t, "POST", f.s.url+"/api/v1/comments/"+answered.ID+"/response", partner.Token, map[string]any{
 		"status": "accepted", "body": "Part II will name the Accademia di Belle Arti and Polimoda."}, 0, nil))
 	f.comment = open.ID
+
+	// A peer review hosted by the same partner, on the same instrument,
+	// submitted too, with a comment on its recommendation.
+	var peers []string
+	for _, p := range ps.Items {
+		if p.ID != partnerID && len(peers) < 2 {
+			peers = append(peers, p.ID)
+		}
+	}
+	var review struct{ ID string }
+	require.Equal(t, 201, call(t, "POST", base+"/peer-reviews", partner.Token, map[string]any{
+		"host_partner_id": partnerID, "title": "Peer review in Florence", "peer_partner_ids": peers, "policy_instrument_id": instrumentID,
+		"visit_start": "2017-10-10", "visit_end": "2017-10-11", "findings": "A strong network of craft associations.",
+		"recommendations": []map[string]any{{"title": "Open a design lab", "body": "Shared equipment for craft SMEs."}},
+	}, 0, &review))
+	f.review = review.ID
+	reviewAPI := f.s.url + "/api/v1/peer-reviews/" + review.ID
+	require.Equal(t, 200, call(t, "POST", reviewAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 1, nil))
+	require.Equal(t, 201, call(t, "POST", reviewAPI+"/comments", reader.Token, map[string]any{
+		"body": "Who would run the design lab?", "section": "recommendation.1", "stance": "question"}, 0, nil))
 	return f
 }
 
