@@ -4,7 +4,11 @@
 # --- SKIP line with its reason, top-level --- PASS lines, the ok, FAIL or
 # "?" (no test files) line of each package, `go:` messages, and for a
 # package that failed without a failing test (build error, panic in
-# TestMain, timeout) the end of its output. At the end writes "PASSED FAILED SKIPPED" to the file `counts`.
+# TestMain, timeout) the end of its output. Benchmarks (go test -bench):
+# every result line ("BenchmarkX-2  1  123 ns/op") is printed and counted
+# as a benchmark run; a "--- FAIL: BenchmarkX" counts as a failure, like a
+# test's. At the end writes "PASSED FAILED SKIPPED BENCH_RAN BENCH_FAILED"
+# to the file `counts` (FAILED includes BENCH_FAILED).
 #
 # Written for POSIX awk (Debian's default is mawk): no gawk extensions.
 #
@@ -18,6 +22,7 @@ BEGIN {
 	tailn = 40    # lines shown from a package that failed without a test
 	cur = ""
 	passed = 0; failed = 0; skipped = 0
+	bran = 0; bfailed = 0
 	reset_block()
 }
 
@@ -78,6 +83,7 @@ function leading_spaces(s) {
 		delete out[name]; delete nout[name]
 	} else if ($2 == "FAIL:") {
 		failed++; blk_fail = 1
+		if (name ~ /^Benchmark/) bfailed++
 		print
 		show(name, indent, maxout)
 		# Output that follows the line (a panic, say) is shown too.
@@ -89,6 +95,10 @@ function leading_spaces(s) {
 	}
 	next
 }
+
+# A benchmark's result: its name (with -GOMAXPROCS), the iterations, the
+# measures. A benchmark that failed prints no such line.
+/^Benchmark[^ \t]*[ \t]+[0-9]+[ \t]/ { bran++; print; next }
 
 # Package result lines.
 /^ok[ \t]/ { print; cur = ""; reset_block(); next }
@@ -124,5 +134,5 @@ function leading_spaces(s) {
 }
 
 END {
-	if (counts != "") print passed, failed, skipped > counts
+	if (counts != "") print passed, failed, skipped, bran, bfailed > counts
 }
