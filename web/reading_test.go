@@ -17,8 +17,8 @@ import (
 	"github.com/craftscode/craftscode/workflow"
 )
 
-// member adds a person of the project with a role.
-func (s *site) member(t *testing.T, email, name string, role workflow.Role) person {
+// roleMember adds a person of the project with a role.
+func (s *site) roleMember(t *testing.T, email, name string, role workflow.Role) person {
 	t.Helper()
 	d, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
 	require.NoError(t, err)
@@ -79,9 +79,9 @@ func TestReadingPageRoles(t *testing.T) {
 			sec := plan + "?section=part2.policy_context"
 			browsers := map[string]*browser{}
 			for name, p := range map[string]person{"stakeholder": s.reader, "owner": s.owner,
-				"coordinator": s.member(t, "coord@example.org", "Ana Coordinator", workflow.RoleCoordinator),
-				"secretariat": s.member(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
-				"observer":    s.member(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
+				"coordinator": s.roleMember(t, "coord@example.org", "Ana Coordinator", workflow.RoleCoordinator),
+				"secretariat": s.roleMember(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
+				"observer":    s.roleMember(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
 				b := s.browser(t)
 				b.signIn(p)
 				browsers[name] = b
@@ -215,7 +215,7 @@ func TestTransitionPages(t *testing.T) {
 			owner.signIn(s.owner)
 			reader.signIn(s.reader)
 			coord := s.browser(t)
-			coord.signIn(s.member(t, "coord@example.org", "Ana Coordinator", workflow.RoleCoordinator))
+			coord.signIn(s.roleMember(t, "coord@example.org", "Ana Coordinator", workflow.RoleCoordinator))
 
 			// request_changes explains itself; a trigger not permitted now is refused.
 			res := owner.get(plan + "/transitions/request_changes")
@@ -271,8 +271,8 @@ func TestTransitionPages(t *testing.T) {
 			// the secretariat and observers still read it, and change nothing.
 			requireHas(t, owner.get(plan).body, `<a href="`+plan+`/edit" id="edit-link">`)
 			requireHas(t, coord.get(plan).body, `<a href="`+plan+`/edit" id="edit-link">`)
-			for _, p := range []person{s.member(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
-				s.member(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
+			for _, p := range []person{s.roleMember(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
+				s.roleMember(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
 				b := s.browser(t)
 				b.signIn(p)
 				res := b.get(plan)
@@ -349,8 +349,8 @@ func TestDocumentsPanel(t *testing.T) {
 			require.NoError(t, s.store.SetDocumentObject(ctx, doc.ID, key, info.SHA256, info.Size, "text/markdown; charset=utf-8"))
 			require.NoError(t, s.store.FinishDocument(ctx, doc.ID, nil))
 
-			for _, p := range []person{s.reader, s.member(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
-				s.member(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
+			for _, p := range []person{s.reader, s.roleMember(t, "jts@example.org", "Joint Secretariat", workflow.RoleSecretariat),
+				s.roleMember(t, "obs@example.org", "Olga Observer", workflow.RoleObserver)} {
 				b := s.browser(t)
 				b.signIn(p)
 				body := b.get(plan).body
