@@ -91,6 +91,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.store.CreateUser(c.Request().Context(), &u, hash, "api"); err != nil {
 		return err
 	}
+	noStore(c)
 	return c.JSON(http.StatusCreated, createdUser{User: u, Token: token})
 }
 

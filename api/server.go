@@ -96,6 +96,7 @@ func New(cfg Config) (*Server, error) {
 	e.JSONSerializer = strictSerializer{}
 	metrics := newMetrics(cfg.Registry)
 	e.Use(
+		securityHeaders,
 		assignRequestID,
 		s.accessLog,
 		metrics.middleware,
@@ -164,6 +165,21 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
+}
+
+// securityHeaders marks every answer nosniff: a browser must take each
+// for the type it says it is.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		return next(c)
+	}
+}
+
+// noStore keeps an answer that carries a secret (a token, a webhook
+// secret) out of every cache.
+func noStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
 
 var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)

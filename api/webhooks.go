@@ -63,6 +63,7 @@ func (s *Server) createWebhook(c echo.Context) error {
 		return err
 	}
 	c.Set(replayBodyKey, replay.Bytes())
+	noStore(c)
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/webhooks/"+w.ID)
 	return c.JSON(http.StatusCreated, createdWebhook{Webhook: w, Secret: w.Secret})
 }
