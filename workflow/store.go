@@ -137,9 +137,14 @@ type Store interface {
 	ReleaseIdempotencyKey(ctx context.Context, userID, key string) error
 }
 
+// IdempotencyTTL is how long an Idempotency-Key is kept: a repeat after it
+// is a fresh request, and older records are deleted.
+const IdempotencyTTL = 24 * time.Hour
+
 // IdempotencyRecord remembers the first answer to a POST with an
 // Idempotency-Key, per user and key. Status 0 means the first request is
-// still running.
+// still running. Its Body never holds a secret: a handler that shows one
+// keeps a copy without it for replays.
 type IdempotencyRecord struct {
 	UserID      string
 	Key         string

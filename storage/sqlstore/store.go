@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +44,9 @@ type Store struct {
 	secrets *notify.Box // seals webhook secrets
 	// approval names the template of each kind's approved documents.
 	approval map[workflow.Kind]TemplateRef
+	// idempotencySwept is when expired idempotency records were last
+	// deleted (Unix nanoseconds).
+	idempotencySwept atomic.Int64
 }
 
 // JobQueue takes follow-up work inside the caller's transaction, so that
