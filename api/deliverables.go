@@ -457,14 +457,15 @@ func (s *Server) history(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		items, err := s.store.History(c.Request().Context(), kind, d.Head().ID)
+		pg, err := pageParams(c)
 		if err != nil {
 			return err
 		}
-		if items == nil {
-			items = []workflow.TransitionRecord{}
+		items, next, err := s.store.History(c.Request().Context(), kind, d.Head().ID, pg)
+		if err != nil {
+			return err
 		}
-		return c.JSON(http.StatusOK, map[string]any{"items": items})
+		return list(c, items, next)
 	}
 }
 

@@ -59,7 +59,8 @@ type Store interface {
 	FireTransition(ctx context.Context, r TransitionRequest) (Deliverable, TransitionRecord, error)
 	// PermittedTransitions lists what the caller may fire now.
 	PermittedTransitions(ctx context.Context, kind Kind, id string, p Principal) ([]PermittedTrigger, Deliverable, error)
-	History(ctx context.Context, kind Kind, id string) ([]TransitionRecord, error)
+	// History pages a deliverable's transitions, oldest first.
+	History(ctx context.Context, kind Kind, id string, page Page) ([]TransitionRecord, string, error)
 	Revision(ctx context.Context, kind Kind, id string, number int) (RevisionRecord, error)
 
 	// Documents.
@@ -153,6 +154,16 @@ type IdempotencyRecord struct {
 	Headers     map[string]string // the headers to replay (Content-Type, ETag, Location)
 	Body        []byte
 	CreatedAt   time.Time
+}
+
+// MaxNote is the longest transition note, in characters.
+const MaxNote = 4000
+
+// CheckNote checks a transition's note: text, at most MaxNote characters.
+func CheckNote(note string) error {
+	var p Problems
+	checkText(&p, "note", note, false, MaxNote)
+	return p.Err("invalid note")
 }
 
 // TransitionRequest asks for one transition at a known version.
