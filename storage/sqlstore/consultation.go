@@ -713,9 +713,8 @@ func (s *Store) DeleteComment(ctx context.Context, commentID string, version int
 
 func (s *Store) HideComment(ctx context.Context, commentID, reason string, p workflow.Principal) (workflow.Comment, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len([]rune(reason)) > workflow.MaxHideReason {
-		return workflow.Comment{}, &workflow.Error{Code: workflow.CodeInvalid, Message: "the reason is not valid",
-			Fields: []workflow.FieldError{{Field: "reason", Message: "is required, at most 500 characters"}}}
+	if err := workflow.CheckHideReason(reason); err != nil {
+		return workflow.Comment{}, err
 	}
 	at := now()
 	var out workflow.Comment
