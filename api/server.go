@@ -43,6 +43,10 @@ type Config struct {
 	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
 	// DefaultImageLimit.
 	ImageLimit int64
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
+	// ones are refused whatever it says.
+	WebhookAllowPrivate bool
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -63,11 +67,13 @@ type Server struct {
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   *ratelimit.PerKey
+	// webhookAllowPrivate is Config.WebhookAllowPrivate.
+	webhookAllowPrivate bool
 }
 
 // New builds the handler with every route.
 func New(cfg Config) (*Server, error) {
-	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit}
+	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

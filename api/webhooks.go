@@ -53,6 +53,9 @@ func (s *Server) createWebhook(c echo.Context) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
+	if err := workflow.CheckWebhookTarget(c.Request().Context(), w.URL, s.webhookAllowPrivate); err != nil {
+		return err
+	}
 	if err := s.store.CreateWebhook(c.Request().Context(), &w); err != nil {
 		return err
 	}
