@@ -215,7 +215,42 @@ func loadComment(tx *gorm.DB, id string, p workflow.Principal) (commentRec, work
 		return r, d, err
 	}
 	r.Kind = d.Kind
-	return r, d, seeComment(p, d, r)
+	if err := seeComment(p, d, r); err != nil {
+		return r, d, err
+	}
+	// Hiding a comment hides its whole thread: a reply under a hidden
+	// comment is as invisible as the hidden comment itself.
+	if !answers(p, d) {
+		hidden, err := hiddenAbove(tx, r)
+		if err != nil {
+			return r, d, err
+		}
+		if hidden {
+			return r, d, workflow.Errorf(workflow.CodeNotFound, "comment not found")
+		}
+	}
+	return r, d, nil
+}
+
+// hiddenAbove reports whether a comment or any comment above it (its
+// parent, the parent's parent, up to the top of its thread) is hidden.
+func hiddenAbove(tx *gorm.DB, r commentRec) (bool, error) {
+	for range 1000 { // far deeper than any thread; stops a cycle
+		if r.Hidden {
+			return true, nil
+		}
+		if r.ParentID == "" {
+			return false, nil
+		}
+		var err error
+		if r, err = loadCommentRow(tx, r.ParentID); err != nil {
+			if workflow.ErrorCode(err) == workflow.CodeNotFound {
+				return false, nil
+			}
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // answers reports whether p sees hidden comments and their reasons: the
@@ -320,7 +355,13 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 			if err != nil && workflow.ErrorCode(err) != workflow.CodeNotFound {
 				return err
 			}
-			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || pc.Hidden {
+			hidden := false
+			if err == nil {
+				if hidden, err = hiddenAbove(tx, pc); err != nil {
+					return err
+				}
+			}
+			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || hidden {
 				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
 					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
 			}
@@ -970,9 +1011,13 @@ func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]wo
 			Visible, Unanswer int
 		}
 		var counts []count
-		if err := tx.Raw(`SELECT deliverable_id, revision, count(*) AS visible,
-				SUM(CASE WHEN parent_id IS NULL AND NOT deleted AND response_status = '' THEN 1 ELSE 0 END) AS unanswer
-			FROM comments WHERE deliverable_id IN ? AND NOT hidden GROUP BY deliverable_id, revision`, ids).Scan(&counts).Error; err != nil {
+		// A hidden comment does not count, nor do the replies in its
+		// thread.
+		if err := tx.Raw(`SELECT c.deliverable_id, c.revision, count(*) AS visible,
+				SUM(CASE WHEN c.parent_id IS NULL AND NOT c.deleted AND c.response_status = '' THEN 1 ELSE 0 END) AS unanswer
+			FROM comments c WHERE c.deliverable_id IN ? AND NOT c.hidden
+				AND NOT EXISTS (SELECT 1 FROM comments h WHERE h.id = c.thread_id AND h.hidden)
+			GROUP BY c.deliverable_id, c.revision`, ids).Scan(&counts).Error; err != nil {
 			return err
 		}
 		for _, n := range counts {
