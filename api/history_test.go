@@ -73,3 +73,44 @@ func TestTransitionNotesAreBoundedAndHistoryIsPaged(t *testing.T) {
 		require.Equal(t, 400, bad.Status)
 	})
 }
+
+// A comment's history is paged too.
+func TestCommentHistoryIsPaged(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("CHIST")
+		sh := c.tokens["stakeholder"]
+		var cm workflow.Comment
+		e.create("/api/v1/action-plans/"+c.plan.ID+"/comments", sh, map[string]any{"body": "v1", "section": "general", "stance": "question"}, &cm)
+		for v := 1; v <= 4; v++ {
+			res := e.do(req{Method: "PATCH", Path: "/api/v1/comments/" + cm.ID, Token: sh, Body: map[string]any{"body": fmt.Sprintf("v%d", v+1)},
+				Headers: map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)}})
+			require.Equal(t, 200, res.Status, "%s", res.Body)
+		}
+		var bodies []string
+		cursor, pages := "", 0
+		for {
+			q := "/api/v1/comments/" + cm.ID + "/history?limit=2"
+			if cursor != "" {
+				q += "&cursor=" + cursor
+			}
+			res := e.do(req{Method: "GET", Path: q, Token: sh})
+			require.Equal(t, 200, res.Status, "%s", res.Body)
+			var l struct {
+				Items      []workflow.CommentEvent `json:"items"`
+				NextCursor string                  `json:"next_cursor"`
+			}
+			res.json(t, &l)
+			require.LessOrEqual(t, len(l.Items), 2)
+			for _, ev := range l.Items {
+				bodies = append(bodies, ev.Body)
+			}
+			pages++
+			if l.NextCursor == "" {
+				break
+			}
+			cursor = l.NextCursor
+		}
+		require.Equal(t, []string{"v1", "v2", "v3", "v4", "v5"}, bodies, "every event once, oldest first")
+		require.Equal(t, 3, pages)
+	})
+}

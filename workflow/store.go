@@ -109,7 +109,8 @@ type Store interface {
 	// top-level comment; the owner or the coordinator, while the
 	// deliverable is in stakeholder_review.
 	RespondToComment(ctx context.Context, commentID string, status ResponseStatus, body string, p Principal) (Comment, error)
-	CommentHistory(ctx context.Context, commentID string, p Principal) ([]CommentEvent, error)
+	// CommentHistory pages a comment's events, oldest first.
+	CommentHistory(ctx context.Context, commentID string, p Principal, page Page) ([]CommentEvent, string, error)
 	// Consultation returns the consultation of a revision (0: the latest).
 	Consultation(ctx context.Context, kind Kind, id string, revision int, p Principal) (Consultation, error)
 	// CloseConsultation closes the open consultation early; the owner or the

@@ -828,8 +828,12 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 
 // CommentHistory is for the comment's author and for those who answer:
 // it holds the text of edits and deletions, which others must not read.
-func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal) ([]workflow.CommentEvent, error) {
+func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal, pg workflow.Page) ([]workflow.CommentEvent, string, error) {
 	var out []workflow.CommentEvent
+	var next string
+	if pg.Limit <= 0 {
+		pg.Limit = 50
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		r, d, err := loadComment(tx, commentID, p)
 		if err != nil {
@@ -842,24 +846,43 @@ func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow
 		if err != nil {
 			return err
 		}
-		rows, err := stx.QueryContext(ctx, `SELECT comment_id, event, actor_id, body, stance, status, at FROM comment_events
-			WHERE comment_id = $1 ORDER BY at, id`, commentID)
+		// Oldest first, a page at a time; the cursor is the id of the
+		// previous page's last event.
+		after := ""
+		args := []any{commentID, pg.Limit + 1}
+		if pg.After != "" {
+			after = ` AND (e.at > a.at OR (e.at = a.at AND e.id > a.id))`
+			args = append(args, pg.After)
+		}
+		from := `comment_events e`
+		if after != "" {
+			from = `comment_events e JOIN comment_events a ON a.id = $3 AND a.comment_id = e.comment_id`
+		}
+		rows, err := stx.QueryContext(ctx, `SELECT e.id, e.comment_id, e.event, e.actor_id, e.body, e.stance, e.status, e.at FROM `+from+`
+			WHERE e.comment_id = $1`+after+` ORDER BY e.at, e.id LIMIT $2`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		out = []workflow.CommentEvent{}
+		var ids []string
 		for rows.Next() {
 			var e workflow.CommentEvent
-			if err := rows.Scan(&e.CommentID, &e.Event, &e.ActorID, &e.Body, &e.Stance, &e.Status, &e.At); err != nil {
+			var id string
+			if err := rows.Scan(&id, &e.CommentID, &e.Event, &e.ActorID, &e.Body, &e.Stance, &e.Status, &e.At); err != nil {
 				return err
 			}
 			e.At = e.At.UTC()
 			out = append(out, e)
+			ids = append(ids, id)
+		}
+		if len(out) > pg.Limit {
+			out = out[:pg.Limit]
+			next = ids[pg.Limit-1]
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, next, err
 }
 
 func (s *Store) Consultation(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) (workflow.Consultation, error) {
