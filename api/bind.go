@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -41,7 +42,8 @@ func readBody(c echo.Context) ([]byte, error) {
 }
 
 // bind decodes a JSON body strictly into v: JSON only, valid UTF-8, no
-// unknown fields, the right types, and nothing after the object.
+// unknown fields, field names matched exactly (case included), no key
+// twice in one object, the right types, and nothing after the object.
 func bind(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
@@ -62,6 +64,9 @@ func decodeJSON(body []byte, v any) error {
 	// that what is stored is exactly what was sent.
 	if !utf8.Valid(body) {
 		return newProblem(http.StatusBadRequest, "invalid_utf8", "the request body is not valid UTF-8")
+	}
+	if err := checkKeys(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 
@@ -20,7 +21,9 @@ type createUserRequest struct {
 
 type createdUser struct {
 	workflow.User
-	Token string `json:"token"` // shown once; only its hash is kept
+	// Token is shown once; only its hash is kept. A replay of the answer
+	// (Idempotency-Key) leaves it out.
+	Token string `json:"token,omitempty"`
 }
 
 type createProjectRequest struct {
@@ -91,6 +94,14 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := s.store.CreateUser(c.Request().Context(), &u, hash, "api"); err != nil {
 		return err
 	}
+	// The idempotency table keeps the answer without the token: a replay
+	// must not show it again, nor may the table hold it.
+	var replay bytes.Buffer
+	if err := jsonEncode(&replay, createdUser{User: u}); err != nil {
+		return err
+	}
+	c.Set(replayBodyKey, replay.Bytes())
+	noStore(c)
 	return c.JSON(http.StatusCreated, createdUser{User: u, Token: token})
 }
 

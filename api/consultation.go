@@ -210,14 +210,15 @@ func (s *Server) commentHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.CommentHistory(c.Request().Context(), id, principal(c))
+	pg, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []workflow.CommentEvent{}
+	items, next, err := s.store.CommentHistory(c.Request().Context(), id, principal(c), pg)
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return list(c, items, next)
 }
 
 func (s *Server) getConsultation(kind workflow.Kind) echo.HandlerFunc {

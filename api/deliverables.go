@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -137,14 +138,22 @@ func normalized(d *workflow.Deliverable) error {
 
 func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
-// ifMatch reads the version a write is meant for.
+// ifMatchValue is an ETag as this service gives it out: "N", or W/"N".
+var ifMatchValue = regexp.MustCompile(`^(?:W/)?"([1-9][0-9]{0,9})"$`)
+
+// ifMatch reads the version a write is meant for: "N" or W/"N", nothing
+// else (not a bare 3, not "+3").
 func ifMatch(c echo.Context) (int, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" {
 		return 0, newProblem(http.StatusPreconditionRequired, "precondition_required",
 			`send If-Match with the version you last read, for example If-Match: "3"`)
 	}
-	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	m := ifMatchValue.FindStringSubmatch(h)
+	if m == nil {
+		return 0, newProblem(http.StatusBadRequest, "invalid_parameter", "If-Match must be a version such as \"3\"")
+	}
+	v, err := strconv.Atoi(m[1])
 	if err != nil || v < 1 {
 		return 0, newProblem(http.StatusBadRequest, "invalid_parameter", "If-Match must be a version such as \"3\"")
 	}
@@ -448,14 +457,15 @@ func (s *Server) history(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		items, err := s.store.History(c.Request().Context(), kind, d.Head().ID)
+		pg, err := pageParams(c)
 		if err != nil {
 			return err
 		}
-		if items == nil {
-			items = []workflow.TransitionRecord{}
+		items, next, err := s.store.History(c.Request().Context(), kind, d.Head().ID, pg)
+		if err != nil {
+			return err
 		}
-		return c.JSON(http.StatusOK, map[string]any{"items": items})
+		return list(c, items, next)
 	}
 }
 

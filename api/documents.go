@@ -287,9 +287,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if segment(workflow.Kind(req.Kind)) == "" && req.Kind != documents.KindAny && req.Kind != documents.KindEventMinutes {
 		p.Add("kind", "must be a deliverable kind, event_minutes or any")
 	}
-	if strings.TrimSpace(req.Source) == "" {
-		p.Add("source", "is required")
-	}
+	workflow.CheckText(&p, "source", req.Source, true, maxTemplateSource)
 	if err := p.Err("invalid template"); err != nil {
 		return err
 	}
@@ -306,6 +304,10 @@ func (s *Server) createTemplate(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, templateItem{Name: rec.Name, Kind: rec.Kind, Version: rec.Version, SHA256: rec.Version})
 }
+
+// maxTemplateSource is a template's longest source, in characters (its
+// size in bytes is bounded by the documents package).
+const maxTemplateSource = 1 << 20
 
 // templateProblem reports where a template broke.
 func templateProblem(err error) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -39,7 +40,8 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 // middleware records each request under its route template, not its path,
-// so ids do not blow up the number of series.
+// so ids do not blow up the number of series; a path no route matches is
+// "unmatched" and a made-up method is "other".
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -48,14 +50,28 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		route := c.Path()
-		if route == "" || c.Response().Status == http.StatusNotFound && route == "/*" {
+		if route == "" || route == "/*" || strings.HasSuffix(route, "/*") && route != "/ui/*" {
+			// No route, or only a group's catch-all (/api/v1/*), which
+			// answers for any path under it.
 			route = "unmatched"
 		}
 		status := strconv.Itoa(c.Response().Status)
-		m.requests.WithLabelValues(c.Request().Method, route, status).Inc()
-		m.latency.WithLabelValues(c.Request().Method, route, status).Observe(time.Since(start).Seconds())
+		method := methodLabel(c.Request().Method)
+		m.requests.WithLabelValues(method, route, status).Inc()
+		m.latency.WithLabelValues(method, route, status).Observe(time.Since(start).Seconds())
 		return nil
 	}
+}
+
+// methodLabel keeps the number of series bounded: a method outside the
+// standard ones is counted as "other", whatever a client made up.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // register adds c to reg, or returns the collector registered before, so

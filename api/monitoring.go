@@ -343,14 +343,15 @@ func (s *Server) reportHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.store.ReportHistory(c.Request().Context(), id, principal(c))
+	pg, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []workflow.ReportTransitionRecord{}
+	items, next, err := s.store.ReportHistory(c.Request().Context(), id, principal(c), pg)
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return list(c, items, next)
 }
 
 type uptakeRequest struct {

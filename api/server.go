@@ -43,6 +43,10 @@ type Config struct {
 	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
 	// DefaultImageLimit.
 	ImageLimit int64
+	// WebhookAllowPrivate lets webhooks point at loopback and private
+	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
+	// ones are refused whatever it says.
+	WebhookAllowPrivate bool
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -63,11 +67,13 @@ type Server struct {
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   *ratelimit.PerKey
+	// webhookAllowPrivate is Config.WebhookAllowPrivate.
+	webhookAllowPrivate bool
 }
 
 // New builds the handler with every route.
 func New(cfg Config) (*Server, error) {
-	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit}
+	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -96,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 	e.JSONSerializer = strictSerializer{}
 	metrics := newMetrics(cfg.Registry)
 	e.Use(
+		securityHeaders,
 		assignRequestID,
 		s.accessLog,
 		metrics.middleware,
@@ -170,6 +177,21 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
+}
+
+// securityHeaders marks every answer nosniff: a browser must take each
+// for the type it says it is.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		return next(c)
+	}
+}
+
+// noStore keeps an answer that carries a secret (a token, a webhook
+// secret) out of every cache.
+func noStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }
 
 var plainID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)

@@ -53,6 +53,9 @@ func (s *Server) createWebhook(c echo.Context) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
+	if err := workflow.CheckWebhookTarget(c.Request().Context(), w.URL, s.webhookAllowPrivate); err != nil {
+		return err
+	}
 	if err := s.store.CreateWebhook(c.Request().Context(), &w); err != nil {
 		return err
 	}
@@ -63,6 +66,7 @@ func (s *Server) createWebhook(c echo.Context) error {
 		return err
 	}
 	c.Set(replayBodyKey, replay.Bytes())
+	noStore(c)
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/webhooks/"+w.ID)
 	return c.JSON(http.StatusCreated, createdWebhook{Webhook: w, Secret: w.Secret})
 }

@@ -21,24 +21,26 @@ func Assemble(w io.Writer, t *Template, snapshot map[string]any, meta Meta, f Fo
 	if err != nil {
 		return err
 	}
-	d := Parse(src, meta)
-	switch f {
-	case FormatPDF:
-		err = renderPDF(w, d)
-	case FormatDOCX:
-		err = renderDOCX(w, d)
-	case FormatHTML, FormatMD:
-		render := renderHTML
-		if f == FormatMD {
-			render = renderMD
+	// Parsing and writing are bounded too: the Markdown's nesting and
+	// markup, the time and the size (see boundedRender).
+	return boundedRender(w, src, meta, func(w io.Writer, d *Doc) error {
+		switch f {
+		case FormatPDF:
+			return renderPDF(w, d)
+		case FormatDOCX:
+			return renderDOCX(w, d)
+		case FormatHTML, FormatMD:
+			render := renderHTML
+			if f == FormatMD {
+				render = renderMD
+			}
+			if err := render(w, d); err != nil {
+				return errRender(f, err)
+			}
+			return nil
 		}
-		if err = render(w, d); err != nil {
-			err = errRender(f, err)
-		}
-	default:
-		err = errRender(f, fmt.Errorf("unknown format"))
-	}
-	return err // the PDF and DOCX writers name their format themselves
+		return errRender(f, fmt.Errorf("unknown format"))
+	}) // the PDF and DOCX writers name their format themselves
 }
 
 // MetaFor derives a document's Meta from a revision snapshot: the title from

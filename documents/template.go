@@ -815,7 +815,7 @@ const mdSpecial = "\\`*_{}[]()<>#|~!&"
 var parseFuncs = template.FuncMap{
 	"print":   capped(fmt.Sprint),
 	"println": capped(fmt.Sprintln),
-	"printf":  func(format string, args ...any) (string, error) { return capString(fmt.Sprintf(format, args...)) },
+	"printf":  fnPrintf,
 	"date":    fnDate,
 	"join":    fnJoin,
 	"upper":   func(v any) (any, error) { return mapText(v, strings.ToUpper) },
@@ -840,6 +840,68 @@ func fnValue(v any) (any, error) {
 		return nil, errMissingValue
 	}
 	return v, nil
+}
+
+// maxPrintfWidth bounds a printf width or precision: fmt builds the whole
+// padded string before any cap can look at it, so %0999999d repeated would
+// take gigabytes. A width from an argument (*) is refused for the same
+// reason.
+const maxPrintfWidth = 100
+
+var errPrintfWidth = fmt.Errorf("printf: a width or precision above %d, or one taken from an argument (*), is not allowed", maxPrintfWidth)
+
+func fnPrintf(format string, args ...any) (string, error) {
+	if err := checkPrintfFormat(format); err != nil {
+		return "", err
+	}
+	return capString(fmt.Sprintf(format, args...))
+}
+
+// checkPrintfFormat refuses widths and precisions above maxPrintfWidth
+// and * in a printf format.
+func checkPrintfFormat(f string) error {
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		i++
+		for i < len(f) && strings.IndexByte("+-# 0", f[i]) >= 0 {
+			i++
+		}
+		for part := 0; part < 2 && i < len(f); part++ {
+			if part == 1 {
+				if f[i] != '.' {
+					break
+				}
+				i++
+			}
+			if i < len(f) && f[i] == '[' {
+				j := strings.IndexByte(f[i:], ']')
+				if j < 0 {
+					break
+				}
+				i += j + 1
+			}
+			if i < len(f) && f[i] == '*' {
+				return errPrintfWidth
+			}
+			n := 0
+			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
+				n = n*10 + int(f[i]-'0')
+				if n > maxPrintfWidth {
+					return errPrintfWidth
+				}
+				i++
+			}
+		}
+		if i < len(f) && f[i] == '[' { // an argument index before the verb
+			if j := strings.IndexByte(f[i:], ']'); j >= 0 {
+				i += j + 1
+			}
+		}
+		// f[i] is the verb; the loop steps over it.
+	}
+	return nil
 }
 
 func capped(f func(...any) string) func(...any) (string, error) {

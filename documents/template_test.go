@@ -236,7 +236,7 @@ func TestExecuteTimesOutAndTheGoroutineStops(t *testing.T) {
 	for i := range items {
 		items[i] = i
 	}
-	tm := mustTemplate(t, `{{range .l}}{{range $.l}}{{$x := printf "%0200d" .}}{{end}}{{end}}`)
+	tm := mustTemplate(t, `{{range .l}}{{range $.l}}{{$x := printf "%0100d" .}}{{end}}{{end}}`)
 	before := runtime.NumGoroutine()
 	_, err := tm.execute(map[string]any{"l": items}, execLimits{output: 1 << 20, steps: 1 << 40, time: time.Millisecond})
 	te := templateError(t, err)

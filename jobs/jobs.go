@@ -75,6 +75,10 @@ type Workers struct {
 	// (DefaultWebhookBackoff when 0), doubling after each failure.
 	WebhookTimeout time.Duration
 	WebhookBackoff time.Duration
+	// WebhookAllowPrivate lets deliveries reach loopback and private
+	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
+	// ones are refused whatever it says.
+	WebhookAllowPrivate bool
 	// Reports, when set, runs the periodic sweep that sends
 	// progress_report.due events, every ReminderInterval
 	// (DefaultReminderInterval when 0). Now is the sweep's clock
@@ -114,7 +118,7 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		}
 		if w.Webhooks != nil {
 			river.AddWorker(ws, &webhookWorker{store: w.Webhooks, log: log,
-				client:  webhookClient(cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout)),
+				client:  webhookClient(cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout), w.WebhookAllowPrivate),
 				backoff: cmp.Or(w.WebhookBackoff, DefaultWebhookBackoff)})
 			// Waiting on receivers costs no CPU; more of them may run.
 			cfg.Queues[WebhookQueue] = river.QueueConfig{MaxWorkers: 8}

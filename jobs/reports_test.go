@@ -57,7 +57,8 @@ func TestReportReminders(t *testing.T) {
 			// 2019-S2 is due on 2020-01-30; this clock is within its two weeks.
 			clock := func() time.Time { return time.Date(2020, time.January, 20, 8, 0, 0, 0, time.UTC) }
 			q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler),
-				&jobs.Workers{Documents: s, Blobs: blobs, Webhooks: s, Reports: s, ReminderInterval: 300 * time.Millisecond, Now: clock})
+				&jobs.Workers{Documents: s, Blobs: blobs, Webhooks: s, Reports: s, ReminderInterval: 300 * time.Millisecond, Now: clock,
+					WebhookAllowPrivate: true})
 			require.NoError(t, err)
 			s.SetJobQueue(q)
 			plan := monitoredPlanIn(t, s)

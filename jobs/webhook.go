@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"strings"
 	"syscall"
@@ -55,21 +56,23 @@ const (
 	DefaultWebhookBackoff = 30 * time.Second // first retry; it doubles each time
 	maxWebhookBackoff     = time.Hour
 	webhookUserAgent      = "craftscode-webhooks/1"
-	// Only the start of a receiver's answer is read: it is logged with a
-	// failed attempt, and the rest is of no use.
-	responseExcerpt = 512
+	// Only the start of a receiver's answer is read: for a public
+	// receiver it is kept with a failed attempt, and the rest is of no use.
+	responseExcerpt = 200
 	responseDrain   = 64 << 10
 )
 
 // webhookClient is the HTTP client of deliveries: bounded in every phase,
 // and it does not follow redirects (a 3xx is a failed attempt), so a
-// receiver cannot bounce the signed body to another scheme or host.
-func webhookClient(timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{Timeout: min(5*time.Second, timeout), KeepAlive: 30 * time.Second, Control: refuseReserved}
+// receiver cannot bounce the signed body to another scheme or host. It
+// uses no proxy, whatever HTTP(S)_PROXY says: through a proxy the address
+// check would see only the proxy, not the receiver.
+func webhookClient(timeout time.Duration, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: min(5*time.Second, timeout), KeepAlive: 30 * time.Second, Control: refuseReserved(allowPrivate)}
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
+			Proxy:                 nil,
 			DialContext:           dialer.DialContext,
 			TLSHandshakeTimeout:   min(5*time.Second, timeout),
 			ResponseHeaderTimeout: timeout,
@@ -80,24 +83,20 @@ func webhookClient(timeout time.Duration) *http.Client {
 	}
 }
 
-// errReservedAddress refuses a connection to an address no receiver has.
-var errReservedAddress = errors.New("the receiver's address is link-local, multicast or unspecified, which webhooks may not reach")
-
-// refuseReserved runs on the resolved address just before connecting, so a
-// host name that resolves (or re-resolves) there is caught too. It keeps
-// coordinators from pointing the server at cloud metadata services
-// (169.254.169.254 and the like). Loopback and private networks stay
-// reachable: receivers often live there.
-func refuseReserved(_, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return err
+// refuseReserved runs on each resolved address just before connecting to
+// it, so every address of a name, and a name that re-resolves elsewhere
+// after the webhook was made, is checked. It keeps coordinators from
+// pointing the server at cloud metadata services and internal ranges
+// (workflow.CheckWebhookAddress); loopback and private networks only when
+// allowPrivate.
+func refuseReserved(allowPrivate bool) func(network, address string, _ syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return err
+		}
+		return workflow.CheckWebhookAddress(ap.Addr(), allowPrivate)
 	}
-	ip := ap.Addr().Unmap()
-	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
-		return errReservedAddress
-	}
-	return nil
 }
 
 // webhookWorker sends a delivery's body, signed, to its webhook. A 2xx
@@ -189,6 +188,14 @@ func (w *webhookWorker) send(ctx context.Context, hook workflow.Webhook, d workf
 	// Signed now, not at the event: receivers reject stale timestamps, and
 	// a retry an hour later must still pass.
 	h.Set(notify.HeaderSignature, notify.Sign([]byte(hook.Secret), time.Now(), d.Payload))
+	// Which address answered decides how much of an error answer is
+	// kept: a private receiver's body stays private.
+	var remote netip.Addr
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+		if ap, err := netip.ParseAddrPort(ci.Conn.RemoteAddr().String()); err == nil {
+			remote = ap.Addr()
+		}
+	}}))
 	res, err := w.client.Do(req)
 	if err != nil {
 		var ue interface{ Timeout() bool }
@@ -205,9 +212,14 @@ func (w *webhookWorker) send(ctx context.Context, hook workflow.Webhook, d workf
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		return res.StatusCode, nil
 	}
+	// Only the status is kept, and the start of the body for a public
+	// receiver: what an internal service answers is not for the
+	// coordinator to read.
 	msg := fmt.Sprintf("the receiver answered %d", res.StatusCode)
-	if s := printable(excerpt); s != "" {
-		msg += ": " + s
+	if workflow.IsPublicAddress(remote) {
+		if s := printable(excerpt); s != "" {
+			msg += ": " + s
+		}
 	}
 	return res.StatusCode, errors.New(msg)
 }

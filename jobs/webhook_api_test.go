@@ -35,7 +35,7 @@ func TestSlowReceiverDoesNotBlockTransitions(t *testing.T) {
 			})
 			blobs, err := blobstore.NewFS(t.TempDir())
 			require.NoError(t, err)
-			srv, err := api.New(api.Config{Store: s, Blobs: blobs, Registry: prometheus.NewRegistry()})
+			srv, err := api.New(api.Config{Store: s, Blobs: blobs, Registry: prometheus.NewRegistry(), WebhookAllowPrivate: true})
 			require.NoError(t, err)
 			hs := httptest.NewServer(srv)
 			defer hs.Close()

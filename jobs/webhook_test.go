@@ -65,7 +65,7 @@ func webhookEnv(t *testing.T, d sqlstore.Dialect, timeout, backoff time.Duration
 	require.NoError(t, jobs.Migrate(ctx, s.DB(), jobs.Dialect(d)))
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
-	q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs,
+	q, err := jobs.New(s.DB(), jobs.Dialect(d), slog.New(slog.DiscardHandler), &jobs.Workers{Documents: s, Blobs: blobs, WebhookAllowPrivate: true,
 		Webhooks: s, WebhookBackoff: backoff, WebhookTimeout: timeout})
 	require.NoError(t, err)
 	s.SetJobQueue(q)
@@ -267,4 +267,27 @@ func TestWebhookWithALostKeyFails(t *testing.T) {
 	d := settled(t, s, w.ID, workflow.DeliveryFailed)
 	require.Contains(t, d.LastError, "does not open")
 	require.Empty(t, rc.requests(), "nothing unsigned or wrongly signed went out")
+}
+
+// Finding 11 of issue 15: what a private receiver answers with an error
+// stays private; only its status is kept.
+func TestWebhookKeepsOnlyTheStatusOfAPrivateReceiversError(t *testing.T) {
+	t.Parallel()
+	s := webhookEnv(t, sqlstore.SQLite, 0, time.Hour)
+	rc := newReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("connection to db.internal:5432 failed, password=hunter2"))
+	})
+	plan := planIn(t, s)
+	w := subscribe(t, s, plan.Plan.ProjectID, rc.URL)
+	submit(t, s, plan)
+	var d workflow.WebhookDelivery
+	require.Eventually(t, func() bool {
+		ds, _, err := s.ListDeliveries(context.Background(), w.ID, "", workflow.Page{Limit: 10})
+		require.NoError(t, err)
+		d = ds[0]
+		return d.Attempts == 1
+	}, 30*time.Second, 10*time.Millisecond)
+	require.Equal(t, http.StatusInternalServerError, d.LastStatusCode)
+	require.Equal(t, "the receiver answered 500", d.LastError)
 }

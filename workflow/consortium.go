@@ -4,6 +4,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -99,15 +100,27 @@ const (
 	maxTitle = 500
 )
 
+// checkText is the one check of every free text a person writes: valid
+// UTF-8, no NUL and no other control character except tab and newline,
+// at most max characters, and present when required.
 func checkText(p *Problems, field, v string, required bool, max int) {
 	switch {
-	case required && v == "":
+	case required && strings.TrimSpace(v) == "":
 		p.Add(field, "is required")
+	case !utf8.ValidString(v):
+		p.Add(field, "is not valid UTF-8")
 	case utf8.RuneCountInString(v) > max:
 		p.Add(field, "is longer than %d characters", max)
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
+	case strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		p.Add(field, "contains control characters")
 	}
+}
+
+// CheckText applies the text rules (valid UTF-8, no control characters but
+// tab and newline, at most max characters) to a field that is not part of
+// a domain type's Validate, such as a template's source.
+func CheckText(p *Problems, field, v string, required bool, max int) {
+	checkText(p, field, v, required, max)
 }
 
 func checkID(p *Problems, field, v string) {

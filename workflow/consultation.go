@@ -54,6 +54,14 @@ const (
 	MaxHideReason     = 500
 )
 
+// CheckHideReason checks the reason a comment is hidden for: required
+// text of at most MaxHideReason characters.
+func CheckHideReason(reason string) error {
+	var p Problems
+	checkText(&p, "reason", reason, true, MaxHideReason)
+	return p.Err("the reason is not valid")
+}
+
 // Comment is a stakeholder's (or anyone in scope's) remark on one section
 // of one revision. Replies point at their parent; only top-level comments
 // get a formal response.

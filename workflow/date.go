@@ -12,11 +12,21 @@ type Date struct{ t time.Time }
 
 const dateLayout = "2006-01-02"
 
-// ParseDate parses YYYY-MM-DD.
+// The years a date may fall in; others are typing mistakes (and year 0
+// is not a date PostgreSQL keeps).
+const (
+	MinYear = 1900
+	MaxYear = 2200
+)
+
+// ParseDate parses YYYY-MM-DD, a date from MinYear to MaxYear.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
 		return Date{}, fmt.Errorf("not a date in the form YYYY-MM-DD: %q", s)
+	}
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		return Date{}, fmt.Errorf("the date %q is not between %d and %d", s, MinYear, MaxYear)
 	}
 	return Date{t}, nil
 }
@@ -71,10 +81,11 @@ func (d *Date) scanString(s string) error {
 	if len(s) > len(dateLayout) {
 		s = s[:len(dateLayout)]
 	}
-	v, err := ParseDate(s)
+	// What is stored was checked when it was written; read it as it is.
+	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return err
+		return fmt.Errorf("not a date in the form YYYY-MM-DD: %q", s)
 	}
-	*d = v
+	*d = Date{t}
 	return nil
 }

@@ -538,7 +538,7 @@ type MonitoringStore interface {
 	UpdateProgressReport(ctx context.Context, id string, version int, c ReportContent, p Principal) (ProgressReport, error)
 	FireReportTransition(ctx context.Context, r ReportTransitionRequest) (ProgressReport, ReportTransitionRecord, error)
 	ReportPermittedTransitions(ctx context.Context, id string, p Principal) ([]ReportPermitted, ProgressReport, error)
-	ReportHistory(ctx context.Context, id string, p Principal) ([]ReportTransitionRecord, error)
+	ReportHistory(ctx context.Context, id string, p Principal, page Page) ([]ReportTransitionRecord, string, error)
 
 	// SetUptake records the follow-up of a recommendation of a monitored
 	// peer review; its host or the coordinator.

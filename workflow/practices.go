@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // KindGoodPractice is a good practice, following the programme's form. It
@@ -208,9 +207,7 @@ func (t *TransferInterest) Validate() error {
 // CheckCaption checks an image caption.
 func CheckCaption(caption string) error {
 	var p Problems
-	if utf8.RuneCountInString(caption) > maxImageCaption {
-		p.Add("caption", "is longer than %d characters", maxImageCaption)
-	}
+	checkText(&p, "caption", caption, false, maxImageCaption)
 	return p.Err("invalid image")
 }
 

@@ -59,7 +59,8 @@ type Store interface {
 	FireTransition(ctx context.Context, r TransitionRequest) (Deliverable, TransitionRecord, error)
 	// PermittedTransitions lists what the caller may fire now.
 	PermittedTransitions(ctx context.Context, kind Kind, id string, p Principal) ([]PermittedTrigger, Deliverable, error)
-	History(ctx context.Context, kind Kind, id string) ([]TransitionRecord, error)
+	// History pages a deliverable's transitions, oldest first.
+	History(ctx context.Context, kind Kind, id string, page Page) ([]TransitionRecord, string, error)
 	Revision(ctx context.Context, kind Kind, id string, number int) (RevisionRecord, error)
 
 	// Documents.
@@ -108,7 +109,8 @@ type Store interface {
 	// top-level comment; the owner or the coordinator, while the
 	// deliverable is in stakeholder_review.
 	RespondToComment(ctx context.Context, commentID string, status ResponseStatus, body string, p Principal) (Comment, error)
-	CommentHistory(ctx context.Context, commentID string, p Principal) ([]CommentEvent, error)
+	// CommentHistory pages a comment's events, oldest first.
+	CommentHistory(ctx context.Context, commentID string, p Principal, page Page) ([]CommentEvent, string, error)
 	// Consultation returns the consultation of a revision (0: the latest).
 	Consultation(ctx context.Context, kind Kind, id string, revision int, p Principal) (Consultation, error)
 	// CloseConsultation closes the open consultation early; the owner or the
@@ -137,9 +139,14 @@ type Store interface {
 	ReleaseIdempotencyKey(ctx context.Context, userID, key string) error
 }
 
+// IdempotencyTTL is how long an Idempotency-Key is kept: a repeat after it
+// is a fresh request, and older records are deleted.
+const IdempotencyTTL = 24 * time.Hour
+
 // IdempotencyRecord remembers the first answer to a POST with an
 // Idempotency-Key, per user and key. Status 0 means the first request is
-// still running.
+// still running. Its Body never holds a secret: a handler that shows one
+// keeps a copy without it for replays.
 type IdempotencyRecord struct {
 	UserID      string
 	Key         string
@@ -148,6 +155,16 @@ type IdempotencyRecord struct {
 	Headers     map[string]string // the headers to replay (Content-Type, ETag, Location)
 	Body        []byte
 	CreatedAt   time.Time
+}
+
+// MaxNote is the longest transition note, in characters.
+const MaxNote = 4000
+
+// CheckNote checks a transition's note: text, at most MaxNote characters.
+func CheckNote(note string) error {
+	var p Problems
+	checkText(&p, "note", note, false, MaxNote)
+	return p.Err("invalid note")
 }
 
 // TransitionRequest asks for one transition at a known version.

@@ -85,7 +85,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
 		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: mailer, Webhooks: a.store,
-			Reports: a.store}); err != nil {
+			Reports: a.store, WebhookAllowPrivate: cfg.WebhookAllowPrivate}); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -114,7 +114,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
-		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui})
+		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate})
 	if err != nil {
 		a.Close()
 		return nil, err

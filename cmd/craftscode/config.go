@@ -36,6 +36,10 @@ type Config struct {
 	// SMTP is the mail relay (CRAFTSCODE_SMTP_URL, CRAFTSCODE_MAIL_FROM);
 	// nil writes mail to the log instead.
 	SMTP *notify.SMTPConfig
+	// WebhookAllowPrivate (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE) lets webhooks
+	// reach loopback and private addresses, for a receiver on the same
+	// host or network.
+	WebhookAllowPrivate bool
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
@@ -75,6 +79,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "S3_USE_SSL must be true or false")
 		}
 		c.S3.UseSSL = b
+	}
+	if v := getenv("CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			problems = append(problems, "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE must be true or false")
+		}
+		c.WebhookAllowPrivate = b
 	}
 	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
 		problems = append(problems, "S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY")

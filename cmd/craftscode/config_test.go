@@ -20,6 +20,7 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, "craftscode", c.S3.Bucket)
 	require.Empty(t, c.S3.Endpoint, "no S3 unless configured")
 	require.Equal(t, int64(50<<20), c.EvidenceLimit, "evidence uploads default to 50 MB")
+	require.False(t, c.WebhookAllowPrivate, "webhooks reach no loopback or private address unless allowed")
 
 	c, err = loadConfig(envOf(map[string]string{"CRAFTSCODE_EVIDENCE_LIMIT": "209715200"}))
 	require.NoError(t, err)
@@ -28,16 +29,17 @@ func TestConfigDefaults(t *testing.T) {
 
 func TestConfigErrorsAreAllReported(t *testing.T) {
 	_, err := loadConfig(envOf(map[string]string{
-		"S3_ENDPOINT":               "http://minio:9000",
-		"S3_USE_SSL":                "maybe",
-		"DATABASE_URL":              "mysql://x",
-		"CRAFTSCODE_ADMIN_TOKEN":    "short",
-		"CRAFTSCODE_LOG_LEVEL":      "loud",
-		"CRAFTSCODE_SECRET_KEY":     "0123456789abcdef",
-		"CRAFTSCODE_EVIDENCE_LIMIT": "50MB",
+		"S3_ENDPOINT":                      "http://minio:9000",
+		"S3_USE_SSL":                       "maybe",
+		"DATABASE_URL":                     "mysql://x",
+		"CRAFTSCODE_ADMIN_TOKEN":           "short",
+		"CRAFTSCODE_LOG_LEVEL":             "loud",
+		"CRAFTSCODE_SECRET_KEY":            "0123456789abcdef",
+		"CRAFTSCODE_EVIDENCE_LIMIT":        "50MB",
+		"CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE": "sometimes",
 	}))
 	require.Error(t, err)
-	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY"} {
+	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY", "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE"} {
 		require.Contains(t, err.Error(), want)
 	}
 }

@@ -46,7 +46,8 @@ func TestWebhooksEndToEnd(t *testing.T) {
 	}
 
 	admin := "admin-token-for-the-webhook-test-0123"
-	env := map[string]string{"CRAFTSCODE_DATA_DIR": t.TempDir(), "CRAFTSCODE_ADMIN_TOKEN": admin}
+	env := map[string]string{"CRAFTSCODE_DATA_DIR": t.TempDir(), "CRAFTSCODE_ADMIN_TOKEN": admin,
+		"CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE": "true"} // the receiver is on this host
 	s := serve(t, env)
 	ids := seedPlans(t, s.url, admin, 2)
 	var plan struct {

@@ -484,13 +484,22 @@ type idempotencyRow struct {
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
 // ClaimIdempotencyKey records k as running and returns (k, true), or
-// returns the existing record and false when the key was used before.
+// returns the existing record and false when the key was used before. A
+// record older than workflow.IdempotencyTTL is gone: its key is claimed
+// afresh. Now and then, every expired record is deleted.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, k *workflow.IdempotencyRecord) (workflow.IdempotencyRecord, bool, error) {
 	k.CreatedAt = now()
+	expired := k.CreatedAt.Add(-workflow.IdempotencyTTL)
+	if err := s.sweepIdempotencyKeys(ctx, expired); err != nil {
+		return *k, false, err
+	}
 	row := idempotencyRow{UserID: k.UserID, Key: k.Key, RequestHash: k.RequestHash, Headers: "{}", CreatedAt: k.CreatedAt}
 	var claimed bool
 	var existing idempotencyRow
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("user_id = ? AND key = ? AND created_at < ?", k.UserID, k.Key, expired).Delete(&idempotencyRow{}).Error; err != nil {
+			return err
+		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
@@ -510,6 +519,23 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, k *workflow.Idempotency
 		return rec, false, fmt.Errorf("idempotency record headers: %w", err)
 	}
 	return rec, false, nil
+}
+
+// idempotencySweepEvery is how often a store deletes every expired
+// idempotency record (at the next claim after it).
+const idempotencySweepEvery = time.Minute
+
+// sweepIdempotencyKeys deletes the records older than expired, at most
+// once per idempotencySweepEvery in this process.
+func (s *Store) sweepIdempotencyKeys(ctx context.Context, expired time.Time) error {
+	last := s.idempotencySwept.Load()
+	t := time.Now().UnixNano()
+	if t-last < int64(idempotencySweepEvery) || !s.idempotencySwept.CompareAndSwap(last, t) {
+		return nil
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Where("created_at < ?", expired).Delete(&idempotencyRow{}).Error
+	})
 }
 
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, k workflow.IdempotencyRecord) error {

@@ -215,7 +215,42 @@ func loadComment(tx *gorm.DB, id string, p workflow.Principal) (commentRec, work
 		return r, d, err
 	}
 	r.Kind = d.Kind
-	return r, d, seeComment(p, d, r)
+	if err := seeComment(p, d, r); err != nil {
+		return r, d, err
+	}
+	// Hiding a comment hides its whole thread: a reply under a hidden
+	// comment is as invisible as the hidden comment itself.
+	if !answers(p, d) {
+		hidden, err := hiddenAbove(tx, r)
+		if err != nil {
+			return r, d, err
+		}
+		if hidden {
+			return r, d, workflow.Errorf(workflow.CodeNotFound, "comment not found")
+		}
+	}
+	return r, d, nil
+}
+
+// hiddenAbove reports whether a comment or any comment above it (its
+// parent, the parent's parent, up to the top of its thread) is hidden.
+func hiddenAbove(tx *gorm.DB, r commentRec) (bool, error) {
+	for range 1000 { // far deeper than any thread; stops a cycle
+		if r.Hidden {
+			return true, nil
+		}
+		if r.ParentID == "" {
+			return false, nil
+		}
+		var err error
+		if r, err = loadCommentRow(tx, r.ParentID); err != nil {
+			if workflow.ErrorCode(err) == workflow.CodeNotFound {
+				return false, nil
+			}
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // answers reports whether p sees hidden comments and their reasons: the
@@ -320,7 +355,13 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 			if err != nil && workflow.ErrorCode(err) != workflow.CodeNotFound {
 				return err
 			}
-			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || pc.Hidden {
+			hidden := false
+			if err == nil {
+				if hidden, err = hiddenAbove(tx, pc); err != nil {
+					return err
+				}
+			}
+			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || hidden {
 				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
 					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
 			}
@@ -713,9 +754,8 @@ func (s *Store) DeleteComment(ctx context.Context, commentID string, version int
 
 func (s *Store) HideComment(ctx context.Context, commentID, reason string, p workflow.Principal) (workflow.Comment, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" || len([]rune(reason)) > workflow.MaxHideReason {
-		return workflow.Comment{}, &workflow.Error{Code: workflow.CodeInvalid, Message: "the reason is not valid",
-			Fields: []workflow.FieldError{{Field: "reason", Message: "is required, at most 500 characters"}}}
+	if err := workflow.CheckHideReason(reason); err != nil {
+		return workflow.Comment{}, err
 	}
 	at := now()
 	var out workflow.Comment
@@ -788,8 +828,12 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 
 // CommentHistory is for the comment's author and for those who answer:
 // it holds the text of edits and deletions, which others must not read.
-func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal) ([]workflow.CommentEvent, error) {
+func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow.Principal, pg workflow.Page) ([]workflow.CommentEvent, string, error) {
 	var out []workflow.CommentEvent
+	var next string
+	if pg.Limit <= 0 {
+		pg.Limit = 50
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		r, d, err := loadComment(tx, commentID, p)
 		if err != nil {
@@ -802,24 +846,43 @@ func (s *Store) CommentHistory(ctx context.Context, commentID string, p workflow
 		if err != nil {
 			return err
 		}
-		rows, err := stx.QueryContext(ctx, `SELECT comment_id, event, actor_id, body, stance, status, at FROM comment_events
-			WHERE comment_id = $1 ORDER BY at, id`, commentID)
+		// Oldest first, a page at a time; the cursor is the id of the
+		// previous page's last event.
+		after := ""
+		args := []any{commentID, pg.Limit + 1}
+		if pg.After != "" {
+			after = ` AND (e.at > a.at OR (e.at = a.at AND e.id > a.id))`
+			args = append(args, pg.After)
+		}
+		from := `comment_events e`
+		if after != "" {
+			from = `comment_events e JOIN comment_events a ON a.id = $3 AND a.comment_id = e.comment_id`
+		}
+		rows, err := stx.QueryContext(ctx, `SELECT e.id, e.comment_id, e.event, e.actor_id, e.body, e.stance, e.status, e.at FROM `+from+`
+			WHERE e.comment_id = $1`+after+` ORDER BY e.at, e.id LIMIT $2`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		out = []workflow.CommentEvent{}
+		var ids []string
 		for rows.Next() {
 			var e workflow.CommentEvent
-			if err := rows.Scan(&e.CommentID, &e.Event, &e.ActorID, &e.Body, &e.Stance, &e.Status, &e.At); err != nil {
+			var id string
+			if err := rows.Scan(&id, &e.CommentID, &e.Event, &e.ActorID, &e.Body, &e.Stance, &e.Status, &e.At); err != nil {
 				return err
 			}
 			e.At = e.At.UTC()
 			out = append(out, e)
+			ids = append(ids, id)
+		}
+		if len(out) > pg.Limit {
+			out = out[:pg.Limit]
+			next = ids[pg.Limit-1]
 		}
 		return rows.Err()
 	})
-	return out, err
+	return out, next, err
 }
 
 func (s *Store) Consultation(ctx context.Context, kind workflow.Kind, id string, revision int, p workflow.Principal) (workflow.Consultation, error) {
@@ -971,9 +1034,13 @@ func (s *Store) MyConsultations(ctx context.Context, p workflow.Principal) ([]wo
 			Visible, Unanswer int
 		}
 		var counts []count
-		if err := tx.Raw(`SELECT deliverable_id, revision, count(*) AS visible,
-				SUM(CASE WHEN parent_id IS NULL AND NOT deleted AND response_status = '' THEN 1 ELSE 0 END) AS unanswer
-			FROM comments WHERE deliverable_id IN ? AND NOT hidden GROUP BY deliverable_id, revision`, ids).Scan(&counts).Error; err != nil {
+		// A hidden comment does not count, nor do the replies in its
+		// thread.
+		if err := tx.Raw(`SELECT c.deliverable_id, c.revision, count(*) AS visible,
+				SUM(CASE WHEN c.parent_id IS NULL AND NOT c.deleted AND c.response_status = '' THEN 1 ELSE 0 END) AS unanswer
+			FROM comments c WHERE c.deliverable_id IN ? AND NOT c.hidden
+				AND NOT EXISTS (SELECT 1 FROM comments h WHERE h.id = c.thread_id AND h.hidden)
+			GROUP BY c.deliverable_id, c.revision`, ids).Scan(&counts).Error; err != nil {
 			return err
 		}
 		for _, n := range counts {

@@ -212,6 +212,11 @@ func parties(tx *gorm.DB, d workflow.Deliverable) ([]partyRow, error) {
 			}
 		}
 	case workflow.KindPeerReview:
+		// As for an action plan: the instrument reviewed is one the host
+		// addresses, not another partner's.
+		if h.PolicyInstrumentID != "" && !containsStr(instrumentPartners, h.PartnerID) {
+			return nil, invalidRef("policy_instrument_id", "is not addressed by the host partner")
+		}
 		for _, id := range d.Review.PeerPartnerIDs {
 			if id == h.PartnerID {
 				return nil, invalidRef("peer_partner_ids", "the host cannot be its own peer")

@@ -612,6 +612,9 @@ func writeContent(tx *gorm.DB, r reportRow, rep workflow.ProgressReport, c workf
 }
 
 func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTransitionRequest) (workflow.ProgressReport, workflow.ReportTransitionRecord, error) {
+	if err := workflow.CheckNote(req.Note); err != nil {
+		return workflow.ProgressReport{}, workflow.ReportTransitionRecord{}, err
+	}
 	var out workflow.ProgressReport
 	var rec workflow.ReportTransitionRecord
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -723,15 +726,19 @@ func (s *Store) ReportPermittedTransitions(ctx context.Context, id string, p wor
 	return out, rep, err
 }
 
-func (s *Store) ReportHistory(ctx context.Context, id string, p workflow.Principal) ([]workflow.ReportTransitionRecord, error) {
+func (s *Store) ReportHistory(ctx context.Context, id string, p workflow.Principal, pg workflow.Page) ([]workflow.ReportTransitionRecord, string, error) {
 	var rows []reportTransitionRow
+	var next string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if _, _, _, err := seeReport(tx, id, p, false); err != nil {
 			return err
 		}
-		return tx.Where("report_id = ?", id).Order("version").Find(&rows).Error
+		var err error
+		rows, next, err = historyPage(tx.Where("report_id = ?", id), "progress_report_transitions", pg,
+			func(r reportTransitionRow) string { return r.ID })
+		return err
 	})
-	return mapRows(rows, reportTransitionRow.domain), err
+	return mapRows(rows, reportTransitionRow.domain), next, err
 }
 
 // freezeReport makes the canonical JSON that an accepted report's

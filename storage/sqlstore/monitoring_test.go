@@ -267,7 +267,7 @@ func init() {
 		_, err = fire(m.coord, workflow.ReportReturn, "too late")
 		require.Equal(t, workflow.CodeConflict, code(t, err), "accepted is final")
 
-		hist, err := s.ReportHistory(ctx, r.ID, m.obs)
+		hist, _, err := s.ReportHistory(ctx, r.ID, m.obs, workflow.Page{Limit: 50})
 		require.NoError(t, err)
 		var trail []string
 		for _, h := range hist {
@@ -438,7 +438,7 @@ func init() {
 		wg.Wait()
 		codes := []workflow.Code{workflow.ErrorCode(errs[0]), workflow.ErrorCode(errs[1])}
 		require.ElementsMatch(t, []workflow.Code{"", workflow.CodePreconditionFailed}, codes, "%v", errs)
-		hist, err := s.ReportHistory(ctx, r.ID, m.coord)
+		hist, _, err := s.ReportHistory(ctx, r.ID, m.coord, workflow.Page{Limit: 50})
 		require.NoError(t, err)
 		require.Len(t, hist, 2)
 	}

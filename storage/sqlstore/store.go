@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +44,9 @@ type Store struct {
 	secrets *notify.Box // seals webhook secrets
 	// approval names the template of each kind's approved documents.
 	approval map[workflow.Kind]TemplateRef
+	// idempotencySwept is when expired idempotency records were last
+	// deleted (Unix nanoseconds).
+	idempotencySwept atomic.Int64
 }
 
 // JobQueue takes follow-up work inside the caller's transaction, so that
@@ -92,6 +96,9 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
+	if err := privateFiles(path); err != nil {
+		return nil, err
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -111,6 +118,38 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	s.sql.SetMaxOpenConns(8)
 	return s, s.Ping(ctx)
+}
+
+// privateFiles makes the database file, before SQLite opens it, readable
+// by its owner only (0600, like secret.key), and tightens an existing one
+// and its -wal and -shm files. SQLite gives the files it makes beside the
+// database (-wal, -shm, -journal) the database file's mode.
+func privateFiles(path string) error {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(name, fi.Mode().Perm()&0o600); err != nil {
+				return fmt.Errorf("make %s private: %w", name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Open picks the backend from the URL: postgres:// or postgresql:// for

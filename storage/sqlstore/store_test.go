@@ -269,7 +269,7 @@ var suite = map[string]func(t *testing.T, s *sqlstore.Store){
 			_, err = s.DB().ExecContext(ctx, stmt)
 			require.ErrorContains(t, err, "append-only", stmt)
 		}
-		h, err := s.History(ctx, plan.Kind, plan.Plan.ID)
+		h, _, err := s.History(ctx, plan.Kind, plan.Plan.ID, workflow.Page{Limit: 50})
 		require.NoError(t, err)
 		require.Len(t, h, 1)
 		require.Equal(t, "", h[0].Note)

@@ -105,6 +105,9 @@ func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string,
 // beyond its own rows to do (no webhook to notify, no document to queue);
 // otherwise it is one transaction around that statement and the rest.
 func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
+	if err := workflow.CheckNote(r.Note); err != nil {
+		return workflow.Deliverable{}, workflow.TransitionRecord{}, err
+	}
 	p, err := s.prepareTransition(ctx, r)
 	if err != nil {
 		return workflow.Deliverable{}, workflow.TransitionRecord{}, translate(err)
@@ -253,10 +256,31 @@ func (s *Store) PermittedTransitions(ctx context.Context, kind workflow.Kind, id
 	return out, d, err
 }
 
-func (s *Store) History(ctx context.Context, kind workflow.Kind, id string) ([]workflow.TransitionRecord, error) {
-	var rows []transitionRow
-	err := s.db.WithContext(ctx).Where("deliverable_id = ?", id).Order("version").Find(&rows).Error
-	return mapRows(rows, transitionRow.domain), translate(err)
+func (s *Store) History(ctx context.Context, kind workflow.Kind, id string, p workflow.Page) ([]workflow.TransitionRecord, string, error) {
+	q := s.db.WithContext(ctx).Where("deliverable_id = ?", id)
+	rows, next, err := historyPage(q, "transitions", p, func(r transitionRow) string { return r.ID })
+	return mapRows(rows, transitionRow.domain), next, err
+}
+
+// historyPage reads one page of an append-only history oldest first (by
+// version). The cursor is the id of the previous page's last row.
+func historyPage[T any](q *gorm.DB, table string, p workflow.Page, id func(T) string) ([]T, string, error) {
+	if p.After != "" {
+		q = q.Where("version > (SELECT h.version FROM "+table+" h WHERE h.id = ?)", p.After)
+	}
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	var rows []T
+	if err := q.Order("version").Limit(p.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		next = id(rows[len(rows)-1])
+	}
+	return rows, next, nil
 }
 
 func (s *Store) Revision(ctx context.Context, kind workflow.Kind, id string, number int) (workflow.RevisionRecord, error) {
