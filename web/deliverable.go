@@ -530,44 +530,35 @@ func group(c *call, shown []*sectionView, all []sectionView) []groupView {
 // whatever the number of comments.
 func (h *Handler) organisations(c *call, projectID string) (map[string]string, error) {
 	ctx := c.r.Context()
-	names := map[string]string{}
-	for after := ""; ; {
-		items, next, err := h.cfg.Store.ListPartners(ctx, projectID, workflow.Page{Limit: 500, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range items {
-			names[p.ID] = p.Name
-		}
-		if after = next; next == "" {
-			break
-		}
+	partners, err := allPages(func(p workflow.Page) ([]workflow.Partner, string, error) {
+		return h.cfg.Store.ListPartners(ctx, projectID, p)
+	})
+	if err != nil {
+		return nil, err
 	}
-	for after := ""; ; {
-		items, next, err := h.cfg.Store.ListStakeholderGroups(ctx, projectID, workflow.Page{Limit: 500, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, g := range items {
-			names[g.ID] = g.Name
-		}
-		if after = next; next == "" {
-			break
-		}
+	groups, err := allPages(func(p workflow.Page) ([]workflow.StakeholderGroup, string, error) {
+		return h.cfg.Store.ListStakeholderGroups(ctx, projectID, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	members, err := allPages(func(p workflow.Page) ([]workflow.Membership, string, error) {
+		return h.cfg.Store.ListMemberships(ctx, projectID, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, p := range partners {
+		names[p.ID] = p.Name
+	}
+	for _, g := range groups {
+		names[g.ID] = g.Name
 	}
 	orgs := map[string]string{}
-	for after := ""; ; {
-		items, next, err := h.cfg.Store.ListMemberships(ctx, projectID, workflow.Page{Limit: 500, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range items {
-			if n := names[cmp.Or(m.PartnerID, m.StakeholderGroupID)]; n != "" {
-				orgs[m.UserID] = n
-			}
-		}
-		if after = next; next == "" {
-			break
+	for _, m := range members {
+		if n := names[cmp.Or(m.PartnerID, m.StakeholderGroupID)]; n != "" {
+			orgs[m.UserID] = n
 		}
 	}
 	return orgs, nil

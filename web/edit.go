@@ -37,8 +37,6 @@ func (h *Handler) editRoutes(m *http.ServeMux) {
 	m.Handle("POST /ui/peer-reviews/{id}/recommendations/new", h.page(true, h.addRecommendation))
 }
 
-func init() { funcs["fieldid"] = domainFieldID }
-
 // domainFieldID turns a domain field name into an element id:
 // actions[2].players → f-actions-2-players.
 func domainFieldID(name string) string {
@@ -61,23 +59,6 @@ type editOption struct{ Value, Label string }
 type editOptGroup struct {
 	Label   string
 	Options []editOption
-}
-
-// allPages reads every page of a list.
-func allPages[T any](list func(workflow.Page) ([]T, string, error)) ([]T, error) {
-	var all []T
-	after := ""
-	for {
-		items, next, err := list(workflow.Page{Limit: 200, After: after})
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, items...)
-		if next == "" {
-			return all, nil
-		}
-		after = next
-	}
 }
 
 // editConsortium is what the forms choose from: the project's partners and

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,12 +14,6 @@ import (
 
 // historyPageSize is how many transitions (and revisions) a page shows.
 const historyPageSize = 20
-
-// userNamer is the store's lookup of people's names by id (sqlstore has
-// it); without it, the page shows ids.
-type userNamer interface {
-	UserNames(ctx context.Context, ids []string) (map[string]string, error)
-}
 
 type revisionRow struct {
 	Number      int
@@ -55,7 +48,12 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 			return err
 		}
 		head := d.Head()
-		records, err := h.cfg.Store.History(ctx, kind, id)
+		// The page shows the newest first and the store pages oldest
+		// first, so the whole history is read; it grows by a row per
+		// transition, which a person's page can afford.
+		records, err := allPages(func(p workflow.Page) ([]workflow.TransitionRecord, string, error) {
+			return h.cfg.Store.History(ctx, kind, id, p)
+		})
 		if err != nil {
 			return err
 		}
@@ -88,11 +86,9 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 		for _, r := range revs {
 			ids = append(ids, r.CreatedBy)
 		}
-		names := map[string]string{}
-		if un, ok := h.cfg.Store.(userNamer); ok {
-			if names, err = un.UserNames(ctx, ids); err != nil {
-				return err
-			}
+		names, err := h.cfg.Store.UserNames(ctx, ids)
+		if err != nil {
+			return err
 		}
 		name := func(id string) string {
 			if n, ok := names[id]; ok {

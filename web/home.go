@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -146,12 +145,8 @@ func (h *Handler) projectHome(c *call) error {
 	if err := p.Authorize(pid, workflow.ActionProjectRead); err != nil {
 		return err
 	}
-	reader, ok := h.cfg.Store.(workflow.HomeReader)
-	if !ok {
-		return errors.New("web: the store does not read project homes")
-	}
 	now := time.Now()
-	home, err := reader.ProjectHome(ctx, pid, p.DeliverableScope(pid), now)
+	home, err := h.cfg.Store.ProjectHome(ctx, pid, p.DeliverableScope(pid), now)
 	if err != nil {
 		return err
 	}

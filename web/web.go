@@ -189,6 +189,7 @@ var funcs = template.FuncMap{
 	"label":   label,
 	"percent": dashboard.Percent,
 	"dict":    dict,
+	"fieldid": domainFieldID,
 }
 
 // dict builds a map from key, value pairs, to pass several values to a

@@ -23,6 +23,9 @@ type Store interface {
 	AddToken(ctx context.Context, userID, tokenHash, label string) error
 	UserByEmail(ctx context.Context, email string) (User, error)
 	ListUsers(ctx context.Context, page Page) ([]User, string, error)
+	// UserNames maps user ids to names in one read (for who did what);
+	// unknown ids are left out.
+	UserNames(ctx context.Context, ids []string) (map[string]string, error)
 	// Authenticate finds the caller by token hash; unknown gives not_found.
 	Authenticate(ctx context.Context, tokenHash string) (Principal, error)
 
@@ -132,6 +135,7 @@ type Store interface {
 	EvidenceStore
 	LearningEventStore
 	Searcher
+	HomeReader
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
