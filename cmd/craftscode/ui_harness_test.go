@@ -93,16 +93,11 @@ type browserUI struct {
 	root  context.Context
 	chk   pageCheckers
 	shots string
-	// allow holds the (page, rule) pairs known to fail, "page rule" (page
-	// without the role, or with it; "*" for every page), and for
-	// html-validate "page html-validate/rule". They are logged, not failed.
-	allow map[string]string
 
 	mu    sync.Mutex
 	tabs  map[target.ID]*tabState
 	html  []servedPage // waiting for html-validate
 	shotN int
-	seen  map[string]bool // allow-list entries that matched
 }
 
 // tabState follows the document a tab shows: the last HTML response.
@@ -129,8 +124,8 @@ func newBrowserUI(t *testing.T, s *served) *browserUI {
 	root, cancelRoot := chromedp.NewContext(alloc)
 	t.Cleanup(cancelRoot)
 	require.NoError(t, chromedp.Do(root), "start Chromium")
-	ui := &browserUI{s: s, root: root, chk: chk, shots: artifacts(t), allow: map[string]string{},
-		tabs: map[target.ID]*tabState{}, seen: map[string]bool{}}
+	ui := &browserUI{s: s, root: root, chk: chk, shots: artifacts(t),
+		tabs: map[target.ID]*tabState{}}
 	// Registered after Chromium's cancels, so it runs before them. The
 	// server's log stays with the screenshots.
 	t.Cleanup(func() {
@@ -242,30 +237,10 @@ type axeViolation struct {
 	} `json:"nodes"`
 }
 
-// allowed tells whether the (page, rule) pair is on the allow-list, and
-// notes that it was met.
-func (ui *browserUI) allowed(page, rule string) bool {
-	ui.mu.Lock()
-	defer ui.mu.Unlock()
-	for _, k := range []string{page + " " + rule, pageOf(page) + " " + rule, "* " + rule} {
-		if _, ok := ui.allow[k]; ok {
-			ui.seen[k] = true
-			return true
-		}
-	}
-	return false
-}
-
-// pageOf is a check's page without its role: "reading/partner" → "reading".
-func pageOf(name string) string {
-	p, _, _ := strings.Cut(name, "/")
-	return p
-}
-
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 // checkPage holds the page the tab shows to every rule (see the top of
-// this file): a test error for each problem not on the allow-list. name
+// this file): a test error for each problem. name
 // names the page in messages and files ("page/role"). The viewport is left
 // at the phone's size; html-validate's findings come at the test's end.
 func (ui *browserUI) checkPage(t *testing.T, ctx context.Context, name string) {
@@ -275,9 +250,8 @@ func (ui *browserUI) checkPage(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// pageProblems is checkPage's work: it gives the problems of the page that
-// the allow-list does not hold, and queues the served HTML for
-// html-validate.
+// pageProblems is checkPage's work: it gives the problems of the page, and
+// queues the served HTML for html-validate.
 func (ui *browserUI) pageProblems(t *testing.T, ctx context.Context, name string) []string {
 	t.Helper()
 	var problems []string
@@ -327,7 +301,7 @@ func (ui *browserUI) pageProblems(t *testing.T, ctx context.Context, name string
 
 		wide, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[document.documentElement.scrollWidth, window.innerWidth]`))
 		require.NoError(t, err)
-		if wide[0] > wide[1] && !ui.allowed(name, "sideways-scroll") {
+		if wide[0] > wide[1] {
 			problems = append(problems, fmt.Sprintf("%s: scrolls sideways: the page is %.0f px wide in a %.0f px window (screenshot %s)", at, wide[0], wide[1], shot))
 		}
 
@@ -339,11 +313,7 @@ func (ui *browserUI) pageProblems(t *testing.T, ctx context.Context, name string
 			for _, nd := range v.Nodes {
 				fmt.Fprintf(&b, "\n\t%s %s\n\t\t%s", nd.Target, nd.HTML, strings.ReplaceAll(nd.Summary, "\n", "\n\t\t"))
 			}
-			if ui.allowed(name, v.ID) {
-				t.Logf("known, on the allow-list: %s", b.String())
-			} else {
-				problems = append(problems, b.String())
-			}
+			problems = append(problems, b.String())
 		}
 	}
 	// Pages run no inline script or style: the browser refuses them (and
@@ -353,9 +323,7 @@ func (ui *browserUI) pageProblems(t *testing.T, ctx context.Context, name string
 	st.refused = nil
 	st.mu.Unlock()
 	for _, r := range refused {
-		if !ui.allowed(name, "csp") {
-			problems = append(problems, fmt.Sprintf("%s (%s): the browser refused something by the Content-Security-Policy: %s", name, url, r))
-		}
+		problems = append(problems, fmt.Sprintf("%s (%s): the browser refused something by the Content-Security-Policy: %s", name, url, r))
 	}
 	return problems
 }
@@ -366,11 +334,10 @@ func (ui *browserUI) validateHTML(t *testing.T) {
 	for _, p := range ui.htmlProblems(t) {
 		t.Error(p)
 	}
-	ui.reportAllowList(t)
 }
 
 // htmlProblems runs html-validate over the pages queued so far and gives
-// its findings that the allow-list does not hold.
+// its findings.
 func (ui *browserUI) htmlProblems(t *testing.T) (problems []string) {
 	ui.mu.Lock()
 	pages := ui.html
@@ -426,31 +393,10 @@ func (ui *browserUI) htmlProblems(t *testing.T) (problems []string) {
 		}
 		for _, m := range r.Messages {
 			msg := fmt.Sprintf("%s (%s): html-validate %s: %s at %s:%d:%d %s", p.name, p.url, m.RuleID, m.Message, r.FilePath, m.Line, m.Column, m.Selector)
-			if ui.allowed(p.name, "html-validate/"+m.RuleID) {
-				t.Logf("known, on the allow-list: %s", msg)
-			} else {
-				problems = append(problems, msg)
-			}
+			problems = append(problems, msg)
 		}
 	}
 	return problems
-}
-
-// reportAllowList names the allow-list entries no page met: after a full
-// run, they are fixed and can go.
-func (ui *browserUI) reportAllowList(t *testing.T) {
-	ui.mu.Lock()
-	defer ui.mu.Unlock()
-	var stale []string
-	for k := range ui.allow {
-		if !ui.seen[k] {
-			stale = append(stale, k)
-		}
-	}
-	sort.Strings(stale)
-	for _, k := range stale {
-		t.Logf("allow-list entry %q met no page in this run: if a full run says so too, remove it", k)
-	}
 }
 
 // TestCheckPageCatches shows that the harness can fail: a page with an

@@ -25,44 +25,6 @@ type pageCase struct {
 	status int64                        // the answer's status (0 = 200)
 }
 
-// pagesKnown are the (page, rule) pairs that fail today: "page rule", page
-// without the role ("*" for every page), html-validate's rules as
-// "html-validate/rule"; the value says where the fix goes. To be fixed in
-// this issue (issue 12): the lead empties this map once the pages are
-// fixed. Nothing else may be silenced.
-var pagesKnown = map[string]string{
-	// partials/layout.html: every page.
-	"* html-validate/doctype-style":          "to be fixed in this issue: <!DOCTYPE html> in upper case",
-	"* html-validate/no-trailing-whitespace": "to be fixed in this issue: blank lines of spaces left by {{if}}/{{end}} ({{- -}} trims them)",
-	// login.html: the token field.
-	"sign-in html-validate/autocomplete-password":       "to be fixed in this issue: autocomplete=\"off\" on type=password (use \"current-password\" or drop it)",
-	"sign-in-error html-validate/autocomplete-password": "to be fixed in this issue: as sign-in",
-	// dashboard.html (dashboards shows the dashboard of the only project).
-	"dashboard html-validate/unique-landmark":                 "to be fixed in this issue: <section aria-labelledby> cards and the figures' div role=region share names",
-	"dashboard html-validate/prefer-native-element":           "to be fixed in this issue: <div role=\"region\"> around the figures' table",
-	"dashboards html-validate/unique-landmark":                "to be fixed in this issue: as dashboard",
-	"dashboards html-validate/prefer-native-element":          "to be fixed in this issue: as dashboard",
-	"dashboard-monitored html-validate/unique-landmark":       "to be fixed in this issue: as dashboard",
-	"dashboard-monitored html-validate/prefer-native-element": "to be fixed in this issue: as dashboard",
-	// practices.html, events.html: <ul aria-label>.
-	"good-practices html-validate/aria-label-misuse":        "to be fixed in this issue: aria-label on a <ul>",
-	"good-practices-search html-validate/aria-label-misuse": "to be fixed in this issue: aria-label on a <ul>",
-	"events html-validate/aria-label-misuse":                "to be fixed in this issue: aria-label on a <ul>",
-	"events-search html-validate/aria-label-misuse":         "to be fixed in this issue: aria-label on a <ul>",
-	// deliverable.html: ids made of section anchors hold dots.
-	"reading html-validate/valid-id":               "to be fixed in this issue: ids like sec-part2.policy_context hold dots",
-	"section html-validate/valid-id":               "to be fixed in this issue: as reading",
-	"comment-error html-validate/valid-id":         "to be fixed in this issue: as reading",
-	"section-comment-error html-validate/valid-id": "to be fixed in this issue: as reading",
-	"response-error html-validate/valid-id":        "to be fixed in this issue: as reading",
-	"peer-review html-validate/valid-id":           "to be fixed in this issue: as reading (sec-recommendation.1)",
-	"peer-review-section html-validate/valid-id":   "to be fixed in this issue: as reading",
-	// A section's page: its <title> is over 70 characters.
-	"section html-validate/long-title":               "to be fixed in this issue: the section page's <title> is over 70 characters",
-	"section-comment-error html-validate/long-title": "to be fixed in this issue: as section",
-	"peer-review-section html-validate/long-title":   "to be fixed in this issue: as section",
-}
-
 // TestPagesAccessible holds every page of the service, for every role that
 // sees it, to the harness's rules (ui_harness_test.go): no axe-core
 // violation at 1280×900 and 390×844, html-validate clean, no sideways
@@ -76,6 +38,18 @@ func TestPagesAccessible(t *testing.T) {
 		return func(f *pagesFixture) string { return "/ui/projects/" + f.demo.ProjectID + p }
 	}
 	review := func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.review }
+	plan2 := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/action-plans/" + f.plan + p }
+	}
+	draft := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/action-plans/" + f.draft + p }
+	}
+	draftReview := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.draftReview + p }
+	}
+	practice := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice + p }
+	}
 	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
 	const commentForm = `section[id="sec-part2.policy_context"] form[action$="/comments"]`
 	const responseForm = `details[open] > form[action$="/response"]`
@@ -87,6 +61,33 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "", page: "not-found", path: at("/ui/no-such-page"), status: 404},
 		{role: "coordinator", page: "not-found", path: at("/ui/no-such-page"), status: 404},
 		{role: "coordinator", page: "deliverable-not-found", path: at("/ui/action-plans/00000000000000000000000000"), status: 404},
+		{role: "coordinator", page: "landing", path: at("/ui/")},
+		{role: "coordinator", page: "projects", path: at("/ui/projects")},
+		{role: "coordinator", page: "home", path: project("")},
+		{role: "partner", page: "home", path: project("")},
+		{role: "stakeholder", page: "home", path: project("")},
+		{role: "secretariat", page: "home", path: project("")},
+		{role: "observer", page: "home", path: project("")},
+		{role: "coordinator", page: "home-filtered", path: project("?kind=action_plan&state=draft")},
+		{role: "partner", page: "plan-new", path: project("/action-plans/new")},
+		{role: "partner", page: "plan-new-error", path: project("/action-plans/new"), submit: `main form[action$="/action-plans/new"]`, status: 422},
+		{role: "coordinator", page: "plan-edit", path: draft("/edit")},
+		{role: "coordinator", page: "plan-edit-error", path: draft("/edit"), submit: `main form[action$="/edit"]`,
+			values: map[string]string{`[name="contact_email"]`: "not an address"}, status: 422},
+		{role: "coordinator", page: "plan-edit-conflict", path: draft("/edit"), submit: `main form[action$="/edit"]`,
+			values: map[string]string{`main form[action$="/edit"] [name="version"]`: "99", `[name="title"]`: "A title typed in a stale tab"}, status: 409},
+		{role: "coordinator", page: "review-new", path: project("/peer-reviews/new")},
+		{role: "coordinator", page: "review-edit", path: draftReview("/edit")},
+		{role: "coordinator", page: "review-edit-check", path: draftReview("/edit?check=submit")},
+		{role: "partner", page: "practice-new", path: project("/good-practices/new")},
+		{role: "coordinator", page: "practice-edit", path: practice("/edit")},
+		{role: "coordinator", page: "practice-edit-error", path: practice("/edit"), submit: `main form[action$="/edit"]`,
+			values: map[string]string{`main form[action$="/edit"] [name="title"]`: ""}, status: 422},
+		{role: "coordinator", page: "submit-confirm", path: draft("/transitions/submit")},
+		{role: "coordinator", page: "request-changes-confirm", path: plan2("/transitions/request_changes")},
+		{role: "coordinator", page: "close-confirm", path: plan2("/consultation/close")},
+		{role: "coordinator", page: "history", path: plan2("/history")},
+		{role: "stakeholder", page: "history", path: plan2("/history")},
 		{role: "coordinator", page: "consultations", path: at("/ui/consultations")},
 		{role: "partner", page: "consultations", path: at("/ui/consultations")},
 		{role: "stakeholder", page: "consultations", path: at("/ui/consultations")},
@@ -182,6 +183,9 @@ type pagesFixture struct {
 	review   string // a peer review under consultation
 	practice string
 	event    string
+	// draft is the Hungarian partner's action plan, complete but not
+	// submitted; draftReview a peer review it hosts, incomplete.
+	draft, draftReview string
 	// monitored is a project in phase 2 (the coordinator's and the
 	// partner's second project).
 	monitored string
@@ -246,7 +250,6 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 
 	f.s = serve(t, env)
 	f.ui = newBrowserUI(t, f.s)
-	f.ui.allow = pagesKnown
 
 	// The Florentine partner's plan, submitted: under consultation.
 	base := f.s.url + "/api/v1/projects/" + f.demo.ProjectID
@@ -311,6 +314,34 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	require.Equal(t, 200, call(t, "POST", reviewAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 1, nil))
 	require.Equal(t, 201, call(t, "POST", reviewAPI+"/comments", reader.Token, map[string]any{
 		"body": "Who would run the design lab?", "section": "recommendation.1", "stance": "question"}, 0, nil))
+
+	// The Hungarian partner's drafts, which the coordinator edits.
+	coordinator := f.users["coordinator"]
+	var hu, huInstrument string
+	for _, p := range ps.Items {
+		if strings.HasPrefix(p.Name, "Budapest") {
+			hu = p.ID
+		}
+	}
+	for _, i := range instruments.Items {
+		if slices.Contains(i.PartnerIDs, hu) {
+			huInstrument = i.ID
+		}
+	}
+	require.NotEmpty(t, huInstrument)
+	var draft, draftReview struct{ ID string }
+	require.Equal(t, 201, call(t, "POST", base+"/action-plans", coordinator.Token, map[string]any{
+		"policy_instrument_id": huInstrument, "partner_id": hu, "title": "Cselekvési terv: budapesti kézművesek", "language": "hu",
+		"summary_en":     "Mentoring and shared workshops for Budapest's craft SMEs.",
+		"policy_context": "A VEKOP nem támogatja a kézműves mikrovállalkozásokat.",
+		"actions": []map[string]any{{"title": "Mentorprogram", "description": "Tapasztalt mesterek mentorálják a fiatal kézműveseket.",
+			"players": "BKIK, Budapesti Vállalkozásfejlesztési Közalapítvány", "timeframe_start": "2027-01-01", "timeframe_end": "2027-12-31"}},
+	}, 0, &draft))
+	f.draft = draft.ID
+	require.Equal(t, 201, call(t, "POST", base+"/peer-reviews", coordinator.Token, map[string]any{
+		"host_partner_id": hu, "title": "Peer review in Budapest", "peer_partner_ids": peers, "policy_instrument_id": huInstrument,
+	}, 0, &draftReview))
+	f.draftReview = draftReview.ID
 	return f
 }
 
