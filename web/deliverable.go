@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/workflow"
@@ -464,17 +463,6 @@ func trimLines(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// shortTitle keeps a page's title short enough for a tab and a search
-// result (the layout adds the site's name).
-func shortTitle(s string) string {
-	const most = 55
-	if utf8.RuneCountInString(s) <= most {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:most-1])) + "…"
-}
-
 // idKey is an anchor made fit for an id: part3.action.2.players is
 // part3-action-2-players.
 func idKey(anchor string) string { return strings.ReplaceAll(anchor, ".", "-") }
@@ -761,13 +749,13 @@ func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, s
 	if err != nil {
 		return err
 	}
-	page := view{Title: shortTitle(v.Head.Title), Data: v, Notice: notice(c)}
+	page := view{Title: v.Head.Title, Data: v, Notice: notice(c)}
 	if v.Section != nil {
 		title := v.Section.Title
 		if v.Section.Label != "" {
 			title = v.Section.Label
 		}
-		page.Title = shortTitle(title + " · " + v.Head.Title)
+		page.Title = title + " · " + v.Head.Title
 	}
 	switch {
 	case errors.Is(formErr, errTooFast):

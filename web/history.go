@@ -111,7 +111,7 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 		if v.Page < v.Pages {
 			v.Next = v.Page + 1
 		}
-		h.render(c, http.StatusOK, "deliverables/history", view{Title: shortTitle(c.T("history.title", "Title", head.Title)), Data: v})
+		h.render(c, http.StatusOK, "deliverables/history", view{Title: c.T("history.title", "Title", head.Title), Data: v})
 		return nil
 	}
 }

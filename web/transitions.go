@@ -133,7 +133,7 @@ func (h *Handler) groupNames(c *call, head workflow.Head) (string, error) {
 }
 
 func (h *Handler) showTransition(c *call, v transitionView, status int, notice string) {
-	page := view{Title: shortTitle(c.T("transition.title", "Trigger", c.T(codeKey(v.Trigger)), "Title", v.Head.Title)), Data: v, Error: notice}
+	page := view{Title: c.T("transition.title", "Trigger", c.T(codeKey(v.Trigger)), "Title", v.Head.Title), Data: v, Error: notice}
 	h.render(c, status, "deliverables/transition", page)
 }
 
@@ -284,7 +284,7 @@ func (h *Handler) confirmClose(kind workflow.Kind) func(*call) error {
 			return workflow.Errorf(workflow.CodeConflict, "%s", c.T("reading.close.not_open"))
 		}
 		v := closeView{Segment: segment(kind), Head: d.Head(), Deadline: newDates(c.loc, time.Now()).atRel(cons.Deadline)}
-		h.render(c, http.StatusOK, "deliverables/close", view{Title: shortTitle(c.T("reading.close.title", "Title", v.Head.Title)), Data: v})
+		h.render(c, http.StatusOK, "deliverables/close", view{Title: c.T("reading.close.title", "Title", v.Head.Title), Data: v})
 		return nil
 	}
 }

@@ -295,6 +295,7 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	}
 	v.CSRF = c.csrf
 	v.Lang = c.loc.Lang()
+	v.Title = shortTitle(v.Title)
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
 	if err := h.pages[v.Lang][name].ExecuteTemplate(buf, "layout", v); err != nil {
@@ -350,3 +351,17 @@ func (h *Handler) describe(c *call, err error) (int, view) {
 // codeKey is the catalog's message for a domain code (a state, a
 // trigger…): code.<value>.
 func codeKey(code any) string { return "code." + fmt.Sprint(code) }
+
+// titleRunes is the longest page title before " · craftscode": a browser
+// tab and a screen reader's window list show about 70 characters (escaped
+// apostrophes count five in html-validate's check), and a plan's title can
+// be much longer (the page's h1 shows it whole).
+const titleRunes = 50
+
+func shortTitle(s string) string {
+	r := []rune(s)
+	if len(r) <= titleRunes {
+		return s
+	}
+	return strings.TrimSpace(string(r[:titleRunes-1])) + "…"
+}

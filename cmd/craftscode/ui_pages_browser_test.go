@@ -51,8 +51,8 @@ func TestPagesAccessible(t *testing.T) {
 		return func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice + p }
 	}
 	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
-	const commentForm = `section[id="sec-part2.policy_context"] form[action$="/comments"]`
-	const responseForm = `details[open] > form[action$="/response"]`
+	const commentForm = `form[action$="/comments"]:has(input[name="section"][value="part2.policy_context"])`
+	const responseForm = `form[action$="/response"]`
 	pages := []pageCase{
 		{role: "", page: "sign-in", path: at("/ui/login")},
 		{role: "", page: "sign-in-error", path: at("/ui/login"), submit: `form[action="/ui/login/email"]`, status: 422},
@@ -123,7 +123,7 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "partner", page: "section", path: section},
 		{role: "stakeholder", page: "comment-error", path: plan, submit: commentForm, status: 422},
 		{role: "stakeholder", page: "section-comment-error", path: section, submit: commentForm, status: 422},
-		{role: "partner", page: "response-error", path: plan, submit: responseForm, status: 422},
+		{role: "partner", page: "response-error", path: section, submit: responseForm, status: 422},
 	}
 
 	signedIn := map[string]context.Context{}
