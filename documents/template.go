@@ -114,8 +114,10 @@ type execLimits struct {
 
 // The step budget is far above what real plans need (a 200-action plan
 // takes about a thousand steps) and low enough to end a runaway template
-// well within the time limit.
-var defaultLimits = execLimits{output: 4 << 20, steps: 250_000, time: 2 * time.Second}
+// well within the time limit. The step budget bounds the work; the clock is
+// only a backstop, wide enough that a legitimate comment-response matrix of
+// 5,000 comments is not cut off on a loaded machine (2 s was, at times).
+var defaultLimits = execLimits{output: 4 << 20, steps: 250_000, time: 10 * time.Second}
 
 const (
 	maxSourceSize = 1 << 20 // a template's own size
