@@ -231,10 +231,10 @@ type checkProblem struct {
 func submitCheck(c *call, f *form, problems []workflow.FieldError, anchor func(string) string) []checkProblem {
 	out := make([]checkProblem, 0, len(problems))
 	for _, p := range problems {
-		if _, ok := f.Errors[p.Field]; !ok {
-			f.Errors[p.Field] = p.Message
+		if _, ok := f.Checks[p.Field]; !ok {
+			f.Checks[p.Field] = p.Message
 		}
-		out = append(out, checkProblem{p.Field, fieldLabel(c, p.Field), anchor(p.Field), p.Message})
+		out = append(out, checkProblem{p.Field, fieldLabel(c.loc, p.Field), anchor(p.Field), p.Message})
 	}
 	return out
 }

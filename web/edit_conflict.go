@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/craftscode/craftscode/locale"
 )
 
 // conflictField is one field that someone else changed meanwhile: the
@@ -58,20 +60,20 @@ var fieldKeys = map[string]string{
 var itemField = regexp.MustCompile(`^(actions|recommendations)\[(\d+)\]\.(.+)$`)
 
 // fieldLabel is a field's name in words: "Action 2 · Players".
-func fieldLabel(c *call, name string) string {
+func fieldLabel(c *locale.Localizer, name string) string {
 	if m := itemField.FindStringSubmatch(name); m != nil {
 		n, _ := strconv.Atoi(m[2])
 		if m[1] == "actions" {
 			if k, ok := fieldKeys["action."+m[3]]; ok {
-				return c.T("edit.conflict.in_action", "Number", n+1, "Field", c.T(k))
+				return c.MustT("edit.conflict.in_action", "Number", n+1, "Field", c.MustT(k))
 			}
 		} else if k, ok := fieldKeys["recommendation."+m[3]]; ok {
-			return c.T("edit.conflict.in_recommendation", "Number", n+1, "Field", c.T(k))
+			return c.MustT("edit.conflict.in_recommendation", "Number", n+1, "Field", c.MustT(k))
 		}
 		return name
 	}
 	if k, ok := fieldKeys[name]; ok {
-		return c.T(k)
+		return c.MustT(k)
 	}
 	return name
 }
@@ -121,7 +123,7 @@ func changedFields(c *call, saved, yours url.Values, names map[string]string) []
 			continue
 		}
 		name := strings.TrimSuffix(k, "[]") // check boxes
-		out = append(out, conflictField{Name: name, Label: fieldLabel(c, name), Anchor: domainFieldID(name), Saved: a, Yours: b,
+		out = append(out, conflictField{Name: name, Label: fieldLabel(c.loc, name), Anchor: domainFieldID(name), Saved: a, Yours: b,
 			Diff: wordDiff(a, b), SavedN: boxLines(a), YourN: boxLines(b)})
 	}
 	return out

@@ -20,14 +20,20 @@ import (
 // Field names are the domain's (title, actions[2].players), so the
 // domain's FieldErrors land next to the field they name.
 type form struct {
-	Values  url.Values
-	Errors  map[string]string // field → message
-	Problem string            // a message for the whole form
-	Version int               // the version the form edits
+	Values url.Values
+	Errors map[string]string // field → message
+	// Checks are what a submit would still need (the edit page's
+	// ?check=submit), shown at their fields like errors, though nothing
+	// was refused.
+	Checks  map[string]string
+	Problem string // a message for the whole form
+	Version int    // the version the form edits
 }
 
 // newForm starts a form from what was posted.
-func newForm(v url.Values) *form { return &form{Values: v, Errors: map[string]string{}} }
+func newForm(v url.Values) *form {
+	return &form{Values: v, Errors: map[string]string{}, Checks: map[string]string{}}
+}
 
 // Get is the value of a field as typed.
 func (f *form) Get(name string) string {
@@ -61,7 +67,10 @@ func (f *form) Error(name string) string {
 	if f == nil {
 		return ""
 	}
-	return f.Errors[name]
+	if e, ok := f.Errors[name]; ok {
+		return e
+	}
+	return f.Checks[name]
 }
 
 // Invalid tells whether the form has problems to show.

@@ -118,8 +118,8 @@ func testPracticeEditPages(t *testing.T, d sqlstore.Dialect) {
 		"location.city": {"Firenze"}, "summary": {"Laboratori <b>aperti</b> alle scuole."}, "timescale": {"2015–2019"}}
 	res = b.post(newPage, form)
 	require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
-	require.Contains(t, res.body, `id="f-country-error">is not an ISO 3166-1 alpha-2 country code</p>`)
-	require.Regexp(t, `<input id="f-country" name="location.country" type="text" value="XX"[^>]*aria-invalid="true"`, res.body)
+	require.Contains(t, res.body, `id="f-location-country-error">is not an ISO 3166-1 alpha-2 country code</p>`)
+	require.Regexp(t, `<input id="f-location-country" name="location.country" type="text" value="XX"[^>]*aria-invalid="true"`, res.body)
 	require.Contains(t, res.body, "Laboratori &lt;b&gt;aperti&lt;/b&gt; alle scuole.</textarea>")
 	require.Contains(t, res.body, `value="Botteghe aperte"`)
 	require.Contains(t, res.body, "2015–2019</textarea>")

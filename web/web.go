@@ -243,7 +243,8 @@ func (h *Handler) parse() error {
 	h.pages = map[string]map[string]*template.Template{}
 	for _, lang := range h.catalog.Languages() {
 		loc := h.catalog.Match(lang)
-		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T(codeKey(code)) }}
+		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T(codeKey(code)) },
+			"fieldlabel": func(name string) string { return fieldLabel(loc, name) }}
 		h.pages[lang] = map[string]*template.Template{}
 		for _, f := range pages {
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
