@@ -262,6 +262,10 @@ var matrix = []endpoint{
 	{"GET", "/api/v1/projects/{pid}/dashboard", nil,
 		[]int{401, 401, 200, 200, 200, 403, 200, 200, 404, 404}, nil},
 
+	// What waits for the caller: every member asks for their own.
+	{"GET", "/api/v1/projects/{pid}/needs-you", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+
 	{"GET", "/api/v1/workflows/{kind}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},
 }

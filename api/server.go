@@ -136,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.needsRoutes(v1)
 	s.evidenceRoutes(v1)
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
