@@ -52,16 +52,23 @@ func firstHour(t *testing.T, env map[string]string, check bool) {
 		return demoUser{}
 	}
 	home := "/ui/projects/" + demo.ProjectID
+	// Each step waits at most a while, so that a missing element fails
+	// the test at that step rather than at the tab's deadline.
+	step := func(ctx context.Context) context.Context {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		t.Cleanup(cancel)
+		return ctx
+	}
 	text := func(ctx context.Context, sel string) string {
 		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		v, err := chromedp.Run(step(ctx), chromedp.Text(chromedp.CSS(sel)))
 		require.NoError(t, err, sel)
 		return v
 	}
 	// press clicks a button or link and waits for the page it leads to.
 	press := func(ctx context.Context, sel string) int64 {
 		t.Helper()
-		res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		res, err := chromedp.RunResponse(step(ctx), chromedp.Click(chromedp.CSS(sel)))
 		require.NoError(t, err, "press %s", sel)
 		return res.Status
 	}
@@ -69,7 +76,10 @@ func firstHour(t *testing.T, env map[string]string, check bool) {
 	fill := func(ctx context.Context, fields ...field) {
 		t.Helper()
 		for _, f := range fields {
-			require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(f.sel), f.value)), f.sel)
+			if f.value == "" {
+				continue // left empty, as a person leaves a field
+			}
+			require.NoError(t, chromedp.Do(step(ctx), chromedp.SetValue(chromedp.CSS(f.sel), f.value)), f.sel)
 		}
 	}
 	look := func(ctx context.Context, name string) {
@@ -106,7 +116,7 @@ func firstHour(t *testing.T, env map[string]string, check bool) {
 		require.Equal(t, int64(200), press(partner, `main form button[formaction$="/actions"]`), "add action %d", i+1)
 		p := "#f-actions-" + string(rune('0'+i)) + "-"
 		fill(partner, field{p + "title", a.title}, field{p + "description", a.description}, field{p + "players", a.players},
-			field{p + "timeframe_start", "2027-01-01"}, field{p + "timeframe_end", "2027-12-31"})
+			field{p + "timeframe-start", "2027-01-01"}, field{p + "timeframe-end", "2027-12-31"})
 	}
 	require.Equal(t, int64(200), press(partner, `main form button[type=submit]:not([formaction])`), "save")
 
@@ -144,6 +154,8 @@ func firstHour(t *testing.T, env map[string]string, check bool) {
 	require.Contains(t, text(stakeholder, "main"), title)
 	require.Equal(t, int64(200), ui.open(t, stakeholder, planPath+"?section=part3.action.3.players"))
 	const remark = "Az iparkamara mellett a céhek is vegyenek részt."
+	require.NoError(t, chromedp.Do(step(stakeholder), chromedp.Click(chromedp.CSS(`details:has(form[action$="/comments"]) > summary`))),
+		"open the comment form")
 	fill(stakeholder, field{`[id="stance-part3-action-3-players"]`, "suggestion"}, field{`[id="body-part3-action-3-players"]`, remark})
 	require.Equal(t, int64(200), press(stakeholder, `form[action$="/comments"] button[type=submit]`))
 	require.Contains(t, text(stakeholder, "main"), remark)
