@@ -67,8 +67,14 @@ func BenchmarkProjectHome(b *testing.B) {
 				Actions: []workflow.PlanAction{{Number: 1, Title: "A", Description: "d", Players: "p", TimeframeStart: &start, TimeframeEnd: &end}}}}
 			submit = i < 10
 		case i < 139:
-			d = workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: pid, HostPartnerID: partners[i%2].ID,
-				PolicyInstrumentID: shared, Title: fmt.Sprintf("Peer review %d", i)}}
+			// A review names an instrument of its host only (the reader's
+			// group's, which Firenze addresses), or none.
+			host, instrument := partners[i%2].ID, ""
+			if host == firenze.ID {
+				instrument = shared
+			}
+			d = workflow.Deliverable{Kind: workflow.KindPeerReview, Review: &workflow.PeerReview{ProjectID: pid, HostPartnerID: host,
+				PolicyInstrumentID: instrument, Title: fmt.Sprintf("Peer review %d", i)}}
 		default:
 			d = workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: pid, PartnerID: partners[i%2].ID,
 				Title: fmt.Sprintf("Good practice %d", i), Summary: "s"}}
