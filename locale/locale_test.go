@@ -1,6 +1,8 @@
 package locale
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,4 +50,19 @@ func TestLocalize(t *testing.T) {
 	require.Equal(t, "Egyszerű", hu.MustT("plain"))
 	require.Equal(t, "en", c.Match("fr-FR").Lang(), "an unknown language falls back to English")
 	require.Equal(t, "hu", c.Match("", "hu").Lang(), "the first preference that fits wins")
+}
+
+// TestNoTables: no catalog opens a [table]. Areas append their messages at
+// the end of a file, and a message after a table header would silently
+// become part of that table.
+func TestNoTables(t *testing.T) {
+	names, err := fs.Glob(files, "catalog/*.toml")
+	require.NoError(t, err)
+	for _, name := range names {
+		b, err := fs.ReadFile(files, name)
+		require.NoError(t, err)
+		for i, line := range strings.Split(string(b), "\n") {
+			require.False(t, strings.HasPrefix(strings.TrimSpace(line), "["), "%s:%d opens a table: write plural messages inline", name, i+1)
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,10 @@ func (h *Handler) readingRoutes(m *http.ServeMux) {
 // consultation of thousands of comments would otherwise make a page of
 // megabytes.
 const overviewThreads = 5
+
+// sectionPageThreads is how many threads a page of one section shows: a
+// section of 250 threads made a page of half a megabyte in one piece.
+const sectionPageThreads = 50
 
 // sectionView is one section of the revision with the threads pinned to
 // it that the page shows.
@@ -109,6 +114,7 @@ type commentView struct {
 // that after posting the person lands where they were.
 type threadForms struct {
 	Segment, HeadID, CSRF, Back  string
+	Page                         int // the section page's page, for the forms to come back to
 	StanceOptions, StatusOptions template.HTML
 	menus                        *menus
 	dates                        *dates
@@ -259,26 +265,29 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 }
 
 type deliverableView struct {
-	Kind         workflow.Kind
-	Segment      string
-	Head         workflow.Head
-	Lang         string // the content's language
-	Submitted    bool   // there is a frozen revision to read
-	Consultation *workflow.Consultation
-	Deadline     when
-	ClosedAt     when
-	Open         bool // comments are taken now
-	CanComment   bool
-	CanAnswer    bool
-	CanClose     bool // the owner or the coordinator, while comments are taken
-	CanEdit      bool // a draft the caller may edit
-	CheckSubmit  bool // a draft the caller may edit but not submit yet: link to what it lacks
-	Panel        string
-	Sections     []sectionView
-	Groups       []groupView  // the cards on the page
-	Section      *sectionView // on a section's own page, the one section
-	Comments     int
-	Unanswered   int
+	// On a section's page, its threads are paged (sectionPageThreads a
+	// page, oldest first): Page of Pages, with the neighbours (0: none).
+	Page, Pages, PrevPage, NextPage int
+	Kind                            workflow.Kind
+	Segment                         string
+	Head                            workflow.Head
+	Lang                            string // the content's language
+	Submitted                       bool   // there is a frozen revision to read
+	Consultation                    *workflow.Consultation
+	Deadline                        when
+	ClosedAt                        when
+	Open                            bool // comments are taken now
+	CanComment                      bool
+	CanAnswer                       bool
+	CanClose                        bool // the owner or the coordinator, while comments are taken
+	CanEdit                         bool // a draft the caller may edit
+	CheckSubmit                     bool // a draft the caller may edit but not submit yet: link to what it lacks
+	Panel                           string
+	Sections                        []sectionView
+	Groups                          []groupView  // the cards on the page
+	Section                         *sectionView // on a section's own page, the one section
+	Comments                        int
+	Unanswered                      int
 	// FirstUnanswered is where the first comment without a response is:
 	// an anchor on this page, or a section's page.
 	FirstUnanswered string
@@ -706,6 +715,17 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		shown := s.all
 		if v.Section == nil {
 			shown = shown[max(0, len(shown)-overviewThreads):]
+		} else {
+			v.Pages = max(1, (len(shown)+sectionPageThreads-1)/sectionPageThreads)
+			v.Page = threadPage(c, v.Pages)
+			if v.Page > 1 {
+				v.PrevPage = v.Page - 1
+			}
+			if v.Page < v.Pages {
+				v.NextPage = v.Page + 1
+			}
+			forms.Page = v.Page
+			shown = shown[(v.Page-1)*sectionPageThreads : min(v.Page*sectionPageThreads, len(shown))]
 		}
 		s.Threads = make([]commentView, len(shown))
 		for j, t := range shown {
@@ -793,12 +813,34 @@ func pageSection(c *call) *string {
 	return nil
 }
 
-// pageURL is where a form sends the person back to: the section page they
-// were on, or the overview, with the notice and the comment to show.
+// threadPage is the page of a section's threads asked for (?page= on a
+// GET, the form's page on a POST): a number, or "last", where a new
+// comment lands. Past the end (threads deleted meanwhile) is the last page.
+func threadPage(c *call, pages int) int {
+	v := c.r.URL.Query().Get("page")
+	if c.r.Method == http.MethodPost {
+		v = c.r.PostForm.Get("page")
+	}
+	if v == "last" {
+		return pages
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, pages)
+}
+
+// pageURL is where a form sends the person back to: the section page (and
+// page of it) they were on, or the overview, with the notice and the
+// comment to show.
 func pageURL(c *call, kind workflow.Kind, id, done, commentID string) string {
 	q := url.Values{}
 	if s := pageSection(c); s != nil {
 		q.Set("section", *s)
+		if p := c.r.PostForm.Get("page"); p != "" {
+			q.Set("page", p)
+		}
 	}
 	q.Set("done", done)
 	u := fmt.Sprintf("/ui/%s/%s?%s", segment(kind), id, q.Encode())

@@ -439,3 +439,55 @@ func TestHistoryPage(t *testing.T) {
 		})
 	}
 }
+
+// TestSectionThreadsPaged: a section's page shows its threads 50 at a time,
+// oldest first, with links to the neighbouring pages; a new comment posted
+// there comes back on the last page, and a reply on the page it was on.
+func TestSectionThreadsPaged(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := newSite(t, d, nil)
+			plan := "/ui/action-plans/" + s.planID
+			const sec = "part2.policy_context"
+			reader := s.browser(t)
+			reader.signIn(s.reader)
+			p := principal(t, s, s.reader)
+			var first string
+			for i := range 55 {
+				cm, err := s.store.AddComment(ctx, workflow.NewComment{Kind: workflow.KindActionPlan, DeliverableID: s.planID,
+					Body: fmt.Sprintf("Remark %02d", i), Section: sec, Stance: workflow.StanceConcern, Principal: p})
+				require.NoError(t, err)
+				if i == 0 {
+					first = cm.ID
+				}
+			}
+			res := reader.get(plan + "?section=" + sec)
+			require.Equal(t, http.StatusOK, res.status, res.body)
+			require.Equal(t, 50, strings.Count(res.body, `<article class="comment`))
+			requireHas(t, res.body, "Remark 00")
+			requireLacks(t, res.body, "Remark 50")
+			requireHas(t, res.body, "Page 1 of 2")
+			requireHas(t, res.body, `?section=part2.policy_context&amp;page=2" rel="next">Later comments</a>`)
+
+			res = reader.get(plan + "?section=" + sec + "&page=2")
+			require.Equal(t, 5, strings.Count(res.body, `<article class="comment`))
+			requireHas(t, res.body, "Remark 54")
+			requireHas(t, res.body, `rel="prev">Earlier comments</a>`)
+			requireLacks(t, res.body, "Later comments")
+			require.Equal(t, 5, strings.Count(reader.get(plan+"?section="+sec+"&page=9").body, `<article class="comment`), "past the end: the last page")
+
+			// A new comment from the section's page lands on its last page.
+			res = reader.post(plan+"/comments", url.Values{"section": {sec}, "stance": {"support"}, "body": {"The newest remark"}, "back": {sec}, "page": {"last"}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			res = reader.get(res.header.Get("Location"))
+			requireHas(t, res.body, "The newest remark")
+			requireHas(t, res.body, "Page 2 of 2")
+			// A reply to the oldest, from page 1, comes back to page 1.
+			res = reader.post(plan+"/comments", url.Values{"section": {sec}, "parent_id": {first}, "stance": {"support"}, "body": {"A reply on page one"}, "back": {sec}, "page": {"1"}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			require.Contains(t, res.header.Get("Location"), "page=1")
+			requireHas(t, reader.get(res.header.Get("Location")).body, "A reply on page one")
+		})
+	}
+}
