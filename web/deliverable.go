@@ -40,8 +40,9 @@ func (h *Handler) readingRoutes(m *http.ServeMux) {
 const overviewThreads = 5
 
 // sectionPageThreads is how many threads a page of one section shows: a
-// section of 250 threads made a page of half a megabyte in one piece.
-const sectionPageThreads = 50
+// section of 250 threads made a page of half a megabyte in one piece, and
+// 40 keeps the owner's page, with its response forms, under 200 KB.
+const sectionPageThreads = 40
 
 // sectionView is one section of the revision with the threads pinned to
 // it that the page shows.

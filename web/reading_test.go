@@ -440,7 +440,7 @@ func TestHistoryPage(t *testing.T) {
 	}
 }
 
-// TestSectionThreadsPaged: a section's page shows its threads 50 at a time,
+// TestSectionThreadsPaged: a section's page shows its threads 40 at a time,
 // oldest first, with links to the neighbouring pages; a new comment posted
 // there comes back on the last page, and a reply on the page it was on.
 func TestSectionThreadsPaged(t *testing.T) {
@@ -464,18 +464,19 @@ func TestSectionThreadsPaged(t *testing.T) {
 			}
 			res := reader.get(plan + "?section=" + sec)
 			require.Equal(t, http.StatusOK, res.status, res.body)
-			require.Equal(t, 50, strings.Count(res.body, `<article class="comment`))
+			require.Equal(t, 40, strings.Count(res.body, `<article class="comment`))
 			requireHas(t, res.body, "Remark 00")
-			requireLacks(t, res.body, "Remark 50")
+			requireHas(t, res.body, "Remark 39")
+			requireLacks(t, res.body, "Remark 40")
 			requireHas(t, res.body, "Page 1 of 2")
 			requireHas(t, res.body, `?section=part2.policy_context&amp;page=2" rel="next">Later comments</a>`)
 
 			res = reader.get(plan + "?section=" + sec + "&page=2")
-			require.Equal(t, 5, strings.Count(res.body, `<article class="comment`))
+			require.Equal(t, 15, strings.Count(res.body, `<article class="comment`))
 			requireHas(t, res.body, "Remark 54")
 			requireHas(t, res.body, `rel="prev">Earlier comments</a>`)
 			requireLacks(t, res.body, "Later comments")
-			require.Equal(t, 5, strings.Count(reader.get(plan+"?section="+sec+"&page=9").body, `<article class="comment`), "past the end: the last page")
+			require.Equal(t, 15, strings.Count(reader.get(plan+"?section="+sec+"&page=9").body, `<article class="comment`), "past the end: the last page")
 
 			// A new comment from the section's page lands on its last page.
 			res = reader.post(plan+"/comments", url.Values{"section": {sec}, "stance": {"support"}, "body": {"The newest remark"}, "back": {sec}, "page": {"last"}})
