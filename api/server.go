@@ -35,8 +35,13 @@ type Config struct {
 	// It shares the middleware (request ids, access log, metrics, body
 	// limit) but is not part of the JSON API or its OpenAPI document.
 	UI http.Handler
-	// CommentRate and CommentBurst limit each user's comments (and
-	// comment edits); 0 means ratelimit.DefaultCommentRate and
+	// Comments limits each user's comments (and comment edits). It is
+	// the one limiter the pages use too (cmd builds it once and gives it
+	// to both), so a person has one allowance however they comment; nil
+	// makes one with CommentRate and CommentBurst.
+	Comments *ratelimit.PerKey
+	// CommentRate and CommentBurst shape the limiter made when Comments is
+	// nil; 0 means ratelimit.DefaultCommentRate and
 	// ratelimit.DefaultCommentBurst.
 	CommentRate  rate.Limit
 	CommentBurst int
@@ -86,7 +91,9 @@ func New(cfg Config) (*Server, error) {
 	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
 		s.imageLimit = DefaultImageLimit
 	}
-	s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	if s.comments = cfg.Comments; s.comments == nil {
+		s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}

@@ -51,9 +51,14 @@ type Config struct {
 	// many, for people behind one address).
 	LinkLimit  int
 	LinkWindow time.Duration
-	// CommentRate and CommentBurst limit each person's comments made
-	// through the pages, with the JSON API's defaults (a burst of 10, then
-	// one every 3 seconds).
+	// Comments limits each person's comments and comment edits. It is the
+	// API's limiter too (cmd builds one and gives it to both), so a person
+	// has one allowance whether they comment here or through the API; nil
+	// makes one with CommentRate and CommentBurst.
+	Comments *ratelimit.PerKey
+	// CommentRate and CommentBurst shape the limiter made when Comments is
+	// nil, with the JSON API's defaults (a burst of 10, then one every 3
+	// seconds).
 	CommentRate  rate.Limit
 	CommentBurst int
 	// ImageLimit caps a good practice image uploaded through the pages, as
@@ -114,7 +119,10 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
 		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
-		comments: ratelimit.New(cfg.CommentRate, cfg.CommentBurst)}
+		comments: cfg.Comments}
+	if h.comments == nil {
+		h.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	var err error
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)

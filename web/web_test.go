@@ -23,6 +23,7 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/notify"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
@@ -88,11 +89,15 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	if tune != nil {
 		tune(&cfg)
 	}
+	if cfg.Comments == nil { // one limiter for the pages and the API, as cmd wires them
+		cfg.Comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	ui, err := web.New(cfg)
 	require.NoError(t, err)
 	s.ui = ui
 	t.Cleanup(ui.Wait) // before the store closes
-	srv, err := api.New(api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui})
+	srv, err := api.New(api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
+		Comments: cfg.Comments})
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

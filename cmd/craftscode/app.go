@@ -15,6 +15,7 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/web"
@@ -107,15 +108,19 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// One comment limiter for the pages and the API: a person has one
+	// allowance, whichever way they comment.
+	comments := ratelimit.New(0, 0)
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit})
+		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit,
+		Comments: comments})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments})
 	if err != nil {
 		a.Close()
 		return nil, err
