@@ -113,7 +113,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	comments := ratelimit.New(0, 0)
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
 		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit,
-		Comments: comments})
+		Comments: comments, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		a.Close()
 		return nil, err
