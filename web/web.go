@@ -342,6 +342,9 @@ func (h *Handler) fail(c *call, err error) {
 }
 
 func (h *Handler) describe(c *call, err error) (int, view) {
+	if errors.Is(err, ratelimit.ErrUploadStalled) { // the client stopped sending: not our fault
+		return http.StatusRequestTimeout, view{Title: c.T("error.upload_stalled.title"), Error: c.T("error.upload_stalled.text")}
+	}
 	var we *workflow.Error
 	if !errors.As(err, &we) {
 		ref := c.w.Header().Get("X-Request-Id")
