@@ -171,6 +171,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.jobs.Start(jobsCtx); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
+	go sweepSpool(jobsCtx, a.blobs, spoolSweepEvery, spoolStaleAfter, a.log)
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
 	select {
@@ -193,6 +194,43 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// Spool files of uploads cut short by a crash are swept every
+// spoolSweepEvery once nothing was written to them for spoolStaleAfter. A
+// running upload writes its file as its data comes, and is cut when it
+// stalls for a minute (ratelimit.DefaultUploadStall), so a quarter of an
+// hour without a write means its process is gone.
+const (
+	spoolSweepEvery = 5 * time.Minute
+	spoolStaleAfter = 15 * time.Minute
+)
+
+// spoolSweeper is a blob store that clears its crash leftovers
+// (blobstore.FS and blobstore.S3).
+type spoolSweeper interface {
+	SweepSpool(age time.Duration) int
+}
+
+// sweepSpool removes the blob store's stale spool files every interval
+// until ctx ends, rather than only at the next start.
+func sweepSpool(ctx context.Context, blobs documents.BlobStore, every, age time.Duration, log *slog.Logger) {
+	sw, ok := blobs.(spoolSweeper)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n := sw.SweepSpool(age); n > 0 {
+			log.Info("spool files of interrupted uploads removed", "count", n)
+		}
+	}
 }
 
 // Close releases the database.
