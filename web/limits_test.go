@@ -1,7 +1,12 @@
 package web_test
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,9 +15,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/web"
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // apiComment comments through the JSON API with the person's token.
@@ -117,4 +124,59 @@ func TestSignInClientLimitProxies(t *testing.T) {
 	require.Equal(t, http.StatusOK, askLink(b, "a9@example.org", "198.51.100.2"), "another client behind the proxy")
 	require.Equal(t, http.StatusTooManyRequests, askLink(b, "a8@example.org", "198.51.100.2, 198.51.100.1"),
 		"a client's own entry on the left does not choose its key")
+}
+
+// TestStalledPageUploadIs408 (issue 15, #12): an image upload through the
+// pages whose browser stops sending is answered 408 with a page that says
+// so, not 500, and leaves no image.
+func TestStalledPageUploadIs408(t *testing.T) {
+	start, end := workflow.MustDate("2019-01-01"), workflow.MustDate("2019-12-31")
+	s := buildSite(t, sqlstore.SQLite, nil, []workflow.PlanAction{{Number: 1, Title: "Craft hubs", Description: "Open two hubs",
+		Players: "Chamber of commerce", TimeframeStart: &start, TimeframeEnd: &end}},
+		func(c *api.Config) { c.UploadStall = 500 * time.Millisecond })
+	plan, err := s.store.Deliverable(ctx, workflow.KindActionPlan, s.planID)
+	require.NoError(t, err)
+	gp := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{
+		ProjectID: plan.Plan.ProjectID, PartnerID: plan.Plan.PartnerID, Title: "Botteghe aperte"}}
+	require.NoError(t, s.store.CreateDeliverable(ctx, &gp))
+	b := s.browser(t)
+	b.signIn(s.owner)
+	require.Equal(t, http.StatusOK, b.get("/ui/good-practices/"+gp.Practice.ID+"/edit").status)
+
+	// The browser sends the form's fields and the start of the file, then nothing.
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	require.NoError(t, w.WriteField("csrf", b.csrf))
+	require.NoError(t, w.WriteField("caption", "Una bottega"))
+	fw, err := w.CreateFormFile("image", "bottega.png")
+	require.NoError(t, err)
+	_, err = fw.Write(append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 2000)...))
+	require.NoError(t, err)
+	u, err := url.Parse(s.url)
+	require.NoError(t, err)
+	var cookies []string
+	uiURL, err := url.Parse(s.url + "/ui/good-practices/")
+	require.NoError(t, err)
+	for _, c := range b.c.Jar.Cookies(uiURL) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /ui/good-practices/%s/images HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+		gp.Practice.ID, u.Host, strings.Join(cookies, "; "), w.FormDataContentType(), body.Len()+100000)
+	require.NoError(t, err)
+	_, err = conn.Write(body.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	page, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusRequestTimeout, res.StatusCode, "%s", page)
+	require.Contains(t, string(page), "The upload stopped")
+	got, err := s.store.Deliverable(ctx, workflow.KindGoodPractice, gp.Practice.ID)
+	require.NoError(t, err)
+	require.Empty(t, got.Practice.Images)
 }

@@ -78,7 +78,7 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 
 // buildSite is newSite with the plan's actions given: each action adds
 // sections to the revision.
-func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction) *site {
+func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction, apiTune ...func(*api.Config)) *site {
 	t.Helper()
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
@@ -96,8 +96,12 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	require.NoError(t, err)
 	s.ui = ui
 	t.Cleanup(ui.Wait) // before the store closes
-	srv, err := api.New(api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
-		Comments: cfg.Comments})
+	acfg := api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
+		Comments: cfg.Comments}
+	for _, tune := range apiTune {
+		tune(&acfg)
+	}
+	srv, err := api.New(acfg)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
