@@ -179,4 +179,22 @@ func TestStalledPageUploadIs408(t *testing.T) {
 	got, err := s.store.Deliverable(ctx, workflow.KindGoodPractice, gp.Practice.ID)
 	require.NoError(t, err)
 	require.Empty(t, got.Practice.Images)
+
+	// Stalled before the form's fields arrived: the same 408, not "form expired".
+	conn2, err := net.Dial("tcp", u.Host)
+	require.NoError(t, err)
+	defer conn2.Close()
+	_, err = fmt.Fprintf(conn2, "POST /ui/good-practices/%s/images HTTP/1.1\r\nHost: %s\r\nCookie: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
+		gp.Practice.ID, u.Host, strings.Join(cookies, "; "), w.FormDataContentType(), body.Len())
+	require.NoError(t, err)
+	_, err = conn2.Write(body.Bytes()[:40]) // into the csrf field
+	require.NoError(t, err)
+	require.NoError(t, conn2.SetReadDeadline(time.Now().Add(20*time.Second)))
+	res, err = http.ReadResponse(bufio.NewReader(conn2), nil)
+	require.NoError(t, err)
+	page, err = io.ReadAll(res.Body)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusRequestTimeout, res.StatusCode, "%s", page)
+	require.Contains(t, string(page), "The upload stopped")
 }
