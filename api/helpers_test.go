@@ -54,6 +54,13 @@ func setup(t *testing.T, d sqlstore.Dialect) *testEnv {
 // setupWith is setup with a change to the server's configuration.
 func setupWith(t *testing.T, d sqlstore.Dialect, configure func(*api.Config)) *testEnv {
 	t.Helper()
+	return setupServer(t, d, configure, nil)
+}
+
+// setupServer is setupWith with the http.Server tuned (its timeouts) as
+// serve's is.
+func setupServer(t *testing.T, d sqlstore.Dialect, configure func(*api.Config), server func(*http.Server)) *testEnv {
+	t.Helper()
 	store := sqlstoretest.New(t, d)
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
@@ -63,7 +70,11 @@ func setupWith(t *testing.T, d sqlstore.Dialect, configure func(*api.Config)) *t
 	}
 	srv, err := api.New(cfg)
 	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
+	hs := httptest.NewUnstartedServer(srv)
+	if server != nil {
+		server(hs.Config)
+	}
+	hs.Start()
 	t.Cleanup(hs.Close)
 	router, err := legacy.NewRouter(openapiDoc)
 	require.NoError(t, err)

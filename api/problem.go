@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -64,6 +65,8 @@ func toProblem(err error) (p Problem, internal bool) {
 	var we *workflow.Error
 	var he *echo.HTTPError
 	switch {
+	case errors.Is(err, ratelimit.ErrUploadStalled):
+		p = Problem{Status: http.StatusRequestTimeout, Code: "upload_stalled", Detail: "the upload stalled: no data arrived in time; send it again"}
 	case errors.As(err, &pe):
 		p = Problem{Status: pe.status, Code: pe.code, Detail: pe.detail, Errors: pe.errors}
 	case errors.As(err, &we) && statusOf[we.Code] != 0:

@@ -4,6 +4,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -35,14 +36,27 @@ type Config struct {
 	// It shares the middleware (request ids, access log, metrics, body
 	// limit) but is not part of the JSON API or its OpenAPI document.
 	UI http.Handler
-	// CommentRate and CommentBurst limit each user's comments (and
-	// comment edits); 0 means ratelimit.DefaultCommentRate and
+	// Comments limits each user's comments (and comment edits). It is
+	// the one limiter the pages use too (cmd builds it once and gives it
+	// to both), so a person has one allowance however they comment; nil
+	// makes one with CommentRate and CommentBurst.
+	Comments *ratelimit.PerKey
+	// CommentRate and CommentBurst shape the limiter made when Comments is
+	// nil; 0 means ratelimit.DefaultCommentRate and
 	// ratelimit.DefaultCommentBurst.
 	CommentRate  rate.Limit
 	CommentBurst int
 	// ImageLimit caps a good practice image instead of BodyLimit; 0 means
 	// DefaultImageLimit.
 	ImageLimit int64
+	// UploadMinRate (bytes a second) and UploadStall give uploads
+	// (evidence, good practice images, through the API or the pages) their
+	// own read deadline instead of the server's ReadTimeout: an upload may
+	// take UploadStall plus its size limit at UploadMinRate, and is cut
+	// with 408 when nothing arrives for UploadStall. 0 means
+	// ratelimit.DefaultUploadMinRate and ratelimit.DefaultUploadStall.
+	UploadMinRate int64
+	UploadStall   time.Duration
 	// WebhookAllowPrivate lets webhooks point at loopback and private
 	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
 	// ones are refused whatever it says.
@@ -63,6 +77,9 @@ type Server struct {
 	// good practice image uploads.
 	evidenceLimit int64
 	imageLimit    int64
+	// uploadMinRate and uploadStall are Config's.
+	uploadMinRate int64
+	uploadStall   time.Duration
 	openapi       []byte
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
@@ -73,7 +90,8 @@ type Server struct {
 
 // New builds the handler with every route.
 func New(cfg Config) (*Server, error) {
-	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate}
+	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate,
+		uploadMinRate: cfg.UploadMinRate, uploadStall: cfg.UploadStall}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -86,7 +104,9 @@ func New(cfg Config) (*Server, error) {
 	if s.imageLimit = cfg.ImageLimit; s.imageLimit <= 0 {
 		s.imageLimit = DefaultImageLimit
 	}
-	s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	if s.comments = cfg.Comments; s.comments == nil {
+		s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -161,7 +181,7 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		limit := s.bodyLimit
+		limit, upload := s.bodyLimit, true
 		if isEvidenceUpload(c) {
 			limit = s.evidenceLimit
 		} else if isImageUpload(c) {
@@ -169,15 +189,28 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		} else if isPageImageUpload(c) {
 			// The page answers an image over its limit itself, with its
 			// form and a message; this is only the backstop.
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, s.imageLimit+s.bodyLimit)
+			r.Body = http.MaxBytesReader(c.Response(), s.uploadBody(c, s.imageLimit+s.bodyLimit), s.imageLimit+s.bodyLimit)
 			return next(c)
+		} else {
+			upload = false
 		}
 		if r.ContentLength > limit {
 			return newProblem(http.StatusRequestEntityTooLarge, "body_too_large", "the request body is too large")
 		}
+		if upload {
+			r.Body = s.uploadBody(c, limit)
+		}
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
+}
+
+// uploadBody gives an upload of at most limit bytes a read deadline of its
+// own, from its size at the minimum rate, in place of the server's
+// ReadTimeout, which would cut a large upload on a slow line (issue 15,
+// #12); a stalled upload ends in ErrUploadStalled, answered 408.
+func (s *Server) uploadBody(c echo.Context, limit int64) io.ReadCloser {
+	return ratelimit.UploadBody(c.Response(), c.Request().Body, limit, s.uploadMinRate, s.uploadStall)
 }
 
 // securityHeaders marks every answer nosniff: a browser must take each

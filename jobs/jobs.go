@@ -24,8 +24,25 @@ import (
 
 // Queue inserts jobs and, when started, works them.
 type Queue struct {
-	client *river.Client[*sql.Tx]
+	client      *river.Client[*sql.Tx]
+	rescueAfter time.Duration
 }
+
+// DefaultJobTimeout bounds one attempt of a job whose worker sets no
+// timeout of its own (mail, the consultation and report sweeps): River's
+// default, made explicit because the rescue bound depends on it.
+const DefaultJobTimeout = time.Minute
+
+// rescueMargin is how long past the longest job timeout a job may still be
+// `running` before River takes its process for dead and rescues it (retries
+// it, or discards it after its last attempt). A live worker's attempt has
+// its context cancelled at its timeout, so only a dead process leaves a
+// job running that long; River's own default waits an hour.
+const rescueMargin = time.Minute
+
+// RescueStuckJobsAfter is how long a job may stay `running` before River
+// rescues it: the longest job timeout of this queue plus rescueMargin.
+func (q *Queue) RescueStuckJobsAfter() time.Duration { return q.rescueAfter }
 
 // Dialect is "postgres" or "sqlite".
 type Dialect string
@@ -94,8 +111,10 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &river.Config{Logger: log}
+	cfg := &river.Config{Logger: log, JobTimeout: DefaultJobTimeout}
+	longest := DefaultJobTimeout // the longest timeout of any worker here
 	if w != nil {
+		longest = max(longest, renderTimeout)
 		ws := river.NewWorkers()
 		river.AddWorker(ws, &renderWorker{store: w.Documents, blobs: w.Blobs, log: log})
 		// The per-consultation workers run jobs queued by earlier versions.
@@ -117,18 +136,23 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodicReminders(cmp.Or(w.ReminderInterval, DefaultReminderInterval)))
 		}
 		if w.Webhooks != nil {
+			timeout := cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout)
+			longest = max(longest, webhookJobTimeout(timeout))
 			river.AddWorker(ws, &webhookWorker{store: w.Webhooks, log: log,
-				client:  webhookClient(cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout), w.WebhookAllowPrivate),
+				client:  webhookClient(timeout, w.WebhookAllowPrivate),
 				backoff: cmp.Or(w.WebhookBackoff, DefaultWebhookBackoff)})
 			// Waiting on receivers costs no CPU; more of them may run.
 			cfg.Queues[WebhookQueue] = river.QueueConfig{MaxWorkers: 8}
 		}
 	}
+	// A job left running by a process that died is rescued soon after the
+	// longest attempt could have ended, not after River's default hour.
+	cfg.RescueStuckJobsAfter = longest + rescueMargin
 	c, err := river.NewClient(drv, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{client: c}, nil
+	return &Queue{client: c, rescueAfter: cfg.RescueStuckJobsAfter}, nil
 }
 
 // EnqueueRender inserts a document's render job in the caller's

@@ -83,8 +83,11 @@ func (w *renderWorker) NextRetry(job *river.Job[RenderArgs]) time.Time {
 	return time.Now().Add(min(d, 30*time.Second))
 }
 
+// renderTimeout bounds one attempt at rendering a document.
+const renderTimeout = 2 * time.Minute
+
 // Timeout bounds one attempt.
-func (w *renderWorker) Timeout(*river.Job[RenderArgs]) time.Duration { return 2 * time.Minute }
+func (w *renderWorker) Timeout(*river.Job[RenderArgs]) time.Duration { return renderTimeout }
 
 var segments = map[string]string{"action_plan": "action-plans", "peer_review": "peer-reviews", "good_practice": "good-practices", "progress_report": "progress-reports"}
 

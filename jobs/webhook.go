@@ -170,8 +170,12 @@ func (w *webhookWorker) NextRetry(job *river.Job[WebhookArgs]) time.Time {
 
 // Timeout bounds one attempt beyond the client's own limits.
 func (w *webhookWorker) Timeout(*river.Job[WebhookArgs]) time.Duration {
-	return w.client.Timeout + 10*time.Second
+	return webhookJobTimeout(w.client.Timeout)
 }
+
+// webhookJobTimeout is a delivery attempt's job timeout: the HTTP
+// client's, plus room to record the outcome.
+func webhookJobTimeout(client time.Duration) time.Duration { return client + 10*time.Second }
 
 // send POSTs the delivery and returns the answer's status (0 when none
 // came) and an error unless it was 2xx.

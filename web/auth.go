@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -194,8 +194,12 @@ func (h *Handler) sendLink(c *call) error {
 		h.render(c, http.StatusUnprocessableEntity, "login", view{Title: c.T("login.title"), Error: c.T("login.mail.missing"), Data: data})
 		return nil
 	}
-	now := time.Now()
-	if !h.byClient.allow(clientIP(c.r), now) || !h.byEmail.allow(email, now) {
+	// Per client (all addresses), per client and address, then per
+	// address from everyone over a short window: someone asking for
+	// another person's address spends their own allowance, not the
+	// owner's, for more than that short window.
+	now, client := time.Now(), h.clientIP(c.r)
+	if !h.byClient.allow(client, now) || !h.byPair.allow(client+" "+email, now) || !h.byEmail.allow(email, now) {
 		h.render(c, http.StatusTooManyRequests, "login", view{Title: c.T("login.title"), Error: c.T("login.mail.too_many"), Data: data})
 		return nil
 	}
@@ -271,7 +275,7 @@ func (h *Handler) signInToken(c *call) error {
 	next := c.r.PostForm.Get("next")
 	token := strings.TrimSpace(c.r.PostForm.Get("token"))
 	// Tokens cannot be guessed, but each try costs a query: limit them too.
-	if !h.byClient.allow("token "+clientIP(c.r), time.Now()) {
+	if !h.byClient.allow("token "+h.clientIP(c.r), time.Now()) {
 		h.render(c, http.StatusTooManyRequests, "login", view{Title: c.T("login.title"), Error: c.T("login.token.too_many"), Data: loginData{Next: next}})
 		return nil
 	}
@@ -301,12 +305,10 @@ func (h *Handler) signOut(c *call) error {
 	return nil
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+// clientIP is who the limits per client count: the peer, or the client a
+// trusted proxy names (ratelimit.ClientIP).
+func (h *Handler) clientIP(r *http.Request) string {
+	return ratelimit.ClientIP(r, h.cfg.TrustedProxies)
 }
 
 // limiter allows max events per key in a fixed window. It lives in the

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -75,6 +76,12 @@ func (h *Handler) uploadForm(next http.Handler) http.Handler {
 				vals.Add(p.FormName(), string(b))
 			}
 			r.PostForm, r.Form = vals, vals
+		}
+		if errors.Is(up.err, ratelimit.ErrUploadStalled) {
+			// The browser stopped before its form's fields (the CSRF token
+			// among them) arrived: say so, rather than "form expired".
+			h.fail(&call{w: w, r: r, loc: h.catalog.Match(r.Header.Get("Accept-Language"))}, up.err)
+			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), uploadKey{}, up)))
 	})

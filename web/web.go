@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -46,14 +47,28 @@ type Config struct {
 	PublicURL  string
 	SessionTTL time.Duration // default 12 hours
 	LinkTTL    time.Duration // default 15 minutes
-	// LinkLimit caps sign-in mails per address and per client in
-	// LinkWindow (default 5 and 15 minutes; a client gets four times as
-	// many, for people behind one address).
-	LinkLimit  int
-	LinkWindow time.Duration
-	// CommentRate and CommentBurst limit each person's comments made
-	// through the pages, with the JSON API's defaults (a burst of 10, then
-	// one every 3 seconds).
+	// LinkLimit caps the sign-in mails one client may ask for one address
+	// in LinkWindow (default 5 and 15 minutes); a client gets four times
+	// as many for all addresses, for people behind one address. From all
+	// clients together an address gets at most LinkLimit mails in
+	// LinkAddressWindow (default 1 minute): that bounds the mail a crowd
+	// can send one person, but cannot keep the owner out for longer, and
+	// while it refuses, the links just sent are in their mailbox.
+	LinkLimit         int
+	LinkWindow        time.Duration
+	LinkAddressWindow time.Duration
+	// TrustedProxies are the reverse proxies (CRAFTSCODE_TRUSTED_PROXIES)
+	// whose X-Forwarded-For names the client that the limits per client
+	// count; without them the peer address counts.
+	TrustedProxies []netip.Prefix
+	// Comments limits each person's comments and comment edits. It is the
+	// API's limiter too (cmd builds one and gives it to both), so a person
+	// has one allowance whether they comment here or through the API; nil
+	// makes one with CommentRate and CommentBurst.
+	Comments *ratelimit.PerKey
+	// CommentRate and CommentBurst shape the limiter made when Comments is
+	// nil, with the JSON API's defaults (a burst of 10, then one every 3
+	// seconds).
 	CommentRate  rate.Limit
 	CommentBurst int
 	// ImageLimit caps a good practice image uploaded through the pages, as
@@ -68,7 +83,8 @@ type Handler struct {
 	mux      *http.ServeMux
 	catalog  *locale.Catalog
 	pages    map[string]map[string]*template.Template // language → page name → template
-	byEmail  *limiter
+	byEmail  *limiter                                 // per address, from all clients
+	byPair   *limiter                                 // per address and client
 	byClient *limiter
 	comments *ratelimit.PerKey
 	mailing  sync.WaitGroup // sign-in mails being sent
@@ -107,14 +123,21 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LinkWindow <= 0 {
 		cfg.LinkWindow = 15 * time.Minute
 	}
+	if cfg.LinkAddressWindow <= 0 {
+		cfg.LinkAddressWindow = time.Minute
+	}
 	if cfg.ImageLimit <= 0 {
 		cfg.ImageLimit = 10 << 20
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
-		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkWindow),
+		byEmail:  newLimiter(cfg.LinkLimit, cfg.LinkAddressWindow),
+		byPair:   newLimiter(cfg.LinkLimit, cfg.LinkWindow),
 		byClient: newLimiter(4*cfg.LinkLimit, cfg.LinkWindow),
-		comments: ratelimit.New(cfg.CommentRate, cfg.CommentBurst)}
+		comments: cfg.Comments}
+	if h.comments == nil {
+		h.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	var err error
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -319,6 +342,9 @@ func (h *Handler) fail(c *call, err error) {
 }
 
 func (h *Handler) describe(c *call, err error) (int, view) {
+	if errors.Is(err, ratelimit.ErrUploadStalled) { // the client stopped sending: not our fault
+		return http.StatusRequestTimeout, view{Title: c.T("error.upload_stalled.title"), Error: c.T("error.upload_stalled.text")}
+	}
 	var we *workflow.Error
 	if !errors.As(err, &we) {
 		ref := c.w.Header().Get("X-Request-Id")

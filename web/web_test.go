@@ -23,6 +23,7 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/notify"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
@@ -77,7 +78,7 @@ func newSite(t *testing.T, d sqlstore.Dialect, tune func(*web.Config)) *site {
 
 // buildSite is newSite with the plan's actions given: each action adds
 // sections to the revision.
-func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction) *site {
+func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions []workflow.PlanAction, apiTune ...func(*api.Config)) *site {
 	t.Helper()
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
@@ -88,11 +89,19 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	if tune != nil {
 		tune(&cfg)
 	}
+	if cfg.Comments == nil { // one limiter for the pages and the API, as cmd wires them
+		cfg.Comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
 	ui, err := web.New(cfg)
 	require.NoError(t, err)
 	s.ui = ui
 	t.Cleanup(ui.Wait) // before the store closes
-	srv, err := api.New(api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui})
+	acfg := api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
+		Comments: cfg.Comments}
+	for _, tune := range apiTune {
+		tune(&acfg)
+	}
+	srv, err := api.New(acfg)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

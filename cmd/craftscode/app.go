@@ -15,6 +15,7 @@ import (
 	"github.com/craftscode/craftscode/api"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/storage/blobstore"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/web"
@@ -107,15 +108,19 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// One comment limiter for the pages and the API: a person has one
+	// allowance, whichever way they comment.
+	comments := ratelimit.New(0, 0)
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit})
+		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit,
+		Comments: comments, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -166,6 +171,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if err := a.jobs.Start(jobsCtx); err != nil {
 		return fmt.Errorf("jobs: %w", err)
 	}
+	go sweepSpool(jobsCtx, a.blobs, spoolSweepEvery, spoolStaleAfter, a.log)
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.ln) }()
 	select {
@@ -188,6 +194,43 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	a.log.Info("stopped")
 	return nil
+}
+
+// Spool files of uploads cut short by a crash are swept every
+// spoolSweepEvery once nothing was written to them for spoolStaleAfter. A
+// running upload writes its file as its data comes, and is cut when it
+// stalls for a minute (ratelimit.DefaultUploadStall), so a quarter of an
+// hour without a write means its process is gone.
+const (
+	spoolSweepEvery = 5 * time.Minute
+	spoolStaleAfter = 15 * time.Minute
+)
+
+// spoolSweeper is a blob store that clears its crash leftovers
+// (blobstore.FS and blobstore.S3).
+type spoolSweeper interface {
+	SweepSpool(age time.Duration) int
+}
+
+// sweepSpool removes the blob store's stale spool files every interval
+// until ctx ends, rather than only at the next start.
+func sweepSpool(ctx context.Context, blobs documents.BlobStore, every, age time.Duration, log *slog.Logger) {
+	sw, ok := blobs.(spoolSweeper)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n := sw.SweepSpool(age); n > 0 {
+			log.Info("spool files of interrupted uploads removed", "count", n)
+		}
+	}
 }
 
 // Close releases the database.

@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/notify"
+	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -40,6 +42,10 @@ type Config struct {
 	// reach loopback and private addresses, for a receiver on the same
 	// host or network.
 	WebhookAllowPrivate bool
+	// TrustedProxies (CRAFTSCODE_TRUSTED_PROXIES, comma-separated CIDRs)
+	// are the reverse proxies whose X-Forwarded-For names the client that
+	// the sign-in limits count; none means the peer address counts.
+	TrustedProxies []netip.Prefix
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
@@ -86,6 +92,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE must be true or false")
 		}
 		c.WebhookAllowPrivate = b
+	}
+	if v := getenv("CRAFTSCODE_TRUSTED_PROXIES"); v != "" {
+		p, err := ratelimit.ParseProxies(v)
+		if err != nil {
+			problems = append(problems, "CRAFTSCODE_TRUSTED_PROXIES: "+err.Error())
+		}
+		c.TrustedProxies = p
 	}
 	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
 		problems = append(problems, "S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY")

@@ -21,10 +21,19 @@ func TestConfigDefaults(t *testing.T) {
 	require.Empty(t, c.S3.Endpoint, "no S3 unless configured")
 	require.Equal(t, int64(50<<20), c.EvidenceLimit, "evidence uploads default to 50 MB")
 	require.False(t, c.WebhookAllowPrivate, "webhooks reach no loopback or private address unless allowed")
+	require.Empty(t, c.TrustedProxies, "no proxy is trusted unless configured")
 
 	c, err = loadConfig(envOf(map[string]string{"CRAFTSCODE_EVIDENCE_LIMIT": "209715200"}))
 	require.NoError(t, err)
 	require.Equal(t, int64(200<<20), c.EvidenceLimit)
+}
+
+func TestConfigTrustedProxies(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{"CRAFTSCODE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,fd00::/8"}))
+	require.NoError(t, err)
+	require.Len(t, c.TrustedProxies, 3)
+	require.Equal(t, "10.0.0.0/8", c.TrustedProxies[0].String())
+	require.Equal(t, "192.0.2.7/32", c.TrustedProxies[1].String())
 }
 
 func TestConfigErrorsAreAllReported(t *testing.T) {
@@ -37,9 +46,10 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 		"CRAFTSCODE_SECRET_KEY":            "0123456789abcdef",
 		"CRAFTSCODE_EVIDENCE_LIMIT":        "50MB",
 		"CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE": "sometimes",
+		"CRAFTSCODE_TRUSTED_PROXIES":       "10.0.0.0/8,proxy.internal",
 	}))
 	require.Error(t, err)
-	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY", "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE"} {
+	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY", "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE", "CRAFTSCODE_TRUSTED_PROXIES"} {
 		require.Contains(t, err.Error(), want)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -90,19 +92,35 @@ func NewFS(dir string) (*FS, error) {
 }
 
 // removeStaleTemps deletes spool files older than age (best effort; a Put in
-// progress in another process is younger than that).
-func removeStaleTemps(tmp string, age time.Duration) {
+// progress in another process is younger than that) and says how many
+// went. Only files whose names start with one of prefixes are touched
+// (none: every file).
+func removeStaleTemps(tmp string, age time.Duration, prefixes ...string) int {
 	entries, err := os.ReadDir(tmp)
 	if err != nil {
-		return
+		return 0
 	}
 	cutoff := time.Now().Add(-age)
+	n := 0
 	for _, e := range entries {
+		if len(prefixes) > 0 && !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(e.Name(), p) }) {
+			continue
+		}
 		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
-			_ = os.Remove(filepath.Join(tmp, e.Name()))
+			if os.Remove(filepath.Join(tmp, e.Name())) == nil {
+				n++
+			}
 		}
 	}
+	return n
 }
+
+// SweepSpool removes the spool files in .tmp that were last written more
+// than age ago: those of Puts cut short by a crash (a running Put writes
+// its file as the data comes, and an upload that stops sending is cut long
+// before). serve calls it periodically, so a crash's leftovers do not wait
+// for the next start. It returns how many it removed.
+func (s *FS) SweepSpool(age time.Duration) int { return removeStaleTemps(s.tmp, age) }
 
 // paths returns the data and sidecar paths of a valid key.
 func (s *FS) paths(key string) (data, meta string) {

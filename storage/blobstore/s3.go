@@ -99,6 +99,18 @@ func (s *S3) ensureBucket(ctx context.Context, region string) error {
 	return err
 }
 
+// SweepSpool removes this store's spool files (blobstore-s3-*) in
+// TempDir last written more than age ago. On Unix they are unlinked as
+// soon as made, so a crash leaves none; where an open file cannot be
+// removed, a crash can, and serve's periodic sweep clears them.
+func (s *S3) SweepSpool(age time.Duration) int {
+	dir := s.tempDir
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	return removeStaleTemps(dir, age, "blobstore-s3-")
+}
+
 // Put implements documents.BlobStore.
 //
 // S3 takes user metadata only with the request that creates the object,
