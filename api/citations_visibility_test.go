@@ -184,3 +184,33 @@ func (e *testEnv) memberToken(c consortium, email string, m map[string]any) stri
 	e.create("/api/v1/projects/"+c.project.ID+"/members", e.admin, m, nil)
 	return u.Token
 }
+
+// A recommendation's uptake may name only a plan the caller sees: another
+// partner's draft plan is refused as an absent one, its action count
+// unrevealed (issue 15, #1, the same class of fault).
+func TestUptakeRefusesAnInvisiblePlanLikeAnAbsentOne(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("UPTV")
+		review, rec := monitoredReview(e, c)
+		path := "/api/v1/peer-reviews/" + review + "/recommendations/" + rec + "/uptake"
+		var ieInst workflow.PolicyInstrument
+		e.create("/api/v1/projects/"+c.project.ID+"/policy-instruments", e.admin,
+			map[string]any{"name": "BMW", "type": "other", "partner_ids": []string{c.peers[0].ID}}, &ieInst)
+		var hidden workflow.ActionPlan
+		e.create("/api/v1/projects/"+c.project.ID+"/action-plans", e.admin, completePlan(ieInst.ID, c.peers[0].ID), &hidden)
+		put := func(body map[string]any) api.Problem {
+			res := e.do(req{Method: "PUT", Path: path, Token: c.tokens["partner"], Body: body})
+			require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+			p := res.problem(t)
+			p.RequestID = ""
+			return p
+		}
+		absent := workflow.NewID()
+		require.Equal(t, put(map[string]any{"status": "adopted", "plan_id": absent}), put(map[string]any{"status": "adopted", "plan_id": hidden.ID}))
+		require.Equal(t, put(map[string]any{"status": "adopted", "plan_id": absent, "action_number": 9}),
+			put(map[string]any{"status": "adopted", "plan_id": hidden.ID, "action_number": 9}))
+		// The coordinator sees it, and may name it.
+		res := e.do(req{Method: "PUT", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"status": "adopted", "plan_id": hidden.ID}})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	})
+}

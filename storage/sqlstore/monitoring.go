@@ -891,8 +891,9 @@ func (s *Store) SetUptake(ctx context.Context, u *workflow.Uptake, p workflow.Pr
 		var planID *string
 		var action *int
 		if u.PlanID != "" {
+			// A plan the caller may not see is refused as an absent one.
 			plan, prow, err := loadDeliverable(tx, workflow.KindActionPlan, u.PlanID)
-			if err != nil || prow.ProjectID != row.ProjectID {
+			if err != nil || prow.ProjectID != row.ProjectID || p.SeeDeliverable(plan) != nil {
 				return invalidRef("plan_id", "is not an action plan of the project")
 			}
 			if u.ActionNumber > len(plan.Plan.Actions) {
