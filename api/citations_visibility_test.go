@@ -168,6 +168,19 @@ func TestCitationsShowOnlyWhatTheCallerSees(t *testing.T) {
 			Body: map[string]any{"actions": pb["actions"]}})
 		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
 		require.False(t, strings.Contains(string(res.Body), secret.ID))
+
+		// The coordinator has an event of the Irish peer present the draft
+		// practice: the peer's edit keeps it, and its answer does not show it.
+		var ieEvent workflow.LearningEvent
+		visit["good_practice_ids"] = []string{open.ID, secret.ID}
+		e.create(base+"/events", admin, visit, &ieEvent)
+		res = e.do(req{Method: "PATCH", Path: "/api/v1/events/" + ieEvent.ID, Token: ie, Headers: map[string]string{"If-Match": `"1"`},
+			Body: map[string]any{"title": "Látogatás Dublinban"}})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.NotContains(t, string(res.Body), secret.ID)
+		var kept workflow.LearningEvent
+		e.do(req{Method: "GET", Path: "/api/v1/events/" + ieEvent.ID, Token: admin}).json(t, &kept)
+		require.ElementsMatch(t, []string{open.ID, secret.ID}, kept.GoodPracticeIDs)
 	})
 }
 

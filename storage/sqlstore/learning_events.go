@@ -274,8 +274,8 @@ func (s *Store) UpdateEvent(ctx context.Context, id string, version int, edit fu
 		if err := writePractices(tx, e); err != nil {
 			return err
 		}
-		out = e
-		return nil
+		out, err = visibleEvent(tx, e)
+		return err
 	})
 	return out, seminarTaken(err)
 }
