@@ -181,6 +181,15 @@ func TestCitationsShowOnlyWhatTheCallerSees(t *testing.T) {
 		var kept workflow.LearningEvent
 		e.do(req{Method: "GET", Path: "/api/v1/events/" + ieEvent.ID, Token: admin}).json(t, &kept)
 		require.ElementsMatch(t, []string{open.ID, secret.ID}, kept.GoodPracticeIDs)
+
+		// Nor do the thematic seminars' slots show it.
+		seminar := studyVisit(c)
+		seminar["type"], seminar["seminar_number"], seminar["good_practice_ids"] = "thematic_seminar", 1, []string{secret.ID}
+		e.create(base+"/events", admin, seminar, nil)
+		res = e.do(req{Method: "GET", Path: base + "/thematic-seminars", Token: c.tokens["stakeholder"]})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		require.NotContains(t, string(res.Body), secret.ID)
+		require.Contains(t, string(e.do(req{Method: "GET", Path: base + "/thematic-seminars", Token: admin}).Body), secret.ID)
 	})
 }
 

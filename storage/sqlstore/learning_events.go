@@ -294,6 +294,9 @@ func (s *Store) ThematicSeminars(ctx context.Context, projectID string) ([]workf
 	}
 	for _, r := range rows {
 		e, err := loadEvent(db, r.ID)
+		if err == nil {
+			e, err = visibleEvent(db, e)
+		}
 		if err != nil {
 			return nil, translate(err)
 		}
