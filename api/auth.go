@@ -31,6 +31,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(principalKey, p)
+		c.SetRequest(c.Request().WithContext(workflow.WithViewer(c.Request().Context(), p)))
 		return next(c)
 	}
 }

@@ -82,6 +82,9 @@ func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 			http.Redirect(w, r, "/ui/login"+nextQuery(next), http.StatusSeeOther)
 			return
 		}
+		if c.principal != nil { // the store shows only what the caller may see
+			c.r = r.WithContext(workflow.WithViewer(r.Context(), *c.principal))
+		}
 		if err := fn(c); err != nil {
 			h.fail(c, err)
 		}

@@ -261,7 +261,7 @@ func (s *Store) CreateDeliverable(ctx context.Context, d *workflow.Deliverable) 
 			return err
 		}
 		if d.Plan != nil {
-			if err := checkCitations(tx, d.Plan); err != nil {
+			if err := checkCitations(tx, d.Plan, nil); err != nil {
 				return err
 			}
 		}
@@ -377,6 +377,7 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 		if d.Practice != nil {
 			images = d.Practice.Images
 		}
+		kept := citedIDs(d.Plan)
 		if err := edit(&d); err != nil {
 			return err
 		}
@@ -394,7 +395,7 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		if d.Plan != nil {
-			if err := checkCitations(tx, d.Plan); err != nil {
+			if err := checkCitations(tx, d.Plan, kept); err != nil {
 				return err
 			}
 		}

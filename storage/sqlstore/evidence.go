@@ -98,17 +98,44 @@ func (s *Store) checkEvidenceReport(tx *gorm.DB, planID, reportID string) error 
 }
 
 func (s *Store) Evidence(ctx context.Context, id string) (workflow.Evidence, error) {
+	db := s.db.WithContext(ctx)
 	var row evidenceRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
 		return workflow.Evidence{}, notFound(err, "evidence")
+	}
+	if row.ReportID != nil && acceptedReportsOnly(db, row.ProjectID) {
+		var n int64
+		if err := db.Model(&reportRow{}).Where("id = ? AND state = ?", *row.ReportID, string(workflow.ReportAccepted)).Count(&n).Error; err != nil {
+			return workflow.Evidence{}, err
+		}
+		if n == 0 {
+			return workflow.Evidence{}, workflow.Errorf(workflow.CodeNotFound, "evidence not found")
+		}
 	}
 	return row.domain(), nil
 }
 
 func (s *Store) ListEvidence(ctx context.Context, planID string, p workflow.Page) ([]workflow.Evidence, string, error) {
-	q := s.db.WithContext(ctx).Model(&evidenceRow{}).Where("plan_id = ?", planID)
+	db := s.db.WithContext(ctx)
+	q := db.Model(&evidenceRow{}).Where("plan_id = ?", planID)
+	var projectID []string
+	if err := db.Model(&deliverableRow{}).Where("id = ?", planID).Pluck("project_id", &projectID).Error; err != nil {
+		return nil, "", err
+	}
+	if len(projectID) == 1 && acceptedReportsOnly(db, projectID[0]) {
+		q = q.Where("(report_id IS NULL OR report_id IN (?))",
+			db.Model(&reportRow{}).Select("id").Where("plan_id = ? AND state = ?", planID, string(workflow.ReportAccepted)))
+	}
 	rows, next, err := page(q, p, func(r evidenceRow) string { return r.ID })
 	return mapRows(rows, evidenceRow.domain), next, err
+}
+
+// acceptedReportsOnly reports whether the request's viewer sees a
+// project's progress reports, and the evidence attached to them, only once
+// accepted (a stakeholder: workflow.Principal.AcceptedReportsOnly).
+func acceptedReportsOnly(db *gorm.DB, projectID string) bool {
+	p, ok := workflow.ViewerOf(db.Statement.Context)
+	return ok && p.AcceptedReportsOnly(projectID)
 }
 
 func (s *Store) DeleteEvidence(ctx context.Context, id string) (workflow.Evidence, error) {

@@ -70,8 +70,9 @@ func (r learningEventRow) domain(practices []string) (workflow.LearningEvent, er
 	return e, nil
 }
 
-// checkEventRefs checks that everything the event names is the project's.
-func checkEventRefs(tx *gorm.DB, e workflow.LearningEvent) error {
+// checkEventRefs checks that everything the event names is the project's
+// (and, for a good practice not in kept, visible to the viewer).
+func checkEventRefs(tx *gorm.DB, e workflow.LearningEvent, kept map[string]bool) error {
 	if err := inProject(tx, &partnerRow{}, e.ProjectID, e.HostPartnerID, "host_partner_id"); err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func checkEventRefs(tx *gorm.DB, e workflow.LearningEvent) error {
 		}
 	}
 	for i, id := range e.GoodPracticeIDs {
-		if err := goodPracticeInProject(tx, e.ProjectID, id, fmt.Sprintf("good_practice_ids[%d]", i)); err != nil {
+		if err := goodPracticeInProject(tx, e.ProjectID, id, fmt.Sprintf("good_practice_ids[%d]", i), kept); err != nil {
 			return err
 		}
 	}
@@ -94,14 +95,26 @@ func checkEventRefs(tx *gorm.DB, e workflow.LearningEvent) error {
 }
 
 // goodPracticeInProject checks a reference to a good practice, which is a
-// deliverable of its own kind.
-func goodPracticeInProject(tx *gorm.DB, projectID, id, field string) error {
-	var n int64
-	if err := tx.Model(&deliverableRow{}).Where("id = ? AND kind = ? AND project_id = ?", id, string(workflow.KindGoodPractice), projectID).
-		Count(&n).Error; err != nil {
+// deliverable of its own kind. One the request's viewer may not see is
+// refused in the same words as an absent one, unless kept names it (the
+// reference was there before the edit).
+func goodPracticeInProject(tx *gorm.DB, projectID, id, field string, kept map[string]bool) error {
+	var rows []deliverableRow
+	if err := tx.Where("id = ? AND kind = ? AND project_id = ?", id, string(workflow.KindGoodPractice), projectID).
+		Limit(1).Find(&rows).Error; err != nil {
 		return err
 	}
-	if n == 0 {
+	if len(rows) == 0 {
+		return invalidRef(field, "does not name a good practice of this project")
+	}
+	if kept[id] {
+		return nil
+	}
+	d, err := fromRow(rows[0])
+	if err != nil {
+		return err
+	}
+	if !viewerSees(tx)(d) {
 		return invalidRef(field, "does not name a good practice of this project")
 	}
 	return nil
@@ -137,7 +150,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *workflow.LearningEvent) erro
 		return err
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := checkEventRefs(tx, *e); err != nil {
+		if err := checkEventRefs(tx, *e, nil); err != nil {
 			return err
 		}
 		row, err := eventToRow(*e)
@@ -166,12 +179,34 @@ func loadEvent(tx *gorm.DB, id string) (workflow.LearningEvent, error) {
 	if err != nil {
 		return e, err
 	}
-	e.CitedBy, err = citingActions(tx, workflow.CiteEvent, id)
+	e.CitedBy, err = citingActions(tx, workflow.CiteEvent, id, viewerSees(tx))
 	return e, err
 }
 
+// visibleEvent is the event as the request's viewer may read it: without
+// the good practices it may not see.
+func visibleEvent(db *gorm.DB, e workflow.LearningEvent) (workflow.LearningEvent, error) {
+	see := viewerSees(db)
+	ids := []string{}
+	for _, gp := range e.GoodPracticeIDs {
+		ok, err := sees(db, see, workflow.KindGoodPractice, gp)
+		if err != nil {
+			return e, err
+		}
+		if ok {
+			ids = append(ids, gp)
+		}
+	}
+	e.GoodPracticeIDs = ids
+	return e, nil
+}
+
 func (s *Store) Event(ctx context.Context, id string) (workflow.LearningEvent, error) {
-	e, err := loadEvent(s.db.WithContext(ctx), id)
+	db := s.db.WithContext(ctx)
+	e, err := loadEvent(db, id)
+	if err == nil {
+		e, err = visibleEvent(db, e)
+	}
 	return e, translate(err)
 }
 
@@ -186,6 +221,9 @@ func (s *Store) ListEvents(ctx context.Context, projectID string, p workflow.Pag
 	for i, r := range rows {
 		// One query per event keeps the code plain; a page is at most 100.
 		if out[i], err = loadEvent(db, r.ID); err != nil {
+			return nil, "", translate(err)
+		}
+		if out[i], err = visibleEvent(db, out[i]); err != nil {
 			return nil, "", translate(err)
 		}
 	}
@@ -203,6 +241,10 @@ func (s *Store) UpdateEvent(ctx context.Context, id string, version int, edit fu
 			return workflow.Errorf(workflow.CodePreconditionFailed, "the event is at version %d, not %d", e.Version, version)
 		}
 		created := e.CreatedAt
+		kept := map[string]bool{}
+		for _, gp := range e.GoodPracticeIDs {
+			kept[gp] = true
+		}
 		if err := edit(&e); err != nil {
 			return err
 		}
@@ -212,7 +254,7 @@ func (s *Store) UpdateEvent(ctx context.Context, id string, version int, edit fu
 		if err := e.Validate(); err != nil {
 			return err
 		}
-		if err := checkEventRefs(tx, e); err != nil {
+		if err := checkEventRefs(tx, e, kept); err != nil {
 			return err
 		}
 		row, err := eventToRow(e)
@@ -232,8 +274,8 @@ func (s *Store) UpdateEvent(ctx context.Context, id string, version int, edit fu
 		if err := writePractices(tx, e); err != nil {
 			return err
 		}
-		out = e
-		return nil
+		out, err = visibleEvent(tx, e)
+		return err
 	})
 	return out, seminarTaken(err)
 }
@@ -252,6 +294,9 @@ func (s *Store) ThematicSeminars(ctx context.Context, projectID string) ([]workf
 	}
 	for _, r := range rows {
 		e, err := loadEvent(db, r.ID)
+		if err == nil {
+			e, err = visibleEvent(db, e)
+		}
 		if err != nil {
 			return nil, translate(err)
 		}
@@ -286,6 +331,9 @@ func eventsPresenting(db *gorm.DB, goodPracticeID string) ([]workflow.LearningEv
 func (s *Store) EventMinutesInput(ctx context.Context, id string) ([]byte, error) {
 	db := s.db.WithContext(ctx)
 	e, err := loadEvent(db, id)
+	if err == nil {
+		e, err = visibleEvent(db, e)
+	}
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -195,19 +195,37 @@ func TestPracticeCitationsAndTrace(t *testing.T) {
 			builtins, err := documents.Builtins()
 			require.NoError(t, err)
 			i := slices.IndexFunc(builtins, func(b *documents.Template) bool { return b.Name == "action_plan" })
-			doc, _, err := s.RequestDocument(ctx, workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan.Plan.ID,
-				Format: "md", Template: "action_plan", TemplateVersion: builtins[i].Version, Principal: boss})
+			render := func() string {
+				doc, _, err := s.RequestDocument(ctx, workflow.DocumentRequest{Kind: workflow.KindActionPlan, DeliverableID: plan.Plan.ID,
+					Format: "md", Template: "action_plan", TemplateVersion: builtins[i].Version, Principal: boss})
+				require.NoError(t, err)
+				_, snap, created, err := s.RenderInput(ctx, doc.ID)
+				require.NoError(t, err)
+				var snapshot map[string]any
+				dec := json.NewDecoder(bytes.NewReader(snap))
+				dec.UseNumber()
+				require.NoError(t, dec.Decode(&snapshot))
+				var out bytes.Buffer
+				require.NoError(t, documents.Assemble(&out, builtins[i], snapshot, documents.MetaFor(snapshot, false, created, "1"), documents.Format("md")))
+				return out.String()
+			}
+			// A draft practice is not for the plan's readers (issue 15, #1).
+			md := render()
+			require.NotContains(t, md, "Kézműves Akadémia")
+			require.Contains(t, md, "- Learning event: Kézműves képzés")
+			_, err = s.UpdateDeliverable(ctx, workflow.KindGoodPractice, gp, 1, func(d *workflow.Deliverable) error {
+				g := d.Practice
+				g.Summary, g.Description, g.ResourcesNeeded, g.Timescale = "s", "d", "r", "t"
+				g.EvidenceOfSuccess, g.PotentialForLearning, g.MainInstitution = "e", "p", "m"
+				return nil
+			})
 			require.NoError(t, err)
-			_, snap, created, err := s.RenderInput(ctx, doc.ID)
+			_, _, err = s.FireTransition(ctx, workflow.TransitionRequest{Kind: workflow.KindGoodPractice, ID: gp, Version: 2,
+				Trigger: workflow.TriggerSubmit, Principal: boss})
 			require.NoError(t, err)
-			var snapshot map[string]any
-			dec := json.NewDecoder(bytes.NewReader(snap))
-			dec.UseNumber()
-			require.NoError(t, dec.Decode(&snapshot))
-			var out bytes.Buffer
-			require.NoError(t, documents.Assemble(&out, builtins[i], snapshot, documents.MetaFor(snapshot, false, created, "1"), documents.Format("md")))
-			require.Contains(t, out.String(), "Cited as background:\n\n- Good practice: Kézműves Akadémia\n\n#### 2. Action")
-			require.Contains(t, out.String(), "- Learning event: Kézműves képzés")
+			md = render()
+			require.Contains(t, md, "Cited as background:\n\n- Good practice: Kézműves Akadémia\n\n#### 2. Action")
+			require.Contains(t, md, "- Learning event: Kézműves képzés")
 
 			tr, err := s.PracticeTrace(ctx, gp)
 			require.NoError(t, err)

@@ -448,10 +448,15 @@ func (s *Store) ListProgressReports(ctx context.Context, planID string, p workfl
 	var out []workflow.ProgressReport
 	var next string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if _, _, err := seePlan(tx, planID, p, false); err != nil {
+		d, _, err := seePlan(tx, planID, p, false)
+		if err != nil {
 			return err
 		}
-		rows, n, err := page(tx.Model(&reportRow{}).Where("plan_id = ?", planID), pg, func(r reportRow) string { return r.ID })
+		q := tx.Model(&reportRow{}).Where("plan_id = ?", planID)
+		if p.AcceptedReportsOnly(d.Head().ProjectID) {
+			q = q.Where("state = ?", string(workflow.ReportAccepted))
+		}
+		rows, n, err := page(q, pg, func(r reportRow) string { return r.ID })
 		if err != nil {
 			return err
 		}
@@ -462,7 +467,8 @@ func (s *Store) ListProgressReports(ctx context.Context, planID string, p workfl
 	return out, next, err
 }
 
-// seeReport loads a report and its plan, and checks that p may see the plan.
+// seeReport loads a report and its plan, and checks that p may see the
+// plan, and the report (a stakeholder only an accepted one).
 func seeReport(tx *gorm.DB, id string, p workflow.Principal, write bool) (reportRow, workflow.Deliverable, deliverableRow, error) {
 	var r reportRow
 	if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
@@ -471,6 +477,9 @@ func seeReport(tx *gorm.DB, id string, p workflow.Principal, write bool) (report
 	d, row, err := seePlan(tx, r.PlanID, p, write)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		err = workflow.Errorf(workflow.CodeNotFound, "progress report not found")
+	}
+	if err == nil {
+		err = p.SeeReport(d, workflow.ReportState(r.State))
 	}
 	return r, d, row, err
 }
@@ -882,8 +891,9 @@ func (s *Store) SetUptake(ctx context.Context, u *workflow.Uptake, p workflow.Pr
 		var planID *string
 		var action *int
 		if u.PlanID != "" {
+			// A plan the caller may not see is refused as an absent one.
 			plan, prow, err := loadDeliverable(tx, workflow.KindActionPlan, u.PlanID)
-			if err != nil || prow.ProjectID != row.ProjectID {
+			if err != nil || prow.ProjectID != row.ProjectID || p.SeeDeliverable(plan) != nil {
 				return invalidRef("plan_id", "is not an action plan of the project")
 			}
 			if u.ActionNumber > len(plan.Plan.Actions) {

@@ -211,8 +211,14 @@ func init() {
 		require.NotEqual(t, twice[2].ID, got.Improvements[2].ID)
 		got, err = s.UpdateProgressReport(ctx, r.ID, 5, workflow.ReportContent{Improvements: c.Improvements}, m.coord)
 		require.NoError(t, err)
-		read, err := s.ProgressReport(ctx, r.ID, m.sh)
+		read, err := s.ProgressReport(ctx, r.ID, m.obs)
 		require.NoError(t, err)
+		// A stakeholder reads a report only once accepted (issue 15, #4).
+		_, err = s.ProgressReport(ctx, r.ID, m.sh)
+		require.Equal(t, workflow.CodeNotFound, code(t, err))
+		shList, _, err := s.ListProgressReports(ctx, m.plan.Plan.ID, m.sh, workflow.Page{Limit: 10})
+		require.NoError(t, err)
+		require.Empty(t, shList)
 		require.Equal(t, got.Actions, read.Actions)
 		require.Equal(t, got.Improvements, read.Improvements)
 
@@ -266,6 +272,9 @@ func init() {
 		require.NotNil(t, rep.AcceptedAt)
 		_, err = fire(m.coord, workflow.ReportReturn, "too late")
 		require.Equal(t, workflow.CodeConflict, code(t, err), "accepted is final")
+		read, err = s.ProgressReport(ctx, r.ID, m.sh)
+		require.NoError(t, err, "accepted, the report is the stakeholder's to read")
+		require.Equal(t, got.Actions, read.Actions)
 
 		hist, _, err := s.ReportHistory(ctx, r.ID, m.obs, workflow.Page{Limit: 50})
 		require.NoError(t, err)
