@@ -89,6 +89,15 @@ var matrix = []endpoint{
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"GET", "/api/v1/users", nil,
 		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, nil},
+	{"GET", "/api/v1/me/export", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	{"POST", "/api/v1/users/{uid}/erase", nil,
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403},
+		func(e *testEnv, c consortium) (string, any, map[string]string) {
+			var u workflow.User
+			e.create("/api/v1/users", e.admin, map[string]any{"email": strings.ReplaceAll(uniq("erase"), " ", "") + "@example.org", "name": "Törlendő"}, &u)
+			return "/api/v1/users/" + u.ID + "/erase", nil, nil
+		}},
 	{"POST", "/api/v1/projects", func(*testEnv, consortium) any {
 		return map[string]any{"acronym": uniq("P"), "title": "A project"}
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},

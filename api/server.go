@@ -118,6 +118,8 @@ func New(cfg Config) (*Server, error) {
 	v1.GET("/me", s.me)
 	v1.POST("/users", s.createUser)
 	v1.GET("/users", s.listUsers)
+	v1.GET("/me/export", s.exportMe)
+	v1.POST("/users/:uid/erase", s.eraseUser)
 	v1.POST("/projects", s.createProject)
 	v1.GET("/projects", s.listProjects)
 	v1.GET("/projects/:pid", s.getProject)

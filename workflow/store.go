@@ -26,6 +26,12 @@ type Store interface {
 	// UserNames maps user ids to names in one read (for who did what);
 	// unknown ids are left out.
 	UserNames(ctx context.Context, ids []string) (map[string]string, error)
+	// PersonalData gathers everything kept about one user (the export).
+	PersonalData(ctx context.Context, userID string) (PersonalData, error)
+	// EraseUser deactivates a user and replaces its name and e-mail by a
+	// pseudonym everywhere; its comments and history stay. Erasing an
+	// erased user changes nothing.
+	EraseUser(ctx context.Context, userID string) (User, error)
 	// Authenticate finds the caller by token hash; unknown gives not_found.
 	Authenticate(ctx context.Context, tokenHash string) (Principal, error)
 
