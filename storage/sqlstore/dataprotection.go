@@ -98,13 +98,45 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 				}
 			}
 			out = userRow{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}.domain()
-			return nil
+			return s.rerenderDraftsOf(ctx, tx, userID, at)
 		})
 		if workflow.ErrorCode(err) != workflow.CodeConflict {
 			break
 		}
 	}
 	return out, err
+}
+
+// rerenderDraftsOf renders again, under their ids, the ready drafts that
+// print the consultation of a revision the user commented on or answered:
+// they hold the name as it was. The render job removes the earlier file
+// once the new one is stored. Approved documents are never rewritten.
+func (s *Store) rerenderDraftsOf(ctx context.Context, tx *gorm.DB, userID string, at time.Time) error {
+	var ids []string
+	if err := tx.Raw(`SELECT d.id FROM documents d
+		WHERE NOT d.approved AND d.progress_report_id IS NULL AND d.status = ?
+		AND EXISTS (SELECT 1 FROM comments c WHERE c.deliverable_id = d.deliverable_id AND c.revision = d.revision
+			AND (c.author_id = ? OR c.response_by = ?))
+		ORDER BY d.id`, workflow.DocumentReady, userID, userID).Scan(&ids).Error; err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.Model(&documentRow{}).Where("id = ?", id).Updates(map[string]any{"status": workflow.DocumentPending,
+			"error": "", "created_at": at, "ready_at": nil}).Error; err != nil {
+			return err
+		}
+		if s.jobs == nil {
+			continue
+		}
+		stx, err := sqlTx(tx)
+		if err != nil {
+			return err
+		}
+		if err := s.jobs.EnqueueRender(ctx, stx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type exportMembershipRow struct {
