@@ -105,6 +105,9 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/projects/{pid}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+	{"PATCH", "/api/v1/projects/{pid}", func(*testEnv, consortium) any {
+		return map[string]any{"matrix_names": "organisations"}
+	}, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/partners", func(*testEnv, consortium) any {
 		return map[string]any{"name": uniq("РАМ Стара планина"), "country": "BG", "region": "BG32", "role": "partner"}
 	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},

@@ -47,3 +47,34 @@ func (s *Server) eraseUser(c echo.Context) error {
 	s.principals.clear()
 	return c.JSON(http.StatusOK, u)
 }
+
+type patchProjectRequest struct {
+	MatrixNames *string `json:"matrix_names"`
+}
+
+// patchProject (admin, coordinator) changes a project's settings: for now
+// only matrix_names.
+func (s *Server) patchProject(c echo.Context) error {
+	pid, err := s.authorizeProject(c, workflow.ActionConsortiumManage)
+	if err != nil {
+		return err
+	}
+	var req patchProjectRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	var p workflow.Problems
+	if req.MatrixNames == nil {
+		p.Add("matrix_names", "is required")
+	} else if *req.MatrixNames != workflow.MatrixOrganisations && *req.MatrixNames != workflow.MatrixPersonNames {
+		p.Add("matrix_names", "must be organisations or names")
+	}
+	if err := p.Err("invalid project settings"); err != nil {
+		return err
+	}
+	pr, err := s.store.SetMatrixNames(c.Request().Context(), pid, *req.MatrixNames)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pr)
+}

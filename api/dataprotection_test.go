@@ -197,12 +197,27 @@ func TestMatrixNames(t *testing.T) {
 		require.Contains(t, md, "Érintettek")
 		require.Contains(t, md, "Who runs the mentoring?")
 
+		// The coordinator may choose names; a partner may not.
+		path := "/api/v1/projects/" + c.project.ID
+		require.Equal(t, 403, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["partner"], Body: map[string]any{"matrix_names": "names"}}).Status)
+		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "all"}}).Status)
+		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{}}).Status)
+		var pr workflow.Project
+		res := e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "names"}})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		res.json(t, &pr)
+		require.Equal(t, "names", pr.MatrixNames)
+		require.Contains(t, e.matrixMD("action-plans", c.plan.ID), "Kovács Anna")
+		res = e.do(req{Method: "PATCH", Path: path, Token: e.admin, Body: map[string]any{"matrix_names": "organisations"}})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		require.NotContains(t, e.matrixMD("action-plans", c.plan.ID), "Kovács Anna")
+
 		n := e.consortiumWith("MNAME", map[string]any{"matrix_names": "names"})
 		require.Equal(t, "names", n.project.MatrixNames)
 		e.stakeholderComment(n, "Kovács Anna")
 		require.Contains(t, e.matrixMD("action-plans", n.plan.ID), "Kovács Anna")
 
-		res := e.do(req{Method: "POST", Path: "/api/v1/projects", Token: e.admin,
+		res = e.do(req{Method: "POST", Path: "/api/v1/projects", Token: e.admin,
 			Body: map[string]any{"acronym": "MBAD", "title": "Crafts", "matrix_names": "everyone"}})
 		require.Equal(t, 422, res.Status, "%s", res.Body)
 		require.Contains(t, string(res.Body), "matrix_names")

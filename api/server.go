@@ -123,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 	v1.POST("/projects", s.createProject)
 	v1.GET("/projects", s.listProjects)
 	v1.GET("/projects/:pid", s.getProject)
+	v1.PATCH("/projects/:pid", s.patchProject)
 	v1.POST("/projects/:pid/partners", s.createPartner)
 	v1.GET("/projects/:pid/partners", s.listPartners)
 	v1.POST("/projects/:pid/members", s.createMember)

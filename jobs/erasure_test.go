@@ -16,7 +16,8 @@ import (
 
 // TestErasureRendersDraftsAgain: a ready draft matrix that printed an
 // erased person's name is rendered again under its id with the pseudonym,
-// and the earlier file is removed.
+// and the earlier file is removed; so is one when the project changes
+// matrix_names.
 func TestErasureRendersDraftsAgain(t *testing.T) {
 	for _, d := range sqlstoretest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -86,6 +87,13 @@ func TestErasureRendersDraftsAgain(t *testing.T) {
 				_, err := blobs.Stat(ctx, first.ObjectKey)
 				return errors.Is(err, documents.ErrNotFound)
 			}, 10*time.Second, 50*time.Millisecond, "the earlier rendering is removed")
+
+			// The project turns to organisations: the draft follows.
+			_, err = s.SetMatrixNames(ctx, plan.Plan.ProjectID, workflow.MatrixOrganisations)
+			require.NoError(t, err)
+			_, text = ready(doc.ID)
+			require.NotContains(t, text, erased.Name)
+			require.Contains(t, text, "Grupo (stakeholder)")
 		})
 	}
 }

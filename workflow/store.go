@@ -42,6 +42,9 @@ type Store interface {
 	ProjectByAcronym(ctx context.Context, acronym string) (Project, error)
 	// ListProjects lists all projects when userID is "", else the user's.
 	ListProjects(ctx context.Context, userID string, page Page) ([]Project, string, error)
+	// SetMatrixNames sets the project's MatrixNames (MatrixOrganisations
+	// or MatrixPersonNames, checked by the caller).
+	SetMatrixNames(ctx context.Context, projectID, value string) (Project, error)
 	CreatePartner(ctx context.Context, p *Partner) error
 	ListPartners(ctx context.Context, projectID string, page Page) ([]Partner, string, error)
 	CreatePolicyInstrument(ctx context.Context, pi *PolicyInstrument) error

@@ -98,7 +98,7 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 				}
 			}
 			out = userRow{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}.domain()
-			return s.rerenderDraftsOf(ctx, tx, userID, at)
+			return s.rerenderDrafts(ctx, tx, at, `c.author_id = ? OR c.response_by = ?`, userID, userID)
 		})
 		if workflow.ErrorCode(err) != workflow.CodeConflict {
 			break
@@ -107,17 +107,18 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 	return out, err
 }
 
-// rerenderDraftsOf renders again, under their ids, the ready drafts that
-// print the consultation of a revision the user commented on or answered:
-// they hold the name as it was. The render job removes the earlier file
-// once the new one is stored. Approved documents are never rewritten.
-func (s *Store) rerenderDraftsOf(ctx context.Context, tx *gorm.DB, userID string, at time.Time) error {
+// rerenderDrafts renders again, under their ids, the ready drafts that
+// print a consultation with a comment c that matches where: they hold
+// names as they were (an erased person's, or under the project's former
+// matrix_names). The render job removes the earlier file once the new one
+// is stored. Approved documents are never rewritten.
+func (s *Store) rerenderDrafts(ctx context.Context, tx *gorm.DB, at time.Time, where string, args ...any) error {
 	var ids []string
 	if err := tx.Raw(`SELECT d.id FROM documents d
 		WHERE NOT d.approved AND d.progress_report_id IS NULL AND d.status = ?
 		AND EXISTS (SELECT 1 FROM comments c WHERE c.deliverable_id = d.deliverable_id AND c.revision = d.revision
-			AND (c.author_id = ? OR c.response_by = ?))
-		ORDER BY d.id`, workflow.DocumentReady, userID, userID).Scan(&ids).Error; err != nil {
+			AND (`+where+`))
+		ORDER BY d.id`, append([]any{workflow.DocumentReady}, args...)...).Scan(&ids).Error; err != nil {
 		return err
 	}
 	for _, id := range ids {
@@ -137,6 +138,30 @@ func (s *Store) rerenderDraftsOf(ctx context.Context, tx *gorm.DB, userID string
 		}
 	}
 	return nil
+}
+
+// SetMatrixNames changes what the project's comment-response matrix
+// prints for a stakeholder; drafts that print one are rendered again.
+func (s *Store) SetMatrixNames(ctx context.Context, projectID, value string) (workflow.Project, error) {
+	var out workflow.Project
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var row projectRow
+		if err := tx.Where("id = ?", projectID).Take(&row).Error; err != nil {
+			return notFound(err, "project")
+		}
+		if row.MatrixNames != value {
+			if err := tx.Model(&projectRow{}).Where("id = ?", projectID).Update("matrix_names", value).Error; err != nil {
+				return err
+			}
+			row.MatrixNames = value
+			if err := s.rerenderDrafts(ctx, tx, now(), `c.project_id = ? AND c.author_role = ?`, projectID, string(workflow.RoleStakeholder)); err != nil {
+				return err
+			}
+		}
+		out = row.domain()
+		return nil
+	})
+	return out, err
 }
 
 type exportMembershipRow struct {
