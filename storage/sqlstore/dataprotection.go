@@ -7,6 +7,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -84,7 +85,19 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 				m = &ms[0]
 			}
 			at := now()
+			oldName, oldEmail := u.Name, u.Email
 			u.Name, u.Email, u.Admin = pseudonym(n, m), fmt.Sprintf("erased-%d@erased.invalid", n), false
+			// Webhook payloads were written when the event happened (a
+			// comment with its author's name): the kept ones, delivered or
+			// not, get the pseudonym too.
+			for _, r := range [][2]string{{oldName, u.Name}, {oldEmail, u.Email}} {
+				from, _ := json.Marshal(r[0])
+				to, _ := json.Marshal(r[1])
+				if err := tx.Exec(`UPDATE webhook_deliveries SET payload = REPLACE(payload, ?, ?) WHERE payload LIKE ?`,
+					string(from), string(to), "%"+string(from)+"%").Error; err != nil {
+					return err
+				}
+			}
 			if err := tx.Model(&erasureRow{}).Where("id = ?", userID).Updates(map[string]any{
 				"name": u.Name, "email": u.Email, "admin": false, "erased_at": at, "erased_no": n,
 			}).Error; err != nil {

@@ -78,3 +78,37 @@ func TestEraseUser(t *testing.T) {
 		})
 	}
 }
+
+// TestErasureReachesWebhookPayloads: a kept webhook delivery of a comment
+// names its author; after the erasure it names the pseudonym.
+func TestErasureReachesWebhookPayloads(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := sqlstoretest.New(t, d)
+			c := setupConsultation(t, s, "HOOKERASE")
+			hook(t, s, c.project.ID, workflow.EventCommentCreated)
+			c.comment(t, s, c.sh, "general", "")
+			name := c.sh.User.Name
+			payloads := func() string {
+				var all string
+				rows, err := s.DB().QueryContext(ctx, `SELECT payload FROM webhook_deliveries`)
+				require.NoError(t, err)
+				defer rows.Close()
+				for rows.Next() {
+					var p string
+					require.NoError(t, rows.Scan(&p))
+					all += p
+				}
+				require.NoError(t, rows.Err())
+				return all
+			}
+			require.Contains(t, payloads(), `"author_name":"`+name+`"`)
+			erased, err := s.EraseUser(ctx, c.sh.User.ID)
+			require.NoError(t, err)
+			got := payloads()
+			require.NotContains(t, got, `"`+name+`"`)
+			require.Contains(t, got, `"author_name":"`+erased.Name+`"`)
+		})
+	}
+}
