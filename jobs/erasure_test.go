@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,46 @@ func TestErasureRendersDraftsAgain(t *testing.T) {
 			_, text = ready(doc.ID)
 			require.NotContains(t, text, erased.Name)
 			require.Contains(t, text, "Grupo (stakeholder)")
+		})
+	}
+}
+
+// TestErasureCancelsQueuedMail: a message queued to an erased person's
+// address is cancelled with the erasure; others' stay queued.
+func TestErasureCancelsQueuedMail(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, q, _ := storeWithQueue(t, d, nil)
+			u := workflow.User{Email: "gone@example.org", Name: "Gone"}
+			_, hash := workflow.NewToken()
+			require.NoError(t, s.CreateUser(ctx, &u, hash, "test"))
+			tx, err := s.DB().BeginTx(ctx, nil)
+			require.NoError(t, err)
+			for _, to := range []string{"gone@example.org", "stays@example.org"} {
+				require.NoError(t, q.EnqueueMail(ctx, tx, workflow.Mail{To: to, Subject: "Reminder", Body: "Hello"}))
+			}
+			require.NoError(t, tx.Commit())
+
+			_, err = s.EraseUser(ctx, u.ID)
+			require.NoError(t, err)
+			rows, err := s.DB().QueryContext(ctx, `SELECT state, args FROM river_job WHERE kind = 'send_mail'`)
+			require.NoError(t, err)
+			defer rows.Close()
+			states := map[string]string{}
+			for rows.Next() {
+				var state string
+				var args []byte
+				require.NoError(t, rows.Scan(&state, &args))
+				if strings.Contains(string(args), "gone@example.org") {
+					states["gone"] = state
+				} else {
+					states["stays"] = state
+				}
+			}
+			require.NoError(t, rows.Err())
+			require.Equal(t, map[string]string{"gone": "cancelled", "stays": "available"}, states)
 		})
 	}
 }

@@ -110,6 +110,15 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 					return err
 				}
 			}
+			if s.jobs != nil {
+				stx, err := sqlTx(tx)
+				if err != nil {
+					return err
+				}
+				if err := s.jobs.CancelMail(ctx, stx, oldEmail); err != nil {
+					return err
+				}
+			}
 			out = userRow{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}.domain()
 			return s.rerenderDrafts(ctx, tx, at, `c.author_id = ? OR c.response_by = ?`, userID, userID)
 		})
