@@ -165,7 +165,8 @@ func (x *Project) Validate() error {
 	if x.ConsultationDays < 0 || x.ConsultationDays > 365 {
 		p.Add("consultation_days", "must be between 1 and 365")
 	}
-	if x.MatrixNames != MatrixOrganisations && x.MatrixNames != MatrixPersonNames {
+	// Empty is the default, organisations (Normalize and the store set it).
+	if x.MatrixNames != "" && x.MatrixNames != MatrixOrganisations && x.MatrixNames != MatrixPersonNames {
 		p.Add("matrix_names", "must be organisations or names")
 	}
 	return p.Err("invalid project")
