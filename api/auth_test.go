@@ -89,6 +89,15 @@ var matrix = []endpoint{
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"GET", "/api/v1/users", nil,
 		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, nil},
+	{"GET", "/api/v1/me/export", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	{"POST", "/api/v1/users/{uid}/erase", nil,
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403},
+		func(e *testEnv, c consortium) (string, any, map[string]string) {
+			var u workflow.User
+			e.create("/api/v1/users", e.admin, map[string]any{"email": strings.ReplaceAll(uniq("erase"), " ", "") + "@example.org", "name": "Törlendő"}, &u)
+			return "/api/v1/users/" + u.ID + "/erase", nil, nil
+		}},
 	{"POST", "/api/v1/projects", func(*testEnv, consortium) any {
 		return map[string]any{"acronym": uniq("P"), "title": "A project"}
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
@@ -96,6 +105,9 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/projects/{pid}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+	{"PATCH", "/api/v1/projects/{pid}", func(*testEnv, consortium) any {
+		return map[string]any{"matrix_names": "organisations"}
+	}, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, nil},
 	{"POST", "/api/v1/projects/{pid}/partners", func(*testEnv, consortium) any {
 		return map[string]any{"name": uniq("РАМ Стара планина"), "country": "BG", "region": "BG32", "role": "partner"}
 	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},

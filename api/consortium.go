@@ -35,6 +35,9 @@ type createProjectRequest struct {
 	Phase2End   *workflow.Date `json:"phase2_end"`
 	// ConsultationDays is the default consultation window (0: 14 days).
 	ConsultationDays int `json:"consultation_days"`
+	// MatrixNames: what the matrix prints for a stakeholder,
+	// "organisations" (default) or "names".
+	MatrixNames string `json:"matrix_names"`
 }
 
 type createPartnerRequest struct {
@@ -129,7 +132,8 @@ func (s *Server) createProject(c echo.Context) error {
 		return err
 	}
 	p := workflow.Project{Acronym: req.Acronym, Title: req.Title, Programme: req.Programme,
-		Phase1Start: req.Phase1Start, Phase1End: req.Phase1End, Phase2End: req.Phase2End, ConsultationDays: req.ConsultationDays}
+		Phase1Start: req.Phase1Start, Phase1End: req.Phase1End, Phase2End: req.Phase2End, ConsultationDays: req.ConsultationDays,
+		MatrixNames: req.MatrixNames}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err

@@ -209,10 +209,21 @@ type consortium struct {
 }
 
 func (e *testEnv) consortium(acronym string) consortium {
+	e.t.Helper()
+	return e.consortiumWith(acronym, nil)
+}
+
+// consortiumWith is consortium with more fields in the project's create
+// body (matrix_names, say).
+func (e *testEnv) consortiumWith(acronym string, project map[string]any) consortium {
 	t := e.t
 	t.Helper()
 	var c consortium
-	e.create("/api/v1/projects", e.admin, map[string]any{"acronym": acronym, "title": "Crafts", "phase1_start": "2016-04-01"}, &c.project)
+	body := map[string]any{"acronym": acronym, "title": "Crafts", "phase1_start": "2016-04-01"}
+	for k, v := range project {
+		body[k] = v
+	}
+	e.create("/api/v1/projects", e.admin, body, &c.project)
 	e.create("/api/v1/projects", e.admin, map[string]any{"acronym": acronym + "-other", "title": "Another project"}, &c.other)
 	base := "/api/v1/projects/" + c.project.ID
 	e.create(base+"/partners", e.admin, map[string]any{"name": "Budapesti Vállalkozásfejlesztési Közalapítvány", "country": "HU", "region": "HU11", "role": "partner"}, &c.partner)

@@ -3,10 +3,13 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -38,6 +41,33 @@ func (q *Queue) EnqueueMail(ctx context.Context, tx *sql.Tx, m workflow.Mail) er
 		return fmt.Errorf("jobs: insert: %w", err)
 	}
 	return nil
+}
+
+// CancelMail cancels, in the caller's transaction, the messages to an
+// address that are queued and not sent yet: the address of a person being
+// erased. One being sent at this moment is not stopped.
+func (q *Queue) CancelMail(ctx context.Context, tx *sql.Tx, to string) error {
+	const page = 1000
+	params := river.NewJobListParams().Kinds(MailArgs{}.Kind()).
+		States(rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable).First(page)
+	for {
+		res, err := q.client.JobListTx(ctx, tx, params)
+		if err != nil {
+			return fmt.Errorf("jobs: list mail: %w", err)
+		}
+		for _, j := range res.Jobs {
+			var a MailArgs
+			if json.Unmarshal(j.EncodedArgs, &a) == nil && strings.EqualFold(a.To, to) {
+				if _, err := q.client.JobCancelTx(ctx, tx, j.ID); err != nil {
+					return fmt.Errorf("jobs: cancel mail: %w", err)
+				}
+			}
+		}
+		if len(res.Jobs) < page {
+			return nil
+		}
+		params = params.After(res.LastCursor)
+	}
 }
 
 type mailWorker struct {

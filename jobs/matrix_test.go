@@ -39,6 +39,9 @@ func TestApprovedPlanCarriesTheMatrix(t *testing.T) {
 			require.NoError(t, s.CreateUser(ctx, &u, hash, "test"))
 			at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 			db := s.DB()
+			// The project prints stakeholders' names (by default, their organisation).
+			_, err = db.ExecContext(ctx, `UPDATE projects SET matrix_names = 'names' WHERE id = $1`, plan.Plan.ProjectID)
+			require.NoError(t, err)
 			_, err = db.ExecContext(ctx, `INSERT INTO consultations (deliverable_id, revision, project_id, opened_at, deadline)
 				VALUES ($1, 1, $2, $3, $3) ON CONFLICT DO NOTHING`, plan.Plan.ID, plan.Plan.ProjectID, at)
 			require.NoError(t, err)

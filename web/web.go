@@ -185,6 +185,7 @@ func New(cfg Config) (*Handler, error) {
 	h.editRoutes(m)
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
+	h.meRoutes(m)
 	return h, nil
 }
 

@@ -18,6 +18,7 @@ const (
 	// Global actions, outside any project: admin only.
 	ActionUserCreate     Action = "user.create"
 	ActionUserList       Action = "user.list"
+	ActionUserErase      Action = "user.erase"
 	ActionProjectCreate  Action = "project.create"
 	ActionTemplateCreate Action = "template.create"
 

@@ -19,9 +19,18 @@ type Project struct {
 	Phase2End   *Date  `json:"phase2_end"`
 	// ConsultationDays is the default consultation window of a submit
 	// that names no deadline (0 when created: DefaultConsultationDays).
-	ConsultationDays int       `json:"consultation_days"`
-	CreatedAt        time.Time `json:"created_at"`
+	ConsultationDays int `json:"consultation_days"`
+	// MatrixNames is what the comment-response matrix prints for a
+	// stakeholder: MatrixOrganisations (the default) or MatrixPersonNames.
+	MatrixNames string    `json:"matrix_names"`
+	CreatedAt   time.Time `json:"created_at"`
 }
+
+// The values of Project.MatrixNames.
+const (
+	MatrixOrganisations = "organisations"
+	MatrixPersonNames   = "names"
+)
 
 // PartnerRole is a partner's place in the consortium.
 type PartnerRole string
@@ -136,6 +145,9 @@ func (x *Project) Normalize() {
 	x.Acronym = strings.TrimSpace(x.Acronym)
 	x.Title = strings.TrimSpace(x.Title)
 	x.Programme = strings.TrimSpace(x.Programme)
+	if x.MatrixNames == "" {
+		x.MatrixNames = MatrixOrganisations
+	}
 }
 
 // Validate reports every broken rule.
@@ -152,6 +164,10 @@ func (x *Project) Validate() error {
 	}
 	if x.ConsultationDays < 0 || x.ConsultationDays > 365 {
 		p.Add("consultation_days", "must be between 1 and 365")
+	}
+	// Empty is the default, organisations (Normalize and the store set it).
+	if x.MatrixNames != "" && x.MatrixNames != MatrixOrganisations && x.MatrixNames != MatrixPersonNames {
+		p.Add("matrix_names", "must be organisations or names")
 	}
 	return p.Err("invalid project")
 }

@@ -26,6 +26,12 @@ type Store interface {
 	// UserNames maps user ids to names in one read (for who did what);
 	// unknown ids are left out.
 	UserNames(ctx context.Context, ids []string) (map[string]string, error)
+	// PersonalData gathers everything kept about one user (the export).
+	PersonalData(ctx context.Context, userID string) (PersonalData, error)
+	// EraseUser deactivates a user and replaces its name and e-mail by a
+	// pseudonym everywhere; its comments and history stay. Erasing an
+	// erased user changes nothing.
+	EraseUser(ctx context.Context, userID string) (User, error)
 	// Authenticate finds the caller by token hash; unknown gives not_found.
 	Authenticate(ctx context.Context, tokenHash string) (Principal, error)
 
@@ -36,6 +42,9 @@ type Store interface {
 	ProjectByAcronym(ctx context.Context, acronym string) (Project, error)
 	// ListProjects lists all projects when userID is "", else the user's.
 	ListProjects(ctx context.Context, userID string, page Page) ([]Project, string, error)
+	// SetMatrixNames sets the project's MatrixNames (MatrixOrganisations
+	// or MatrixPersonNames, checked by the caller).
+	SetMatrixNames(ctx context.Context, projectID, value string) (Project, error)
 	CreatePartner(ctx context.Context, p *Partner) error
 	ListPartners(ctx context.Context, projectID string, page Page) ([]Partner, string, error)
 	CreatePolicyInstrument(ctx context.Context, pi *PolicyInstrument) error

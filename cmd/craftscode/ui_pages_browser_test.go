@@ -93,6 +93,8 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "stakeholder", page: "consultations", path: at("/ui/consultations")},
 		{role: "secretariat", page: "consultations", path: at("/ui/consultations")},
 		{role: "observer", page: "consultations", path: at("/ui/consultations")},
+		{role: "stakeholder", page: "my-data", path: at("/ui/me")},
+		{role: "coordinator", page: "my-data", path: at("/ui/me")},
 		{role: "coordinator", page: "dashboards", path: at("/ui/dashboard")},
 		{role: "partner", page: "dashboards", path: at("/ui/dashboard")},
 		{role: "observer", page: "dashboards", path: at("/ui/dashboard")},

@@ -48,6 +48,7 @@ type projectRow struct {
 	Phase2End   *workflow.Date
 	// ConsultationDays is the default consultation window of a submit.
 	ConsultationDays int
+	MatrixNames      string
 	CreatedAt        time.Time
 }
 
@@ -55,7 +56,7 @@ func (projectRow) TableName() string { return "projects" }
 func (r projectRow) domain() workflow.Project {
 	return workflow.Project{ID: r.ID, Acronym: r.Acronym, Title: r.Title, Programme: r.Programme,
 		Phase1Start: r.Phase1Start, Phase1End: r.Phase1End, Phase2End: r.Phase2End,
-		ConsultationDays: r.ConsultationDays, CreatedAt: r.CreatedAt.UTC()}
+		ConsultationDays: r.ConsultationDays, MatrixNames: r.MatrixNames, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type partnerRow struct {
@@ -236,7 +237,7 @@ func (s *Store) principal(ctx context.Context, from, where string, arg any) (wor
 		FROM `+from+`
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
-		WHERE `+where+` ORDER BY m.project_id`, arg)
+		WHERE (`+where+`) AND u.erased_at IS NULL ORDER BY m.project_id`, arg)
 	if err != nil {
 		return p, translate(err)
 	}
@@ -289,9 +290,12 @@ func (s *Store) CreateProject(ctx context.Context, p *workflow.Project) error {
 	if p.ConsultationDays == 0 {
 		p.ConsultationDays = workflow.DefaultConsultationDays
 	}
+	if p.MatrixNames == "" {
+		p.MatrixNames = workflow.MatrixOrganisations
+	}
 	row := projectRow{ID: p.ID, Acronym: p.Acronym, Title: p.Title, Programme: p.Programme,
 		Phase1Start: p.Phase1Start, Phase1End: p.Phase1End, Phase2End: p.Phase2End,
-		ConsultationDays: p.ConsultationDays, CreatedAt: p.CreatedAt}
+		ConsultationDays: p.ConsultationDays, MatrixNames: p.MatrixNames, CreatedAt: p.CreatedAt}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "a project with acronym %q exists", p.Acronym)

@@ -31,6 +31,8 @@ type matrixCommentRow struct {
 	Body           string
 	AuthorName     string
 	AuthorRole     string
+	AuthorOrg      string
+	MatrixNames    string
 	ResponseStatus string
 	ResponseBody   string
 	ResponderName  string
@@ -40,6 +42,11 @@ type matrixCommentRow struct {
 	UpdatedAt      time.Time
 }
 
+// A stakeholder is a private person: unless the project's matrix_names
+// is "names", the matrix prints its organisation (its stakeholder group)
+// instead of its name. Names are read here, at render time, so an erased
+// user appears under its pseudonym in every document rendered after.
+//
 // Hidden and deleted comments never leave the database this way: the
 // filter is in the query, not in the code that formats the rows. The
 // responder's role is their membership's (admin for an administrator
@@ -47,12 +54,16 @@ type matrixCommentRow struct {
 const matrixCommentsSQL = `
 SELECT c.id, c.section, c.parent_id, c.thread_id, c.stance, c.body,
        u.name AS author_name, c.author_role,
+       COALESCE(ag.name, '') AS author_org, pr.matrix_names,
        c.response_status, c.response_body,
        COALESCE(r.name, '') AS responder_name,
        COALESCE(m.role, CASE WHEN r.admin THEN 'admin' ELSE '' END, '') AS responder_role,
        c.response_at, c.created_at, c.updated_at
 FROM comments c
 JOIN users u ON u.id = c.author_id
+JOIN projects pr ON pr.id = c.project_id
+LEFT JOIN memberships am ON am.user_id = c.author_id AND am.project_id = c.project_id
+LEFT JOIN stakeholder_groups ag ON ag.id = am.stakeholder_group_id
 LEFT JOIN users r ON r.id = c.response_by
 LEFT JOIN memberships m ON m.user_id = c.response_by AND m.project_id = c.project_id
 WHERE c.deliverable_id = ? AND c.revision = ? AND NOT c.hidden AND NOT c.deleted
@@ -105,7 +116,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 			continue
 		}
 		cm := &documents.ConsultationComment{ID: r.ID, Section: r.Section, Stance: r.Stance, Body: r.Body,
-			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
+			Author: r.author(),
 			Edited: r.edited(), CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
 		if r.ResponseStatus != "" {
 			resp := &documents.ConsultationResponse{Status: r.ResponseStatus, Body: r.ResponseBody,
@@ -125,7 +136,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 			continue
 		}
 		top.Replies = append(top.Replies, documents.ConsultationReply{ID: r.ID, Stance: r.Stance, Body: r.Body,
-			Author: documents.ConsultationPerson{Name: r.AuthorName, Role: r.AuthorRole},
+			Author: r.author(),
 			Edited: r.edited(), CreatedAt: r.CreatedAt.UTC()})
 		counts.Replies++
 	}
@@ -188,4 +199,14 @@ func (s *Store) renderSnapshot(ctx context.Context, deliverableID string, revisi
 		return snapshot, err
 	}
 	return documents.WithConsultation(snapshot, c)
+}
+
+// author is the comment's author as the matrix prints it: a stakeholder
+// by its organisation unless the project chose names.
+func (r matrixCommentRow) author() documents.ConsultationPerson {
+	name := r.AuthorName
+	if r.AuthorRole == string(workflow.RoleStakeholder) && r.MatrixNames != workflow.MatrixPersonNames {
+		name = r.AuthorOrg
+	}
+	return documents.ConsultationPerson{Name: name, Role: r.AuthorRole}
 }

@@ -192,8 +192,9 @@ func TestConsultationMatrix(t *testing.T) {
 			}, got)
 
 			context := c.Sections[1].Comments[0]
+			// The project did not choose names: a stakeholder is shown by its group.
 			require.Equal(t, matrixHostile, context.Body)
-			require.Equal(t, documents.ConsultationPerson{Name: "Nagy Péter", Role: "stakeholder"}, context.Author)
+			require.Equal(t, documents.ConsultationPerson{Name: "Érintettek", Role: "stakeholder"}, context.Author)
 			require.True(t, context.Edited)
 			require.Equal(t, f.at.Add(2*time.Hour), context.CreatedAt)
 			require.Equal(t, &documents.ConsultationResponse{Status: "partially_accepted", Body: "Reason: " + matrixHostile,
@@ -241,10 +242,10 @@ func TestConsultationMatrixRenders(t *testing.T) {
 					text := out.String()
 					switch format {
 					case "md":
-						for _, want := range []string{"**From:** Nagy Péter (stakeholder)", "### Comment 2 – Concern",
+						for _, want := range []string{"**From:** Érintettek (stakeholder)", "### Comment 2 – Concern",
 							"**Response: Partially accepted** — Kovács Erzsébet (partner)", "- **Comments:** 4, with 1 reply",
 							"- **Answered:** 3 of 4; 1 without a response", "## Action 1 – Mentor \\| programme: players involved",
-							"| 4 | Action 1 – Mentor \\| programme: players involved | Nagy Péter (stakeholder) | Support | Noted |",
+							"| 4 | Action 1 – Mentor \\| programme: players involved | Érintettek (stakeholder) | Support | Noted |",
 							`\<script\>alert\(1\)\</script\> \<b\>x\</b\> \{\{ .secret \}\}\` + "\n" + `\# heading\`,
 							"Would €2 500 do?", "Add Tørshavn and Ærø.", "We will mentor in Габрово."} {
 							require.Contains(t, text, want, "%s.%s", name, format)

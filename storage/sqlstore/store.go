@@ -57,6 +57,8 @@ type JobQueue interface {
 	// EnqueueMail queues a message that is sent, with retries, once the
 	// transaction commits.
 	EnqueueMail(ctx context.Context, tx *sql.Tx, m workflow.Mail) error
+	// CancelMail cancels the queued messages to an address not sent yet.
+	CancelMail(ctx context.Context, tx *sql.Tx, to string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.
