@@ -332,17 +332,9 @@ func overdueReports(tx *gorm.DB, pr workflow.Project, plans []dashPlan, now time
 	if len(due) == 0 || len(plans) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		PlanID string
-		Period string
-		State  string
-	}
-	if err := tx.Table("progress_reports").Select("plan_id, period, state").Where("project_id = ?", pr.ID).Scan(&rows).Error; err != nil {
+	state, err := reportStates(tx, pr.ID)
+	if err != nil {
 		return nil, err
-	}
-	state := make(map[[2]string]string, len(rows))
-	for _, r := range rows {
-		state[[2]string{r.PlanID, r.Period}] = r.State
 	}
 	for _, per := range due {
 		for _, p := range plans {
@@ -361,4 +353,23 @@ func overdueReports(tx *gorm.DB, pr workflow.Project, plans []dashPlan, now time
 	}
 	slices.SortStableFunc(out, func(a, b workflow.OverdueReport) int { return a.DueAt.Compare(b.DueAt) })
 	return out, nil
+}
+
+// reportStates maps each progress report of a project, by plan and period,
+// to its state: what the dashboard's overdue list and the project home's
+// due reports both look up.
+func reportStates(tx *gorm.DB, projectID string) (map[[2]string]string, error) {
+	var rows []struct {
+		PlanID string
+		Period string
+		State  string
+	}
+	if err := tx.Table("progress_reports").Select("plan_id, period, state").Where("project_id = ?", projectID).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	state := make(map[[2]string]string, len(rows))
+	for _, r := range rows {
+		state[[2]string{r.PlanID, r.Period}] = r.State
+	}
+	return state, nil
 }

@@ -147,17 +147,9 @@ func dueReports(tx *gorm.DB, pr workflow.Project, items []workflow.HomeItem, now
 	if len(periods) == 0 {
 		return nil, nil
 	}
-	var rows []struct {
-		PlanID string
-		Period string
-		State  string
-	}
-	if err := tx.Table("progress_reports").Select("plan_id, period, state").Where("project_id = ?", pr.ID).Scan(&rows).Error; err != nil {
+	state, err := reportStates(tx, pr.ID)
+	if err != nil {
 		return nil, err
-	}
-	state := make(map[[2]string]string, len(rows))
-	for _, r := range rows {
-		state[[2]string{r.PlanID, r.Period}] = r.State
 	}
 	var out []workflow.DueReport
 	for _, per := range periods {
