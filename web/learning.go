@@ -104,21 +104,16 @@ func (h *Handler) eventsPage(c *call) error {
 	}
 	v := learningView{Project: pr, Query: strings.TrimSpace(c.r.URL.Query().Get("q"))}
 	terms := search.Terms(v.Query)
-	after := ""
-	for {
-		evs, next, err := h.cfg.Store.ListEvents(c.r.Context(), pr.ID, workflow.Page{Limit: 200, After: after})
-		if err != nil {
-			return err
+	evs, err := allPages(func(pg workflow.Page) ([]workflow.LearningEvent, string, error) {
+		return h.cfg.Store.ListEvents(c.r.Context(), pr.ID, pg)
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if matchesAll(search.Normalize(e.Title, e.Place.City, e.Agenda, string(e.Type)), terms) {
+			v.Events = append(v.Events, e)
 		}
-		for _, e := range evs {
-			if matchesAll(search.Normalize(e.Title, e.Place.City, e.Agenda, string(e.Type)), terms) {
-				v.Events = append(v.Events, e)
-			}
-		}
-		if next == "" {
-			break
-		}
-		after = next
 	}
 	h.render(c, http.StatusOK, "learning/events", view{Title: c.T("learning.events_title", "Project", pr.Acronym), Data: v})
 	return nil
@@ -164,31 +159,24 @@ type eventView struct {
 // an event: few per project, read in a page or two.
 func (h *Handler) eventNames(c *call, v *eventView) error {
 	ctx, pid := c.r.Context(), v.Project.ID
-	partners := map[string]string{}
-	for after := ""; ; {
-		ps, next, err := h.cfg.Store.ListPartners(ctx, pid, workflow.Page{Limit: 200, After: after})
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			partners[p.ID] = p.Name
-		}
-		if after = next; next == "" {
-			break
-		}
+	ps, err := allPages(func(pg workflow.Page) ([]workflow.Partner, string, error) {
+		return h.cfg.Store.ListPartners(ctx, pid, pg)
+	})
+	if err != nil {
+		return err
 	}
-	groups := map[string]string{}
-	for after := ""; ; {
-		gs, next, err := h.cfg.Store.ListStakeholderGroups(ctx, pid, workflow.Page{Limit: 200, After: after})
-		if err != nil {
-			return err
-		}
-		for _, g := range gs {
-			groups[g.ID] = g.Name
-		}
-		if after = next; next == "" {
-			break
-		}
+	gs, err := allPages(func(pg workflow.Page) ([]workflow.StakeholderGroup, string, error) {
+		return h.cfg.Store.ListStakeholderGroups(ctx, pid, pg)
+	})
+	if err != nil {
+		return err
+	}
+	partners, groups := map[string]string{}, map[string]string{}
+	for _, p := range ps {
+		partners[p.ID] = p.Name
+	}
+	for _, g := range gs {
+		groups[g.ID] = g.Name
 	}
 	v.Host = partners[v.E.HostPartnerID]
 	for _, id := range v.E.PartnerIDs {

@@ -107,23 +107,19 @@ func (h *Handler) creatablePartners(c *call, pid string) ([]workflow.Partner, er
 	if m, _ := c.principal.Membership(pid); !c.principal.User.Admin && m.Role != workflow.RoleCoordinator && m.Role != workflow.RolePartner {
 		return nil, nil // no partner to ask CreateDeliverable about: spare the query
 	}
-	var out []workflow.Partner
-	after := ""
-	for {
-		ps, next, err := h.cfg.Store.ListPartners(c.r.Context(), pid, workflow.Page{Limit: 200, After: after})
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if c.principal.CreateDeliverable(pid, p.ID) == nil {
-				out = append(out, p)
-			}
-		}
-		if next == "" {
-			return out, nil
-		}
-		after = next
+	ps, err := allPages(func(pg workflow.Page) ([]workflow.Partner, string, error) {
+		return h.cfg.Store.ListPartners(c.r.Context(), pid, pg)
+	})
+	if err != nil {
+		return nil, err
 	}
+	var out []workflow.Partner
+	for _, p := range ps {
+		if c.principal.CreateDeliverable(pid, p.ID) == nil {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // notAllowed answers a role that may not do what it asked with a page

@@ -114,19 +114,16 @@ func (h *Handler) groupNames(c *call, head workflow.Head) (string, error) {
 	if head.PolicyInstrumentID == "" {
 		return "", nil
 	}
+	groups, err := allPages(func(pg workflow.Page) ([]workflow.StakeholderGroup, string, error) {
+		return h.cfg.Store.ListStakeholderGroups(c.r.Context(), head.ProjectID, pg)
+	})
+	if err != nil {
+		return "", err
+	}
 	var names []string
-	for after := ""; ; {
-		items, next, err := h.cfg.Store.ListStakeholderGroups(c.r.Context(), head.ProjectID, workflow.Page{Limit: 500, After: after})
-		if err != nil {
-			return "", err
-		}
-		for _, g := range items {
-			if g.PolicyInstrumentID == head.PolicyInstrumentID {
-				names = append(names, g.Name)
-			}
-		}
-		if after = next; next == "" {
-			break
+	for _, g := range groups {
+		if g.PolicyInstrumentID == head.PolicyInstrumentID {
+			names = append(names, g.Name)
 		}
 	}
 	return strings.Join(names, ", "), nil
