@@ -38,6 +38,10 @@ type createProjectRequest struct {
 	// MatrixNames: what the matrix prints for a stakeholder,
 	// "organisations" (default) or "names".
 	MatrixNames string `json:"matrix_names"`
+	// Language and TimeZone are the defaults for people who chose none
+	// ("en" and "UTC" when left out).
+	Language string `json:"language"`
+	TimeZone string `json:"time_zone"`
 }
 
 type createPartnerRequest struct {
@@ -133,7 +137,7 @@ func (s *Server) createProject(c echo.Context) error {
 	}
 	p := workflow.Project{Acronym: req.Acronym, Title: req.Title, Programme: req.Programme,
 		Phase1Start: req.Phase1Start, Phase1End: req.Phase1End, Phase2End: req.Phase2End, ConsultationDays: req.ConsultationDays,
-		MatrixNames: req.MatrixNames}
+		MatrixNames: req.MatrixNames, Language: req.Language, TimeZone: req.TimeZone}
 	p.Normalize()
 	if err := p.Validate(); err != nil {
 		return err

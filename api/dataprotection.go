@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -50,10 +51,13 @@ func (s *Server) eraseUser(c echo.Context) error {
 
 type patchProjectRequest struct {
 	MatrixNames *string `json:"matrix_names"`
+	Language    *string `json:"language"`
+	TimeZone    *string `json:"time_zone"`
 }
 
-// patchProject (admin, coordinator) changes a project's settings: for now
-// only matrix_names.
+// patchProject (admin, coordinator) changes a project's settings: what
+// the matrix prints for a stakeholder, and the default language and time
+// zone. Fields left out keep their values; at least one is required.
 func (s *Server) patchProject(c echo.Context) error {
 	pid, err := s.authorizeProject(c, workflow.ActionConsortiumManage)
 	if err != nil {
@@ -63,18 +67,72 @@ func (s *Server) patchProject(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
+	cur, err := s.store.Project(ctx, pid)
+	if err != nil {
+		return err
+	}
 	var p workflow.Problems
-	if req.MatrixNames == nil {
-		p.Add("matrix_names", "is required")
-	} else if *req.MatrixNames != workflow.MatrixOrganisations && *req.MatrixNames != workflow.MatrixPersonNames {
+	if req.MatrixNames == nil && req.Language == nil && req.TimeZone == nil {
+		p.Add("matrix_names", "is required when neither language nor time_zone is given")
+	} else if req.MatrixNames != nil && *req.MatrixNames != workflow.MatrixOrganisations && *req.MatrixNames != workflow.MatrixPersonNames {
 		p.Add("matrix_names", "must be organisations or names")
+	}
+	l := workflow.ProjectLocale{Language: cur.Language, TimeZone: cur.TimeZone}
+	if req.Language != nil {
+		l.Language = *req.Language
+	}
+	if req.TimeZone != nil {
+		l.TimeZone = *req.TimeZone
+	}
+	if req.Language != nil || req.TimeZone != nil {
+		check := workflow.Project{Acronym: cur.Acronym, Title: cur.Title, Language: l.Language, TimeZone: l.TimeZone}
+		if err := check.Validate(); err != nil {
+			var we *workflow.Error
+			if errors.As(err, &we) {
+				p = append(p, we.Fields...)
+			}
+		}
+		if l.Language == "" {
+			p.Add("language", "is required")
+		}
+		if l.TimeZone == "" {
+			p.Add("time_zone", "is required")
+		}
 	}
 	if err := p.Err("invalid project settings"); err != nil {
 		return err
 	}
-	pr, err := s.store.SetMatrixNames(c.Request().Context(), pid, *req.MatrixNames)
+	pr := cur
+	if req.MatrixNames != nil {
+		if pr, err = s.store.SetMatrixNames(ctx, pid, *req.MatrixNames); err != nil {
+			return err
+		}
+	}
+	if req.Language != nil || req.TimeZone != nil {
+		if pr, err = s.store.SetProjectLocale(ctx, pid, l); err != nil {
+			return err
+		}
+		s.principals.clear() // members' cached principals carry the defaults
+	}
+	return c.JSON(http.StatusOK, pr)
+}
+
+// patchMe saves the caller's own language and time zone; an empty string
+// clears one (the pages then follow the browser and the project).
+func (s *Server) patchMe(c echo.Context) error {
+	p := principal(c)
+	var req workflow.Settings
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	u, err := s.store.SetSettings(c.Request().Context(), p.User.ID, req)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pr)
+	s.principals.clear()
+	return c.JSON(http.StatusOK, u)
 }

@@ -136,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotency)
 	v1.GET("/me", s.me)
+	v1.PATCH("/me", s.patchMe)
 	v1.POST("/users", s.createUser)
 	v1.GET("/users", s.listUsers)
 	v1.GET("/me/export", s.exportMe)

@@ -136,6 +136,26 @@ func (c *Catalog) Match(prefs ...string) *Localizer {
 	return c.byLang[c.langs[i]]
 }
 
+// Pick chooses a page's or a mail's language: the person's saved setting
+// when the catalog has it, else the best fit for the browser's
+// Accept-Language, else the project's default, else the default.
+func (c *Catalog) Pick(saved, acceptLanguage, projectDefault string) *Localizer {
+	if l, ok := c.byLang[saved]; ok {
+		return l
+	}
+	if acceptLanguage != "" {
+		if tags, _, err := language.ParseAcceptLanguage(acceptLanguage); err == nil && len(tags) > 0 {
+			if _, i, conf := c.matcher.Match(tags...); conf != language.No {
+				return c.byLang[c.langs[i]]
+			}
+		}
+	}
+	if l, ok := c.byLang[projectDefault]; ok {
+		return l
+	}
+	return c.byLang[Default]
+}
+
 // Localizer is one language's view of the catalog.
 type Localizer struct {
 	lang  string

@@ -63,6 +63,7 @@ func TestNoTables(t *testing.T) {
 		require.NoError(t, err)
 		for i, line := range strings.Split(string(b), "\n") {
 			require.False(t, strings.HasPrefix(strings.TrimSpace(line), "["), "%s:%d opens a table: write plural messages inline", name, i+1)
+			require.NotRegexp(t, `^"[^"]+"\.`, line, "%s:%d splits a message over dotted keys: write plural messages inline", name, i+1)
 		}
 	}
 }

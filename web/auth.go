@@ -32,7 +32,11 @@ type call struct {
 	session   string              // the raw session id from the cookie
 	csrf      string              // the token this request's forms carry
 	loc       *locale.Localizer   // the language the page speaks
+	zone      *time.Location      // the reader's time zone
 }
+
+// dates writes the page's dates in its language and the reader's zone.
+func (c *call) dates(now time.Time) *dates { return newDates(c.loc, c.zone, now) }
 
 // T is the catalog's message id in the page's language, for strings made
 // in Go (notices, errors); args are name, value pairs.
@@ -43,7 +47,7 @@ func (c *call) T(id string, args ...any) string { return c.loc.MustT(id, args...
 // sign-in page.
 func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{w: w, r: r, loc: h.catalog.Match(r.Header.Get("Accept-Language"))}
+		c := &call{w: w, r: r}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
 			p, _, err := h.cfg.Store.SessionPrincipal(r.Context(), workflow.HashToken(ck.Value))
 			switch {
@@ -56,6 +60,7 @@ func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 				return
 			}
 		}
+		h.speak(c)
 		if c.principal != nil {
 			c.csrf = sessionCSRF(c.session)
 		} else {
@@ -211,7 +216,7 @@ func (h *Handler) sendLink(c *call) error {
 	go func() {
 		defer h.mailing.Done()
 		defer cancel()
-		h.mailLink(ctx, mailWords{c.loc}, email, now)
+		h.mailLink(ctx, c.loc.Lang(), email, now)
 	}()
 	data.Sent = true
 	h.render(c, http.StatusOK, "login", view{Title: c.T("login.sent.title"), Data: data})
@@ -220,7 +225,7 @@ func (h *Handler) sendLink(c *call) error {
 
 // mailLink makes and mails the link; nobody waits for it, so what goes
 // wrong goes to the log.
-func (h *Handler) mailLink(ctx context.Context, w mailWords, email string, now time.Time) {
+func (h *Handler) mailLink(ctx context.Context, pageLang, email string, now time.Time) {
 	u, err := h.cfg.Store.UserByEmail(ctx, email)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return
@@ -235,17 +240,10 @@ func (h *Handler) mailLink(ctx context.Context, w mailWords, email string, now t
 		return
 	}
 	link := h.cfg.PublicURL + "/ui/login/" + token
-	body := w.T("mail.link.body", "Name", u.Name, "Link", link, "Minutes", int(h.cfg.LinkTTL.Round(time.Minute).Minutes()))
-	if err := h.cfg.Mailer.Send(ctx, workflow.Mail{To: u.Email, Subject: w.T("mail.link.subject"), Body: body}); err != nil {
+	if err := h.cfg.Mailer.Send(ctx, h.letters.SignIn(u, pageLang, link, h.cfg.LinkTTL)); err != nil {
 		h.log.ErrorContext(ctx, "web: sign-in mail not sent", "user_id", u.ID, "error", err.Error())
 	}
 }
-
-// mailWords speaks one language of the catalog outside a request: the
-// sign-in mail goes out after the page has been answered.
-type mailWords struct{ loc *locale.Localizer }
-
-func (w mailWords) T(id string, args ...any) string { return w.loc.MustT(id, args...) }
 
 // Wait returns when the sign-in mails asked for so far are sent (or have
 // failed): at shutdown, after the server stopped taking requests.

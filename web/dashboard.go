@@ -55,6 +55,7 @@ type dashboardView struct {
 	Actions      chartView
 	PlanActions  chartView
 	Indicators   chartView
+	AsOf         string // when the figures were computed, in words
 }
 
 // loadDashboard checks the caller's right and reads the figures.
@@ -82,7 +83,8 @@ func (h *Handler) dashboardPage(c *call) error {
 	}
 	v := dashboardView{Project: pr, D: d,
 		Deliverables: chart(deliverablesChart(c, d)), Actions: chart(actionsChart(c, d)),
-		PlanActions: chart(planActionsChart(c, d)), Indicators: chart(indicatorsChart(c, d))}
+		PlanActions: chart(planActionsChart(c, d)), Indicators: chart(indicatorsChart(c, d)),
+		AsOf: c.dates(d.GeneratedAt).text(d.GeneratedAt)}
 	h.render(c, http.StatusOK, "dashboard/project", view{Title: c.T("dashboard.title", "Project", pr.Acronym), Data: v})
 	return nil
 }

@@ -1,16 +1,16 @@
 package web
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // when is a moment as a page shows it: the machine-readable value for
-// <time datetime>, the date in words ("7 Dec 2026, 16:00 UTC") and, where
-// asked for, how far it is from now ("in 3 days", "2 days ago").
+// <time datetime>, the date in words in the reader's language and time
+// zone ("7 December 2026, 17:00 CET") and, where asked for, how far it is
+// from now ("in 3 days", "2 days ago").
 type when struct {
 	ISO, Text, Rel string
 }
@@ -18,53 +18,16 @@ type when struct {
 // IsZero tells the template there is no date to show.
 func (w when) IsZero() bool { return w.ISO == "" }
 
-// dates writes the dates of one page in its language. The catalog gives
-// the pattern and the month names once per page, so that a page with
-// thousands of dates does not go through the catalog for each.
-type dates struct {
-	loc    *locale.Localizer
-	now    time.Time
-	layout string // the pattern with \x01 day, \x02 month, \x03 year, \x04 time
-	months []string
+// dates writes the dates of one page, in its language and the reader's
+// time zone (locale.Clock).
+type dates struct{ *locale.Clock }
+
+func newDates(loc *locale.Localizer, zone *time.Location, now time.Time) *dates {
+	return &dates{loc.Clock(zone, now)}
 }
 
-func newDates(loc *locale.Localizer, now time.Time) *dates {
-	d := &dates{loc: loc, now: now}
-	d.layout = d.T("dates.format", "Day", "\x01", "Month", "\x02", "Year", "\x03", "Time", "\x04")
-	d.months = strings.Fields(d.T("dates.months"))
-	if len(d.months) != 12 {
-		d.months = strings.Fields("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec")
-	}
-	return d
-}
-
-// T is the catalog's message in the page's language.
-func (d *dates) T(id string, args ...any) string { return d.loc.MustT(id, args...) }
-
-// text is the date in words, in UTC.
-func (d *dates) text(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	t = t.UTC()
-	var b strings.Builder
-	b.Grow(len(d.layout) + 16)
-	for _, r := range d.layout {
-		switch r {
-		case '\x01':
-			b.WriteString(strconv.Itoa(t.Day()))
-		case '\x02':
-			b.WriteString(d.months[t.Month()-1])
-		case '\x03':
-			b.WriteString(strconv.Itoa(t.Year()))
-		case '\x04':
-			b.WriteString(t.Format("15:04"))
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// text is the moment in words.
+func (d *dates) text(t time.Time) string { return d.Moment(t) }
 
 // iso is the value of a <time datetime>.
 func iso(t time.Time) string {
@@ -86,33 +49,31 @@ func (d *dates) at(t time.Time) when {
 func (d *dates) atRel(t time.Time) when {
 	w := d.at(t)
 	if !w.IsZero() {
-		w.Rel = d.relative(t)
+		w.Rel = d.Relative(t)
 	}
 	return w
 }
 
-// relative says how far t is from now, in the largest whole unit: days,
-// then hours, then minutes.
-func (d *dates) relative(t time.Time) string {
-	diff := t.Sub(d.now)
-	future := diff > 0
-	if !future {
-		diff = -diff
+// day is a calendar day (a due date, an event's day) in words, with
+// <time datetime> its ISO form.
+func (d *dates) day(x workflow.Date) when {
+	if x.IsZero() {
+		return when{}
 	}
-	days, hours, minutes := int(diff/(24*time.Hour)), int(diff/time.Hour), int(diff/time.Minute)
-	switch {
-	case days >= 1 && future:
-		return d.T("dates.in_days", "Count", days)
-	case days >= 1:
-		return d.T("dates.days_ago", "Count", days)
-	case hours >= 1 && future:
-		return d.T("dates.in_hours", "Count", hours)
-	case hours >= 1:
-		return d.T("dates.hours_ago", "Count", hours)
-	case minutes >= 1 && future:
-		return d.T("dates.in_minutes", "Count", minutes)
-	case minutes >= 1:
-		return d.T("dates.minutes_ago", "Count", minutes)
+	t := x.Time()
+	return when{ISO: x.String(), Text: d.Day(t.Year(), t.Month(), t.Day())}
+}
+
+// dayOf is a template's day: a workflow.Date or *workflow.Date in words,
+// "" for none.
+func (d *dates) dayOf(v any) string {
+	switch x := v.(type) {
+	case workflow.Date:
+		return d.day(x).Text
+	case *workflow.Date:
+		if x != nil {
+			return d.day(*x).Text
+		}
 	}
-	return d.T("dates.now")
+	return ""
 }

@@ -572,7 +572,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		return deliverableView{}, err
 	}
 	now := time.Now()
-	dt := newDates(c.loc, now)
+	dt := c.dates(now)
 	v := deliverableView{Kind: kind, Segment: segment(kind), Head: d.Head(), Lang: contentLang(d)}
 	v.CanAnswer = p.Answering(d) == nil
 	if v.Transitions, d, err = h.cfg.Store.PermittedTransitions(ctx, kind, id, p); err != nil {

@@ -29,6 +29,7 @@ type conflictField struct {
 var fieldKeys = map[string]string{
 	"title":                               "edit.field.title",
 	"language":                            "edit.field.language",
+	"time_zone":                           "settings.time_zone",
 	"summary_en":                          "edit.field.summary_en",
 	"other_organisations":                 "edit.field.other_organisations",
 	"contact_name":                        "edit.field.contact_name",

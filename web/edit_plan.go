@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -226,10 +227,11 @@ func (h *Handler) citable(c *call, k *editConsortium, v *planEditView) error {
 	if err != nil {
 		return err
 	}
+	days := c.dates(time.Now())
 	for _, e := range events {
 		label := e.Title
 		if e.StartDate != nil {
-			label += " (" + e.StartDate.String() + ")"
+			label += " (" + days.dayOf(e.StartDate) + ")"
 		}
 		v.Events = append(v.Events, editOption{e.ID, label})
 		k.names[e.ID] = label

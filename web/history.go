@@ -96,7 +96,7 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 			}
 			return id
 		}
-		dt := newDates(c.loc, time.Now())
+		dt := c.dates(time.Now())
 		for _, r := range revs {
 			v.Revisions = append(v.Revisions, revisionRow{Number: r.Number, Who: name(r.CreatedBy), SHA256: r.SHA256,
 				At: dt.at(r.CreatedAt), Current: r.Number == head.Revision})

@@ -85,12 +85,13 @@ type homeRow struct {
 type rowWords struct {
 	states            map[workflow.State]string
 	updated, deadline string
+	dates             *dates
 }
 
 const dateMark = "\x00date\x00"
 
-func newRowWords(c *call) *rowWords {
-	w := &rowWords{states: map[workflow.State]string{},
+func newRowWords(c *call, now time.Time) *rowWords {
+	w := &rowWords{states: map[workflow.State]string{}, dates: c.dates(now),
 		updated: c.T("home.updated", "Date", dateMark), deadline: c.T("consultations.open_until", "Deadline", dateMark)}
 	for _, s := range homeStates {
 		w.states[s] = c.T(codeKey(s))
@@ -100,9 +101,9 @@ func newRowWords(c *call) *rowWords {
 
 func (w *rowWords) row(it workflow.HomeItem, now time.Time) homeRow {
 	r := homeRow{Href: "/ui/" + segment(it.Kind) + "/" + it.ID, Title: it.Title, Partner: it.PartnerName, State: it.State,
-		StateLabel: w.states[it.State], Updated: strings.Replace(w.updated, dateMark, date(it.UpdatedAt), 1), Unanswered: it.Unanswered}
+		StateLabel: w.states[it.State], Updated: strings.Replace(w.updated, dateMark, w.dates.text(it.UpdatedAt), 1), Unanswered: it.Unanswered}
 	if c := it.Consultation; c != nil && c.Open(now) {
-		r.Deadline = strings.Replace(w.deadline, dateMark, date(c.Deadline), 1)
+		r.Deadline = strings.Replace(w.deadline, dateMark, w.dates.text(c.Deadline)+" ("+w.dates.Relative(c.Deadline)+")", 1)
 	}
 	return r
 }
@@ -159,7 +160,7 @@ func (h *Handler) projectHome(c *call) error {
 	// Needs you now.
 	needs := workflow.NeedsYou(p, home, now)
 	v.NeedsEmpty = needs.Empty()
-	words := newRowWords(c)
+	words := newRowWords(c, now)
 	rows := func(items []workflow.HomeItem) []homeRow {
 		out := make([]homeRow, len(items))
 		for i, it := range items {
@@ -171,7 +172,7 @@ func (h *Handler) projectHome(c *call) error {
 		Responses: rows(needs.Responses), Approvals: rows(needs.Approvals)}
 	for _, r := range needs.Reports {
 		v.Needs.Reports = append(v.Needs.Reports, homeRow{Href: "/ui/action-plans/" + r.PlanID, Title: r.Title,
-			Period: r.Period, Deadline: r.DueDate.String(), Overdue: r.Overdue})
+			Period: r.Period, Deadline: words.dates.day(r.DueDate).Text, Overdue: r.Overdue})
 	}
 
 	// The filters: unknown values are ignored, as if not given.
@@ -246,12 +247,14 @@ func (h *Handler) consultations(c *call) error {
 	}
 	type row struct {
 		workflow.ConsultationItem
-		Open bool
+		Open     bool
+		Deadline when
 	}
 	rows := make([]row, len(items))
 	now := time.Now()
+	dt := c.dates(now)
 	for i, it := range items {
-		rows[i] = row{it, it.Consultation.Open(now)}
+		rows[i] = row{it, it.Consultation.Open(now), dt.atRel(it.Consultation.Deadline)}
 	}
 	h.render(c, http.StatusOK, "home/consultations", view{Title: c.T("consultations.title"), Data: rows})
 	return nil

@@ -26,7 +26,8 @@ type transitionView struct {
 	Explain      string
 	Note         bool // the trigger takes a note
 	NoteRequired bool
-	Deadline     bool // submit: the consultation's deadline
+	Deadline     bool   // submit: the consultation's deadline
+	Zone         string // the time zone the deadline is typed in
 	Form         *form
 	Stale        bool // the deliverable changed since the form was shown
 }
@@ -40,7 +41,8 @@ func checkURL(kind workflow.Kind, id string) string {
 	return fmt.Sprintf("/ui/%s/%s/edit?check=submit", segment(kind), id)
 }
 
-// deadlineLayout is the value of a datetime-local field, read as UTC.
+// deadlineLayout is the value of a datetime-local field, read in the
+// person's time zone.
 const deadlineLayout = "2006-01-02T15:04"
 
 // transitionPage loads what the confirmation page of trigger shows; a
@@ -71,7 +73,7 @@ func (h *Handler) transitionPage(c *call, kind workflow.Kind, id string, trigger
 	v.NoteRequired = trigger == workflow.TriggerRevise
 	switch trigger {
 	case workflow.TriggerSubmit:
-		v.Deadline = true
+		v.Deadline, v.Zone = true, c.zone.String()
 		project, err := h.cfg.Store.Project(ctx, v.Head.ProjectID)
 		if err != nil {
 			return v, err
@@ -90,7 +92,7 @@ func (h *Handler) transitionPage(c *call, kind workflow.Kind, id string, trigger
 			v.Explain = c.T("transition.explain.submit", "Count", days, "Group", groups)
 		}
 		if f.Get("consultation_deadline") == "" && !f.Invalid() {
-			f.Values.Set("consultation_deadline", time.Now().UTC().AddDate(0, 0, days).Format(deadlineLayout))
+			f.Values.Set("consultation_deadline", time.Now().In(c.zone).AddDate(0, 0, days).Format(deadlineLayout))
 		}
 	case workflow.TriggerRequestChanges:
 		v.Explain = c.T("transition.explain.request_changes")
@@ -181,9 +183,9 @@ func (h *Handler) fire(c *call, kind workflow.Kind, id string, trigger workflow.
 		err = workflow.Errorf(workflow.CodeInvalid, "%s", c.T("transition.no_version"))
 	}
 	if s := strings.TrimSpace(f.Get("consultation_deadline")); err == nil && s != "" && trigger == workflow.TriggerSubmit {
-		t, perr := time.ParseInLocation(deadlineLayout, s, time.UTC)
+		t, perr := time.ParseInLocation(deadlineLayout, s, c.zone)
 		if perr != nil {
-			if day, derr := time.ParseInLocation("2006-01-02", s, time.UTC); derr == nil {
+			if day, derr := time.ParseInLocation("2006-01-02", s, c.zone); derr == nil {
 				t, perr = day.Add(24*time.Hour-time.Minute), nil
 			}
 		}
@@ -280,7 +282,7 @@ func (h *Handler) confirmClose(kind workflow.Kind) func(*call) error {
 		if !cons.Open(time.Now()) {
 			return workflow.Errorf(workflow.CodeConflict, "%s", c.T("reading.close.not_open"))
 		}
-		v := closeView{Segment: segment(kind), Head: d.Head(), Deadline: newDates(c.loc, time.Now()).atRel(cons.Deadline)}
+		v := closeView{Segment: segment(kind), Head: d.Head(), Deadline: c.dates(time.Now()).atRel(cons.Deadline)}
 		h.render(c, http.StatusOK, "deliverables/close", view{Title: c.T("reading.close.title", "Title", v.Head.Title), Data: v})
 		return nil
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/craftscode/craftscode/dashboard"
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -82,6 +83,7 @@ type Handler struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	catalog  *locale.Catalog
+	letters  *notify.Letters // the mail's words
 	pages    map[string]map[string]*template.Template // language → page name → template
 	byEmail  *limiter                                 // per address, from all clients
 	byPair   *limiter                                 // per address and client
@@ -145,6 +147,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.catalog, err = locale.Load(); err != nil {
 		return nil, err
 	}
+	if h.letters, err = notify.NewLetters(); err != nil {
+		return nil, err
+	}
 	if err := h.parse(); err != nil {
 		return nil, err
 	}
@@ -162,6 +167,7 @@ func New(cfg Config) (*Handler, error) {
 	m.Handle("GET /ui/login/{link}", h.page(false, h.linkForm))
 	m.Handle("POST /ui/login/{link}", h.page(false, h.useLink))
 	m.Handle("POST /ui/logout", h.page(false, h.signOut))
+	m.Handle("POST /ui/language", h.page(false, h.switchLanguage))
 	m.Handle("GET /ui/consultations", h.page(true, h.consultations))
 	m.Handle("GET /ui/dashboard", h.page(true, h.dashboardProjects))
 	m.Handle("GET /ui/projects/{pid}/dashboard", h.page(true, h.dashboardPage))
@@ -209,7 +215,6 @@ func cacheStatic(next http.Handler) http.Handler {
 
 var funcs = template.FuncMap{
 	"segment": segment,
-	"date":    date,
 	"label":   label,
 	"percent": dashboard.Percent,
 	"dict":    dict,
@@ -224,13 +229,6 @@ func dict(kv ...any) map[string]any {
 		m[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return m
-}
-
-func date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 }
 
 // label turns a code into words: support → Support, partially_accepted →
@@ -267,8 +265,10 @@ func (h *Handler) parse() error {
 	h.pages = map[string]map[string]*template.Template{}
 	for _, lang := range h.catalog.Languages() {
 		loc := h.catalog.Match(lang)
+		days := newDates(loc, nil, time.Time{}) // a calendar day needs no zone or now
 		fm := template.FuncMap{"t": loc.T, "label": func(code any) (string, error) { return loc.T(codeKey(code)) },
-			"fieldlabel": func(name string) string { return fieldLabel(loc, name) }}
+			"fieldlabel": func(name string) string { return fieldLabel(loc, name) },
+			"day":        func(d any) string { return days.dayOf(d) }}
 		h.pages[lang] = map[string]*template.Template{}
 		for _, f := range pages {
 			name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
@@ -296,6 +296,10 @@ type view struct {
 	// URL has no {pid}; the menu finds it by itself otherwise.
 	ProjectID string
 	Nav       []navLink // the menu, made by render
+	// Languages and Back are the language switcher's: the choices, and
+	// the page to come back to.
+	Languages []languageOption
+	Back      string
 }
 
 // pageBuffers keeps the buffers pages are rendered into: a consultation's
@@ -320,6 +324,10 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	}
 	v.CSRF = c.csrf
 	v.Lang = c.loc.Lang()
+	v.Languages = h.languageOptions(v.Lang)
+	if c.r.Method == http.MethodGet {
+		v.Back = c.r.URL.RequestURI()
+	}
 	v.Title = shortTitle(v.Title)
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)

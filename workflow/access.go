@@ -47,6 +47,9 @@ type Principal struct {
 	// GroupInstruments maps the caller's stakeholder groups to their
 	// policy instruments, which scope what a stakeholder sees.
 	GroupInstruments map[string]string
+	// Projects are the default language and time zone of each of the
+	// caller's projects, for a page or mail when the caller chose none.
+	Projects map[string]ProjectLocale
 }
 
 // Membership returns the caller's membership in a project.

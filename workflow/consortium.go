@@ -22,8 +22,12 @@ type Project struct {
 	ConsultationDays int `json:"consultation_days"`
 	// MatrixNames is what the comment-response matrix prints for a
 	// stakeholder: MatrixOrganisations (the default) or MatrixPersonNames.
-	MatrixNames string    `json:"matrix_names"`
-	CreatedAt   time.Time `json:"created_at"`
+	MatrixNames string `json:"matrix_names"`
+	// Language and TimeZone are the project's defaults for people who
+	// chose none ("en" and "UTC" when created without them).
+	Language  string    `json:"language"`
+	TimeZone  string    `json:"time_zone"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // The values of Project.MatrixNames.
@@ -84,10 +88,14 @@ type StakeholderGroup struct {
 
 // User is a person who can sign in.
 type User struct {
-	ID        string    `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Admin     bool      `json:"admin"`
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Admin bool   `json:"admin"`
+	// Language and TimeZone are the person's settings; empty when not
+	// chosen.
+	Language  string    `json:"language"`
+	TimeZone  string    `json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -148,6 +156,12 @@ func (x *Project) Normalize() {
 	if x.MatrixNames == "" {
 		x.MatrixNames = MatrixOrganisations
 	}
+	if x.Language == "" {
+		x.Language = Languages[0]
+	}
+	if x.TimeZone == "" {
+		x.TimeZone = DefaultTimeZone
+	}
 }
 
 // Validate reports every broken rule.
@@ -169,6 +183,8 @@ func (x *Project) Validate() error {
 	if x.MatrixNames != "" && x.MatrixNames != MatrixOrganisations && x.MatrixNames != MatrixPersonNames {
 		p.Add("matrix_names", "must be organisations or names")
 	}
+	checkLanguage(&p, "language", x.Language, false)
+	checkTimeZone(&p, "time_zone", x.TimeZone, false)
 	return p.Err("invalid project")
 }
 
@@ -257,6 +273,8 @@ func (x *User) Validate() error {
 		p.Add("email", "is not a plain e-mail address")
 	}
 	checkText(&p, "name", x.Name, true, maxName)
+	checkLanguage(&p, "language", x.Language, false)
+	checkTimeZone(&p, "time_zone", x.TimeZone, false)
 	return p.Err("invalid user")
 }
 

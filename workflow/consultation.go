@@ -390,11 +390,3 @@ func ParseEventType(s string) (EventType, bool) {
 	}
 	return "", false
 }
-
-// ClosingSoonMail is the reminder to a stakeholder who has not commented
-// on a revision whose consultation closes at deadline.
-func ClosingSoonMail(u User, title string, revision int, deadline time.Time) Mail {
-	return Mail{To: u.Email, Subject: "Consultation closing soon: " + title,
-		Body: fmt.Sprintf("Dear %s,\n\nthe consultation on %q (revision %d) closes on %s UTC. You have not commented yet.\n",
-			u.Name, title, revision, deadline.UTC().Format("2006-01-02 15:04"))}
-}

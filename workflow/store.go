@@ -45,6 +45,12 @@ type Store interface {
 	// SetMatrixNames sets the project's MatrixNames (MatrixOrganisations
 	// or MatrixPersonNames, checked by the caller).
 	SetMatrixNames(ctx context.Context, projectID, value string) (Project, error)
+	// SetProjectLocale sets the project's default language and time zone
+	// (validated by the caller).
+	SetProjectLocale(ctx context.Context, projectID string, l ProjectLocale) (Project, error)
+	// SetSettings saves a person's own language and time zone (validated
+	// by the caller).
+	SetSettings(ctx context.Context, userID string, s Settings) (User, error)
 	CreatePartner(ctx context.Context, p *Partner) error
 	ListPartners(ctx context.Context, projectID string, page Page) ([]Partner, string, error)
 	CreatePolicyInstrument(ctx context.Context, pi *PolicyInstrument) error

@@ -21,12 +21,15 @@ type userRow struct {
 	Email     string
 	Name      string
 	Admin     bool
+	Language  string
+	TimeZone  string
 	CreatedAt time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 func (r userRow) domain() workflow.User {
-	return workflow.User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin, CreatedAt: r.CreatedAt.UTC()}
+	return workflow.User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin,
+		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type tokenRow struct {
@@ -49,6 +52,8 @@ type projectRow struct {
 	// ConsultationDays is the default consultation window of a submit.
 	ConsultationDays int
 	MatrixNames      string
+	Language         string
+	TimeZone         string
 	CreatedAt        time.Time
 }
 
@@ -56,7 +61,8 @@ func (projectRow) TableName() string { return "projects" }
 func (r projectRow) domain() workflow.Project {
 	return workflow.Project{ID: r.ID, Acronym: r.Acronym, Title: r.Title, Programme: r.Programme,
 		Phase1Start: r.Phase1Start, Phase1End: r.Phase1End, Phase2End: r.Phase2End,
-		ConsultationDays: r.ConsultationDays, MatrixNames: r.MatrixNames, CreatedAt: r.CreatedAt.UTC()}
+		ConsultationDays: r.ConsultationDays, MatrixNames: r.MatrixNames,
+		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type partnerRow struct {
@@ -150,7 +156,8 @@ func mapRows[R any, T any](rows []R, f func(R) T) []T {
 func (s *Store) CreateUser(ctx context.Context, u *workflow.User, tokenHash, label string) error {
 	u.ID, u.CreatedAt = workflow.NewID(), now()
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&userRow{ID: u.ID, Email: u.Email, Name: u.Name, Admin: u.Admin, CreatedAt: u.CreatedAt}).Error; err != nil {
+		if err := tx.Create(&userRow{ID: u.ID, Email: u.Email, Name: u.Name, Admin: u.Admin,
+			Language: u.Language, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt}).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return workflow.Errorf(workflow.CodeConflict, "a user with this e-mail address exists")
 			}
@@ -232,11 +239,13 @@ func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Pr
 // as u, and where selects one user.
 func (s *Store) principal(ctx context.Context, from, where string, arg any) (workflow.Principal, error) {
 	var p workflow.Principal
-	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.created_at,
-			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id
+	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.language, u.time_zone, u.created_at,
+			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id,
+			pr.language, pr.time_zone
 		FROM `+from+`
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
+		LEFT JOIN projects pr ON pr.id = m.project_id
 		WHERE (`+where+`) AND u.erased_at IS NULL ORDER BY m.project_id`, arg)
 	if err != nil {
 		return p, translate(err)
@@ -244,13 +253,14 @@ func (s *Store) principal(ctx context.Context, from, where string, arg any) (wor
 	defer rows.Close()
 	p.Memberships = []workflow.Membership{}
 	p.GroupInstruments = map[string]string{}
+	p.Projects = map[string]workflow.ProjectLocale{}
 	found := false
 	for rows.Next() {
 		var u userRow
-		var mID, mProject, mRole, mPartner, mGroup, mInstrument *string
+		var mID, mProject, mRole, mPartner, mGroup, mInstrument, pLang, pZone *string
 		var mCreated *time.Time
-		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Admin, &u.CreatedAt,
-			&mID, &mProject, &mRole, &mPartner, &mGroup, &mCreated, &mInstrument); err != nil {
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Admin, &u.Language, &u.TimeZone, &u.CreatedAt,
+			&mID, &mProject, &mRole, &mPartner, &mGroup, &mCreated, &mInstrument, &pLang, &pZone); err != nil {
 			return p, err
 		}
 		found, p.User = true, u.domain()
@@ -262,6 +272,9 @@ func (s *Store) principal(ctx context.Context, from, where string, arg any) (wor
 			m.CreatedAt = *mCreated
 		}
 		p.Memberships = append(p.Memberships, m.domain())
+		if pLang != nil && pZone != nil {
+			p.Projects[*mProject] = workflow.ProjectLocale{Language: *pLang, TimeZone: *pZone}
+		}
 		if mGroup != nil && mInstrument != nil {
 			p.GroupInstruments[*mGroup] = *mInstrument
 		}
@@ -293,9 +306,16 @@ func (s *Store) CreateProject(ctx context.Context, p *workflow.Project) error {
 	if p.MatrixNames == "" {
 		p.MatrixNames = workflow.MatrixOrganisations
 	}
+	if p.Language == "" {
+		p.Language = workflow.Languages[0]
+	}
+	if p.TimeZone == "" {
+		p.TimeZone = workflow.DefaultTimeZone
+	}
 	row := projectRow{ID: p.ID, Acronym: p.Acronym, Title: p.Title, Programme: p.Programme,
 		Phase1Start: p.Phase1Start, Phase1End: p.Phase1End, Phase2End: p.Phase2End,
-		ConsultationDays: p.ConsultationDays, MatrixNames: p.MatrixNames, CreatedAt: p.CreatedAt}
+		ConsultationDays: p.ConsultationDays, MatrixNames: p.MatrixNames,
+		Language: p.Language, TimeZone: p.TimeZone, CreatedAt: p.CreatedAt}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "a project with acronym %q exists", p.Acronym)

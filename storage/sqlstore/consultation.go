@@ -10,10 +10,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -1079,6 +1081,9 @@ type Reminder struct {
 // group who has not commented on the revision, all in one transaction, and
 // returns them. Nothing is returned when the consultation is closed or was
 // reminded already, so a retried sweep sends no second round.
+// letters writes the reminders, in each reader's language.
+var letters = sync.OnceValues(notify.NewLetters)
+
 func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, revision int) (Reminder, bool, error) {
 	at := now()
 	var out Reminder
@@ -1120,8 +1125,17 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			if err != nil {
 				return err
 			}
+			ls, err := letters()
+			if err != nil {
+				return err
+			}
+			var pr projectRow
+			if err := tx.Select("language", "time_zone").Where("id = ?", row.ProjectID).Take(&pr).Error; err != nil {
+				return notFound(err, "project")
+			}
+			project := workflow.ProjectLocale{Language: pr.Language, TimeZone: pr.TimeZone}
 			for _, u := range out.To {
-				if err := s.jobs.EnqueueMail(ctx, stx, workflow.ClosingSoonMail(u, out.Title, revision, out.Deadline)); err != nil {
+				if err := s.jobs.EnqueueMail(ctx, stx, ls.ClosingSoon(u, project, out.Title, revision, out.Deadline, at)); err != nil {
 					return err
 				}
 			}

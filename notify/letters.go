@@ -1,0 +1,53 @@
+package notify
+
+import (
+	"time"
+
+	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Letters writes the mail people get, each in the reader's language and
+// time zone: their own settings first, then the project's defaults. A new
+// kind of mail is a method here and its "mail.<kind>.*" messages in the
+// catalog.
+type Letters struct{ catalog *locale.Catalog }
+
+// NewLetters loads the message catalog.
+func NewLetters() (*Letters, error) {
+	c, err := locale.Load()
+	if err != nil {
+		return nil, err
+	}
+	return &Letters{catalog: c}, nil
+}
+
+// reader is a person's language and time zone for a mail: their saved
+// settings, then fallback (the language the person's page spoke, or the
+// project's), then the project's zone.
+func (l *Letters) reader(u workflow.User, fallback string, project workflow.ProjectLocale) (*locale.Localizer, *time.Location) {
+	loc := l.catalog.Pick(u.Language, "", fallback)
+	zone := u.TimeZone
+	if zone == "" {
+		zone = project.TimeZone
+	}
+	return loc, locale.ZoneOf(zone)
+}
+
+// SignIn is the one-time sign-in link; pageLang is the language of the
+// page it was asked for on, for a person who chose none.
+func (l *Letters) SignIn(u workflow.User, pageLang, link string, ttl time.Duration) workflow.Mail {
+	loc, _ := l.reader(u, pageLang, workflow.ProjectLocale{})
+	return workflow.Mail{To: u.Email, Subject: loc.MustT("mail.link.subject"),
+		Body: loc.MustT("mail.link.body", "Name", u.Name, "Link", link, "Duration", loc.Duration(ttl))}
+}
+
+// ClosingSoon reminds a stakeholder who has not commented that a
+// consultation closes at deadline.
+func (l *Letters) ClosingSoon(u workflow.User, project workflow.ProjectLocale, title string, revision int, deadline, now time.Time) workflow.Mail {
+	loc, zone := l.reader(u, project.Language, project)
+	clock := loc.Clock(zone, now)
+	return workflow.Mail{To: u.Email, Subject: loc.MustT("mail.closing.subject", "Title", title),
+		Body: loc.MustT("mail.closing.body", "Name", u.Name, "Title", title, "Revision", revision,
+			"Deadline", clock.Moment(deadline), "Left", clock.Relative(deadline))}
+}
