@@ -2,6 +2,7 @@ package locale
 
 import (
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,9 +19,22 @@ func TestCatalogsAgree(t *testing.T) {
 	en := c.IDs(Default)
 	require.NotEmpty(t, en)
 	for _, lang := range c.Languages()[1:] {
-		require.Equal(t, en, c.IDs(lang), "%s has other messages than %s", lang, Default)
+		ids := c.IDs(lang)
+		var missing, extra []string
 		for _, id := range en {
-			require.Equal(t, c.Placeholders(Default, id), c.Placeholders(lang, id), "%s: %s", lang, id)
+			if !slices.Contains(ids, id) {
+				missing = append(missing, id)
+			}
+		}
+		for _, id := range ids {
+			if !slices.Contains(en, id) {
+				extra = append(extra, id)
+			}
+		}
+		require.Empty(t, missing, "%s lacks messages that %s has", lang, Default)
+		require.Empty(t, extra, "%s has messages that %s lacks", lang, Default)
+		for _, id := range en {
+			require.Equal(t, c.Placeholders(Default, id), c.Placeholders(lang, id), "%s: %s has other placeholders", lang, id)
 		}
 	}
 }
@@ -64,6 +78,43 @@ func TestNoTables(t *testing.T) {
 		for i, line := range strings.Split(string(b), "\n") {
 			require.False(t, strings.HasPrefix(strings.TrimSpace(line), "["), "%s:%d opens a table: write plural messages inline", name, i+1)
 			require.NotRegexp(t, `^"[^"]+"\.`, line, "%s:%d splits a message over dotted keys: write plural messages inline", name, i+1)
+		}
+	}
+}
+
+// TestPluralForms: every message with a count renders, in every language,
+// for the counts that pick each CLDR form (0, 1, 2, 5 and a million,
+// which Italian and Spanish give a form of its own); and Hungarian,
+// Bulgarian and Finnish choose their forms as CLDR says.
+func TestPluralForms(t *testing.T) {
+	c, err := Load()
+	require.NoError(t, err)
+	for _, lang := range c.Languages() {
+		l := c.Match(lang)
+		for _, id := range c.IDs(lang) {
+			if !slices.Contains(c.Placeholders(lang, id), "Count") {
+				continue
+			}
+			for _, n := range []int{0, 1, 2, 5, 1000000} {
+				_, err := l.T(id, "Count", n, "Revision", 1, "Group", "G", "Project", "P", "N", 1)
+				require.NoError(t, err, "%s %s with %d", lang, id, n)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		lang string
+		want [4]string // 0, 1, 2, 5 comments
+	}{
+		// Hungarian: a noun after a number stays singular.
+		{"hu", [4]string{"0 észrevétel", "1 észrevétel", "2 észrevétel", "5 észrevétel"}},
+		// Bulgarian: one for 1, other for the rest.
+		{"bg", [4]string{"0 коментара", "1 коментар", "2 коментара", "5 коментара"}},
+		// Finnish: one for 1, other (partitive) for the rest.
+		{"fi", [4]string{"0 kommenttia", "1 kommentti", "2 kommenttia", "5 kommenttia"}},
+	} {
+		l := c.Match(tc.lang)
+		for i, n := range []int{0, 1, 2, 5} {
+			require.Equal(t, tc.want[i], l.MustT("reading.comment_count", "Count", n), "%s %d", tc.lang, n)
 		}
 	}
 }
