@@ -83,7 +83,7 @@ type Handler struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	catalog  *locale.Catalog
-	letters  *notify.Letters // the mail's words
+	letters  *notify.Letters                          // the mail's words
 	pages    map[string]map[string]*template.Template // language → page name → template
 	byEmail  *limiter                                 // per address, from all clients
 	byPair   *limiter                                 // per address and client
