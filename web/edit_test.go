@@ -647,7 +647,7 @@ func TestEditCitations(t *testing.T) {
 			requireHas(t, res.body, "Recommendation 1: Export desk")
 			requireLacks(t, res.body, "Hidden rec", "another partner's draft review is not offered")
 			requireHas(t, res.body, "Bottega aperta")
-			requireHas(t, res.body, "Visita a Gabrovo (2018-06-01)")
+			requireHas(t, res.body, "Visita a Gabrovo (1 June 2018)")
 
 			form := formValues(t, res.body, edit)
 			form.Set("actions[0].background.recommendation_id", review.Review.ID+"/"+rec.ID)

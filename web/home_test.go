@@ -317,7 +317,7 @@ func TestProjectHomeNeedsYou(t *testing.T) {
 						require.Contains(t, box, "1 without a response")
 					}
 					if len(tc.want.reports) > 0 {
-						require.Contains(t, box, "Progress report 2021-S1, due 2021-07-30")
+						require.Contains(t, box, "Progress report 2021-S1, due 30 July 2021")
 						require.Contains(t, box, "overdue")
 					} else {
 						require.NotContains(t, box, "Progress report")

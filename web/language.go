@@ -85,6 +85,6 @@ func (h *Handler) switchLanguage(c *call) error {
 		}
 	}
 	h.setCookie(c, langCookie, lang, time.Now().AddDate(1, 0, 0))
-	http.Redirect(c.w, c.r, safeNext(c.r.PostForm.Get("back")), http.StatusSeeOther)
+	http.Redirect(c.w, c.r, safeNext(c.r.PostForm.Get("page")), http.StatusSeeOther)
 	return nil
 }
