@@ -85,8 +85,7 @@ func (s *Store) checkEvidenceReport(tx *gorm.DB, planID, reportID string) error 
 	var r reportOf
 	err := tx.Table("progress_reports").Select("plan_id, state").Where("id = ?", reportID).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && r.PlanID != planID {
-		return &workflow.Error{Code: workflow.CodeInvalid, Message: "invalid evidence",
-			Fields: []workflow.FieldError{{Field: "report_id", Message: "is not a progress report of this action plan"}}}
+		return workflow.Problems{workflow.Problem("report_id", "is not a progress report of this action plan")}.Err("invalid evidence")
 	}
 	if err != nil {
 		return err
