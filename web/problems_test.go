@@ -5,16 +5,21 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/BurntSushi/toml"
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/storage/sqlstore"
+	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // domainFormats lists the English formats of the errors the domain and the
@@ -192,4 +197,105 @@ func problemTemplate(format string) string {
 		i = j
 	}
 	return b.String()
+}
+
+// TestSayInThePageLanguage: real refusals of the store, said by a page in
+// another language: the catalog's message with the arguments put in, a
+// domain code (a state, a kind, a trigger) by its label, a number as it
+// is; the English message, which the API shows, unchanged; and English
+// where the language lacks a message.
+func TestSayInThePageLanguage(t *testing.T) {
+	en, err := os.ReadFile("../locale/catalog/en.toml")
+	require.NoError(t, err)
+	hu := `"code.draft" = "Piszkozat"
+"code.action_plan" = "Cselekvési terv"
+"code.submit" = "Benyújtás"
+"problem.progress reports are made on a monitored action plan" = "Előrehaladási jelentés csak követett cselekvési tervhez készül"
+"problem.is %s, not monitored" = "{{.A1}} állapotú, nem követett"
+"problem.the %s cannot %s yet" = "A(z) {{.A1}} még nem kaphat ilyet: {{.A2}}"
+"problem.is longer than %d characters" = "hosszabb, mint {{.A1}} karakter"
+`
+	cat, err := locale.LoadFS(fstest.MapFS{"catalog/en.toml": {Data: en}, "catalog/hu.toml": {Data: []byte(hu)}})
+	require.NoError(t, err)
+	c := &call{loc: cat.Match("hu")}
+	require.Equal(t, "hu", c.loc.Lang())
+
+	ctx := t.Context()
+	store := sqlstoretest.New(t, sqlstore.SQLite)
+	project := workflow.Project{Acronym: "SAY", Title: "Languages"}
+	require.NoError(t, store.CreateProject(ctx, &project))
+	partner := workflow.Partner{ProjectID: project.ID, Name: "Pécs", Country: "HU", Role: workflow.PartnerPartner}
+	require.NoError(t, store.CreatePartner(ctx, &partner))
+	instrument := workflow.PolicyInstrument{ProjectID: project.ID, Name: "Instrument", Type: workflow.InstrumentOther, PartnerIDs: []string{partner.ID}}
+	require.NoError(t, store.CreatePolicyInstrument(ctx, &instrument))
+	plan := workflow.Deliverable{Kind: workflow.KindActionPlan, Plan: &workflow.ActionPlan{ProjectID: project.ID,
+		PartnerID: partner.ID, PolicyInstrumentID: instrument.ID, Title: "Terv", Language: "hu"}}
+	require.NoError(t, store.CreateDeliverable(ctx, &plan))
+	admin := workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
+
+	asError := func(err error) *workflow.Error {
+		t.Helper()
+		we, ok := err.(*workflow.Error)
+		require.True(t, ok, "%v", err)
+		return we
+	}
+
+	// A code argument: the plan's state.
+	_, err = store.CreateProgressReport(ctx, plan.Plan.ID, "2024-S1", admin)
+	we := asError(err)
+	require.Equal(t, "progress reports are made on a monitored action plan", we.Message)
+	require.Equal(t, "is draft, not monitored", we.Fields[0].Message)
+	require.Equal(t, "Előrehaladási jelentés csak követett cselekvési tervhez készül", c.sayError(we))
+	require.Equal(t, "piszkozat állapotú, nem követett", c.say(we.Fields[0]))
+
+	// A guard failure: the kind and the trigger by their labels; its
+	// problems that Hungarian lacks stay English.
+	_, _, err = store.FireTransition(ctx, workflow.TransitionRequest{Kind: workflow.KindActionPlan, ID: plan.Plan.ID,
+		Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
+	we = asError(err)
+	require.Equal(t, workflow.CodeGuardFailed, we.Code)
+	require.Equal(t, "the action plan cannot submit yet", we.Message)
+	require.Equal(t, "A(z) cselekvési terv még nem kaphat ilyet: benyújtás", c.sayError(we))
+	var actions workflow.FieldError
+	for _, fe := range we.Fields {
+		if fe.Field == "actions" {
+			actions = fe
+		}
+	}
+	require.Equal(t, "needs at least one action", actions.Message)
+	require.Equal(t, actions.Message, c.say(actions))
+
+	// A number: a validation of the domain.
+	long := workflow.Partner{ProjectID: project.ID, Name: strings.Repeat("é", 1000), Country: "HU", Role: workflow.PartnerPartner}
+	we = asError(long.Validate())
+	var title workflow.FieldError
+	for _, fe := range we.Fields {
+		if fe.Field == "name" {
+			title = fe
+		}
+	}
+	format, args := title.Format()
+	require.Equal(t, "is longer than %d characters", format)
+	require.Equal(t, fmt.Sprintf("is longer than %d characters", args...), title.Message)
+	require.Equal(t, fmt.Sprintf("hosszabb, mint %d karakter", args...), c.say(title))
+
+	// The English page says what the API says.
+	c = &call{loc: cat.Match("en")}
+	require.Equal(t, "is draft, not monitored", c.say(asError(func() error {
+		_, err := store.CreateProgressReport(ctx, plan.Plan.ID, "2024-S1", admin)
+		return err
+	}()).Fields[0]))
+	require.Equal(t, title.Message, c.say(title))
+	require.Equal(t, "the action plan cannot submit yet", c.sayError(asError(func() error {
+		_, _, err := store.FireTransition(ctx, workflow.TransitionRequest{Kind: workflow.KindActionPlan, ID: plan.Plan.ID,
+			Version: 1, Trigger: workflow.TriggerSubmit, Principal: admin})
+		return err
+	}())))
+}
+
+func TestFormatVerbs(t *testing.T) {
+	require.Equal(t, []string{"%q", "%d", "%5.2f", "%v"}, formatVerbs("a %q b %d%% c %5.2f %v"))
+	require.Equal(t, "a {{.A1}} b {{.A2}}% c {{.A3}} {{.A4}}", problemTemplate("a %q b %d%% c %5.2f %v"))
+	require.Equal(t, "PDF", inSentence("PDF"))
+	require.Equal(t, "stakeholder review", inSentence("Stakeholder review"))
 }
