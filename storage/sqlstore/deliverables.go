@@ -370,7 +370,7 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		if row.State != string(workflow.StateDraft) {
-			return workflow.Errorf(workflow.CodeConflict, "a %s can be edited only in draft; it is %s", kind, row.State)
+			return workflow.Errorf(workflow.CodeConflict, "a %s can be edited only in draft; it is %s", kind, workflow.State(row.State))
 		}
 		var images []workflow.PracticeImage
 		if d.Practice != nil {

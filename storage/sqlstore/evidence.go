@@ -91,7 +91,7 @@ func (s *Store) checkEvidenceReport(tx *gorm.DB, planID, reportID string) error 
 		return err
 	}
 	if r.State != "draft" {
-		return workflow.Errorf(workflow.CodeConflict, "the progress report is %s; evidence is added to drafts only", r.State)
+		return workflow.Errorf(workflow.CodeConflict, "the progress report is %s; evidence is added to drafts only", workflow.ReportState(r.State))
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (s *Store) checkEvidenceDeletable(tx *gorm.DB, row evidenceRow) error {
 			return err
 		}
 		if r.State != "draft" {
-			return workflow.Errorf(workflow.CodeConflict, "the evidence belongs to a progress report that is %s", r.State)
+			return workflow.Errorf(workflow.CodeConflict, "the evidence belongs to a progress report that is %s", workflow.ReportState(r.State))
 		}
 	}
 	// Ids are UUIDs, so a quoted match in the JSON arrays is exact.

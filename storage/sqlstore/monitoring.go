@@ -180,7 +180,7 @@ func (s *Store) CreateIndicator(ctx context.Context, in *workflow.Indicator, p w
 			return err
 		}
 		if st := workflow.State(row.State); st != workflow.StateApproved && st != workflow.StateMonitored {
-			return workflow.Errorf(workflow.CodeConflict, "indicators are set on an approved or monitored plan; this one is %s", row.State)
+			return workflow.Errorf(workflow.CodeConflict, "indicators are set on an approved or monitored plan; this one is %s", workflow.State(row.State))
 		}
 		var n int64
 		if err := tx.Model(&indicatorRow{}).Where("plan_id = ?", row.ID).Count(&n).Error; err != nil {
@@ -226,7 +226,7 @@ func seeIndicator(tx *gorm.DB, id string, p workflow.Principal, write bool) (ind
 		return r, err
 	}
 	if st := workflow.State(plan.State); write && st != workflow.StateApproved && st != workflow.StateMonitored {
-		return r, workflow.Errorf(workflow.CodeConflict, "indicators change on an approved or monitored plan; this one is %s", plan.State)
+		return r, workflow.Errorf(workflow.CodeConflict, "indicators change on an approved or monitored plan; this one is %s", workflow.State(plan.State))
 	}
 	return r, nil
 }
@@ -508,7 +508,7 @@ func (s *Store) UpdateProgressReport(ctx context.Context, id string, version int
 			return workflow.Errorf(workflow.CodePreconditionFailed, "the progress report is at version %d, not %d", r.Version, version)
 		}
 		if r.State != string(workflow.ReportDraft) {
-			return workflow.Errorf(workflow.CodeConflict, "a progress report can be edited only in draft; it is %s", r.State)
+			return workflow.Errorf(workflow.CodeConflict, "a progress report can be edited only in draft; it is %s", workflow.ReportState(r.State))
 		}
 		cur, err := withContent(tx, []reportRow{r}, now())
 		if err != nil {
@@ -880,7 +880,7 @@ func (s *Store) SetUptake(ctx context.Context, u *workflow.Uptake, p workflow.Pr
 			return err
 		}
 		if row.State != string(workflow.StateMonitored) {
-			return workflow.Errorf(workflow.CodeConflict, "uptake is followed on a monitored peer review; this one is %s", row.State)
+			return workflow.Errorf(workflow.CodeConflict, "uptake is followed on a monitored peer review; this one is %s", workflow.State(row.State))
 		}
 		if !slices.ContainsFunc(d.Review.Recommendations, func(r workflow.Recommendation) bool { return r.ID == u.RecommendationID }) {
 			return workflow.Errorf(workflow.CodeNotFound, "recommendation not found")

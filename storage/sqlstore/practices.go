@@ -66,7 +66,7 @@ func rewriteImages(tx *gorm.DB, practiceID string, change func([]workflow.Practi
 		return err
 	}
 	if row.State != string(workflow.StateDraft) {
-		return workflow.Errorf(workflow.CodeConflict, "images can change only in draft; the good practice is %s", row.State)
+		return workflow.Errorf(workflow.CodeConflict, "images can change only in draft; the good practice is %s", workflow.State(row.State))
 	}
 	g := d.Practice
 	g.Images = change(g.Images)
