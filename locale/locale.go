@@ -38,6 +38,10 @@ type Catalog struct {
 // Load reads the embedded catalog files.
 func Load() (*Catalog, error) { return load(files) }
 
+// LoadFS reads the catalog files of fsys (catalog/<lang>.toml): for tests
+// of a language the embedded catalog lacks.
+func LoadFS(fsys fs.FS) (*Catalog, error) { return load(fsys) }
+
 func load(fsys fs.FS) (*Catalog, error) {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)

@@ -170,7 +170,8 @@ func (h *Handler) editable(c *call, kind workflow.Kind) (workflow.Deliverable, e
 		return d, err
 	}
 	if d.Head().State != workflow.StateDraft {
-		return d, workflow.Errorf(workflow.CodeConflict, "this %s can be edited only in draft; it is %s", d.Kind, d.Head().State)
+		return d, workflow.Errorf(workflow.CodeConflict, "%s", c.T("edit.only_draft",
+			"Kind", inSentence(c.T(codeKey(d.Kind))), "State", inSentence(c.T(codeKey(d.Head().State)))))
 	}
 	return d, nil
 }
@@ -212,7 +213,9 @@ func withProblems(p workflow.Problems, err error, message string) error {
 		return err
 	}
 	if we, ok := err.(*workflow.Error); ok && we.Code == workflow.CodeInvalid {
-		return &workflow.Error{Code: workflow.CodeInvalid, Message: we.Message, Fields: append(p, we.Fields...)}
+		out := *we // keeps the format of its message
+		out.Fields = append(p, we.Fields...)
+		return &out
 	}
 	if err != nil {
 		return err
@@ -232,9 +235,9 @@ func submitCheck(c *call, f *form, problems []workflow.FieldError, anchor func(s
 	out := make([]checkProblem, 0, len(problems))
 	for _, p := range problems {
 		if _, ok := f.Checks[p.Field]; !ok {
-			f.Checks[p.Field] = p.Message
+			f.Checks[p.Field] = c.say(p)
 		}
-		out = append(out, checkProblem{p.Field, fieldLabel(c.loc, p.Field), anchor(p.Field), p.Message})
+		out = append(out, checkProblem{p.Field, fieldLabel(c.loc, p.Field), anchor(p.Field), c.say(p)})
 	}
 	return out
 }

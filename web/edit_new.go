@@ -54,7 +54,7 @@ func (h *Handler) createPlan(c *call) error {
 	if err == nil {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}
-	if status, ok := refuseNew(f, err); ok {
+	if status, ok := refuseNew(c, f, err); ok {
 		return h.renderNewPlan(c, status, k, own, f)
 	}
 	if err != nil {
@@ -102,7 +102,7 @@ func (h *Handler) createReview(c *call) error {
 	if err == nil {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}
-	if status, ok := refuseNew(f, err); ok {
+	if status, ok := refuseNew(c, f, err); ok {
 		return h.renderNewReview(c, status, k, own, f)
 	}
 	if err != nil {
@@ -115,13 +115,13 @@ func (h *Handler) createReview(c *call) error {
 // refuseNew keeps a refused creation on its form: what was typed, with
 // the domain's problems (422), or the clash with what exists, such as a
 // second plan for an instrument (409).
-func refuseNew(f *form, err error) (int, bool) {
-	if refuseForm(f, err) {
+func refuseNew(c *call, f *form, err error) (int, bool) {
+	if refuseForm(c, f, err) {
 		return http.StatusUnprocessableEntity, true
 	}
 	var we *workflow.Error
 	if errors.As(err, &we) && we.Code == workflow.CodeConflict {
-		f.Problem = we.Message
+		f.Problem = c.sayError(we)
 		return http.StatusConflict, true
 	}
 	return 0, false

@@ -118,8 +118,8 @@ var subField = regexp.MustCompile(`\[\d+\]$`)
 
 // refuseForm is refuse, with the problems of a list's items shown at the
 // list, and those of a cited peer review at the recommendation it picks.
-func refuseForm(f *form, err error) bool {
-	if !f.refuse(err) {
+func refuseForm(c *call, f *form, err error) bool {
+	if !f.refuse(c, err) {
 		return false
 	}
 	for name, msg := range f.Errors {
@@ -265,7 +265,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		// was typed is shown beside what is stored, as in a conflict.
 		version, err := postedVersion(c)
 		if err != nil {
-			f.refuse(err)
+			f.refuse(c, err)
 			f.Version = d.Plan.Version
 			return h.renderPlan(c, http.StatusConflict, d, f, planValues(d.Plan))
 		}
@@ -306,7 +306,7 @@ func (h *Handler) savePlan(op planOp) func(*call) error {
 		switch {
 		case workflow.ErrorCode(err) == workflow.CodePreconditionFailed:
 			return h.planConflict(c, f)
-		case refuseForm(f, err):
+		case refuseForm(c, f, err):
 			return h.renderPlan(c, http.StatusUnprocessableEntity, d, f, nil)
 		case err != nil:
 			return err

@@ -33,7 +33,8 @@ func (h *Handler) recommending(c *call) (workflow.Deliverable, error) {
 		return d, err
 	}
 	if d.Review.State != workflow.StateDraft {
-		return d, workflow.Errorf(workflow.CodeConflict, "recommendations are added only in draft; it is %s", d.Review.State)
+		return d, workflow.Errorf(workflow.CodeConflict, "%s", c.T("edit.recommendation_only_draft",
+			"State", inSentence(c.T(codeKey(d.Review.State)))))
 	}
 	return d, nil
 }
@@ -76,7 +77,9 @@ func (h *Handler) addRecommendation(c *call) error {
 		if !ok || we.Code != workflow.CodeInvalid {
 			return err
 		}
-		out := &workflow.Error{Code: we.Code, Message: we.Message}
+		out := &workflow.Error{}
+		*out = *we // keeps the format of its message
+		out.Fields = nil
 		for _, fe := range we.Fields {
 			for _, name := range []string{"title", "body"} {
 				if fe.Field == (recRow{Index: n}).N(name) {
@@ -100,7 +103,7 @@ func (h *Handler) addRecommendation(c *call) error {
 		})
 	}
 	switch {
-	case refuseForm(f, err):
+	case refuseForm(c, f, err):
 		return h.renderRecommendation(c, http.StatusUnprocessableEntity, d, f, false)
 	case err == nil && version > 0:
 		http.Redirect(c.w, c.r, h.editURL(workflow.KindPeerReview, d.Review.ID, "/recommendations/new?done=added"), http.StatusSeeOther)

@@ -161,7 +161,7 @@ func (h *Handler) saveReview(c *call) error {
 	}
 	version, err := postedVersion(c) // as in savePlan
 	if err != nil {
-		f.refuse(err)
+		f.refuse(c, err)
 		f.Version = d.Review.Version
 		return h.renderReview(c, http.StatusConflict, d, f, reviewValues(d.Review))
 	}
@@ -187,7 +187,7 @@ func (h *Handler) saveReview(c *call) error {
 		}
 		f.Version = cur.Review.Version
 		return h.renderReview(c, http.StatusConflict, cur, f, reviewValues(cur.Review))
-	case refuseForm(f, err):
+	case refuseForm(c, f, err):
 		return h.renderReview(c, http.StatusUnprocessableEntity, d, f, nil)
 	case err != nil:
 		return err

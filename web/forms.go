@@ -79,15 +79,15 @@ func (f *form) Invalid() bool { return f != nil && (len(f.Errors) > 0 || f.Probl
 // refuse takes the problems of a domain error into the form; it answers
 // false for errors that are not about what was typed (not found, a
 // conflict of state, an internal error), which the caller passes on.
-func (f *form) refuse(err error) bool {
+func (f *form) refuse(c *call, err error) bool {
 	var we *workflow.Error
 	if !errors.As(err, &we) || (we.Code != workflow.CodeInvalid && we.Code != workflow.CodeGuardFailed) {
 		return false
 	}
-	f.Problem = we.Message
+	f.Problem = c.sayError(we)
 	for _, fe := range we.Fields {
 		if _, seen := f.Errors[fe.Field]; !seen {
-			f.Errors[fe.Field] = fe.Message
+			f.Errors[fe.Field] = c.say(fe)
 		}
 	}
 	return true

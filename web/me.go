@@ -64,7 +64,7 @@ func (h *Handler) saveSettings(c *call) error {
 		_, err = h.cfg.Store.SetSettings(c.r.Context(), c.principal.User.ID, s)
 	}
 	if err != nil {
-		if f.refuse(err) {
+		if f.refuse(c, err) {
 			return h.showMe(c, http.StatusUnprocessableEntity, f)
 		}
 		return err

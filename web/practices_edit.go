@@ -185,7 +185,7 @@ func (h *Handler) createPractice(c *call) error {
 	if err == nil && !f.Invalid() {
 		err = h.cfg.Store.CreateDeliverable(c.r.Context(), &d)
 	}
-	if err != nil && !f.refuse(err) {
+	if err != nil && !f.refuse(c, err) {
 		return err
 	}
 	if f.Invalid() {
@@ -297,7 +297,7 @@ func (h *Handler) savePractice(c *call) error {
 	applyPractice(f, &check)
 	check.Normalize()
 	if err := check.Validate(); err != nil {
-		if !f.refuse(err) {
+		if !f.refuse(c, err) {
 			return err
 		}
 		return h.renderPracticeEdit(c, http.StatusUnprocessableEntity, cur, f, newForm(url.Values{}), nil)
@@ -316,7 +316,7 @@ func (h *Handler) savePractice(c *call) error {
 		return nil
 	case workflow.ErrorCode(err) == workflow.CodePreconditionFailed:
 		return h.practiceConflict(c, f)
-	case f.refuse(err):
+	case f.refuse(c, err):
 		return h.renderPracticeEdit(c, http.StatusUnprocessableEntity, cur, f, newForm(url.Values{}), nil)
 	}
 	return err

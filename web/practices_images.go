@@ -135,7 +135,7 @@ func (h *Handler) addPracticeImage(c *call) error {
 	f.Values.Set("caption", caption)
 	if caption == "" {
 		f.Errors["caption"] = c.T("gpform.image_caption_required")
-	} else if err := workflow.CheckCaption(caption); err != nil && !f.refuse(err) {
+	} else if err := workflow.CheckCaption(caption); err != nil && !f.refuse(c, err) {
 		return err
 	}
 	limit := h.cfg.ImageLimit
@@ -189,7 +189,7 @@ func (h *Handler) addPracticeImage(c *call) error {
 		SHA256: hex.EncodeToString(sum.Sum(nil)), Caption: caption, BlobKey: key, CreatedBy: c.principal.User.ID}
 	if err := h.cfg.Store.AddPracticeImage(ctx, &img); err != nil {
 		_ = h.cfg.Blobs.Delete(ctx, key)
-		if f.refuse(err) {
+		if f.refuse(c, err) {
 			return refuse(http.StatusUnprocessableEntity, c.T("gpform.image_choose_again"))
 		}
 		return err

@@ -234,7 +234,7 @@ func (h *Handler) fire(c *call, kind workflow.Kind, id string, trigger workflow.
 		h.showTransition(c, v, http.StatusConflict, ev.Error)
 		return nil
 	}
-	f.refuse(err)
+	f.refuse(c, err)
 	status := http.StatusUnprocessableEntity
 	if code == workflow.CodeGuardFailed {
 		status = http.StatusConflict

@@ -360,9 +360,9 @@ func (h *Handler) describe(c *call, err error) (int, view) {
 		h.log.ErrorContext(c.r.Context(), "web: request failed", "path", c.r.URL.Path, "request_id", ref, "error", err.Error())
 		return http.StatusInternalServerError, view{Title: c.T("error.internal.title"), Error: c.T("error.internal.text", "Reference", ref)}
 	}
-	v := view{Error: we.Message}
+	v := view{Error: c.sayError(we)}
 	for _, f := range we.Fields {
-		v.Details = append(v.Details, f.Field+": "+f.Message)
+		v.Details = append(v.Details, f.Field+": "+c.say(f))
 	}
 	switch we.Code {
 	case workflow.CodeNotFound:

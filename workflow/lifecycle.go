@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -121,7 +120,7 @@ func Permitted(kind Kind, from State, a Actor, f Facts) []PermittedTrigger {
 // may approve, and which completeness the submit guard stands for.
 type variant struct {
 	kind      Kind
-	noun      string
+	noun      KindNoun // the kind, in words
 	approvers stateless.GuardFunc
 	complete  stateless.GuardFunc
 }
@@ -129,13 +128,13 @@ type variant struct {
 func variantOf(kind Kind) (variant, error) {
 	switch kind {
 	case KindActionPlan:
-		return variant{kind, "action plan", byCoordinatorOrSecretariat, actionPlanComplete}, nil
+		return variant{kind, KindNoun(kind), byCoordinatorOrSecretariat, actionPlanComplete}, nil
 	case KindPeerReview:
-		return variant{kind, "peer review", byCoordinator, peerReviewComplete}, nil
+		return variant{kind, KindNoun(kind), byCoordinator, peerReviewComplete}, nil
 	case KindGoodPractice:
 		// Validating a good practice is the lead partner's call for the
 		// whole project, as with peer reviews: the coordinator approves.
-		return variant{kind, "good practice", byCoordinator, goodPracticeComplete}, nil
+		return variant{kind, KindNoun(kind), byCoordinator, goodPracticeComplete}, nil
 	}
 	return variant{}, Errorf(CodeInvalid, "unknown kind of deliverable %q", kind)
 }
@@ -267,13 +266,13 @@ func consultationOver(_ context.Context, args ...any) bool {
 	if f.facts.ConsultationOver {
 		return f.check("consultation")
 	}
-	return f.check("consultation", FieldError{"consultation", "is still open: its deadline has not passed and it was not closed early"})
+	return f.check("consultation", Problem("consultation", "is still open: its deadline has not passed and it was not closed early"))
 }
 
 func commentsAnswered(_ context.Context, args ...any) bool {
 	f := firingOf(args)
 	if n := f.facts.UnansweredComments; n > 0 {
-		return f.check("comments", FieldError{"comments", fmt.Sprintf("%d top-level comments have no response", n)})
+		return f.check("comments", Problem("comments", "%d top-level comments have no response", n))
 	}
 	return f.check("comments")
 }
@@ -283,7 +282,7 @@ func phase2Started(_ context.Context, args ...any) bool {
 	if f.facts.Phase2Started {
 		return f.check("phase2")
 	}
-	return f.check("phase2", FieldError{"phase2", "has not started"})
+	return f.check("phase2", Problem("phase2", "has not started"))
 }
 
 func phase2Ended(_ context.Context, args ...any) bool {
@@ -291,7 +290,7 @@ func phase2Ended(_ context.Context, args ...any) bool {
 	if f.facts.Phase2Ended {
 		return f.check("phase2")
 	}
-	return f.check("phase2", FieldError{"phase2", "has not ended"})
+	return f.check("phase2", Problem("phase2", "has not ended"))
 }
 
 func noteGiven(_ context.Context, args ...any) bool {
@@ -299,7 +298,7 @@ func noteGiven(_ context.Context, args ...any) bool {
 	if strings.TrimSpace(f.facts.Note) != "" {
 		return f.check("note")
 	}
-	return f.check("note", FieldError{"note", "is required: a revision says why"})
+	return f.check("note", Problem("note", "is required: a revision says why"))
 }
 
 // Entry actions. They do no I/O: stateless cannot roll an action back, so
@@ -368,7 +367,9 @@ func newMachine(v variant, from State, fr *firing) *machine {
 		if len(problems) == 0 {
 			return Errorf(CodeInternal, "%s from %s: guards %v failed without a reason", t, state, unmet)
 		}
-		return &Error{Code: CodeGuardFailed, Message: fmt.Sprintf("the %s cannot %s yet", v.noun, t), Fields: problems}
+		err := Errorf(CodeGuardFailed, "the %s cannot %s yet", v.noun, t)
+		err.Fields = problems
+		return err
 	})
 	return m
 }

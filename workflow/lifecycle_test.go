@@ -34,7 +34,7 @@ var (
 	// factsMet satisfies every guard; factsUnmet fails every guard.
 	factsMet   = Facts{ConsultationOver: true, Phase2Started: true, Phase2Ended: true, Note: "new targets after the mid-term review"}
 	factsUnmet = Facts{
-		Incomplete:         []FieldError{{"policy_instrument_id", "is required"}, {"actions", "needs at least one action"}},
+		Incomplete:         []FieldError{Problem("policy_instrument_id", "is required"), Problem("actions", "needs at least one action")},
 		UnansweredComments: 2,
 		Note:               "  ",
 	}
@@ -294,9 +294,9 @@ func TestGuardsListEveryCondition(t *testing.T) {
 	t.Parallel()
 	coord := Actor{Role: RoleCoordinator}
 	incomplete := []FieldError{
-		{"policy_instrument_id", "is required"},
-		{"actions[0].players", "is required"},
-		{"actions[2].timeframe_end", "is required"},
+		Problem("policy_instrument_id", "is required"),
+		Problem("actions[0].players", "is required"),
+		Problem("actions[2].timeframe_end", "is required"),
 	}
 	for _, tc := range []struct {
 		name  string
@@ -309,7 +309,7 @@ func TestGuardsListEveryCondition(t *testing.T) {
 		{"submit lists every incomplete field", KindActionPlan, StateDraft, TriggerSubmit,
 			Facts{Incomplete: incomplete}, []string{"policy_instrument_id", "actions[0].players", "actions[2].timeframe_end"}},
 		{"submit of a peer review", KindPeerReview, StateDraft, TriggerSubmit,
-			Facts{Incomplete: []FieldError{{"peer_partner_ids", "x"}, {"findings", "y"}}}, []string{"peer_partner_ids", "findings"}},
+			Facts{Incomplete: []FieldError{Problem("peer_partner_ids", "x"), Problem("findings", "y")}}, []string{"peer_partner_ids", "findings"}},
 		{"approve: consultation open and comments unanswered", KindActionPlan, StateStakeholderReview, TriggerApprove,
 			Facts{UnansweredComments: 3}, []string{"consultation", "comments"}},
 		{"approve: consultation open only", KindPeerReview, StateStakeholderReview, TriggerApprove,
@@ -352,7 +352,7 @@ func TestCheckOrder(t *testing.T) {
 
 func TestPermittedMatchesFire(t *testing.T) {
 	t.Parallel()
-	factSets := []Facts{factsMet, factsUnmet, {ConsultationOver: true}, {Phase2Started: true, Note: "n"}, {Incomplete: []FieldError{{"a", "b"}}, ConsultationOver: true}}
+	factSets := []Facts{factsMet, factsUnmet, {ConsultationOver: true}, {Phase2Started: true, Note: "n"}, {Incomplete: []FieldError{Problem("a", "b")}, ConsultationOver: true}}
 	combos := 0
 	for _, kind := range []Kind{KindActionPlan, KindPeerReview} {
 		for _, s := range tableStates {

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -54,7 +53,7 @@ func returnNoteGiven(_ context.Context, args ...any) bool {
 	if strings.TrimSpace(f.facts.Note) != "" {
 		return f.check("note")
 	}
-	return f.check("note", FieldError{"note", "is required: a returned report says what to change"})
+	return f.check("note", Problem("note", "is required: a returned report says what to change"))
 }
 
 // FireReport works out the report transition that t makes from state from,
@@ -134,7 +133,9 @@ func newReportMachine(from ReportState, fr *firing) *reportMachine {
 		if len(problems) == 0 {
 			return Errorf(CodeInternal, "%s from %s: guards %v failed without a reason", t, state, unmet)
 		}
-		return &Error{Code: CodeGuardFailed, Message: fmt.Sprintf("the progress report cannot %s yet", t), Fields: problems}
+		err := Errorf(CodeGuardFailed, "the progress report cannot %s yet", t)
+		err.Fields = problems
+		return err
 	})
 	return m
 }

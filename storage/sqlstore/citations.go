@@ -63,18 +63,18 @@ func checkCitations(tx *gorm.DB, p *workflow.ActionPlan, kept map[string]bool) e
 			var row deliverableRow
 			err := tx.Where("id = ? AND kind = ? AND project_id = ?", b.PeerReviewID, string(workflow.KindPeerReview), p.ProjectID).Take(&row).Error
 			if err != nil {
-				return notFoundAs(err, invalidRef(f+"peer_review_id", msgNoPeerReview))
+				return notFoundAs(err, invalidRef(workflow.Problem(f+"peer_review_id", msgNoPeerReview)))
 			}
 			d, err := fromRow(row)
 			if err != nil {
 				return err
 			}
 			if !kept[b.PeerReviewID] && !see(d) {
-				return invalidRef(f+"peer_review_id", msgNoPeerReview)
+				return invalidRef(workflow.Problem(f+"peer_review_id", msgNoPeerReview))
 			}
 			if b.RecommendationID != "" {
 				if !slices.ContainsFunc(d.Review.Recommendations, func(r workflow.Recommendation) bool { return r.ID == b.RecommendationID }) {
-					return invalidRef(f+"recommendation_id", "is not a recommendation of that peer review")
+					return invalidRef(workflow.Problem(f+"recommendation_id", "is not a recommendation of that peer review"))
 				}
 			}
 		}

@@ -355,8 +355,7 @@ func inProject(tx *gorm.DB, model any, projectID, id, field string) error {
 		return err
 	}
 	if n == 0 {
-		return &workflow.Error{Code: workflow.CodeInvalid, Message: "unknown reference",
-			Fields: []workflow.FieldError{{Field: field, Message: "does not name one of this project's records"}}}
+		return workflow.Problems{workflow.Problem(field, "does not name one of this project's records")}.Err("unknown reference")
 	}
 	return nil
 }
@@ -465,8 +464,7 @@ func (s *Store) CreateMembership(ctx context.Context, m *workflow.Membership) er
 			return err
 		}
 		if n == 0 {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "unknown reference",
-				Fields: []workflow.FieldError{{Field: "user_id", Message: "does not name a user"}}}
+			return workflow.Problems{workflow.Problem("user_id", "does not name a user")}.Err("unknown reference")
 		}
 		if m.PartnerID != "" {
 			if err := inProject(tx, &partnerRow{}, m.ProjectID, m.PartnerID, "partner_id"); err != nil {

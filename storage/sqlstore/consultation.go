@@ -39,8 +39,7 @@ func consultationDeadline(asked *time.Time, days int, at time.Time) (time.Time, 
 	}
 	d := asked.UTC().Truncate(time.Microsecond)
 	if !d.After(at) || d.Sub(at) > MaxConsultationWindow {
-		return d, &workflow.Error{Code: workflow.CodeInvalid, Message: "the consultation deadline is not valid",
-			Fields: []workflow.FieldError{{Field: "consultation_deadline", Message: "must be in the future and at most 365 days ahead"}}}
+		return d, workflow.Problems{workflow.Problem("consultation_deadline", "must be in the future and at most 365 days ahead")}.Err("the consultation deadline is not valid")
 	}
 	return d, nil
 }
@@ -346,8 +345,7 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 			return err
 		}
 		if !workflow.HasSection(sections, nc.Section) {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
-				Fields: []workflow.FieldError{{Field: "section", Message: "is not a section of revision " + strconv.Itoa(h.Revision)}}}
+			return workflow.Problems{workflow.Problem("section", "is not a section of revision %d", h.Revision)}.Err("the comment is not valid")
 		}
 		id := workflow.NewID()
 		thread := id
@@ -364,12 +362,10 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 				}
 			}
 			if err != nil || pc.DeliverableID != h.ID || pc.Revision != h.Revision || hidden {
-				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
-					Fields: []workflow.FieldError{{Field: "parent_id", Message: "is not a comment on this revision"}}}
+				return workflow.Problems{workflow.Problem("parent_id", "is not a comment on this revision")}.Err("the comment is not valid")
 			}
 			if named && pc.Section != nc.Section {
-				return &workflow.Error{Code: workflow.CodeInvalid, Message: "the comment is not valid",
-					Fields: []workflow.FieldError{{Field: "section", Message: "a reply is on its thread's section, " + pc.Section}}}
+				return workflow.Problems{workflow.Problem("section", "a reply is on its thread's section, %s", pc.Section)}.Err("the comment is not valid")
 			}
 			thread, parent, nc.Section = pc.threadID, &nc.ParentID, pc.Section
 		}
@@ -801,8 +797,7 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 			return err
 		}
 		if r.ParentID != "" {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "only top-level comments get a formal response",
-				Fields: []workflow.FieldError{{Field: "comment", Message: "is a reply; answer its thread's first comment"}}}
+			return workflow.Problems{workflow.Problem("comment", "is a reply; answer its thread's first comment")}.Err("only top-level comments get a formal response")
 		}
 		h := d.Head()
 		if h.State != workflow.StateStakeholderReview || h.Revision != r.Revision {

@@ -166,9 +166,8 @@ func fromRow(r deliverableRow) (workflow.Deliverable, error) {
 	return d, nil
 }
 
-func invalidRef(field, msg string) error {
-	return &workflow.Error{Code: workflow.CodeInvalid, Message: "unknown or unfit reference",
-		Fields: []workflow.FieldError{{Field: field, Message: msg}}}
+func invalidRef(fe workflow.FieldError) error {
+	return workflow.Problems{fe}.Err("unknown or unfit reference")
 }
 
 // parties works out the owners and peers of d from the consortium, and
@@ -182,7 +181,7 @@ func parties(tx *gorm.DB, d workflow.Deliverable) ([]partyRow, error) {
 			if d.Kind == workflow.KindPeerReview {
 				field = "host_partner_id"
 			}
-			return nil, invalidRef(field, "does not name a partner of this project")
+			return nil, invalidRef(workflow.Problem(field, "does not name a partner of this project"))
 		}
 		return nil, err
 	}
@@ -200,10 +199,10 @@ func parties(tx *gorm.DB, d workflow.Deliverable) ([]partyRow, error) {
 	switch d.Kind {
 	case workflow.KindActionPlan:
 		if partner.Role == string(workflow.PartnerAdvisory) {
-			return nil, invalidRef("partner_id", "is an advisory partner, which owns no action plan")
+			return nil, invalidRef(workflow.Problem("partner_id", "is an advisory partner, which owns no action plan"))
 		}
 		if !containsStr(instrumentPartners, h.PartnerID) {
-			return nil, invalidRef("policy_instrument_id", "is not addressed by this partner")
+			return nil, invalidRef(workflow.Problem("policy_instrument_id", "is not addressed by this partner"))
 		}
 		// A joint plan belongs to every partner of its instrument.
 		for _, id := range instrumentPartners {
@@ -215,11 +214,11 @@ func parties(tx *gorm.DB, d workflow.Deliverable) ([]partyRow, error) {
 		// As for an action plan: the instrument reviewed is one the host
 		// addresses, not another partner's.
 		if h.PolicyInstrumentID != "" && !containsStr(instrumentPartners, h.PartnerID) {
-			return nil, invalidRef("policy_instrument_id", "is not addressed by the host partner")
+			return nil, invalidRef(workflow.Problem("policy_instrument_id", "is not addressed by the host partner"))
 		}
 		for _, id := range d.Review.PeerPartnerIDs {
 			if id == h.PartnerID {
-				return nil, invalidRef("peer_partner_ids", "the host cannot be its own peer")
+				return nil, invalidRef(workflow.Problem("peer_partner_ids", "the host cannot be its own peer"))
 			}
 			if err := inProject(tx, &partnerRow{}, h.ProjectID, id, "peer_partner_ids"); err != nil {
 				return nil, err
@@ -371,7 +370,7 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		if row.State != string(workflow.StateDraft) {
-			return workflow.Errorf(workflow.CodeConflict, "a %s can be edited only in draft; it is %s", kind, row.State)
+			return workflow.Errorf(workflow.CodeConflict, "a %s can be edited only in draft; it is %s", kind, workflow.State(row.State))
 		}
 		var images []workflow.PracticeImage
 		if d.Practice != nil {

@@ -85,14 +85,13 @@ func (s *Store) checkEvidenceReport(tx *gorm.DB, planID, reportID string) error 
 	var r reportOf
 	err := tx.Table("progress_reports").Select("plan_id, state").Where("id = ?", reportID).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || err == nil && r.PlanID != planID {
-		return &workflow.Error{Code: workflow.CodeInvalid, Message: "invalid evidence",
-			Fields: []workflow.FieldError{{Field: "report_id", Message: "is not a progress report of this action plan"}}}
+		return workflow.Problems{workflow.Problem("report_id", "is not a progress report of this action plan")}.Err("invalid evidence")
 	}
 	if err != nil {
 		return err
 	}
 	if r.State != "draft" {
-		return workflow.Errorf(workflow.CodeConflict, "the progress report is %s; evidence is added to drafts only", r.State)
+		return workflow.Errorf(workflow.CodeConflict, "the progress report is %s; evidence is added to drafts only", workflow.ReportState(r.State))
 	}
 	return nil
 }
@@ -163,7 +162,7 @@ func (s *Store) checkEvidenceDeletable(tx *gorm.DB, row evidenceRow) error {
 			return err
 		}
 		if r.State != "draft" {
-			return workflow.Errorf(workflow.CodeConflict, "the evidence belongs to a progress report that is %s", r.State)
+			return workflow.Errorf(workflow.CodeConflict, "the evidence belongs to a progress report that is %s", workflow.ReportState(r.State))
 		}
 	}
 	// Ids are UUIDs, so a quoted match in the JSON arrays is exact.

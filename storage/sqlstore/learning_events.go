@@ -105,7 +105,7 @@ func goodPracticeInProject(tx *gorm.DB, projectID, id, field string, kept map[st
 		return err
 	}
 	if len(rows) == 0 {
-		return invalidRef(field, "does not name a good practice of this project")
+		return invalidRef(workflow.Problem(field, "does not name a good practice of this project"))
 	}
 	if kept[id] {
 		return nil
@@ -115,7 +115,7 @@ func goodPracticeInProject(tx *gorm.DB, projectID, id, field string, kept map[st
 		return err
 	}
 	if !viewerSees(tx)(d) {
-		return invalidRef(field, "does not name a good practice of this project")
+		return invalidRef(workflow.Problem(field, "does not name a good practice of this project"))
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func (s *Store) CreateIndicator(ctx context.Context, in *workflow.Indicator, p w
 			return err
 		}
 		if st := workflow.State(row.State); st != workflow.StateApproved && st != workflow.StateMonitored {
-			return workflow.Errorf(workflow.CodeConflict, "indicators are set on an approved or monitored plan; this one is %s", row.State)
+			return workflow.Errorf(workflow.CodeConflict, "indicators are set on an approved or monitored plan; this one is %s", workflow.State(row.State))
 		}
 		var n int64
 		if err := tx.Model(&indicatorRow{}).Where("plan_id = ?", row.ID).Count(&n).Error; err != nil {
@@ -226,7 +226,7 @@ func seeIndicator(tx *gorm.DB, id string, p workflow.Principal, write bool) (ind
 		return r, err
 	}
 	if st := workflow.State(plan.State); write && st != workflow.StateApproved && st != workflow.StateMonitored {
-		return r, workflow.Errorf(workflow.CodeConflict, "indicators change on an approved or monitored plan; this one is %s", plan.State)
+		return r, workflow.Errorf(workflow.CodeConflict, "indicators change on an approved or monitored plan; this one is %s", workflow.State(plan.State))
 	}
 	return r, nil
 }
@@ -348,8 +348,7 @@ func (s *Store) CreateProgressReport(ctx context.Context, planID, period string,
 			return err
 		}
 		if row.State != string(workflow.StateMonitored) {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "progress reports are made on a monitored action plan",
-				Fields: []workflow.FieldError{{Field: "plan", Message: "is " + row.State + ", not monitored"}}}
+			return workflow.Problems{workflow.Problem("plan", "is %s, not monitored", workflow.State(row.State))}.Err("progress reports are made on a monitored action plan")
 		}
 		var pr projectRow
 		if err := tx.Where("id = ?", row.ProjectID).Take(&pr).Error; err != nil {
@@ -357,8 +356,7 @@ func (s *Store) CreateProgressReport(ctx context.Context, planID, period string,
 		}
 		per, ok := workflow.PeriodOf(pr.domain(), period)
 		if !ok {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "invalid progress report",
-				Fields: []workflow.FieldError{{Field: "period", Message: "is not a semester of the project's phase 2 (such as 2024-S1)"}}}
+			return workflow.Problems{workflow.Problem("period", "is not a semester of the project's phase 2 (such as 2024-S1)")}.Err("invalid progress report")
 		}
 		at := now()
 		r := reportRow{ID: workflow.NewID(), PlanID: row.ID, ProjectID: row.ProjectID, Period: per.Name, PeriodIndex: per.Index,
@@ -369,8 +367,7 @@ func (s *Store) CreateProgressReport(ctx context.Context, planID, period string,
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return &workflow.Error{Code: workflow.CodeInvalid, Message: "invalid progress report",
-				Fields: []workflow.FieldError{{Field: "period", Message: "already has a report for this plan"}}}
+			return workflow.Problems{workflow.Problem("period", "already has a report for this plan")}.Err("invalid progress report")
 		}
 		out = r.domain(nil, nil, nil, at)
 		return nil
@@ -511,7 +508,7 @@ func (s *Store) UpdateProgressReport(ctx context.Context, id string, version int
 			return workflow.Errorf(workflow.CodePreconditionFailed, "the progress report is at version %d, not %d", r.Version, version)
 		}
 		if r.State != string(workflow.ReportDraft) {
-			return workflow.Errorf(workflow.CodeConflict, "a progress report can be edited only in draft; it is %s", r.State)
+			return workflow.Errorf(workflow.CodeConflict, "a progress report can be edited only in draft; it is %s", workflow.ReportState(r.State))
 		}
 		cur, err := withContent(tx, []reportRow{r}, now())
 		if err != nil {
@@ -883,7 +880,7 @@ func (s *Store) SetUptake(ctx context.Context, u *workflow.Uptake, p workflow.Pr
 			return err
 		}
 		if row.State != string(workflow.StateMonitored) {
-			return workflow.Errorf(workflow.CodeConflict, "uptake is followed on a monitored peer review; this one is %s", row.State)
+			return workflow.Errorf(workflow.CodeConflict, "uptake is followed on a monitored peer review; this one is %s", workflow.State(row.State))
 		}
 		if !slices.ContainsFunc(d.Review.Recommendations, func(r workflow.Recommendation) bool { return r.ID == u.RecommendationID }) {
 			return workflow.Errorf(workflow.CodeNotFound, "recommendation not found")
@@ -894,10 +891,10 @@ func (s *Store) SetUptake(ctx context.Context, u *workflow.Uptake, p workflow.Pr
 			// A plan the caller may not see is refused as an absent one.
 			plan, prow, err := loadDeliverable(tx, workflow.KindActionPlan, u.PlanID)
 			if err != nil || prow.ProjectID != row.ProjectID || p.SeeDeliverable(plan) != nil {
-				return invalidRef("plan_id", "is not an action plan of the project")
+				return invalidRef(workflow.Problem("plan_id", "is not an action plan of the project"))
 			}
 			if u.ActionNumber > len(plan.Plan.Actions) {
-				return invalidRef("action_number", "is not an action of the plan")
+				return invalidRef(workflow.Problem("action_number", "is not an action of the plan"))
 			}
 			planID = &u.PlanID
 			if u.ActionNumber > 0 {

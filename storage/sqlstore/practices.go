@@ -66,7 +66,7 @@ func rewriteImages(tx *gorm.DB, practiceID string, change func([]workflow.Practi
 		return err
 	}
 	if row.State != string(workflow.StateDraft) {
-		return workflow.Errorf(workflow.CodeConflict, "images can change only in draft; the good practice is %s", row.State)
+		return workflow.Errorf(workflow.CodeConflict, "images can change only in draft; the good practice is %s", workflow.State(row.State))
 	}
 	g := d.Practice
 	g.Images = change(g.Images)
@@ -83,7 +83,7 @@ func (s *Store) AddPracticeImage(ctx context.Context, img *workflow.PracticeImag
 	switch img.ContentType {
 	case "image/png", "image/jpeg", "image/gif", "image/webp":
 	default: // the caller sniffs; this guards the table's rule with a clear answer
-		return invalidRef("content_type", "is not PNG, JPEG, GIF or WebP")
+		return invalidRef(workflow.Problem("content_type", "is not PNG, JPEG, GIF or WebP"))
 	}
 	if img.ID == "" {
 		img.ID = workflow.NewID()
@@ -150,7 +150,7 @@ func (s *Store) AddTransferInterest(ctx context.Context, ti *workflow.TransferIn
 		var g groupRow
 		if err := tx.Where("id = ? AND project_id = ?", ti.GroupID, row.ProjectID).Take(&g).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return invalidRef("group_id", "does not name a stakeholder group of this project")
+				return invalidRef(workflow.Problem("group_id", "does not name a stakeholder group of this project"))
 			}
 			return err
 		}
@@ -164,7 +164,7 @@ func (s *Store) AddTransferInterest(ctx context.Context, ti *workflow.TransferIn
 			ps[i] = p.domain()
 		}
 		if workflow.OwnRegion(*d.Practice, ps) {
-			return invalidRef("group_id", "is in the good practice's own region: interest is for practices from other regions")
+			return invalidRef(workflow.Problem("group_id", "is in the good practice's own region: interest is for practices from other regions"))
 		}
 		ti.ProjectID = row.ProjectID
 		return tx.Create(&interestRow{ID: ti.ID, ProjectID: ti.ProjectID, PracticeID: ti.PracticeID, GroupID: ti.GroupID,
