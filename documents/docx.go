@@ -88,6 +88,9 @@ type docxWriter struct {
 	root ast.Node
 	meta Meta
 	lang string // BCP 47 tag or ""
+	// runLang is the language of the part being written when it is not
+	// the document's (w:lang on its runs), or ""
+	runLang string
 
 	b        bytes.Buffer // word/document.xml
 	scratch  []byte       // escaping and numbers
@@ -446,7 +449,17 @@ func (dw *docxWriter) toc() {
 
 func (dw *docxWriter) blocks(parent ast.Node, c docxCtx) {
 	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if parent == dw.root {
+			// a part in another language (see markLanguages)
+			dw.runLang = ""
+			if l := blockLang(n); l != "" {
+				dw.runLang = docxLang(l)
+			}
+		}
 		dw.block(n, c, 0, 0)
+	}
+	if parent == dw.root {
+		dw.runLang = ""
 	}
 }
 
@@ -895,7 +908,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 	}
 	b := &dw.b
 	b.WriteString("<w:r>")
-	if f != (docxRunFmt{}) {
+	if f != (docxRunFmt{}) || dw.runLang != "" {
 		b.WriteString("<w:rPr>")
 		if f.code {
 			b.WriteString(`<w:rStyle w:val="VerbatimChar"/>`)
@@ -908,6 +921,9 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 		}
 		if f.strike {
 			b.WriteString("<w:strike/>")
+		}
+		if dw.runLang != "" {
+			b.WriteString(`<w:lang w:val="` + docxEscape(dw.runLang) + `"/>`)
 		}
 		b.WriteString("</w:rPr>")
 	}
