@@ -425,7 +425,7 @@ func (c *treeChecker) command(cmd *parse.CommandNode, first bool) error {
 // catalog text, so it is taken as template constant text.
 func (c *treeChecker) labelCall(a *parse.IdentifierNode, cmd *parse.CommandNode, i int, first bool) error {
 	if i != 0 || !first || len(cmd.Args) < 2 {
-		return c.errorf(a.Pos, `t takes a message id and name, value pairs: {{t "doc.part1"}}, {{t "doc.page_of" "Page" 1 "Pages" 9}}`)
+		return c.errorf(a.Pos, `t takes a message id and name, value pairs: {{t "doc.plan.part1"}}, {{t "doc.page_of" "Page" 1 "Pages" 9}}`)
 	}
 	id, ok := cmd.Args[1].(*parse.StringNode)
 	if !ok {

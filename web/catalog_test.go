@@ -63,7 +63,7 @@ func TestMessageCatalog(t *testing.T) {
 		require.True(t, en.Has(id), "%s asks for %q, which the catalog lacks", where, id)
 	}
 	for _, id := range c.IDs(locale.Default) {
-		if strings.HasPrefix(id, "code.") {
+		if strings.HasPrefix(id, "code.") || strings.HasPrefix(id, "doc.") { // doc.: the documents' own test checks them
 			continue
 		}
 		_, ok := asked[id]
