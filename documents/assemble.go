@@ -17,7 +17,7 @@ func Assemble(w io.Writer, t *Template, snapshot map[string]any, meta Meta, f Fo
 	if _, ok := ParseFormat(string(f)); !ok {
 		return fmt.Errorf("unknown document format %q", f)
 	}
-	src, err := t.Execute(snapshot)
+	src, err := t.ExecuteIn(snapshot, meta.Language)
 	if err != nil {
 		return err
 	}
@@ -62,27 +62,31 @@ func MetaFor(snapshot map[string]any, approved bool, created time.Time, template
 	}
 	// A progress report is about its plan: it takes the plan's title and
 	// language.
-	if snapString(snapshot["kind"]) == KindProgressReport {
-		plan := snapObject(snapshot["plan"])
-		m.Title = "Progress report " + snapString(snapObject(snapshot["report"])["period"])
-		if t := snapString(plan["title"]); t != "" {
-			m.Title += " – " + t
-		}
-		m.Language = snapString(plan["language"])
+	progress := snapString(snapshot["kind"]) == KindProgressReport
+	if progress {
+		m.Language = snapString(snapObject(snapshot["plan"])["language"])
 	}
 	if m.Language == "" {
 		m.Language = "en"
 	}
+	// Titles of the document's own are in its language, as the built-in
+	// templates' first headings.
+	if progress {
+		m.Title = label(m.Language, "doc.progress.title", "Period", snapString(snapObject(snapshot["report"])["period"]))
+		if t := snapString(snapObject(snapshot["plan"])["title"]); t != "" {
+			m.Title += " – " + t
+		}
+	}
 	if m.Title == "" {
 		switch snapString(snapshot["kind"]) {
 		case KindActionPlan:
-			m.Title = "Action plan"
+			m.Title = label(m.Language, "doc.kind.action_plan")
 		case KindPeerReview:
-			m.Title = "Peer review report"
+			m.Title = label(m.Language, "doc.kind.peer_review")
 		case KindGoodPractice:
-			m.Title = "Good practice"
+			m.Title = label(m.Language, "doc.kind.good_practice")
 		case KindEventMinutes:
-			m.Title = "Minutes"
+			m.Title = label(m.Language, "doc.kind.event_minutes")
 		}
 	}
 	// encoding/json writes maps with sorted keys and json.Number as it came:

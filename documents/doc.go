@@ -3,6 +3,7 @@ package documents
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/yuin/goldmark"
@@ -77,7 +78,74 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.S
 func Parse(src []byte, meta Meta) *Doc {
 	src = bytes.Clone(src)
 	root := markdown.Parser().Parse(text.NewReader(src))
+	markLanguages(root, src)
 	return &Doc{Source: src, Root: root, Meta: meta}
+}
+
+// A part of a document in another language than the document's (the action
+// plan's summary in English) is put between two HTML comments, each on a
+// line of its own with blank lines around it, at the top level of the
+// Markdown (not inside a list or quote):
+//
+//	<!-- lang:en -->
+//
+//	The summary …
+//
+//	<!-- /lang -->
+//
+// User text cannot make them (its < is escaped). Parse drops the two
+// comments from the tree and gives every top-level block between them the
+// attribute lang: HTML writes it (<p lang="en">), DOCX marks the runs
+// (w:lang), the PDF does not yet (that needs a tagged PDF). A part that is
+// not closed runs to the end; comments of another form, or not at the top
+// level, stay raw HTML as before.
+var (
+	langStart = regexp.MustCompile(`^<!--\s*lang:([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\s*-->$`)
+	langEnd   = regexp.MustCompile(`^<!--\s*/lang\s*-->$`)
+)
+
+func markLanguages(root ast.Node, src []byte) {
+	lang := ""
+	for n := root.FirstChild(); n != nil; {
+		next := n.NextSibling()
+		if hb, ok := n.(*ast.HTMLBlock); ok {
+			var b bytes.Buffer
+			for i := 0; i < hb.Lines().Len(); i++ {
+				seg := hb.Lines().At(i)
+				b.Write(seg.Value(src))
+			}
+			if hb.HasClosure() {
+				b.Write(hb.ClosureLine.Value(src))
+			}
+			line := bytes.TrimSpace(b.Bytes())
+			if m := langStart.FindSubmatch(line); m != nil {
+				lang = string(m[1])
+				root.RemoveChild(root, n)
+				n = next
+				continue
+			}
+			if langEnd.Match(line) {
+				lang = ""
+				root.RemoveChild(root, n)
+				n = next
+				continue
+			}
+		}
+		if lang != "" {
+			n.SetAttributeString("lang", []byte(lang))
+		}
+		n = next
+	}
+}
+
+// blockLang is the language Parse gave a top-level block, or "".
+func blockLang(n ast.Node) string {
+	if v, ok := n.AttributeString("lang"); ok {
+		if b, ok := v.([]byte); ok {
+			return string(b)
+		}
+	}
+	return ""
 }
 
 // Text returns the literal text of a node's inline children, for writers

@@ -88,6 +88,9 @@ type docxWriter struct {
 	root ast.Node
 	meta Meta
 	lang string // BCP 47 tag or ""
+	// runLang is the language of the part being written when it is not
+	// the document's (w:lang on its runs), or ""
+	runLang string
 
 	b        bytes.Buffer // word/document.xml
 	scratch  []byte       // escaping and numbers
@@ -425,7 +428,7 @@ func (dw *docxWriter) toc() {
 		return
 	}
 	b := &dw.b
-	b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>Contents</w:t></w:r></w:p>` + "\n")
+	b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t>` + docxEscape(label(dw.meta.Language, "doc.contents")) + `</w:t></w:r></w:p>` + "\n")
 	for i, h := range dw.headings {
 		b.WriteString(`<w:p><w:pPr><w:pStyle w:val="TOC`)
 		dw.int(h.level)
@@ -446,7 +449,17 @@ func (dw *docxWriter) toc() {
 
 func (dw *docxWriter) blocks(parent ast.Node, c docxCtx) {
 	for n := parent.FirstChild(); n != nil; n = n.NextSibling() {
+		if parent == dw.root {
+			// a part in another language (see markLanguages)
+			dw.runLang = ""
+			if l := blockLang(n); l != "" {
+				dw.runLang = docxLang(l)
+			}
+		}
 		dw.block(n, c, 0, 0)
+	}
+	if parent == dw.root {
+		dw.runLang = ""
 	}
 }
 
@@ -895,7 +908,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 	}
 	b := &dw.b
 	b.WriteString("<w:r>")
-	if f != (docxRunFmt{}) {
+	if f != (docxRunFmt{}) || dw.runLang != "" {
 		b.WriteString("<w:rPr>")
 		if f.code {
 			b.WriteString(`<w:rStyle w:val="VerbatimChar"/>`)
@@ -908,6 +921,9 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 		}
 		if f.strike {
 			b.WriteString("<w:strike/>")
+		}
+		if dw.runLang != "" {
+			b.WriteString(`<w:lang w:val="` + docxEscape(dw.runLang) + `"/>`)
 		}
 		b.WriteString("</w:rPr>")
 	}
@@ -1008,11 +1024,7 @@ func docxPackage() []docxPart {
 		{"word/numbering.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml", (*docxWriter).numbering},
 		{"word/settings.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml", (*docxWriter).settings},
 		{"word/header1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml", (*docxWriter).header},
-		{"word/footer1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml", docxStatic(
-			`<w:ftr xmlns:w="` + docxNSW + `" xmlns:r="` + docxNSR + `"><w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>` +
-				`<w:r><w:t xml:space="preserve">Page </w:t></w:r>` + docxField("PAGE") +
-				`<w:r><w:t xml:space="preserve"> of </w:t></w:r>` + docxField("NUMPAGES") +
-				`</w:p></w:ftr>`)},
+		{"word/footer1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml", (*docxWriter).footer},
 		{"word/_rels/document.xml.rels", "", docxStatic(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="rId1" Type="` + docxNSR + `/styles" Target="styles.xml"/>` +
 			`<Relationship Id="rId2" Type="` + docxNSR + `/numbering" Target="numbering.xml"/>` +
@@ -1102,6 +1114,25 @@ func (dw *docxWriter) settings(b *bytes.Buffer) {
 	b.WriteString(`</w:settings>`)
 }
 
+// footer writes "Page N of M" in the document's language, with the PAGE
+// and NUMPAGES fields where the message has its placeholders.
+func (dw *docxWriter) footer(b *bytes.Buffer) {
+	const page, pages = "\x00PAGE\x00", "\x00NUMPAGES\x00"
+	b.WriteString(docxPI)
+	b.WriteString(`<w:ftr xmlns:w="` + docxNSW + `" xmlns:r="` + docxNSR + `"><w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>`)
+	for _, part := range strings.SplitAfter(label(dw.meta.Language, "doc.page_of", "Page", page, "Pages", pages), "\x00") {
+		part = strings.TrimSuffix(part, "\x00")
+		switch part {
+		case "":
+		case "PAGE", "NUMPAGES":
+			b.WriteString(docxField(part))
+		default:
+			b.WriteString(`<w:r><w:t xml:space="preserve">` + docxEscape(part) + `</w:t></w:r>`)
+		}
+	}
+	b.WriteString(`</w:p></w:ftr>`)
+}
+
 func (dw *docxWriter) header(b *bytes.Buffer) {
 	b.WriteString(docxPI)
 	b.WriteString(`<w:hdr xmlns:w="` + docxNSW + `" xmlns:r="` + docxNSR + `"><w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>`)
@@ -1112,7 +1143,7 @@ func (dw *docxWriter) header(b *bytes.Buffer) {
 	}
 	if dw.meta.Draft {
 		b.WriteString(`<w:r><w:tab/></w:r><w:r><w:rPr><w:b/><w:bCs/><w:color w:val="FF0000"/><w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr>` +
-			`<w:t>DRAFT</w:t></w:r>`)
+			`<w:t>` + docxEscape(label(dw.meta.Language, "doc.draft")) + `</w:t></w:r>`)
 	}
 	b.WriteString(`</w:p></w:hdr>`)
 }

@@ -3,6 +3,7 @@ package documents
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"html"
 	"io"
 	"strconv"
@@ -41,7 +42,7 @@ footer.doc-footer{border-top:1px solid #ccc;margin-top:3rem;padding-top:.5rem;fo
 `
 
 const htmlDraftStyle = `.draft-mark{position:sticky;top:0;z-index:1;background:#b00020;color:#fff;text-align:center;font-weight:bold;letter-spacing:.4em;padding:.35rem 0;margin:0 -1.5rem}
-body::after{content:"DRAFT";position:fixed;top:42%;left:0;right:0;text-align:center;font-size:9rem;font-weight:bold;color:rgba(176,0,32,.07);transform:rotate(-35deg);pointer-events:none}
+body::after{content:"%s";position:fixed;top:42%;left:0;right:0;text-align:center;font-size:9rem;font-weight:bold;color:rgba(176,0,32,.07);transform:rotate(-35deg);pointer-events:none}
 `
 
 // renderHTML writes d as a standalone HTML5 page: language, charset,
@@ -57,7 +58,7 @@ func renderHTML(w io.Writer, d *Doc) error {
 	}
 	title := m.Title
 	if title == "" {
-		title = "Document"
+		title = label(lang, "doc.document")
 	}
 	esc := html.EscapeString
 	bw := bufio.NewWriter(w)
@@ -76,24 +77,24 @@ func renderHTML(w io.Writer, d *Doc) error {
 	}
 	bw.WriteString("<style>\n" + htmlStyle)
 	if m.Draft {
-		bw.WriteString(htmlDraftStyle)
+		bw.WriteString(strings.Replace(htmlDraftStyle, "%s", cssString(label(lang, "doc.draft")), 1))
 	}
 	bw.WriteString("</style>\n</head>\n<body>\n")
 	if m.Draft {
-		bw.WriteString("<div class=\"draft-mark\" role=\"note\">DRAFT</div>\n")
+		bw.WriteString("<div class=\"draft-mark\" role=\"note\">" + esc(label(lang, "doc.draft")) + "</div>\n")
 	}
 	bw.WriteString("<header class=\"doc-header\"><span class=\"acronym\">" + esc(m.ProjectAcronym) + "</span><span class=\"doc-title\">" + esc(title) + "</span></header>\n")
-	writeHTMLTOC(bw, d)
+	writeHTMLTOC(bw, d, label(lang, "doc.contents"))
 	bw.WriteString("<main>\n")
 	if err := htmlBody.Render(bw, d.Source, d.Root); err != nil {
 		return err
 	}
 	bw.WriteString("</main>\n<footer class=\"doc-footer\">")
 	if m.ID != "" {
-		bw.WriteString("Document " + esc(m.ID))
+		bw.WriteString(esc(label(lang, "doc.document_id", "ID", m.ID)))
 	}
 	if !m.Created.IsZero() {
-		bw.WriteString(" · revision of " + m.Created.UTC().Format("2006-01-02"))
+		bw.WriteString(" · " + esc(label(lang, "doc.revision_of", "Date", m.Created.UTC().Format("2006-01-02"))))
 	}
 	bw.WriteString("</footer>\n</body>\n</html>\n")
 	return bw.Flush()
@@ -102,7 +103,7 @@ func renderHTML(w io.Writer, d *Doc) error {
 // writeHTMLTOC writes a table of contents of the level 2 and 3 headings,
 // nested, linking to the ids goldmark gave them. It is left out when there
 // are fewer than two such headings.
-func writeHTMLTOC(bw *bufio.Writer, d *Doc) {
+func writeHTMLTOC(bw *bufio.Writer, d *Doc, contents string) {
 	type entry struct {
 		level    int
 		id, text string
@@ -140,7 +141,8 @@ func writeHTMLTOC(bw *bufio.Writer, d *Doc) {
 	link := func(e entry) string {
 		return "<a href=\"#" + html.EscapeString(e.id) + "\">" + html.EscapeString(e.text) + "</a>"
 	}
-	bw.WriteString("<nav class=\"toc\" aria-label=\"Contents\">\n<strong>Contents</strong>\n<ol>\n")
+	contents = html.EscapeString(contents)
+	bw.WriteString("<nav class=\"toc\" aria-label=\"" + contents + "\">\n<strong>" + contents + "</strong>\n<ol>\n")
 	for _, it := range items {
 		bw.WriteString("<li>" + link(it.entry))
 		if len(it.children) > 0 {
@@ -330,4 +332,20 @@ func renderHTMLImage(w util.BufWriter, src []byte, node ast.Node, entering bool)
 		_, _ = w.WriteString(`<span class="image-text">` + html.EscapeString(alt) + `</span>`)
 	}
 	return ast.WalkSkipChildren, nil
+}
+
+// cssString escapes s for a CSS string in double quotes inside a style
+// element: quotes, backslashes, line breaks and < (which could end the
+// element) become escapes.
+func cssString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\' || r == '<' || r == '>' || r == '&' || r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\%x ", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

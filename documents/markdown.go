@@ -38,7 +38,7 @@ func renderMD(w io.Writer, d *Doc) error {
 	}
 	bw.WriteString("generator: craftscode\n---\n\n")
 	if m.Draft {
-		bw.WriteString("> **DRAFT** — not approved; this document may still change.\n\n")
+		bw.WriteString("> **" + label(m.Language, "doc.draft") + "** — " + label(m.Language, "doc.draft_note") + "\n\n")
 	}
 	bw.Write(d.Source)
 	if len(d.Source) > 0 && d.Source[len(d.Source)-1] != '\n' {

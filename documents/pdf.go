@@ -976,11 +976,12 @@ func (r *pdfRenderer) pageHeader() {
 		const size = 130.0
 		r.directFont(pdfBoldFace, size)
 		f.SetTextColor(226, 226, 226)
-		w := pdfTextWidth(pdfBoldFace, size, "DRAFT")
+		mark := pdfClean(label(r.meta.Language, "doc.draft"))
+		w := pdfTextWidth(pdfBoldFace, size, mark)
 		cx, cy := pdfPageW/2, pdfPageH/2
 		f.TransformBegin()
 		f.TransformRotate(math.Atan2(pdfPageH, pdfPageW)*180/math.Pi, cx, cy)
-		f.Text(cx-w/2, cy+0.35*size*ptToMM, "DRAFT")
+		f.Text(cx-w/2, cy+0.35*size*ptToMM, mark)
 		f.TransformEnd()
 	}
 	const size, y, h = 8.5, 10.0, 5.0
@@ -1014,12 +1015,12 @@ func (r *pdfRenderer) drawFooters(total int) {
 		r.toPage(p)
 		r.setFont(pdfRegular, size, 0)
 		r.setTextColor(pdfGrey)
-		r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, "Page "+strconv.Itoa(p)+" of "+strconv.Itoa(total), "C", "")
+		r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, pdfClean(label(r.meta.Language, "doc.page_of", "Page", p, "Pages", total)), "C", "")
 		if r.meta.Draft {
 			// besides the watermark, a plain mark that text search finds
 			r.setFont(pdfBoldFace, size, 0)
 			r.setTextColor(pdfDraftRed)
-			r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, "DRAFT", "L", "")
+			r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, pdfClean(label(r.meta.Language, "doc.draft")), "L", "")
 		}
 	}
 }
@@ -1130,7 +1131,7 @@ func (r *pdfRenderer) reserveTOC() {
 	}
 	r.gap(6)
 	const size = 14.0
-	for _, ln := range pdfLayout([]pdfRun{{text: "Contents", st: pdfBold}}, size, pdfWidth) {
+	for _, ln := range pdfLayout([]pdfRun{{text: pdfClean(label(r.meta.Language, "doc.contents")), st: pdfBold}}, size, pdfWidth) {
 		r.drawBandLine(ln, size, pdfLineHeight(size))
 	}
 	r.gap(2)

@@ -47,6 +47,8 @@ import (
 	"text/template"
 	"text/template/parse"
 	"time"
+
+	"github.com/craftscode/craftscode/locale"
 	"unicode/utf8"
 
 	"github.com/craftscode/craftscode/templates"
@@ -246,6 +248,7 @@ var allowedFuncs = map[string]bool{
 	"print": true, "printf": true, "println": true,
 	"date": true, "join": true, "upper": true, "lower": true, "default": true, "inc": true,
 	"inline": true, "countryName": true, "languageName": true, "instrumentType": true, "raw": true,
+	"t": true,
 }
 
 // boundedFuncs may give the value a range iterates over: each returns a part
@@ -388,6 +391,11 @@ func (c *treeChecker) command(cmd *parse.CommandNode, first bool) error {
 			if !allowedFuncs[a.Ident] {
 				return c.errorf(a.Pos, "function %q is not available in document templates", a.Ident)
 			}
+			if a.Ident == "t" {
+				if err := c.labelCall(a, cmd, i, first); err != nil {
+					return err
+				}
+			}
 			if a.Ident == "raw" {
 				if i != 0 || !first || len(cmd.Args) != 2 {
 					return c.errorf(a.Pos, `raw takes exactly one string literal: {{raw "…"}}`)
@@ -406,6 +414,32 @@ func (c *treeChecker) command(cmd *parse.CommandNode, first bool) error {
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// labelCall checks a call of t: the first argument is a string literal, the
+// id of a document message the catalog has ("doc.…"), and the arguments
+// after it come in pairs whose names are string literals. t's result is
+// catalog text, so it is taken as template constant text.
+func (c *treeChecker) labelCall(a *parse.IdentifierNode, cmd *parse.CommandNode, i int, first bool) error {
+	if i != 0 || !first || len(cmd.Args) < 2 {
+		return c.errorf(a.Pos, `t takes a message id and name, value pairs: {{t "doc.plan.part1"}}, {{t "doc.page_of" "Page" 1 "Pages" 9}}`)
+	}
+	id, ok := cmd.Args[1].(*parse.StringNode)
+	if !ok {
+		return c.errorf(a.Pos, "t takes the message id as a string literal, not %s", cmd.Args[1])
+	}
+	if !strings.HasPrefix(id.Text, labelPrefix) || !hasLabel(id.Text) {
+		return c.errorf(a.Pos, "t: no document message %q in the catalog (document messages start with %q)", id.Text, labelPrefix)
+	}
+	if len(cmd.Args)%2 != 0 {
+		return c.errorf(a.Pos, "t %q: the arguments after the id come in name, value pairs", id.Text)
+	}
+	for j := 2; j < len(cmd.Args); j += 2 {
+		if _, ok := cmd.Args[j].(*parse.StringNode); !ok {
+			return c.errorf(a.Pos, "t %q: an argument name must be a string literal, not %s", id.Text, cmd.Args[j])
 		}
 	}
 	return nil
@@ -537,10 +571,21 @@ func (w *capWriter) Write(p []byte) (int, error) {
 // template call goes through the step counter, which fails as soon as the
 // execution is marked abandoned, and every write fails too.
 func (t *Template) Execute(data map[string]any) ([]byte, error) {
-	return t.execute(data, defaultLimits)
+	return t.executeIn(data, locale.Default, defaultLimits)
+}
+
+// ExecuteIn is Execute with the document's language: the one t speaks, and
+// the one of the names countryName, languageName and instrumentType give
+// (ISO 639-1; English when the catalog lacks it).
+func (t *Template) ExecuteIn(data map[string]any, lang string) ([]byte, error) {
+	return t.executeIn(data, lang, defaultLimits)
 }
 
 func (t *Template) execute(data map[string]any, lim execLimits) ([]byte, error) {
+	return t.executeIn(data, locale.Default, lim)
+}
+
+func (t *Template) executeIn(data map[string]any, lang string, lim execLimits) ([]byte, error) {
 	if t == nil || t.tmpl == nil {
 		return nil, &TemplateError{Message: "template not prepared: use NewTemplate or Builtins"}
 	}
@@ -553,7 +598,7 @@ func (t *Template) execute(data map[string]any, lim execLimits) ([]byte, error) 
 	if err != nil {
 		return nil, &TemplateError{Message: err.Error(), err: err}
 	}
-	tm.Funcs(template.FuncMap{stepFunc: st.step})
+	tm.Funcs(template.FuncMap{stepFunc: st.step}).Funcs(langFuncs(lang))
 	w := &capWriter{limit: lim.output, st: st}
 	done := make(chan error, 1)
 	go func() {
@@ -830,8 +875,43 @@ var parseFuncs = template.FuncMap{
 	"countryName":    func(v any) (any, error) { return lookup(countryNames, v) },
 	"languageName":   func(v any) (any, error) { return lookup(languageNames, v) },
 	"instrumentType": func(v any) (any, error) { return lookup(instrumentTypes, v) },
-	"raw":            func(s string) string { return s }, // the tree check lets only a string literal in
+	"raw":            func(s string) string { return s },                      // the tree check lets only a string literal in
+	"t":              func(string, ...any) (string, error) { return "", nil }, // replaced per execution (langFuncs)
 	valueFunc:        fnValue,
+}
+
+// langFuncs are the helpers that speak the document's language: t, and the
+// lookups of names.
+func langFuncs(lang string) template.FuncMap {
+	l := localizer(lang)
+	name := func(prefix string, table map[string]string) func(any) (any, error) {
+		return func(v any) (any, error) {
+			out, err := lookup(table, v)
+			if s, ok := out.(string); ok && l != nil {
+				// a known code: the catalog's name, if it has one
+				if key := labelPrefix + prefix + codeOf(v); l.Has(key) {
+					return l.MustT(key), nil
+				}
+				return s, err
+			}
+			return out, err
+		}
+	}
+	return template.FuncMap{
+		"t": func(id string, args ...any) (string, error) {
+			if l == nil {
+				return "", fmt.Errorf("t: the message catalog is not available")
+			}
+			s, err := l.T(id, args...)
+			if err != nil {
+				return "", fmt.Errorf("t: %w", err)
+			}
+			return capString(s)
+		},
+		"countryName":    name("country.", countryNames),
+		"languageName":   name("language.", languageNames),
+		"instrumentType": name("instrument.", instrumentTypes),
+	}
 }
 
 // fnValue ends every printing action: it passes the value through, and
@@ -1049,6 +1129,18 @@ func lookup(table map[string]string, v any) (any, error) {
 		return label, nil
 	}
 	return v, nil
+}
+
+// codeOf is the key lookup uses for a code.
+func codeOf(v any) string {
+	var s string
+	switch x := v.(type) {
+	case mdText:
+		s = string(x)
+	case string:
+		s = x
+	}
+	return strings.ToLower(strings.TrimSpace(s))
 }
 
 // instrumentTypes are the programme's three types of policy instrument.

@@ -1,0 +1,62 @@
+package documents
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/craftscode/craftscode/locale"
+)
+
+// The fixed words of a document — the built-in templates' headings, field
+// names and blocks (the template function t), and the renderers' own (the
+// page footer, the DRAFT mark, the table of contents) — come from the
+// message catalog, under keys that start with "doc.", in the document's
+// language (Meta.Language). A language the catalog lacks gives English.
+//
+// A message is template constant text: it is not escaped, like the
+// template's own Markdown, and so must not contain Markdown (the catalog
+// test checks that the doc. messages have none of its special characters).
+// Its placeholders' values are printed as the template would print them:
+// user text stays escaped.
+
+// labelPrefix starts every document message id; t takes no other.
+const labelPrefix = "doc."
+
+var labelCatalog struct {
+	once sync.Once
+	c    *locale.Catalog
+	err  error
+}
+
+// catalog is the message catalog, loaded once.
+func catalog() (*locale.Catalog, error) {
+	labelCatalog.once.Do(func() { labelCatalog.c, labelCatalog.err = locale.Load() })
+	return labelCatalog.c, labelCatalog.err
+}
+
+// localizer speaks lang (ISO 639-1; a region is ignored when the catalog
+// has only the language), or English. It is nil only when the embedded
+// catalog cannot be read, which the tests rule out.
+func localizer(lang string) *locale.Localizer {
+	c, err := catalog()
+	if err != nil {
+		return nil
+	}
+	return c.Match(strings.TrimSpace(lang))
+}
+
+// label gives a document message in lang, or the id when the catalog lacks
+// it (the catalog test checks that every id used exists).
+func label(lang, id string, args ...any) string {
+	l := localizer(lang)
+	if l == nil {
+		return id
+	}
+	return l.MustT(id, args...)
+}
+
+// hasLabel tells whether the (English) catalog has a document message.
+func hasLabel(id string) bool {
+	l := localizer(locale.Default)
+	return l != nil && l.Has(id)
+}
