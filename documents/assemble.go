@@ -66,6 +66,11 @@ func MetaFor(snapshot map[string]any, approved bool, created time.Time, template
 	if progress {
 		m.Language = snapString(snapObject(snapshot["plan"])["language"])
 	}
+	// A deliverable without a language of its own (a peer review, an
+	// event's minutes) speaks the project's default language.
+	if m.Language == "" {
+		m.Language = snapString(snapObject(snapshot["project"])["language"])
+	}
 	if m.Language == "" {
 		m.Language = "en"
 	}

@@ -379,7 +379,7 @@ func (s *Store) EventMinutesInput(ctx context.Context, id string) ([]byte, error
 	}
 	return json.Marshal(map[string]any{
 		"kind":           "event_minutes",
-		"project":        map[string]any{"id": project.ID, "acronym": project.Acronym, "title": project.Title, "programme": project.Programme},
+		"project":        map[string]any{"id": project.ID, "acronym": project.Acronym, "title": project.Title, "programme": project.Programme, "language": project.Language},
 		"partner":        map[string]any{"id": host.ID, "name": host.Name, "country": host.Country, "region": host.Region},
 		"content":        e,
 		"participants":   map[string]any{"partners": partners, "groups": groups},

@@ -768,7 +768,7 @@ func freezeReport(tx *gorm.DB, rep workflow.ProgressReport, d workflow.Deliverab
 	}
 	snap := map[string]any{
 		"kind":    documents.KindProgressReport,
-		"project": map[string]any{"id": pr.ID, "acronym": pr.Acronym, "title": pr.Title, "programme": pr.Programme},
+		"project": map[string]any{"id": pr.ID, "acronym": pr.Acronym, "title": pr.Title, "programme": pr.Programme, "language": pr.Language},
 		"partner": map[string]any{"id": pa.ID, "name": pa.Name, "short_name": pa.ShortName, "country": pa.Country,
 			"region": pa.Region, "role": pa.Role},
 		"plan": map[string]any{"id": plan.ID, "title": d.Plan.Title, "language": d.Plan.Language, "revision": plan.Revision},

@@ -67,7 +67,8 @@ func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string,
 	snap := map[string]any{
 		"kind":     string(d.Kind),
 		"revision": int64(number),
-		"project":  map[string]any{"id": c.project.ID, "acronym": c.project.Acronym, "title": c.project.Title, "programme": c.project.Programme},
+		"project": map[string]any{"id": c.project.ID, "acronym": c.project.Acronym, "title": c.project.Title, "programme": c.project.Programme,
+			"language": c.project.Language},
 		"partner": map[string]any{"id": h.PartnerID, "name": c.partner.Name, "short_name": c.partner.ShortName,
 			"country": c.partner.Country, "region": c.partner.Region, "role": c.partner.Role},
 	}
