@@ -38,6 +38,16 @@ type Catalog struct {
 // Load reads the embedded catalog files.
 func Load() (*Catalog, error) { return load(files) }
 
+// MustLoad is Load for tests and for code that has loaded the catalog
+// once already (it is embedded, so it either always loads or never).
+func MustLoad() *Catalog {
+	c, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // LoadFS reads the catalog files of fsys (catalog/<lang>.toml): for tests
 // of a language the embedded catalog lacks.
 func LoadFS(fsys fs.FS) (*Catalog, error) { return load(fsys) }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
@@ -210,9 +211,11 @@ func TestPracticeCitationsAndTrace(t *testing.T) {
 				return out.String()
 			}
 			// A draft practice is not for the plan's readers (issue 15, #1).
+			// The plan is Hungarian: so are its document's words.
+			hu := func(id string) string { return locale.MustLoad().Match("hu").MustT(id) }
 			md := render()
 			require.NotContains(t, md, "Kézműves Akadémia")
-			require.Contains(t, md, "- Learning event: Kézműves képzés")
+			require.Contains(t, md, "- "+hu("doc.plan.cite_event")+": Kézműves képzés")
 			_, err = s.UpdateDeliverable(ctx, workflow.KindGoodPractice, gp, 1, func(d *workflow.Deliverable) error {
 				g := d.Practice
 				g.Summary, g.Description, g.ResourcesNeeded, g.Timescale = "s", "d", "r", "t"
@@ -224,8 +227,8 @@ func TestPracticeCitationsAndTrace(t *testing.T) {
 				Trigger: workflow.TriggerSubmit, Principal: boss})
 			require.NoError(t, err)
 			md = render()
-			require.Contains(t, md, "Cited as background:\n\n- Good practice: Kézműves Akadémia\n\n#### 2. Action")
-			require.Contains(t, md, "- Learning event: Kézműves képzés")
+			require.Contains(t, md, hu("doc.plan.cited")+"\n\n- "+hu("doc.kind.good_practice")+": Kézműves Akadémia\n\n#### 2. "+hu("doc.col.action"))
+			require.Contains(t, md, "- "+hu("doc.plan.cite_event")+": Kézműves képzés")
 
 			tr, err := s.PracticeTrace(ctx, gp)
 			require.NoError(t, err)
