@@ -89,6 +89,9 @@ var matrix = []endpoint{
 	}, []int{401, 401, 201, 403, 403, 403, 403, 403, 403, 403}, nil},
 	{"GET", "/api/v1/users", nil,
 		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, nil},
+	{"PATCH", "/api/v1/me", func(*testEnv, consortium) any {
+		return map[string]any{"language": "hu", "time_zone": "Europe/Budapest"}
+	}, []int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/me/export", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"POST", "/api/v1/users/{uid}/erase", nil,
