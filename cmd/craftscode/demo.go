@@ -25,6 +25,9 @@ var demoProject = workflow.Project{
 	Phase1Start: ptr(workflow.MustDate("2016-04-01")),
 	Phase1End:   ptr(workflow.MustDate("2019-03-31")),
 	Phase2End:   ptr(workflow.MustDate("2020-03-31")),
+	// The consortium works in English; the lead partner's clock.
+	Language: "en",
+	TimeZone: "Europe/Rome",
 }
 
 var demoPartners = []demoPartner{
