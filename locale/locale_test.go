@@ -2,11 +2,14 @@ package locale
 
 import (
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // TestCatalogsAgree: every language has exactly English's messages, each
@@ -116,5 +119,19 @@ func TestPluralForms(t *testing.T) {
 		for i, n := range []int{0, 1, 2, 5} {
 			require.Equal(t, tc.want[i], l.MustT("reading.comment_count", "Count", n), "%s %d", tc.lang, n)
 		}
+	}
+}
+
+// TestLanguagesAreTheDomains: the catalog's languages are the ones the
+// domain accepts as a setting, and the status file names each.
+func TestLanguagesAreTheDomains(t *testing.T) {
+	c, err := Load()
+	require.NoError(t, err)
+	require.ElementsMatch(t, workflow.Languages, c.Languages())
+	require.Equal(t, Default, workflow.Languages[0])
+	status, err := os.ReadFile("LANGUAGES.md")
+	require.NoError(t, err)
+	for _, l := range c.Languages() {
+		require.Contains(t, string(status), "| "+l+" |", "LANGUAGES.md lacks %s", l)
 	}
 }

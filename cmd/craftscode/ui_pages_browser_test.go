@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
@@ -26,11 +27,56 @@ type pageCase struct {
 }
 
 // TestPagesAccessible holds every page of the service, for every role that
-// sees it, to the harness's rules (ui_harness_test.go): no axe-core
-// violation at 1280×900 and 390×844, html-validate clean, no sideways
-// scrolling; screenshots in artifacts(). A new page is one line in pages.
+// sees it, in every language, to the harness's rules (ui_harness_test.go):
+// no axe-core violation at 1280×900 and 390×844, html-validate clean, no
+// sideways scrolling; screenshots in artifacts(). In every language but
+// English, each page also says it speaks that language (<html lang>) and
+// shows no message of the English catalog (pagesSpeak). A new page is one
+// line in pageCases.
 func TestPagesAccessible(t *testing.T) {
 	f := newPagesFixture(t)
+	cat := locale.MustLoad()
+	signedIn := map[string]context.Context{}
+	for _, lang := range cat.Languages() {
+		t.Run(lang, func(t *testing.T) {
+			f.speak(t, signedIn, lang)
+			f.runPages(t, signedIn, lang, newEnglishWords(cat, lang))
+		})
+	}
+}
+
+// speak makes every demo user of the pages read lang: their saved setting
+// (PATCH /api/v1/me), and the switcher in the signed-out tab.
+func (f *pagesFixture) speak(t *testing.T, signedIn map[string]context.Context, lang string) {
+	for role, u := range f.users {
+		require.Equal(t, 200, call(t, "PATCH", f.s.url+"/api/v1/me", u.Token, map[string]any{"language": lang}, 0, nil), role)
+	}
+	ctx := f.tabFor(t, signedIn, "")
+	f.ui.open(t, ctx, "/ui/login")
+	f.ui.run(t, ctx, `document.querySelector("#lang-switch").value = `+jsString(lang))
+	require.Equal(t, int64(200), f.ui.submitForm(t, ctx, `form[action="/ui/language"]`))
+}
+
+// tabFor is a tab signed in as role's demo user ("": signed out), opened
+// once and kept for every language.
+func (f *pagesFixture) tabFor(t *testing.T, signedIn map[string]context.Context, role string) context.Context {
+	if ctx, ok := signedIn[role]; ok {
+		return ctx
+	}
+	var ctx context.Context
+	if role == "" {
+		ctx = f.ui.tab(f.t)
+	} else {
+		u, ok := f.users[role]
+		require.True(t, ok, "no demo user with role %s", role)
+		ctx = f.ui.signIn(f.t, u.Token)
+	}
+	signedIn[role] = ctx
+	return ctx
+}
+
+// pageCases is every page, as every role that sees it.
+func pageCases(lang string) []pageCase {
 	plan := func(f *pagesFixture) string { return "/ui/action-plans/" + f.plan }
 	section := func(f *pagesFixture) string { return "/ui/action-plans/" + f.plan + "?section=part2.policy_context" }
 	at := func(p string) func(*pagesFixture) string { return func(*pagesFixture) string { return p } }
@@ -53,10 +99,16 @@ func TestPagesAccessible(t *testing.T) {
 	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
 	const commentForm = `form[action$="/comments"]:has(input[name="section"][value="part2.policy_context"])`
 	const responseForm = `form[action$="/response"]`
-	pages := []pageCase{
+	// Each language asks for a link for an address of its own: the
+	// sign-in form limits the links one address gets a minute.
+	asker := "stakeholder.it@crafts-code.example"
+	if lang != locale.Default {
+		asker = "nobody." + lang + "@crafts-code.example"
+	}
+	return []pageCase{
 		{role: "", page: "sign-in", path: at("/ui/login")},
 		{role: "", page: "sign-in-error", path: at("/ui/login"), submit: `form[action="/ui/login/email"]`, status: 422},
-		{role: "", page: "link-sent", path: at("/ui/login"), submit: `form[action="/ui/login/email"]`, values: map[string]string{"#email": "stakeholder.it@crafts-code.example"}},
+		{role: "", page: "link-sent", path: at("/ui/login"), submit: `form[action="/ui/login/email"]`, values: map[string]string{"#email": asker}},
 		{role: "", page: "link-confirm", path: func(f *pagesFixture) string { return f.link("stakeholder.it@crafts-code.example") }},
 		{role: "", page: "not-found", path: at("/ui/no-such-page"), status: 404},
 		{role: "coordinator", page: "not-found", path: at("/ui/no-such-page"), status: 404},
@@ -127,24 +179,12 @@ func TestPagesAccessible(t *testing.T) {
 		{role: "stakeholder", page: "section-comment-error", path: section, submit: commentForm, status: 422},
 		{role: "partner", page: "response-error", path: section, submit: responseForm, status: 422},
 	}
+}
 
-	signedIn := map[string]context.Context{}
-	tabFor := func(t *testing.T, role string) context.Context {
-		if ctx, ok := signedIn[role]; ok {
-			return ctx
-		}
-		var ctx context.Context
-		if role == "" {
-			ctx = f.ui.tab(f.t)
-		} else {
-			u, ok := f.users[role]
-			require.True(t, ok, "no demo user with role %s", role)
-			ctx = f.ui.signIn(f.t, u.Token)
-		}
-		signedIn[role] = ctx
-		return ctx
-	}
-	for _, pc := range pages {
+// runPages opens and checks every page in lang; english finds the English
+// catalog's words on a page in another language.
+func (f *pagesFixture) runPages(t *testing.T, signedIn map[string]context.Context, lang string, english *englishWords) {
+	for _, pc := range pageCases(lang) {
 		role := pc.role
 		if role == "" {
 			role = "signed-out"
@@ -152,7 +192,7 @@ func TestPagesAccessible(t *testing.T) {
 		name := pc.page + "/" + role
 		t.Run(name, func(t *testing.T) {
 			f.sub = t
-			ctx := tabFor(t, pc.role)
+			ctx := f.tabFor(t, signedIn, pc.role)
 			status := f.ui.open(t, ctx, pc.path(f))
 			if pc.submit != "" {
 				require.Equal(t, int64(200), status, "the page with the form")
@@ -166,7 +206,12 @@ func TestPagesAccessible(t *testing.T) {
 				want = 200
 			}
 			require.Equal(t, want, status)
-			f.ui.checkPage(t, ctx, name)
+			f.ui.checkPage(t, ctx, lang+"/"+name)
+			if english != nil {
+				for _, p := range english.on(t, ctx) {
+					t.Error(p)
+				}
+			}
 		})
 	}
 }
