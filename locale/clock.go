@@ -13,13 +13,12 @@ import (
 // month names once, so that a page with thousands of dates does not go
 // through the catalog for each.
 type Clock struct {
-	loc       *Localizer
-	zone      *time.Location
-	now       time.Time
-	moment    string // dates.format with \x01 day, \x02 month, \x03 year, \x04 time
-	day       string // dates.day_format, the same without the time
-	months    []string
-	zoneLabel bool
+	loc    *Localizer
+	zone   *time.Location
+	now    time.Time
+	moment string // dates.format with \x01 day, \x02 month, \x03 year, \x04 time
+	day    string // dates.day_format, the same without the time
+	months []string
 }
 
 // Clock makes a clock for the localizer's language in zone (UTC when
