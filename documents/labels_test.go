@@ -219,3 +219,9 @@ func TestLanguageParts(t *testing.T) {
 // labelSpecial are the characters a label may not hold: those of mdSpecial
 // that make Markdown on their own (parentheses and ! need a [ ] to).
 const labelSpecial = "\\`*_{}[]<>#|~&"
+
+// msg is a document message in lang as the catalog has it, for tests that
+// look for a fixed word in a document of that language.
+func msg(lang, id string, args ...any) string {
+	return locale.MustLoad().Match(lang).MustT(id, args...)
+}
