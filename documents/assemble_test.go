@@ -25,17 +25,19 @@ import (
 
 // multilingual are strings of the demo consortium that every format must
 // carry through unchanged (Hungarian ő and ű, Cyrillic, €, Nordic letters).
+// The action plan and the progress report are Hungarian: their names and
+// dates are the catalog's Hungarian ones.
 var multilingual = map[string][]string{
 	KindActionPlan: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Università di Firenze",
 		"Tørshavn", "ærøi", "€120 000", "VEKOP – Versenyképes Közép-Magyarország Operatív Program", "Az őszi vásárszezonra",
-		"Investment for Growth and Jobs", "Kovács Erzsébet"},
+		msg("hu", "doc.instrument.growth_and_jobs"), "Kovács Erzsébet", "2019. szeptember 1. – 2020. június 30."},
 	KindPeerReview: {"РАМ Стара планина", "Design and Crafts Council Ireland", "FUNDESARTE", "Регионална занаятчийска камара – Габрово",
 		"„Иновации и конкурентоспособност“", "€10 000", "Link the master–apprentice tradition to business mentoring"},
 	KindGoodPractice: {"РАМ Стара планина", "Master–apprentice workshops of the Етър open-air museum", "Габрово", "BG32",
 		"Регионална занаятчийска камара – Габрово", "€45 000", "„Етър“", "Грънчарска работилница", "Bulgaria"},
 	KindProgressReport: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Занаятчийска академия",
 		"Kézműves vállalkozói mentorprogram", "A járványhelyzet miatt", "48250.75", "VEKOP – Versenyképes Közép-Magyarország Operatív Program",
-		"Improved governance", "Delayed", "Hungary"},
+		msg("hu", "doc.improvement.governance"), msg("hu", "doc.status.delayed"), msg("hu", "doc.country.hu"), "2020. július 28."},
 }
 
 func builtin(t testing.TB, name string) *Template {
