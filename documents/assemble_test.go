@@ -14,25 +14,30 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"github.com/yuin/goldmark/ast"
+
+	"github.com/craftscode/craftscode/locale"
 )
 
 // multilingual are strings of the demo consortium that every format must
 // carry through unchanged (Hungarian ő and ű, Cyrillic, €, Nordic letters).
+// The action plan and the progress report are Hungarian: their names and
+// dates are the catalog's Hungarian ones.
 var multilingual = map[string][]string{
 	KindActionPlan: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Università di Firenze",
 		"Tørshavn", "ærøi", "€120 000", "VEKOP – Versenyképes Közép-Magyarország Operatív Program", "Az őszi vásárszezonra",
-		"Investment for Growth and Jobs", "Kovács Erzsébet"},
+		msg("hu", "doc.instrument.growth_and_jobs"), "Kovács Erzsébet", "2019. szeptember 1. – 2020. június 30."},
 	KindPeerReview: {"РАМ Стара планина", "Design and Crafts Council Ireland", "FUNDESARTE", "Регионална занаятчийска камара – Габрово",
 		"„Иновации и конкурентоспособност“", "€10 000", "Link the master–apprentice tradition to business mentoring"},
 	KindGoodPractice: {"РАМ Стара планина", "Master–apprentice workshops of the Етър open-air museum", "Габрово", "BG32",
 		"Регионална занаятчийска камара – Габрово", "€45 000", "„Етър“", "Грънчарска работилница", "Bulgaria"},
 	KindProgressReport: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Занаятчийска академия",
 		"Kézműves vállalkozói mentorprogram", "A járványhelyzet miatt", "48250.75", "VEKOP – Versenyképes Közép-Magyarország Operatív Program",
-		"Improved governance", "Delayed", "Hungary"},
+		msg("hu", "doc.improvement.governance"), msg("hu", "doc.status.delayed"), msg("hu", "doc.country.hu"), "2020. július 28."},
 }
 
 func builtin(t testing.TB, name string) *Template {
@@ -155,15 +160,20 @@ func htmlText(h string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&amp;", "&").Replace(h)
 }
 
-// mdBody strips the front matter and the DRAFT quote of the md format,
-// leaving the template's Markdown.
+// mdBody strips the front matter and the DRAFT quote of the md format (in
+// the document's language, the front matter's lang), leaving the
+// template's Markdown.
 func mdBody(t testing.TB, md []byte) []byte {
 	t.Helper()
 	require.True(t, bytes.HasPrefix(md, []byte("---\n")), "front matter first")
 	end := bytes.Index(md[4:], []byte("\n---\n"))
 	require.GreaterOrEqual(t, end, 0, "front matter closed")
 	body := md[4+end+5:]
-	return bytes.TrimPrefix(bytes.TrimLeft(body, "\n"), []byte("> **DRAFT** — not approved; this document may still change.\n\n"))
+	lang := "en"
+	if m := regexp.MustCompile(`(?m)^lang: "([^"]*)"$`).FindSubmatch(md[:4+end]); m != nil {
+		lang = string(m[1])
+	}
+	return bytes.TrimPrefix(bytes.TrimLeft(body, "\n"), []byte("> **"+msg(lang, "doc.draft")+"** — "+msg(lang, "doc.draft_note")+"\n\n"))
 }
 
 // golden compares got with testdata/golden/name, or rewrites it with -update.
@@ -282,15 +292,17 @@ func TestAssembleDraftMark(t *testing.T) {
 		tm := builtin(t, kind)
 		draftMD := string(assemble(t, tm, Sample(kind), SampleMeta(kind, true), FormatMD))
 		finalMD := string(assemble(t, tm, Sample(kind), SampleMeta(kind, false), FormatMD))
-		require.Contains(t, draftMD, "> **DRAFT**")
+		// DRAFT in the document's language (TERVEZET in the Hungarian plan)
+		word := msg(SampleMeta(kind, true).Language, "doc.draft")
+		require.Contains(t, draftMD, "> **"+word+"** — "+msg(SampleMeta(kind, true).Language, "doc.draft_note"))
 		require.Contains(t, draftMD, `status: "draft"`)
-		require.NotContains(t, finalMD, "DRAFT")
+		require.NotContains(t, finalMD, word)
 		require.Contains(t, finalMD, `status: "approved"`)
 
 		draftHTML := string(assemble(t, tm, Sample(kind), SampleMeta(kind, true), FormatHTML))
 		finalHTML := string(assemble(t, tm, Sample(kind), SampleMeta(kind, false), FormatHTML))
-		require.Contains(t, draftHTML, `<div class="draft-mark" role="note">DRAFT</div>`)
-		require.NotContains(t, finalHTML, "DRAFT")
+		require.Contains(t, draftHTML, `<div class="draft-mark" role="note">`+word+`</div>`)
+		require.NotContains(t, finalHTML, word)
 		require.NotContains(t, strings.ToLower(finalHTML), "draft")
 	}
 }
@@ -466,7 +478,7 @@ func TestSamples(t *testing.T) {
 
 	// The 30-action plan renders (the benchmark's input).
 	out := assemble(t, builtin(t, KindActionPlan), SampleActionPlan(30), SampleMeta(KindActionPlan, false), FormatMD)
-	require.Contains(t, string(out), "### Action 30 — Közös online értékesítési platform \\(10. ütem\\)")
+	require.Contains(t, string(out), "### "+msg("hu", "doc.plan.action", "Number", 30)+" — Közös online értékesítési platform \\(10. ütem\\)")
 }
 
 // BenchmarkAssemble renders the 30-action plan in each format.
@@ -495,7 +507,9 @@ func TestProgressReportMeta(t *testing.T) {
 	t.Parallel()
 	s := Sample(KindProgressReport)
 	m := MetaFor(s, true, sampleCreated, "v")
-	require.Equal(t, "Progress report 2020-S1 – Cselekvési terv a budapesti kézműves kkv-k versenyképességének javítására", m.Title)
+	const plan = "Cselekvési terv a budapesti kézműves kkv-k versenyképességének javítására"
+	require.Equal(t, msg("hu", "doc.progress.title", "Period", "2020-S1")+" – "+plan, m.Title)
+	require.Equal(t, "Előrehaladási jelentés (2020-S1) – "+plan, m.Title)
 	require.Equal(t, "hu", m.Language)
 	require.Equal(t, "Budapesti Vállalkozásfejlesztési Közalapítvány", m.Author)
 	require.False(t, m.Draft)
@@ -506,6 +520,34 @@ func TestProgressReportMeta(t *testing.T) {
 	// A plan in another language gives its own.
 	s["plan"].(map[string]any)["language"] = "bg"
 	require.Equal(t, "bg", MetaFor(s, true, sampleCreated, "v").Language)
+
+	// In every language of the catalog (and one it lacks) the title is the
+	// report's first heading, never the message id.
+	for _, lang := range append(locale.MustLoad().Languages(), "de") {
+		s["plan"].(map[string]any)["language"] = lang
+		m := MetaFor(s, true, sampleCreated, "v")
+		require.NotContains(t, m.Title, "doc.", lang)
+		require.Contains(t, m.Title, "2020-S1", lang)
+		md := string(mdBody(t, assemble(t, builtin(t, KindProgressReport), s, m, FormatMD)))
+		heading, _, _ := strings.Cut(md, "\n")
+		require.Equal(t, "# "+m.Title, heading, lang)
+	}
+}
+
+// TestLabelFallsBackToEnglish: a message a language lacks is given in
+// English, never as its id.
+func TestLabelFallsBackToEnglish(t *testing.T) {
+	t.Parallel()
+	c, err := locale.LoadFS(fstest.MapFS{
+		"catalog/en.toml": {Data: []byte(`"doc.progress.title" = "Progress report {{.Period}}"` + "\n")},
+		"catalog/hu.toml": {Data: []byte(`"doc.other" = "Más"` + "\n")},
+	})
+	require.NoError(t, err)
+	_, err = c.Match("hu").T("doc.progress.title", "Period", "2020-S1")
+	require.Error(t, err, "go-i18n reports the missing translation")
+	require.Equal(t, "Progress report 2020-S1", labelFrom(c, "hu", "doc.progress.title", "Period", "2020-S1"))
+	require.Equal(t, "Más", labelFrom(c, "hu", "doc.other"))
+	require.Equal(t, "doc.none", labelFrom(c, "hu", "doc.none"))
 }
 
 // TestGoodPracticeLanguage: a sheet written in a consortium language is

@@ -341,7 +341,7 @@ func TestDOCXContent(t *testing.T) {
 	}
 	require.Len(t, heads, 6)
 	require.Len(t, toc, 1+len(heads))
-	require.Equal(t, "Contents", toc[0].text)
+	require.Equal(t, msg(docxMeta(true).Language, "doc.contents"), toc[0].text)
 	for i, h := range heads {
 		require.Equal(t, h.text, toc[i+1].text)
 		require.Equal(t, "TOC"+strings.TrimPrefix(h.style, "Heading"), toc[i+1].style)
@@ -414,9 +414,20 @@ func TestDOCXContent(t *testing.T) {
 	require.Contains(t, set, `<w:updateFields w:val="true"/>`)
 	require.Contains(t, set, `<w:themeFontLang w:val="hu-HU"/>`)
 
-	// Footer: Page X of Y.
-	ft := string(pkg.parts["word/footer1.xml"])
-	require.Regexp(t, `Page </w:t>.*<w:instrText xml:space="preserve"> PAGE </w:instrText>.* of </w:t>.*<w:instrText xml:space="preserve"> NUMPAGES </w:instrText>`, ft)
+	// Footer: Page X of Y, in the document's language, the numbers as
+	// fields ("Page X of Y", "X. oldal / Y").
+	for _, lang := range []string{"en", "hu"} {
+		d := docxSample(t, true)
+		d.Meta.Language = lang
+		ft := string(docxUnzip(t, docxRender(t, d)).parts["word/footer1.xml"])
+		before, rest, _ := strings.Cut(msg(lang, "doc.page_of", "Page", "\x01", "Pages", "\x02"), "\x01")
+		between, _, _ := strings.Cut(rest, "\x02")
+		want := `<w:instrText xml:space="preserve"> PAGE </w:instrText>.*` + regexp.QuoteMeta(between) + `</w:t>.*<w:instrText xml:space="preserve"> NUMPAGES </w:instrText>`
+		if before != "" {
+			want = regexp.QuoteMeta(before) + `</w:t>.*` + want
+		}
+		require.Regexp(t, want, ft, lang)
+	}
 
 	// Metadata.
 	var core struct {
@@ -519,26 +530,31 @@ func TestDOCXDeterministic(t *testing.T) {
 }
 
 func TestDOCXDraftMark(t *testing.T) {
-	for _, draft := range []bool{true, false} {
-		t.Run(fmt.Sprintf("draft=%v", draft), func(t *testing.T) {
-			pkg := docxUnzip(t, docxRender(t, docxSample(t, draft)))
-			hdr := pkg.parts["word/header1.xml"]
-			ps := docxParagraphs(t, hdr)
-			require.Len(t, ps, 1)
-			if draft {
-				require.Equal(t, "CRAFTS\tDRAFT", ps[0].text)
-				require.Regexp(t, `<w:rPr><w:b/><w:bCs/><w:color w:val="FF0000"/>[^<]*(<w:sz[^>]*>)*(<w:szCs[^>]*>)*</w:rPr><w:t>DRAFT</w:t>`, string(hdr))
-			} else {
-				require.Equal(t, "CRAFTS", ps[0].text)
-			}
-			// DRAFT appears in the draft's header and nowhere else.
-			for _, name := range pkg.names {
-				if draft && name == "word/header1.xml" {
-					continue
+	for _, lang := range []string{"en", "hu"} {
+		for _, draft := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/draft=%v", lang, draft), func(t *testing.T) {
+				word := msg(lang, "doc.draft") // DRAFT, TERVEZET
+				d := docxSample(t, draft)
+				d.Meta.Language = lang
+				pkg := docxUnzip(t, docxRender(t, d))
+				hdr := pkg.parts["word/header1.xml"]
+				ps := docxParagraphs(t, hdr)
+				require.Len(t, ps, 1)
+				if draft {
+					require.Equal(t, "CRAFTS\t"+word, ps[0].text)
+					require.Regexp(t, `<w:rPr><w:b/><w:bCs/><w:color w:val="FF0000"/>[^<]*(<w:sz[^>]*>)*(<w:szCs[^>]*>)*</w:rPr><w:t>`+word+`</w:t>`, string(hdr))
+				} else {
+					require.Equal(t, "CRAFTS", ps[0].text)
 				}
-				require.NotContains(t, string(pkg.parts[name]), "DRAFT", name)
-			}
-		})
+				// DRAFT appears in the draft's header and nowhere else.
+				for _, name := range pkg.names {
+					if draft && name == "word/header1.xml" {
+						continue
+					}
+					require.NotContains(t, string(pkg.parts[name]), word, name)
+				}
+			})
+		}
 	}
 }
 

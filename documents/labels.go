@@ -45,14 +45,24 @@ func localizer(lang string) *locale.Localizer {
 	return c.Match(strings.TrimSpace(lang))
 }
 
-// label gives a document message in lang, or the id when the catalog lacks
-// it (the catalog test checks that every id used exists).
+// label gives a document message in lang; in English when lang's catalog
+// lacks it or cannot render it (go-i18n gives a missing translation as an
+// error, which MustT would print as the id: a document's title read
+// "doc.progress.title – …" so); the id only when English lacks it too
+// (the catalog test checks that every id used exists).
 func label(lang, id string, args ...any) string {
-	l := localizer(lang)
-	if l == nil {
+	c, err := catalog()
+	if err != nil {
 		return id
 	}
-	return l.MustT(id, args...)
+	return labelFrom(c, lang, id, args...)
+}
+
+func labelFrom(c *locale.Catalog, lang, id string, args ...any) string {
+	if s, err := c.Match(strings.TrimSpace(lang)).T(id, args...); err == nil {
+		return s
+	}
+	return c.Match(locale.Default).MustT(id, args...)
 }
 
 // hasLabel tells whether the (English) catalog has a document message.

@@ -219,3 +219,57 @@ func TestLanguageParts(t *testing.T) {
 // labelSpecial are the characters a label may not hold: those of mdSpecial
 // that make Markdown on their own (parentheses and ! need a [ ] to).
 const labelSpecial = "\\`*_{}[]<>#|~&"
+
+// msg is a document message in lang as the catalog has it, for tests that
+// look for a fixed word in a document of that language.
+func msg(lang, id string, args ...any) string {
+	return locale.MustLoad().Match(lang).MustT(id, args...)
+}
+
+// TestDateFunctions: day and moment write dates in the document's
+// language after the catalog's patterns and months, in UTC; date keeps its
+// Go layouts for uploaded templates.
+func TestDateFunctions(t *testing.T) {
+	tm := mustTemplate(t, `{{ day .d }}|{{ day .t }}|{{ moment .t }}|{{ moment .d }}|{{ day .none }}|{{ day .text }}|{{ date .d }}|{{ date "2 January 2006" .t }}`)
+	data := map[string]any{"d": "2019-01-01", "t": "2019-03-12T17:00:00+01:00", "text": "soon *ish*"}
+	cases := map[string]string{
+		"en": `1 January 2019|12 March 2019|12 March 2019, 16:00 UTC|1 January 2019||soon \*ish\*|2019-01-01|12 March 2019`,
+		"hu": `2019\. január 1.|2019\. március 12.|2019\. március 12., 16:00 UTC|2019\. január 1.||soon \*ish\*|2019-01-01|12 March 2019`,
+		"it": `1 gennaio 2019|12 marzo 2019|12 marzo 2019, 16:00 UTC|1 gennaio 2019||soon \*ish\*|2019-01-01|12 March 2019`,
+		"de": `1 January 2019|12 March 2019|12 March 2019, 16:00 UTC|1 January 2019||soon \*ish\*|2019-01-01|12 March 2019`, // not in the catalog: English
+	}
+	for lang, want := range cases {
+		out, err := tm.ExecuteIn(data, lang)
+		require.NoError(t, err, lang)
+		require.Equal(t, want, string(out), lang)
+	}
+	// The months are the catalog's.
+	months := strings.Fields(msg("hu", "dates.months"))
+	require.Len(t, months, 12)
+	require.Equal(t, "január", months[0])
+
+	// A Hungarian plan's timeframes and consultation, and an Italian one's,
+	// in every format; a date at the start of a line stays text, not an
+	// ordered list starting at 2019.
+	plan := builtin(t, KindActionPlan)
+	for lang, want := range map[string][]string{
+		"hu": {"2019. szeptember 1. – 2020. június 30.", "2019. március 12., 16:00 UTC " + msg("hu", "doc.matrix.closed_early")},
+		"it": {"1 settembre 2019 – 30 giugno 2020", "12 marzo 2019, 16:00 UTC " + msg("it", "doc.matrix.closed_early")},
+	} {
+		snap := Sample(KindActionPlan)
+		snap["content"].(map[string]any)["language"] = lang
+		m := MetaFor(snap, true, sampleCreated, plan.Version)
+		require.Equal(t, lang, m.Language)
+		for _, f := range []Format{FormatMD, FormatHTML, FormatDOCX} {
+			out := assemble(t, plan, snap, m, f)
+			text := formatText(t, f, out)
+			for _, w := range want {
+				require.Contains(t, text, w, "%s %s", lang, f)
+			}
+			require.NotContains(t, text, "2019-09-01", "%s %s", lang, f)
+			require.True(t, bytes.Equal(out, assemble(t, plan, snap, m, f)), "the same input gives the same bytes")
+		}
+		html := string(assemble(t, plan, snap, m, FormatHTML))
+		require.NotContains(t, html, `<ol start="2019"`)
+	}
+}

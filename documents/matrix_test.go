@@ -24,7 +24,8 @@ const matrixName = "comment_response_matrix"
 var matrixMultilingual = map[string][]string{
 	KindActionPlan: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Габрово", "Tørshavn", "Ærø",
 		"€5 000", "€1 200", "Nagy Péter", "Action 1 – Kézműves vállalkozói mentorprogram: players involved",
-		"Partially accepted", "12 March 2019, 16:00 UTC (closed early)"},
+		// the sample plan is Hungarian: its matrix's words and dates too
+		msg("hu", "doc.response.partially_accepted"), "2019. március 12., 16:00 UTC " + msg("hu", "doc.matrix.closed_early")},
 	KindPeerReview: {"РАМ Стара планина", "Регионална занаятчийска камара – Габрово", "€25 000", "Етър",
 		"Recommendation 2 – Link the master–apprentice tradition to business mentoring", "1 without a response"},
 }
@@ -64,13 +65,24 @@ func TestMatrixContents(t *testing.T) {
 	t.Parallel()
 	tm := builtin(t, matrixName)
 	md := string(mdBody(t, assemble(t, tm, Sample(KindActionPlan), SampleMeta(KindActionPlan, false), FormatMD)))
-	order := []string{"## The consultation", "- **Comments:** 4, with 1 reply", "- **Answered:** 4 of 4\n",
-		"accepted 1 · partially accepted 1 · rejected 1 · noted 1",
-		"| 1 | The document as a whole |", "| 2 | Part II – Policy context |", "| Concern | Partially accepted |",
-		"## The document as a whole", "### Comment 1 – Suggestion", "**Response: Rejected** — Kovács Erzsébet (partner)",
-		"## Part II – Policy context", "### Comment 2 – Concern", "· 3 March 2019, 14:05 UTC · edited",
-		"**Replies**", "- **Kovács Erzsébet (partner)**, Question, 4 March 2019, 08:00 UTC: Would €2 500 be within reach?",
-		"### Comment 3 – Support", "### Comment 4 – Question", "**Response: Accepted**"}
+	// The sample plan is Hungarian: its matrix's words and dates are too.
+	const hu = "hu"
+	comment := func(n int, stance string) string {
+		return "### " + msg(hu, "doc.matrix.comment", "Number", n) + " – " + msg(hu, "doc.stance."+stance)
+	}
+	order := []string{"## " + msg(hu, "doc.matrix.consultation"),
+		"- **" + msg(hu, "doc.matrix.closed") + "** 2019\\. március 12., 16:00 UTC " + msg(hu, "doc.matrix.closed_early"),
+		"- **" + msg(hu, "doc.matrix.comments") + "** 4, " + msg(hu, "doc.matrix.with_replies", "Count", 1),
+		"- **" + msg(hu, "doc.matrix.answered") + "** " + msg(hu, "doc.matrix.answered_of", "Answered", 4, "Comments", 4) + "\n",
+		msg(hu, "doc.matrix.response_counts", "Accepted", 1, "Partial", 1, "Rejected", 1, "Noted", 1),
+		"| 1 | The document as a whole |", "| 2 | Part II – Policy context |",
+		"| " + msg(hu, "doc.stance.concern") + " | " + msg(hu, "doc.response.partially_accepted") + " |",
+		"## The document as a whole", comment(1, "suggestion"),
+		"**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.rejected") + "** — Kovács Erzsébet (partner)",
+		"## Part II – Policy context", comment(2, "concern"), "· 2019\\. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
+		"**" + msg(hu, "doc.matrix.replies") + "**",
+		"- **Kovács Erzsébet (partner)**, " + msg(hu, "doc.stance.question") + ", 2019\\. március 4., 08:00 UTC: Would €2 500 be within reach?",
+		comment(3, "support"), comment(4, "question"), "**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.accepted") + "**"}
 	at := 0
 	for _, s := range order {
 		i := strings.Index(md[at:], s)
@@ -87,9 +99,9 @@ func TestMatrixContents(t *testing.T) {
 
 	// No comments, and no consultation at all.
 	md = string(mdBody(t, assemble(t, tm, sparseSample(KindActionPlan), SampleMeta(KindActionPlan, true), FormatMD)))
-	require.Contains(t, md, "- **Comments:** 0\n")
-	require.Contains(t, md, "*No comments were made.*")
-	require.NotContains(t, md, "## Overview")
+	require.Contains(t, md, "- **"+msg(hu, "doc.matrix.comments")+"** 0\n")
+	require.Contains(t, md, "*"+msg(hu, "doc.matrix.no_comments")+"*")
+	require.NotContains(t, md, "## "+msg(hu, "doc.matrix.overview"))
 	none := Sample(KindPeerReview)
 	delete(none, "consultation")
 	md = string(mdBody(t, assemble(t, tm, none, SampleMeta(KindPeerReview, true), FormatMD)))
@@ -102,16 +114,26 @@ func TestMatrixContents(t *testing.T) {
 func TestActionPlanAnnexesTheMatrix(t *testing.T) {
 	t.Parallel()
 	tm := builtin(t, KindActionPlan)
-	const annex = "# Annex – Comment-response matrix"
+	// The sample plan is Hungarian, and so is its annex.
+	title, stamp := msg("hu", "doc.annex.matrix"), msg("hu", "doc.endorse.stamp")
+	annex := "# " + title
 	for _, f := range []Format{FormatMD, FormatPDF, FormatDOCX} {
 		out := assemble(t, tm, Sample(KindActionPlan), SampleMeta(KindActionPlan, false), f)
 		text := formatText(t, f, out)
-		require.Contains(t, text, "Annex – Comment-response matrix", f)
+		require.Contains(t, text, title, f)
 		require.Contains(t, text, "Please add a fourth action on apprenticeships, as in Tørshavn and Ærø.", f)
 		require.Contains(t, text, "VEKOP does not fund vocational training", f)
 		// The annex comes after the plan's closing blocks.
-		require.Greater(t, strings.LastIndex(text, "Annex – Comment-response matrix"), strings.LastIndex(text, "Stamp of the body"), f)
+		require.Greater(t, strings.LastIndex(text, title), strings.LastIndex(text, stamp), f)
 	}
+	// An English plan's, in English.
+	en := Sample(KindActionPlan)
+	en["content"].(map[string]any)["language"] = "en"
+	enMeta := MetaFor(en, true, sampleCreated, tm.Version)
+	require.Equal(t, "en", enMeta.Language)
+	text := formatText(t, FormatMD, assemble(t, tm, en, enMeta, FormatMD))
+	require.Greater(t, strings.LastIndex(text, "Annex – Comment-response matrix"), strings.LastIndex(text, "Stamp of the body"))
+	require.Contains(t, text, "Closed: 12 March 2019, 16:00 UTC (closed early)")
 
 	open := Sample(KindActionPlan)
 	open["consultation"] = sampleConsultation(KindPeerReview) // no closed_at
@@ -120,7 +142,7 @@ func TestActionPlanAnnexesTheMatrix(t *testing.T) {
 	delete(open, "consultation")
 	md = string(assemble(t, tm, open, SampleMeta(KindActionPlan, true), FormatMD))
 	require.NotContains(t, md, annex)
-	require.True(t, strings.HasSuffix(md, "Stamp of the body:\n"), "without a consultation the plan ends as before")
+	require.True(t, strings.HasSuffix(md, stamp+"\n"), "without a consultation the plan ends as before")
 }
 
 // hostileComment looks like HTML, script, template syntax, a heading, a

@@ -25,11 +25,15 @@ import (
 
 // pdfMeta is the metadata of the test documents: the demo consortium's
 // Hungarian partner.
-func pdfMeta(draft bool) Meta {
+func pdfMeta(draft bool) Meta { return pdfMetaIn("hu", draft) }
+
+// pdfMetaIn is pdfMeta with the document in lang: the footer, the DRAFT
+// mark and the contents' title speak it.
+func pdfMetaIn(lang string, draft bool) Meta {
 	return Meta{
 		Title:          "Cselekvési terv a budapesti kézműves kkv-k versenyképességének javítására",
 		Author:         "Budapesti Vállalkozásfejlesztési Közalapítvány",
-		Language:       "hu",
+		Language:       lang,
 		ProjectAcronym: "CRAFTS CODE",
 		Draft:          draft,
 		Created:        time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC),
@@ -243,9 +247,10 @@ func TestPDFGolden(t *testing.T) {
 		meta     Meta
 		want     []string // besides the multilingual strings
 	}{
-		{"action_plan_draft", pdfActionPlan(3), pdfMeta(true), []string{"Contents", "Part III – Details of the actions envisaged", "DRAFT"}},
-		{"action_plan_approved", pdfActionPlan(3), pdfMeta(false), []string{"Contents", "Part III – Details of the actions envisaged"}},
-		{"features", pdfFeatures, pdfMeta(false), []string{"Contents", "numbered again", "1 234,56 €", "func main() {"}},
+		{"action_plan_draft", pdfActionPlan(3), pdfMeta(true), []string{msg("hu", "doc.contents"), "Part III – Details of the actions envisaged", msg("hu", "doc.draft")}},
+		{"action_plan_approved", pdfActionPlan(3), pdfMeta(false), []string{msg("hu", "doc.contents"), "Part III – Details of the actions envisaged"}},
+		// an English document: the renderers' own words in English
+		{"features", pdfFeatures, pdfMetaIn("en", false), []string{"Contents", "numbered again", "1 234,56 €", "func main() {"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -262,7 +267,7 @@ func TestPDFGolden(t *testing.T) {
 			pages := pdfPages(text)
 			for i, p := range pages {
 				require.Contains(t, p, "CRAFTS CODE", "header acronym on page %d", i+1)
-				require.Contains(t, p, fmt.Sprintf("Page %d of %d", i+1, len(pages)))
+				require.Contains(t, p, msg(c.meta.Language, "doc.page_of", "Page", i+1, "Pages", len(pages)))
 			}
 			if c.name != "features" {
 				for _, s := range pdfMultilingual {
@@ -276,38 +281,44 @@ func TestPDFGolden(t *testing.T) {
 			for _, s := range c.want {
 				require.Contains(t, text, s)
 			}
-			require.Equal(t, c.meta.Draft, strings.Contains(text, "DRAFT"), "DRAFT only in a draft")
+			require.Equal(t, c.meta.Draft, strings.Contains(text, msg(c.meta.Language, "doc.draft")), "DRAFT only in a draft")
 		})
 	}
 }
 
 func TestPDFWatermark(t *testing.T) {
-	for _, draft := range []bool{true, false} {
-		t.Run(fmt.Sprintf("draft=%v", draft), func(t *testing.T) {
-			pdf := pdfRender(t, pdfActionPlan(8), pdfMeta(draft))
-			streams := pdfPageStreams(t, pdf)
-			require.Greater(t, len(streams), 2)
-			mark := append(append([]byte("("), pdfUTF16("DRAFT")...), ") Tj"...) // the diagonal text
-			rotation := regexp.MustCompile(`(?m)^q\n0\.57733 0\.81651 -0\.81651 0\.57733 [-0-9.]+ [-0-9.]+ cm\n`)
-			for i, s := range streams {
-				require.Equal(t, draft, bytes.Contains(s, mark), "watermark on page %d", i+1)
-				require.Equal(t, draft, rotation.Match(s), "rotated on page %d", i+1)
-				// drawn first, under the text: right after the page set-up
-				if draft {
-					require.Less(t, bytes.Index(s, mark), bytes.Index(s, pdfUTF16("CRAFTS CODE")), "watermark before the text on page %d", i+1)
+	for _, lang := range []string{"en", "hu"} {
+		for _, draft := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/draft=%v", lang, draft), func(t *testing.T) {
+				word := msg(lang, "doc.draft") // DRAFT, TERVEZET
+				pdf := pdfRender(t, pdfActionPlan(8), pdfMetaIn(lang, draft))
+				streams := pdfPageStreams(t, pdf)
+				require.Greater(t, len(streams), 2)
+				mark := append(append([]byte("("), pdfUTF16(word)...), ") Tj"...) // the diagonal text
+				rotation := regexp.MustCompile(`(?m)^q\n0\.57733 0\.81651 -0\.81651 0\.57733 [-0-9.]+ [-0-9.]+ cm\n`)
+				for i, s := range streams {
+					require.Equal(t, draft, bytes.Contains(s, mark), "watermark on page %d", i+1)
+					require.Equal(t, draft, rotation.Match(s), "rotated on page %d", i+1)
+					// drawn first, under the text: right after the page set-up
+					if draft {
+						require.Less(t, bytes.Index(s, mark), bytes.Index(s, pdfUTF16("CRAFTS CODE")), "watermark before the text on page %d", i+1)
+					}
 				}
-			}
-			text := pdfText(t, pdf)
-			pages := pdfPages(text)
-			require.Len(t, pages, len(streams))
-			for i, p := range pages {
-				require.Equal(t, draft, regexp.MustCompile(`(?m)^DRAFT\b`).MatchString(p), "DRAFT mark in the footer of page %d", i+1)
-			}
-			if !draft {
-				require.NotContains(t, text, "DR")
-				require.NotContains(t, text, "AF\n")
-			}
-		})
+				text := pdfText(t, pdf)
+				pages := pdfPages(text)
+				require.Len(t, pages, len(streams))
+				for i, p := range pages {
+					require.Equal(t, draft, regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(word)+`\b`).MatchString(p), "DRAFT mark in the footer of page %d", i+1)
+				}
+				if !draft {
+					require.NotContains(t, text, word)
+					if lang == "en" {
+						require.NotContains(t, text, "DR")
+						require.NotContains(t, text, "AF\n")
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -402,7 +413,7 @@ func TestPDFEmpty(t *testing.T) {
 		want []string
 	}{
 		{"no meta", Meta{}, []string{"Page 1 of 1"}},
-		{"meta", pdfMeta(false), []string{"Page 1 of 1", "CRAFTS CODE", "Cselekvési terv a budapesti kézműves kkv-k"}},
+		{"meta", pdfMeta(false), []string{msg("hu", "doc.page_of", "Page", 1, "Pages", 1), "CRAFTS CODE", "Cselekvési terv a budapesti kézműves kkv-k"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -413,7 +424,7 @@ func TestPDFEmpty(t *testing.T) {
 			for _, w := range c.want {
 				require.Contains(t, text, w)
 			}
-			require.NotContains(t, text, "Contents")
+			require.NotContains(t, text, msg(c.meta.Language, "doc.contents"))
 			require.NotContains(t, string(pdf), "/Outlines")
 		})
 	}
@@ -618,12 +629,15 @@ func TestPDFContents(t *testing.T) {
 // next page with the first lines of its section.
 func TestPDFKeepWithNext(t *testing.T) {
 	heading := regexp.MustCompile(`^(Chapter|Section) \d+$`)
+	// the footer, "1. oldal / 8" in the Hungarian test documents
+	footer := "^" + strings.NewReplacer("\x01", `\d+`, "\x02", `\d+`).Replace(
+		regexp.QuoteMeta(msg(pdfMeta(false).Language, "doc.page_of", "Page", "\x01", "Pages", "\x02"))) + "$"
 	checked := 0
 	for _, n := range []int{40, 57, 83} {
 		pages := pdfPages(pdfText(t, pdfRender(t, pdfManyHeadings(n), pdfMeta(false)), "-layout"))
 		for i, p := range pages {
 			lines := strings.Split(strings.TrimSuffix(p, "\n"), "\n")
-			require.Regexp(t, `^Page \d+ of \d+$`, lines[len(lines)-1])
+			require.Regexp(t, footer, lines[len(lines)-1])
 			if len(lines) < 3 {
 				continue
 			}

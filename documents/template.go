@@ -246,7 +246,7 @@ var allowedFuncs = map[string]bool{
 	"and": true, "or": true, "not": true, "len": true, "index": true, "slice": true,
 	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true,
 	"print": true, "printf": true, "println": true,
-	"date": true, "join": true, "upper": true, "lower": true, "default": true, "inc": true,
+	"date": true, "day": true, "moment": true, "join": true, "upper": true, "lower": true, "default": true, "inc": true,
 	"inline": true, "countryName": true, "languageName": true, "instrumentType": true, "raw": true,
 	"t": true,
 }
@@ -877,6 +877,8 @@ var parseFuncs = template.FuncMap{
 	"instrumentType": func(v any) (any, error) { return lookup(instrumentTypes, v) },
 	"raw":            func(s string) string { return s },                      // the tree check lets only a string literal in
 	"t":              func(string, ...any) (string, error) { return "", nil }, // replaced per execution (langFuncs)
+	"day":            func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
+	"moment":         func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
 	valueFunc:        fnValue,
 }
 
@@ -911,6 +913,55 @@ func langFuncs(lang string) template.FuncMap {
 		"countryName":    name("country.", countryNames),
 		"languageName":   name("language.", languageNames),
 		"instrumentType": name("instrument.", instrumentTypes),
+		"day":            dayFunc(l),
+		"moment":         momentFunc(l),
+	}
+}
+
+// dayFunc is the template function day: a YYYY-MM-DD date, or the UTC day
+// of an RFC 3339 time, in words in the document's language, after the
+// catalog's dates.day_format and dates.months ("1 January 2019", "2019.
+// január 1."). A missing date gives ""; a value that is not a date is
+// returned as it is (and escaped if user text), as with date.
+func dayFunc(l *locale.Localizer) func(any) (any, error) {
+	var clock *locale.Clock
+	if l != nil {
+		clock = l.Clock(time.UTC, time.Time{}) // no clock: only its patterns
+	}
+	return func(v any) (any, error) {
+		d, ok, out := parseDate(v)
+		if !ok {
+			return out, nil
+		}
+		if clock == nil {
+			return mdText(d.Format(time.DateOnly)), nil
+		}
+		return mdText(clock.Day(d.Year(), d.Month(), d.Day())), nil
+	}
+}
+
+// momentFunc is the template function moment: an RFC 3339 time as day and
+// time in UTC, in words in the document's language, after the catalog's
+// dates.format ("12 March 2019, 16:00 UTC", "2019. március 12., 16:00
+// UTC"). A date without a time is its day, as with day. Always UTC, so that
+// the output does not depend on where it was written or rendered.
+func momentFunc(l *locale.Localizer) func(any) (any, error) {
+	var clock *locale.Clock
+	if l != nil {
+		clock = l.Clock(time.UTC, time.Time{})
+	}
+	return func(v any) (any, error) {
+		d, ok, out := parseDate(v)
+		if !ok {
+			return out, nil
+		}
+		switch {
+		case clock == nil:
+			return mdText(d.Format("2006-01-02 15:04 MST")), nil
+		case isDateOnly(v):
+			return mdText(clock.Day(d.Year(), d.Month(), d.Day())), nil
+		}
+		return mdText(clock.Moment(d)), nil
 	}
 }
 
@@ -1030,28 +1081,50 @@ func fnDate(args ...any) (any, error) {
 	default:
 		return nil, fmt.Errorf("date: want a date, or a layout and a date; got %d arguments", len(args))
 	}
-	v := args[len(args)-1]
+	d, ok, out := parseDate(args[len(args)-1])
+	if !ok {
+		return out, nil
+	}
+	return mdText(d.Format(layout)), nil
+}
+
+// parseDate reads a date function's argument: a YYYY-MM-DD date, or an
+// RFC 3339 time, in UTC (so that the output does not depend on the zone it
+// was written in). When it is none, ok is false and out is what the
+// function gives: "" for a missing value, the value itself otherwise.
+func parseDate(v any) (d time.Time, ok bool, out any) {
 	var s string
 	switch x := v.(type) {
 	case nil:
-		return "", nil
+		return time.Time{}, false, ""
 	case mdText:
 		s = string(x)
 	case string:
 		s = x
 	default:
-		return v, nil
+		return time.Time{}, false, v
 	}
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		// A timestamp (the consultation's times) is shown in UTC, so the
-		// output does not depend on the zone it was written in.
 		if d, err = time.Parse(time.RFC3339, s); err != nil {
-			return v, nil
+			return time.Time{}, false, v
 		}
 		d = d.UTC()
 	}
-	return mdText(d.Format(layout)), nil
+	return d, true, nil
+}
+
+// isDateOnly tells whether a date function's argument is a YYYY-MM-DD date.
+func isDateOnly(v any) bool {
+	var s string
+	switch x := v.(type) {
+	case mdText:
+		s = string(x)
+	case string:
+		s = x
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
 }
 
 // fnJoin joins the items of a list with sep. Each item is printed as an

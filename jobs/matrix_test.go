@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -83,8 +84,11 @@ func TestApprovedPlanCarriesTheMatrix(t *testing.T) {
 				got, err := s.Document(ctx, doc.ID)
 				require.NoError(t, err)
 				xml := docxXML(t, blobs, got.ObjectKey)
-				for _, want := range []string{"Annex – Comment-response matrix", "Ærø Håndværk (stakeholder)",
-					"Más formación &lt;b&gt;dual&lt;/b&gt;, €3 000", "Response: Accepted", "Incluido."} {
+				// The plan is Spanish: so are the annex's words and dates.
+				es := locale.MustLoad().Match("es")
+				for _, want := range []string{es.MustT("doc.annex.matrix"), "Ærø Håndværk (stakeholder)",
+					"Más formación &lt;b&gt;dual&lt;/b&gt;, €3 000", es.MustT("doc.matrix.response") + " " + es.MustT("doc.response.accepted"),
+					"Incluido.", "2 de marzo de 2026, 09:00 UTC"} {
 					require.Contains(t, xml, want)
 				}
 				require.NotContains(t, xml, "HIDDEN")
