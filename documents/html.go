@@ -94,7 +94,7 @@ func renderHTML(w io.Writer, d *Doc) error {
 		bw.WriteString(esc(label(lang, "doc.document_id", "ID", m.ID)))
 	}
 	if !m.Created.IsZero() {
-		bw.WriteString(" · " + esc(label(lang, "doc.revision_of", "Date", m.Created.UTC().Format("2006-01-02"))))
+		bw.WriteString(" · " + esc(label(lang, "doc.revision_of", "Date", dayIn(lang, m.Created))))
 	}
 	bw.WriteString("</footer>\n</body>\n</html>\n")
 	return bw.Flush()

@@ -3,6 +3,7 @@ package documents
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/craftscode/craftscode/locale"
 )
@@ -69,4 +70,15 @@ func labelFrom(c *locale.Catalog, lang, id string, args ...any) string {
 func hasLabel(id string) bool {
 	l := localizer(locale.Default)
 	return l != nil && l.Has(id)
+}
+
+// dayIn is a moment's calendar day (in UTC, as every date a document
+// prints) in words, in the document's language.
+func dayIn(lang string, t time.Time) string {
+	c, err := catalog()
+	if err != nil {
+		return t.UTC().Format("2006-01-02")
+	}
+	t = t.UTC()
+	return c.Match(strings.TrimSpace(lang)).Clock(time.UTC, time.Time{}).Day(t.Year(), t.Month(), t.Day())
 }

@@ -1102,7 +1102,7 @@ func (r *pdfRenderer) titleBlock() {
 		}
 	}
 	if !r.meta.Created.IsZero() {
-		parts = append(parts, r.meta.Created.UTC().Format("2006-01-02"))
+		parts = append(parts, dayIn(r.meta.Language, r.meta.Created))
 	}
 	if len(parts) > 0 {
 		r.gap(2)
