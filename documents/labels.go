@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -81,4 +82,65 @@ func dayIn(lang string, t time.Time) string {
 	}
 	t = t.UTC()
 	return c.Match(strings.TrimSpace(lang)).Clock(time.UTC, time.Time{}).Day(t.Year(), t.Month(), t.Day())
+}
+
+// sectionKeys are the catalog's names of the sections a comment can be
+// on, by anchor (workflow.Sections names them in English).
+var sectionKeys = map[string]string{
+	"general":                "doc.section.general",
+	"summary_en":             "doc.plan.summary_en",
+	"part1.general":          "doc.plan.part1",
+	"part2.policy_context":   "doc.plan.part2",
+	"visit":                  "doc.pr.visit",
+	"findings":               "doc.pr.findings",
+	"location":               "doc.gp.location",
+	"summary":                "doc.gp.summary",
+	"description":            "doc.gp.description",
+	"resources_needed":       "doc.gp.resources",
+	"timescale":              "doc.gp.timescale",
+	"evidence_of_success":    "doc.gp.evidence",
+	"potential_for_learning": "doc.gp.learning",
+	"main_institution":       "doc.gp.institution",
+}
+
+// actionPartKeys name an action's parts.
+var actionPartKeys = map[string]string{
+	"background": "doc.plan.background", "description": "doc.col.action", "players": "doc.plan.players",
+	"timeframe": "doc.col.timeframe", "costs": "doc.col.costs", "funding_sources": "doc.plan.funding",
+}
+
+// sectionName is a section's name in the document's language: the
+// catalog's for the fixed sections; for an action or a recommendation, the
+// catalog's "Action 2" before the title people wrote (title is the
+// domain's English name, "Action 2 – Craft hubs: background").
+func sectionName(l *locale.Localizer, anchor, title string) string {
+	if l == nil {
+		return title
+	}
+	if key, ok := sectionKeys[anchor]; ok {
+		return strings.TrimSuffix(l.MustT(key), ":")
+	}
+	var legend, rest string
+	switch {
+	case strings.HasPrefix(anchor, "part3.action."):
+		legend, rest = "doc.plan.action", strings.TrimPrefix(anchor, "part3.action.")
+	case strings.HasPrefix(anchor, "recommendation."):
+		legend, rest = "doc.pr.recommendation", strings.TrimPrefix(anchor, "recommendation.")
+	default:
+		return title
+	}
+	num, part, _ := strings.Cut(rest, ".")
+	n, err := strconv.Atoi(num)
+	_, name, found := strings.Cut(title, " – ")
+	if err != nil || !found {
+		return title
+	}
+	out := l.MustT(legend, "Number", n) + " – "
+	if key, ok := actionPartKeys[part]; ok {
+		if i := strings.LastIndex(name, ": "); i >= 0 {
+			name = name[:i]
+		}
+		return out + name + ": " + l.MustT(key)
+	}
+	return out + name
 }

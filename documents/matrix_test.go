@@ -23,7 +23,7 @@ const matrixName = "comment_response_matrix"
 // format must carry through unchanged.
 var matrixMultilingual = map[string][]string{
 	KindActionPlan: {"Budapesti Vállalkozásfejlesztési Közalapítvány", "РАМ Стара планина", "Габрово", "Tørshavn", "Ærø",
-		"€5 000", "€1 200", "Nagy Péter", "Action 1 – Kézműves vállalkozói mentorprogram: players involved",
+		"€5 000", "€1 200", "Nagy Péter", msg("hu", "doc.plan.action", "Number", 1) + " – Kézműves vállalkozói mentorprogram: " + msg("hu", "doc.plan.players"),
 		// the sample plan is Hungarian: its matrix's words and dates too
 		msg("hu", "doc.response.partially_accepted"), "2019. március 12., 16:00 UTC " + msg("hu", "doc.matrix.closed_early")},
 	KindPeerReview: {"РАМ Стара планина", "Регионална занаятчийска камара – Габрово", "€25 000", "Етър",
@@ -75,11 +75,11 @@ func TestMatrixContents(t *testing.T) {
 		"- **" + msg(hu, "doc.matrix.comments") + "** 4, " + msg(hu, "doc.matrix.with_replies", "Count", 1),
 		"- **" + msg(hu, "doc.matrix.answered") + "** " + msg(hu, "doc.matrix.answered_of", "Answered", 4, "Comments", 4) + "\n",
 		msg(hu, "doc.matrix.response_counts", "Accepted", 1, "Partial", 1, "Rejected", 1, "Noted", 1),
-		"| 1 | The document as a whole |", "| 2 | Part II – Policy context |",
+		"| 1 | " + msg(hu, "doc.section.general") + " |", "| 2 | " + msg(hu, "doc.plan.part2") + " |",
 		"| " + msg(hu, "doc.stance.concern") + " | " + msg(hu, "doc.response.partially_accepted") + " |",
-		"## The document as a whole", comment(1, "suggestion"),
+		"## " + msg(hu, "doc.section.general"), comment(1, "suggestion"),
 		"**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.rejected") + "** — Kovács Erzsébet (partner)",
-		"## Part II – Policy context", comment(2, "concern"), "· 2019\\. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
+		"## " + msg(hu, "doc.plan.part2"), comment(2, "concern"), "· 2019\\. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
 		"**" + msg(hu, "doc.matrix.replies") + "**",
 		"- **Kovács Erzsébet (partner)**, " + msg(hu, "doc.stance.question") + ", 2019\\. március 4., 08:00 UTC: Would €2 500 be within reach?",
 		comment(3, "support"), comment(4, "question"), "**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.accepted") + "**"}
@@ -205,7 +205,7 @@ func TestMatrixKeepsHostileCommentTextLiteral(t *testing.T) {
 					if first := n.FirstChild(); first != nil && Text(first, body) == "1" && n.ChildCount() == 5 {
 						rows++
 						section, author := n.FirstChild().NextSibling(), n.FirstChild().NextSibling().NextSibling()
-						if got := mdUnescape(Text(section, body)); got != "Action 1 – a | b <b>t</b>" {
+						if got := mdUnescape(Text(section, body)); got != msg("hu", "doc.plan.action", "Number", 1)+" – a | b <b>t</b>" {
 							return ast.WalkStop, fmt.Errorf("the section cell is %q", got)
 						}
 						if got := mdUnescape(Text(author, body)); got != "Pipe | Name <i>y</i> (stakeholder)" {

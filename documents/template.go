@@ -248,7 +248,7 @@ var allowedFuncs = map[string]bool{
 	"print": true, "printf": true, "println": true,
 	"date": true, "day": true, "moment": true, "join": true, "upper": true, "lower": true, "default": true, "inc": true,
 	"inline": true, "countryName": true, "languageName": true, "instrumentType": true, "raw": true,
-	"t": true,
+	"t": true, "sectionName": true,
 }
 
 // boundedFuncs may give the value a range iterates over: each returns a part
@@ -879,6 +879,7 @@ var parseFuncs = template.FuncMap{
 	"t":              func(string, ...any) (string, error) { return "", nil }, // replaced per execution (langFuncs)
 	"day":            func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
 	"moment":         func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
+	"sectionName":    func(any, any) (any, error) { return nil, nil },         // replaced per execution (langFuncs)
 	valueFunc:        fnValue,
 }
 
@@ -915,6 +916,11 @@ func langFuncs(lang string) template.FuncMap {
 		"instrumentType": name("instrument.", instrumentTypes),
 		"day":            dayFunc(l),
 		"moment":         momentFunc(l),
+		// sectionName anchor title: a consultation section's name in the
+		// document's language.
+		"sectionName": func(anchor, title any) (any, error) {
+			return mapText(title, func(s string) string { return sectionName(l, codeOf(anchor), s) })
+		},
 	}
 }
 

@@ -48,19 +48,35 @@ const sectionPageThreads = 40
 // it that the page shows.
 type sectionView struct {
 	workflow.Section
-	Key        string        // the anchor as it goes into ids: letters, digits, - and _
-	Intro      string        // what the page says of the section, in the page's language
-	Label      string        // in an action's card, the part's name
-	TitleLang  string        // the title's language, when it is the content's (an action's title)
-	Lang       string        // the language of the text
-	Threads    []commentView // shown, oldest first
-	all        []workflow.Comment
-	ThreadN    int // threads on the section, shown or not
-	CommentN   int // comments and replies on the section
-	Unanswered int
+	Key   string // the anchor as it goes into ids: letters, digits, - and _
+	Intro string // what the page says of the section, in the page's language
+	Label string // in an action's card, the part's name
+	// TitlePrefix is the page's words before a title people wrote
+	// ("Action 2", "Recommendation 1"); Title is then theirs.
+	TitlePrefix string
+	TitleLang   string        // the title's language, when it is the content's (an action's title)
+	Lang        string        // the language of the text
+	Threads     []commentView // shown, oldest first
+	all         []workflow.Comment
+	ThreadN     int // threads on the section, shown or not
+	CommentN    int // comments and replies on the section
+	Unanswered  int
 	// Aside tells whether the section has a comment column: not when
 	// comments are closed and there are none, so the text takes the width.
 	Aside bool
+}
+
+// Name is the section's whole name in the page's language, for labels:
+// "Action 2 – Craft hubs: Background".
+func (s *sectionView) Name() string {
+	n := s.Title
+	if s.TitlePrefix != "" {
+		n = s.TitlePrefix + " – " + n
+	}
+	if s.Label != "" {
+		n += ": " + s.Label
+	}
+	return n
 }
 
 // More tells the overview to link to the section's page for the threads
@@ -71,6 +87,7 @@ func (s *sectionView) More() bool { return s.ThreadN > len(s.Threads) }
 // with its parts (background, description, players…) inside.
 type groupView struct {
 	Anchor, Key, Title string
+	TitlePrefix        string         // the page's words before Title ("Action 2")
 	TitleLang          string         // set when the title is the content's
 	Head               *sectionView   // the card's own section (comments on the whole action)
 	Parts              []*sectionView // an action's parts, as a definition list
@@ -375,40 +392,52 @@ func panelHeading(c *call, d workflow.Deliverable) string {
 }
 
 // sectionTitle is the section's heading in the page's language, and true;
-// titles made of what people wrote (an action's, a recommendation's) stay,
-// with false.
-func sectionTitle(c *call, s workflow.Section) (string, bool) {
-	switch s.Anchor {
-	case workflow.GeneralSection:
-		return c.T("reading.section.general"), true
-	case "summary_en":
-		return c.T("reading.section.summary_en"), true
-	case "part1.general":
-		return c.T("reading.section.part1"), true
-	case "part2.policy_context":
-		return c.T("reading.section.part2"), true
-	case "visit":
-		return c.T("reading.section.visit"), true
-	case "findings":
-		return c.T("reading.section.findings"), true
-	case "location":
-		return c.T("reading.section.location"), true
-	case "summary":
-		return c.T("reading.section.summary"), true
-	case "description":
-		return c.T("reading.section.description"), true
-	case "resources_needed":
-		return c.T("reading.section.resources_needed"), true
-	case "timescale":
-		return c.T("reading.section.timescale"), true
-	case "evidence_of_success":
-		return c.T("reading.section.evidence_of_success"), true
-	case "potential_for_learning":
-		return c.T("reading.section.potential_for_learning"), true
-	case "main_institution":
-		return c.T("reading.section.main_institution"), true
+// for titles made of what people wrote (an action's, a recommendation's),
+// the page's words before it ("Action 2") and their title, with false.
+func sectionTitle(c *call, s workflow.Section) (prefix, title string, ours bool) {
+	if key, ok := sectionKeys[s.Anchor]; ok {
+		return "", c.T(key), true
 	}
-	return s.Title, false
+	// The domain names them "Action 2 – Craft hubs" (and a part "…: background").
+	var legend string
+	rest := ""
+	switch {
+	case strings.HasPrefix(s.Anchor, "part3.action."):
+		legend, rest = "edit.action.legend", strings.TrimPrefix(s.Anchor, "part3.action.")
+	case strings.HasPrefix(s.Anchor, "recommendation."):
+		legend, rest = "edit.rec.legend", strings.TrimPrefix(s.Anchor, "recommendation.")
+	default:
+		return "", s.Title, false
+	}
+	num, _, _ := strings.Cut(rest, ".")
+	n, err := strconv.Atoi(num)
+	_, t, found := strings.Cut(s.Title, " – ")
+	if err != nil || !found {
+		return "", s.Title, false
+	}
+	if i := strings.LastIndex(t, ": "); i >= 0 && strings.Count(s.Anchor, ".") > 2 {
+		t = t[:i] // a part: its name is the card's Label
+	}
+	return c.T(legend, "Number", n), t, false
+}
+
+// sectionKeys are the catalog's names of the sections whose titles are
+// the page's own words.
+var sectionKeys = map[string]string{
+	workflow.GeneralSection:  "reading.section.general",
+	"summary_en":             "reading.section.summary_en",
+	"part1.general":          "reading.section.part1",
+	"part2.policy_context":   "reading.section.part2",
+	"visit":                  "reading.section.visit",
+	"findings":               "reading.section.findings",
+	"location":               "reading.section.location",
+	"summary":                "reading.section.summary",
+	"description":            "reading.section.description",
+	"resources_needed":       "reading.section.resources_needed",
+	"timescale":              "reading.section.timescale",
+	"evidence_of_success":    "reading.section.evidence_of_success",
+	"potential_for_learning": "reading.section.potential_for_learning",
+	"main_institution":       "reading.section.main_institution",
 }
 
 // partLabel names a part of an action (its anchor's last word).
@@ -496,18 +525,18 @@ func group(c *call, shown []*sectionView, all []sectionView) []groupView {
 	for _, s := range shown {
 		base, part, ok := actionOf(s.Anchor)
 		if !ok {
-			out = append(out, groupView{Anchor: s.Anchor, Key: s.Key, Title: s.Title, TitleLang: s.TitleLang, Head: s, CommentN: s.CommentN})
+			out = append(out, groupView{Anchor: s.Anchor, Key: s.Key, Title: s.Title, TitlePrefix: s.TitlePrefix, TitleLang: s.TitleLang, Head: s, CommentN: s.CommentN})
 			continue
 		}
 		i, seen := byBase[base]
 		if !seen {
-			title, lang := base, ""
+			title, prefix, lang := base, "", ""
 			for j := range all {
 				if all[j].Anchor == base {
-					title, lang = all[j].Title, all[j].TitleLang
+					title, prefix, lang = all[j].Title, all[j].TitlePrefix, all[j].TitleLang
 				}
 			}
-			out = append(out, groupView{Anchor: base, Key: idKey(base), Title: title, TitleLang: lang})
+			out = append(out, groupView{Anchor: base, Key: idKey(base), Title: title, TitlePrefix: prefix, TitleLang: lang})
 			i = len(out) - 1
 			byBase[base] = i
 		}
@@ -628,7 +657,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		s.Text = trimLines(s.Text)
 		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor])}
 		var ours bool
-		if sv.Title, ours = sectionTitle(c, s); !ours {
+		if sv.TitlePrefix, sv.Title, ours = sectionTitle(c, s); !ours {
 			sv.TitleLang = v.Lang // what the author wrote: an action's, a recommendation's title
 		}
 		if s.Anchor == "summary_en" {
@@ -772,11 +801,7 @@ func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, s
 	}
 	page := view{Title: v.Head.Title, Data: v, Notice: notice(c)}
 	if v.Section != nil {
-		title := v.Section.Title
-		if v.Section.Label != "" {
-			title = v.Section.Label
-		}
-		page.Title = title + " · " + v.Head.Title
+		page.Title = v.Section.Name() + " · " + v.Head.Title
 	}
 	switch {
 	case errors.Is(formErr, errTooFast):
