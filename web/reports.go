@@ -163,7 +163,7 @@ func (h *Handler) renderReport(c *call, status int, rp reportParts, f *form, sta
 	dates := c.dates(now)
 	edit := c.principal.EditDeliverable(d) == nil
 	v := reportView{Plan: d.Plan, Period: rp.period, Due: dates.day(rp.period.DueDate), Report: rp.report, Form: f,
-		Stale: stale, Limit: megabytes(h.cfg.EvidenceLimit), Note: note, EvidenceName: map[string]string{}}
+		Stale: stale, Limit: sizeText(h.cfg.EvidenceLimit), Note: note, EvidenceName: map[string]string{}}
 	if v.Note == nil {
 		v.Note = newForm(map[string][]string{})
 	}
@@ -482,13 +482,8 @@ func (h *Handler) saveReport(c *call) error {
 	if verr != nil {
 		f.Problem = c.T("edit.no_version")
 	}
-	if f.Invalid() {
-		if f.Problem == "" {
-			f.Problem = c.T("report.refused")
-		}
-		return h.renderReport(c, http.StatusUnprocessableEntity, rp, f, false, nil)
-	}
-	// The domain's checks first, so that every problem shows at once.
+	// The domain's checks first, so that every problem shows at once,
+	// with those of the numbers typed.
 	check := *rp.report
 	check.Actions, check.IndicatorValues, check.Improvements = *content.Actions, *content.IndicatorValues, *content.Improvements
 	check.Normalize()
@@ -496,10 +491,17 @@ func (h *Handler) saveReport(c *call) error {
 	for j, in := range rp.indicators {
 		ids[j] = in.ID
 	}
-	err = check.Validate(len(rp.d.Plan.Actions), ids)
-	if err == nil {
-		_, err = h.cfg.Store.UpdateProgressReport(c.r.Context(), rp.report.ID, version, content, *c.principal)
+	err = remapFields(check.Validate(len(rp.d.Plan.Actions), ids), index)
+	if err != nil && !f.refuse(c, err) {
+		return err
 	}
+	if f.Invalid() {
+		if f.Problem == "" {
+			f.Problem = c.T("report.refused")
+		}
+		return h.renderReport(c, http.StatusUnprocessableEntity, rp, f, false, nil)
+	}
+	_, err = h.cfg.Store.UpdateProgressReport(c.r.Context(), rp.report.ID, version, content, *c.principal)
 	err = remapFields(err, index)
 	switch code := workflow.ErrorCode(err); {
 	case err == nil:
