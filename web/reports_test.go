@@ -28,10 +28,10 @@ import (
 // as members.
 type monitoredSite struct {
 	*site
-	plan                                       string
+	plan                                        string
 	partner, coordinator, secretariat, observer person
-	indicators                                 []string
-	blobDir                                    string // the pages' blob store
+	indicators                                  []string
+	blobDir                                     string // the pages' blob store
 }
 
 func newMonitoredSite(t *testing.T, d sqlstore.Dialect) *monitoredSite {
