@@ -199,7 +199,11 @@ func (h *Handler) renderReport(c *call, status int, rp reportParts, f *form, sta
 	for f.Values.Has(fmt.Sprintf("improvements[%d].type", rows)) || f.Values.Has(fmt.Sprintf("improvements[%d].description", rows)) {
 		rows++
 	}
-	if v.CanEdit && rows < 100 {
+	blank := func(k int) bool {
+		p := fmt.Sprintf("improvements[%d].", k)
+		return f.Get(p+"id") == "" && f.Get(p+"type") == "" && strings.TrimSpace(f.Get(p+"description")) == "" && f.Get(p+"date") == ""
+	}
+	if v.CanEdit && rows < 100 && (rows == 0 || !blank(rows-1)) {
 		rows++ // a blank row for a new one
 	}
 	for k := range rows {
