@@ -291,3 +291,16 @@ func (s *Server) deleteEvidence(c echo.Context) error {
 func isEvidenceUpload(c echo.Context) bool {
 	return c.Request().Method == http.MethodPost && strings.EqualFold(c.Path(), evidenceUploadRoute)
 }
+
+// isPageEvidenceUpload tells limitBody that the request is an evidence
+// file uploaded through a progress report's page (a multipart form), which
+// web limits to the same evidence limit.
+func isPageEvidenceUpload(c echo.Context) bool {
+	r := c.Request()
+	rest, ok := strings.CutPrefix(r.URL.Path, "/ui/action-plans/")
+	if r.Method != http.MethodPost || !ok {
+		return false
+	}
+	parts := strings.Split(rest, "/")
+	return len(parts) == 4 && workflow.ValidID(parts[0]) && parts[1] == "reports" && parts[3] == "evidence"
+}

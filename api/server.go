@@ -195,6 +195,10 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			// form and a message; this is only the backstop.
 			r.Body = http.MaxBytesReader(c.Response(), s.uploadBody(c, s.imageLimit+s.bodyLimit), s.imageLimit+s.bodyLimit)
 			return next(c)
+		} else if isPageEvidenceUpload(c) {
+			// As for images: the page answers a file over the limit itself.
+			r.Body = http.MaxBytesReader(c.Response(), s.uploadBody(c, s.evidenceLimit+s.bodyLimit), s.evidenceLimit+s.bodyLimit)
+			return next(c)
 		} else {
 			upload = false
 		}

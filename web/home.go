@@ -171,7 +171,7 @@ func (h *Handler) projectHome(c *call) error {
 	v.Needs = needsView{Drafts: rows(needs.Drafts), Consultations: rows(needs.Consultations),
 		Responses: rows(needs.Responses), Approvals: rows(needs.Approvals)}
 	for _, r := range needs.Reports {
-		v.Needs.Reports = append(v.Needs.Reports, homeRow{Href: "/ui/action-plans/" + r.PlanID, Title: r.Title,
+		v.Needs.Reports = append(v.Needs.Reports, homeRow{Href: "/ui/action-plans/" + r.PlanID + "/reports/" + r.Period, Title: r.Title,
 			Period: r.Period, Deadline: words.dates.day(r.DueDate).Text, Overdue: r.Overdue})
 	}
 

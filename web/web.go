@@ -23,6 +23,7 @@ import (
 
 	"github.com/craftscode/craftscode/dashboard"
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/locale"
 	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/ratelimit"
@@ -75,6 +76,9 @@ type Config struct {
 	// ImageLimit caps a good practice image uploaded through the pages, as
 	// CRAFTSCODE_IMAGE_LIMIT caps the API's (default 10 MiB).
 	ImageLimit int64
+	// EvidenceLimit caps an evidence file uploaded through the pages, as
+	// CRAFTSCODE_EVIDENCE_LIMIT caps the API's (default 50 MB).
+	EvidenceLimit int64
 }
 
 // Handler serves /ui.
@@ -130,6 +134,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.ImageLimit <= 0 {
 		cfg.ImageLimit = 10 << 20
+	}
+	if cfg.EvidenceLimit <= 0 {
+		cfg.EvidenceLimit = evidence.DefaultLimit
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
@@ -192,6 +199,7 @@ func New(cfg Config) (*Handler, error) {
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
 	h.meRoutes(m)
+	h.monitoringRoutes(m)
 	return h, nil
 }
 

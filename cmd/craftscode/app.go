@@ -112,7 +112,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// allowance, whichever way they comment.
 	comments := ratelimit.New(0, 0)
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit,
+		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
 		Comments: comments, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		a.Close()

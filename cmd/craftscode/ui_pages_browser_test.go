@@ -102,6 +102,12 @@ func pageCases(lang string) []pageCase {
 		return func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice + p }
 	}
 	monitored := func(f *pagesFixture) string { return "/ui/projects/" + f.monitored + "/dashboard" }
+	phase2 := func(i int, p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string {
+			return "/ui/action-plans/" + f.monitoredPlans[i] + strings.ReplaceAll(p, "{period}", f.monitoredPeriod)
+		}
+	}
+	const reportForm = `main form.report`
 	const commentForm = `form[action$="/comments"]:has(input[name="section"][value="part2.policy_context"])`
 	const responseForm = `form[action$="/response"]`
 	// Each language asks for a link for an address of its own: the
@@ -163,6 +169,22 @@ func pageCases(lang string) []pageCase {
 		{role: "coordinator", page: "dashboard", path: project("/dashboard")},
 		{role: "partner", page: "dashboard", path: project("/dashboard")},
 		{role: "observer", page: "dashboard", path: project("/dashboard")},
+		{role: "partner", page: "periods", path: phase2(0, "/periods")},
+		{role: "coordinator", page: "periods", path: phase2(0, "/periods")},
+		{role: "secretariat", page: "periods", path: phase2(0, "/periods")},
+		{role: "observer", page: "periods", path: phase2(0, "/periods")},
+		{role: "partner", page: "indicators", path: phase2(0, "/indicators")},
+		{role: "coordinator", page: "indicators", path: phase2(0, "/indicators")},
+		{role: "observer", page: "indicators", path: phase2(0, "/indicators")},
+		{role: "partner", page: "report-accepted", path: phase2(0, "/reports/{period}")},
+		{role: "secretariat", page: "report-accepted", path: phase2(0, "/reports/{period}")},
+		{role: "observer", page: "report-accepted", path: phase2(0, "/reports/{period}")},
+		{role: "coordinator", page: "report-draft", path: phase2(1, "/reports/{period}")},
+		{role: "secretariat", page: "report-draft", path: phase2(1, "/reports/{period}")},
+		{role: "coordinator", page: "report-error", path: phase2(1, "/reports/{period}"), submit: reportForm,
+			values: map[string]string{`[name="indicator_values[0].achieved"]`: "twelve", `[name="actions[0].status"]`: "delayed", `[name="actions[0].explanation"]`: ""}, status: 422},
+		{role: "coordinator", page: "report-not-started", path: phase2(2, "/reports/{period}")},
+		{role: "observer", page: "report-not-started", path: phase2(2, "/reports/{period}")},
 		{role: "coordinator", page: "dashboard-monitored", path: monitored},
 		{role: "partner", page: "dashboard-monitored", path: monitored},
 		{role: "coordinator", page: "good-practices", path: project("/good-practices")},
@@ -246,6 +268,10 @@ type pagesFixture struct {
 	// monitored is a project in phase 2 (the coordinator's and the
 	// partner's second project).
 	monitored string
+	// monitoredPlans are plans of it: the partner's, one with a draft
+	// report for monitoredPeriod, one with none.
+	monitoredPlans  [3]string
+	monitoredPeriod string
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -297,12 +323,16 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	for _, who := range []struct {
 		role      workflow.Role
 		partnerID string
-	}{{workflow.RoleCoordinator, ""}, {workflow.RolePartner, m.Plans[2].PartnerID}} {
+	}{{workflow.RoleCoordinator, ""}, {workflow.RolePartner, m.Plans[2].PartnerID}, {workflow.RoleSecretariat, ""}, {workflow.RoleObserver, ""}} {
 		u, err := store.UserByEmail(ctx, f.users[string(who.role)].Email)
 		require.NoError(t, err)
 		require.NoError(t, store.CreateMembership(ctx, &workflow.Membership{ProjectID: m.Project.ID, UserID: u.ID, Role: who.role, PartnerID: who.partnerID}))
 	}
 	f.monitored = m.Project.ID
+	// Its plans: the partner's (every report accepted), one whose latest
+	// report is a draft and one whose latest report nobody started.
+	f.monitoredPlans = [3]string{m.Plans[2].ID, m.Plans[5].ID, m.Plans[3].ID}
+	f.monitoredPeriod = m.Plans[2].Reports[len(m.Plans[2].Reports)-1].Period.Name
 	require.NoError(t, store.Close())
 
 	f.s = serve(t, env)
