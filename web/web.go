@@ -192,6 +192,7 @@ func New(cfg Config) (*Handler, error) {
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
 	h.meRoutes(m)
+	h.learningRoutes(m)
 	return h, nil
 }
 
