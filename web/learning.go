@@ -246,16 +246,6 @@ func matchesAll(norm string, terms []string) bool {
 	return true
 }
 
-func nonEmpty(xs ...string) []string {
-	var out []string
-	for _, x := range xs {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
 // decodeCursor gives "" for what is not a cursor: the first page.
