@@ -31,10 +31,11 @@ func (h *Handler) learningRoutes(m *http.ServeMux) {
 }
 
 // eventFields are the event's fields as the form names them: the
-// domain's names, so that its FieldErrors land next to them; every field
-// the API's create and PATCH accept.
+// domain's names, so that its FieldErrors land next to them (a list's
+// check boxes are name[], one name for many boxes); every field the API's
+// create and PATCH accept.
 var eventFields = []string{"type", "title", "host_partner_id", "seminar_number", "status", "start_date", "end_date",
-	"place.country", "place.nuts2", "place.city", "partner_ids", "stakeholder_group_ids", "agenda", "good_practice_ids", "minutes"}
+	"place.country", "place.nuts2", "place.city", "partner_ids[]", "stakeholder_group_ids[]", "agenda", "good_practice_ids[]", "minutes"}
 
 var eventTypes = []workflow.LearningEventType{workflow.ThematicSeminar, workflow.StudyVisit, workflow.PeerReviewVisit,
 	workflow.StakeholderMeeting, workflow.StaffExchange}
@@ -63,18 +64,18 @@ func eventLabels(c *call) map[string]string {
 // eventValues is an event as its form shows it.
 func eventValues(e *workflow.LearningEvent) url.Values {
 	v := url.Values{
-		"type":                  {string(e.Type)},
-		"title":                 {e.Title},
-		"host_partner_id":       {e.HostPartnerID},
-		"status":                {string(e.Status)},
-		"place.country":         {e.Place.Country},
-		"place.nuts2":           {e.Place.NUTS2},
-		"place.city":            {e.Place.City},
-		"agenda":                {e.Agenda},
-		"minutes":               {e.Minutes},
-		"partner_ids":           slices.Clone(e.PartnerIDs),
-		"stakeholder_group_ids": slices.Clone(e.StakeholderGroupIDs),
-		"good_practice_ids":     slices.Clone(e.GoodPracticeIDs),
+		"type":                    {string(e.Type)},
+		"title":                   {e.Title},
+		"host_partner_id":         {e.HostPartnerID},
+		"status":                  {string(e.Status)},
+		"place.country":           {e.Place.Country},
+		"place.nuts2":             {e.Place.NUTS2},
+		"place.city":              {e.Place.City},
+		"agenda":                  {e.Agenda},
+		"minutes":                 {e.Minutes},
+		"partner_ids[]":           slices.Clone(e.PartnerIDs),
+		"stakeholder_group_ids[]": slices.Clone(e.StakeholderGroupIDs),
+		"good_practice_ids[]":     slices.Clone(e.GoodPracticeIDs),
 	}
 	if e.SeminarNumber != nil {
 		v.Set("seminar_number", strconv.Itoa(*e.SeminarNumber))
@@ -91,6 +92,11 @@ func eventValues(e *workflow.LearningEvent) url.Values {
 // applyEvent sets every field of the form on e, as a PATCH naming them
 // all would; a date that is not one is the form's problem (f.Errors).
 func applyEvent(c *call, f *form, e *workflow.LearningEvent) {
+	for _, name := range []string{"agenda", "minutes"} {
+		if _, ok := f.Values[name]; ok {
+			f.Values.Set(name, lines(f.Get(name)))
+		}
+	}
 	e.Type = workflow.LearningEventType(f.Get("type"))
 	e.Title = f.Get("title")
 	e.HostPartnerID = f.Get("host_partner_id")
@@ -120,12 +126,16 @@ func applyEvent(c *call, f *form, e *workflow.LearningEvent) {
 		*d.to = &day
 	}
 	e.Place = workflow.Place{Country: f.Get("place.country"), NUTS2: f.Get("place.nuts2"), City: f.Get("place.city")}
-	e.PartnerIDs = f.All("partner_ids")
-	e.StakeholderGroupIDs = f.All("stakeholder_group_ids")
+	e.PartnerIDs = f.All("partner_ids[]")
+	e.StakeholderGroupIDs = f.All("stakeholder_group_ids[]")
 	e.Agenda = f.Get("agenda")
-	e.GoodPracticeIDs = f.All("good_practice_ids")
+	e.GoodPracticeIDs = f.All("good_practice_ids[]")
 	e.Minutes = f.Get("minutes")
 }
+
+// lines undoes the CR LF line breaks a browser submits a textarea with
+// (the HTML standard's form encoding): the domain takes no CR.
+func lines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // slotView is one thematic seminar slot: free, or the event that fills it.
 type slotView struct {
@@ -466,7 +476,7 @@ func (h *Handler) eventConflict(c *call, pr workflow.Project, f *form) error {
 				shown = append(shown, x)
 			}
 		}
-		diff = append(diff, savedField{Label: labels[name], Value: strings.Join(shown, "\n")})
+		diff = append(diff, savedField{Label: labels[strings.TrimSuffix(name, "[]")], Value: strings.Join(shown, "\n")})
 	}
 	f.Version = cur.Version
 	return h.renderEventForm(c, http.StatusConflict, pr, &cur, f, diff)

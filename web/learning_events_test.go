@@ -58,8 +58,8 @@ func testEventForms(t *testing.T, d sqlstore.Dialect) {
 	// Refused: no title, a date that is none; what was typed stays.
 	form := url.Values{"type": {"thematic_seminar"}, "seminar_number": {"1"}, "host_partner_id": {gabrovo.ID}, "status": {"planned"},
 		"start_date": {"2026-13-40"}, "end_date": {"2026-05-13"}, "place.country": {"bg"}, "place.nuts2": {"BG32"}, "place.city": {"Габрово"},
-		"partner_ids": {firenze.ID, gabrovo.ID}, "stakeholder_group_ids": {groups[0].ID}, "good_practice_ids": {gp.Practice.ID},
-		"agenda": {"9:00 Welcome\n10:00 Workshops"}, "title": {""}}
+		"partner_ids[]": {firenze.ID, gabrovo.ID}, "stakeholder_group_ids[]": {groups[0].ID}, "good_practice_ids[]": {gp.Practice.ID},
+		"agenda": {"9:00 Welcome\r\n10:00 Workshops"}, "title": {""}}
 	res = coord.post(base+"/new", form)
 	require.Equal(t, http.StatusUnprocessableEntity, res.status, res.body)
 	require.Contains(t, res.body, "This is not a date")
