@@ -27,9 +27,16 @@ type learningView struct {
 	Project   workflow.Project
 	Query     string
 	Items     []practiceItem
-	Events    []workflow.LearningEvent
+	Events    []eventItem
 	Next      string // the next page's URL, if any
-	CanCreate bool   // the caller may start a good practice
+	CanCreate bool   // the caller may start a good practice, or an event
+	Slots     []slotView
+}
+
+// eventItem is an event in the list, with its place by name.
+type eventItem struct {
+	workflow.LearningEvent
+	PlaceName string
 }
 
 // learningProject checks that the caller may read the project.
@@ -62,7 +69,18 @@ func (h *Handler) practicesPage(c *call) error {
 			return err
 		}
 		for _, hit := range hits {
-			v.Items = append(v.Items, practiceItem{ID: hit.ID, Title: hit.Title, State: hit.State, Snippet: template.HTML(hit.Snippet)})
+			it := practiceItem{ID: hit.ID, Title: hit.Title, State: hit.State, Snippet: template.HTML(hit.Snippet)}
+			// The hit has no place: the practice has (a page is 25 at most).
+			if d, err := h.cfg.Store.Deliverable(ctx, workflow.KindGoodPractice, hit.ID); err == nil {
+				g := d.Practice
+				it.Meta = placeName(c, g.Location.City, g.Location.NUTS2, g.Location.Country)
+				if len(g.Images) > 0 {
+					it.Image = &g.Images[0]
+				}
+			} else if workflow.ErrorCode(err) != workflow.CodeNotFound {
+				return err
+			}
+			v.Items = append(v.Items, it)
 		}
 		if next != nil {
 			v.Next = base + "q=" + urlQuery(v.Query) + "&cursor=" + encodeCursor(next.DeliverableID)
@@ -75,7 +93,7 @@ func (h *Handler) practicesPage(c *call) error {
 		for _, d := range ds {
 			g := d.Practice
 			it := practiceItem{ID: g.ID, Title: g.Title, State: g.State,
-				Meta:    strings.Join(nonEmpty(g.Location.City, g.Location.Country), ", "),
+				Meta:    placeName(c, g.Location.City, g.Location.NUTS2, g.Location.Country),
 				Snippet: template.HTML(template.HTMLEscapeString(g.Summary))}
 			if len(g.Images) > 0 {
 				it.Image = &g.Images[0]
@@ -112,9 +130,13 @@ func (h *Handler) eventsPage(c *call) error {
 	}
 	for _, e := range evs {
 		if matchesAll(search.Normalize(e.Title, e.Place.City, e.Agenda, string(e.Type)), terms) {
-			v.Events = append(v.Events, e)
+			v.Events = append(v.Events, eventItem{e, placeName(c, e.Place.City, e.Place.NUTS2, e.Place.Country)})
 		}
 	}
+	if v.Slots, err = h.seminarSlots(c, pr.ID); err != nil {
+		return err
+	}
+	v.CanCreate = h.mayManageEvents(c, pr.ID)
 	h.render(c, http.StatusOK, "learning/events", view{Title: c.T("learning.events_title", "Project", pr.Acronym), Data: v})
 	return nil
 }
@@ -136,11 +158,19 @@ func (h *Handler) eventPage(c *call) error {
 	if err != nil {
 		return err
 	}
-	v := eventView{Project: pr, E: e}
+	v := eventView{Project: pr, E: e, CanEdit: c.principal.ManageEvent(e.ProjectID, e.HostPartnerID) == nil,
+		Place: placeName(c, e.Place.City, e.Place.NUTS2, e.Place.Country), Formats: docFormats}
 	if err := h.eventNames(c, &v); err != nil {
 		return err
 	}
-	h.render(c, http.StatusOK, "learning/event", view{Title: e.Title, Data: v})
+	vw := view{Title: e.Title, Data: v}
+	switch c.r.URL.Query().Get("done") {
+	case "created":
+		vw.Notice = c.T("evform.done_created")
+	case "saved":
+		vw.Notice = c.T("gpform.done_saved")
+	}
+	h.render(c, http.StatusOK, "learning/event", vw)
 	return nil
 }
 
@@ -153,6 +183,9 @@ type eventView struct {
 	Groups      []string
 	Practices   []practiceItem // the presented practices the caller may see
 	HiddenCount int            // the presented practices the caller may not see (drafts)
+	CanEdit     bool           // the caller manages the event (ManageEvent)
+	Place       string
+	Formats     []string // the minutes' formats
 }
 
 // eventNames names the host, the participants and the good practices of
@@ -211,16 +244,6 @@ func matchesAll(norm string, terms []string) bool {
 		}
 	}
 	return true
-}
-
-func nonEmpty(xs ...string) []string {
-	var out []string
-	for _, x := range xs {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func encodeCursor(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }

@@ -200,6 +200,7 @@ func New(cfg Config) (*Handler, error) {
 	h.readingRoutes(m)
 	h.meRoutes(m)
 	h.monitoringRoutes(m)
+	h.learningRoutes(m)
 	return h, nil
 }
 

@@ -108,6 +108,10 @@ func pageCases(lang string) []pageCase {
 		}
 	}
 	const reportForm = `main form.report`
+	event := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/events/" + f.event + p }
+	}
+	trace := func(f *pagesFixture) string { return "/ui/good-practices/" + f.submitted + "/trace" }
 	const commentForm = `form[action$="/comments"]:has(input[name="section"][value="part2.policy_context"])`
 	const responseForm = `form[action$="/response"]`
 	// Each language asks for a link for an address of its own: the
@@ -196,6 +200,20 @@ func pageCases(lang string) []pageCase {
 		{role: "coordinator", page: "event", path: func(f *pagesFixture) string { return "/ui/events/" + f.event }},
 		{role: "coordinator", page: "good-practice", path: func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice }},
 		{role: "partner", page: "good-practice", path: func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice }},
+		{role: "partner", page: "events", path: project("/events")},
+		{role: "stakeholder", page: "events", path: project("/events")},
+		{role: "coordinator", page: "event-new", path: project("/events/new")},
+		{role: "partner", page: "event-new", path: project("/events/new")},
+		{role: "coordinator", page: "event-new-error", path: project("/events/new"), submit: `main form[action$="/events/new"]`, status: 422},
+		{role: "coordinator", page: "event-edit", path: event("/edit")},
+		{role: "coordinator", page: "event-edit-conflict", path: event("/edit"), submit: `main form[action$="/edit"]`,
+			values: map[string]string{`main form[action$="/edit"] [name="version"]`: "99", `[name="title"]`: "A title typed in a stale tab"}, status: 409},
+		{role: "partner", page: "event", path: event("")},
+		{role: "stakeholder", page: "event", path: event("")},
+		{role: "coordinator", page: "trace", path: trace},
+		{role: "partner", page: "trace", path: trace},
+		{role: "stakeholder", page: "trace", path: trace},
+		{role: "stakeholder", page: "good-practices-search", path: project("/good-practices?q=budapest")},
 		{role: "stakeholder", page: "reading", path: plan},
 		{role: "partner", page: "reading", path: plan},
 		{role: "coordinator", page: "reading", path: plan},
@@ -262,6 +280,9 @@ type pagesFixture struct {
 	review   string // a peer review under consultation
 	practice string
 	event    string
+	// submitted is a good practice of the Hungarian partner past draft,
+	// presented at the event, which a stakeholder finds relevant.
+	submitted string
 	// draft is the Hungarian partner's action plan, complete but not
 	// submitted; draftReview a peer review it hosts, incomplete.
 	draft, draftReview string
@@ -305,11 +326,23 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	}
 	f.practice = practice("Ateliers partagés pour jeunes artisans", "Shared workshops where young crafts people rent a bench by the month.", "Lyon")
 	practice("Quilting circle", "Evenings of quilting in the library.", "Cork")
+	for _, p := range partners {
+		if strings.HasPrefix(p.Name, "Budapest") {
+			d := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: f.demo.ProjectID,
+				PartnerID: p.ID, Title: "Budapest craft mentoring", Summary: "Master crafts people mentor young ones for a year.",
+				Location: workflow.Location{Country: "HU", NUTS2: "HU11", City: "Budapest"}}}
+			require.NoError(t, store.CreateDeliverable(ctx, &d))
+			f.submitted = d.Practice.ID
+		}
+	}
+	require.NotEmpty(t, f.submitted)
+	_, err = store.DB().ExecContext(ctx, "UPDATE deliverables SET state = 'approved' WHERE id = ?", f.submitted)
+	require.NoError(t, err)
 	start, end := workflow.MustDate("2026-05-12"), workflow.MustDate("2026-05-13")
 	one := 1
 	ev := workflow.LearningEvent{ProjectID: f.demo.ProjectID, Type: workflow.ThematicSeminar, SeminarNumber: &one, Title: "Seminar on shared workshops",
 		HostPartnerID: partners[0].ID, StartDate: &start, EndDate: &end, Place: workflow.Place{Country: "FR", City: "Lyon"},
-		Agenda: "Visits to three ateliers.", GoodPracticeIDs: []string{f.practice}}
+		Agenda: "Visits to three ateliers.\nA talk on mentoring.", GoodPracticeIDs: []string{f.practice, f.submitted}}
 	require.NoError(t, store.CreateEvent(ctx, &ev))
 	f.event = ev.ID
 	visit := workflow.LearningEvent{ProjectID: f.demo.ProjectID, Type: workflow.StudyVisit, Title: "Study visit to Cork",
