@@ -73,6 +73,7 @@ func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 				h.render(c, http.StatusBadRequest, "error", view{Title: c.T("error.bad_request.title"), Error: c.T("error.bad_request.text")})
 				return
 			}
+			normalizeNewlines(r.PostForm)
 			got := r.PostForm.Get(csrfField)
 			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.csrf)) != 1 {
 				h.render(c, http.StatusForbidden, "error", view{Title: c.T("error.form_expired.title"), Error: c.T("error.form_expired.text")})
@@ -348,4 +349,18 @@ func (l *limiter) allow(key string, now time.Time) bool {
 	}
 	w.n++
 	return w.n <= l.max
+}
+
+// normalizeNewlines turns the CR LF line breaks browsers send for a
+// textarea (as HTML requires) into the LF the domain's text rule accepts,
+// so that a multi-line text typed in a browser is not refused for a
+// control character. A lone CR stays, and is refused.
+func normalizeNewlines(v url.Values) {
+	for _, vs := range v {
+		for i, s := range vs {
+			if strings.Contains(s, "\r\n") {
+				vs[i] = strings.ReplaceAll(s, "\r\n", "\n")
+			}
+		}
+	}
 }

@@ -145,7 +145,12 @@ func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 			cm, err = h.cfg.Store.AddComment(c.r.Context(), nc)
 		}
 		if formProblem(err) {
-			return h.showDeliverable(c, kind, id, 0, err)
+			// The form comes back with what was typed.
+			d := &formDraft{Action: "comment", Section: nc.Section, Body: f.Get("body"), Stance: nc.Stance}
+			if nc.ParentID != "" {
+				d.Action, d.ParentID = "reply", nc.ParentID
+			}
+			return h.showDeliverableDraft(c, kind, id, 0, err, d)
 		}
 		if err != nil {
 			return err
@@ -168,7 +173,8 @@ func (h *Handler) respond(c *call) error {
 	if formProblem(err) {
 		// Show the problem on the deliverable's page, if the caller sees it.
 		if cm, cerr := h.cfg.Store.Comment(ctx, cid, p); cerr == nil {
-			return h.showDeliverable(c, cm.Kind, cm.DeliverableID, 0, err)
+			d := &formDraft{Action: "respond", CommentID: cid, Body: c.r.PostForm.Get("body")}
+			return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, 0, err, d)
 		}
 	}
 	if err != nil {

@@ -61,6 +61,9 @@ type sectionView struct {
 	ThreadN     int // threads on the section, shown or not
 	CommentN    int // comments and replies on the section
 	Unanswered  int
+	// DraftBody is the new comment typed on the section before a refusal:
+	// its form shows open with it.
+	DraftBody string
 	// Aside tells whether the section has a comment column: not when
 	// comments are closed and there are none, so the text takes the width.
 	Aside bool
@@ -125,6 +128,10 @@ type commentView struct {
 	EditStanceOptions                          template.HTML // with the stance selected
 	EditOpen, HideOpen                         bool          // the form is shown open, after a refusal
 	HideReason                                 string        // what was typed before a refusal
+	// ReplyBody and ResponseBody are what was typed in the reply or the
+	// response form before a refusal; the form then shows open.
+	ReplyBody, ResponseBody string
+	ReplyOpen               bool
 }
 
 // threadForms is what the forms under every thread share. Back is the
@@ -186,13 +193,17 @@ func (f *threadForms) linkText(respond, answered, reply, edit, hide bool) string
 	return s
 }
 
-// formDraft is what the person typed into a comment's edit or hide form
+// formDraft is what the person typed into a comment form of the page
 // when the change was refused, so that it is shown again, not lost.
 type formDraft struct {
 	CommentID string
-	Action    string // "edit" or "hide"
-	Body      string // the edit's text, or the hide's reason
-	Stance    workflow.Stance
+	// Action is "edit", "hide", "respond" (CommentID's forms), "reply"
+	// (under ParentID) or "comment" (a new one on Section).
+	Action   string
+	Section  string
+	ParentID string
+	Body     string // the edit's text, or the hide's reason
+	Stance   workflow.Stance
 }
 
 // menus are the <option>s of the stance and response menus, the same
@@ -263,7 +274,12 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 			}
 		case d.Action == "hide" && v.HideForm:
 			v.HideReason, v.HideOpen, f.placed = d.Body, true, true
+		case d.Action == "respond" && v.ResponseForm:
+			v.ResponseBody, f.placed = d.Body, true
 		}
+	}
+	if d := f.draft; d != nil && d.Action == "reply" && d.ParentID == c.ID && v.ReplyForm {
+		v.ReplyBody, v.ReplyOpen, f.placed = d.Body, true, true
 	}
 	if f.overview {
 		v.LinkReply, v.LinkRespond, v.LinkEdit, v.LinkHide = v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm
@@ -742,6 +758,9 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		}
 		shownPtrs = append(shownPtrs, s)
 		s.Aside = s.CommentN > 0 || v.CanComment
+		if d := draft; d != nil && d.Action == "comment" && d.Section == s.Anchor && v.CanComment {
+			s.DraftBody, forms.placed = d.Body, true
+		}
 		shown := s.all
 		if v.Section == nil {
 			shown = shown[max(0, len(shown)-overviewThreads):]
@@ -791,8 +810,10 @@ func (h *Handler) showDeliverable(c *call, kind workflow.Kind, id string, status
 	return h.showDeliverableDraft(c, kind, id, status, formErr, nil)
 }
 
-// showDeliverableDraft is showDeliverable after a refused edit or hide of
-// a comment: the form shows again, open, with what the person typed.
+// showDeliverableDraft is showDeliverable after a refused form of the
+// page (a new comment, a reply, a response, an edit or a hide): the form
+// shows again, open, with what the person typed, or, when the form is not
+// on the page, the text shows as "not saved".
 func (h *Handler) showDeliverableDraft(c *call, kind workflow.Kind, id string, status int, formErr error, draft *formDraft) error {
 	only := pageSection(c)
 	v, err := h.loadDeliverable(c, kind, id, only, draft)

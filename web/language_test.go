@@ -106,3 +106,21 @@ func TestSignInMailLanguage(t *testing.T) {
 	require.Contains(t, log, "15 минути")
 	require.NotContains(t, log, "15m0s")
 }
+
+// TestTextareaLineBreaks: a browser sends a textarea's line breaks as CR
+// LF, as HTML says; the pages take them as the LF the domain keeps, while
+// a lone CR (a control character) is still refused.
+func TestTextareaLineBreaks(t *testing.T) {
+	s := newSite(t, sqlstoretest.Backends[0], nil)
+	b := s.browser(t)
+	b.signIn(s.reader)
+	plan := "/ui/action-plans/" + s.planID
+	b.get(plan)
+	cid := postComment(t, b, plan, "First line\r\nSecond line")
+	cm, err := s.store.Comment(ctx, cid, principal(t, s, s.reader))
+	require.NoError(t, err)
+	require.Equal(t, "First line\nSecond line", cm.Body)
+	res := b.post(plan+"/comments", url.Values{"section": {workflow.GeneralSection}, "stance": {"support"}, "body": {"a\rb"}})
+	require.Equal(t, http.StatusUnprocessableEntity, res.status)
+	requireHas(t, res.body, "<textarea id=\"body-general\" name=\"body\" rows=\"4\" maxlength=\"5000\" required>a\rb</textarea>", "the refused text comes back in its form")
+}

@@ -92,11 +92,6 @@ func eventValues(e *workflow.LearningEvent) url.Values {
 // applyEvent sets every field of the form on e, as a PATCH naming them
 // all would; a date that is not one is the form's problem (f.Errors).
 func applyEvent(c *call, f *form, e *workflow.LearningEvent) {
-	for _, name := range []string{"agenda", "minutes"} {
-		if _, ok := f.Values[name]; ok {
-			f.Values.Set(name, lines(f.Get(name)))
-		}
-	}
 	e.Type = workflow.LearningEventType(f.Get("type"))
 	e.Title = f.Get("title")
 	e.HostPartnerID = f.Get("host_partner_id")
@@ -132,10 +127,6 @@ func applyEvent(c *call, f *form, e *workflow.LearningEvent) {
 	e.GoodPracticeIDs = f.All("good_practice_ids[]")
 	e.Minutes = f.Get("minutes")
 }
-
-// lines undoes the CR LF line breaks a browser submits a textarea with
-// (the HTML standard's form encoding): the domain takes no CR.
-func lines(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
 // slotView is one thematic seminar slot: free, or the event that fills it.
 type slotView struct {

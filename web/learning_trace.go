@@ -150,7 +150,7 @@ func (h *Handler) addInterest(c *call) error {
 		h.notAllowed(c, c.T("trace.not_allowed"))
 		return nil
 	}
-	ti := workflow.TransferInterest{PracticeID: g.ID, GroupID: group, Note: lines(f.Get("note")), CreatedBy: c.principal.User.ID}
+	ti := workflow.TransferInterest{PracticeID: g.ID, GroupID: group, Note: f.Get("note"), CreatedBy: c.principal.User.ID}
 	err = h.cfg.Store.AddTransferInterest(c.r.Context(), &ti)
 	switch {
 	case err == nil:
