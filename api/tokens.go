@@ -155,8 +155,8 @@ func (s *Server) deactivateUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if uid == principal(c).User.ID {
-		return workflow.Errorf(workflow.CodeConflict, "an administrator may not deactivate their own account")
+	if err := workflow.CheckDeactivate(principal(c), uid); err != nil {
+		return err
 	}
 	u, err := s.store.DeactivateUser(c.Request().Context(), uid)
 	if err != nil {

@@ -75,6 +75,12 @@ type Config struct {
 	// ImageLimit caps a good practice image uploaded through the pages, as
 	// CRAFTSCODE_IMAGE_LIMIT caps the API's (default 10 MiB).
 	ImageLimit int64
+	// TokenTTL is the default lifetime of a personal token made on the
+	// pages (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
+	TokenTTL time.Duration
+	// AccessChanged, when set, is called after the pages revoke a token
+	// or deactivate a user, so that the API forgets cached callers at once.
+	AccessChanged func()
 }
 
 // Handler serves /ui.
@@ -130,6 +136,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.ImageLimit <= 0 {
 		cfg.ImageLimit = 10 << 20
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = workflow.DefaultTokenTTL
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
@@ -192,6 +201,7 @@ func New(cfg Config) (*Handler, error) {
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
 	h.meRoutes(m)
+	h.tokenRoutes(m)
 	return h, nil
 }
 

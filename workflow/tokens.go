@@ -65,6 +65,18 @@ func (r NewTokenRequest) Validate(p Principal, now time.Time) error {
 	return pr.Err("invalid token")
 }
 
+// CheckDeactivate checks that p may deactivate the user with id userID:
+// an admin, and not their own account.
+func CheckDeactivate(p Principal, userID string) error {
+	if err := p.Authorize("", ActionUserDeactivate); err != nil {
+		return err
+	}
+	if userID == p.User.ID {
+		return Errorf(CodeConflict, "an administrator may not deactivate their own account")
+	}
+	return nil
+}
+
 // TokenStore keeps personal tokens and deactivates accounts. Only hashes
 // (HashToken) of tokens are passed in or kept.
 type TokenStore interface {
