@@ -78,3 +78,32 @@ func refusedWithin(t *testing.T, base, token string, limit time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestRevocationTwoServersOnePostgres: two processes on one PostgreSQL. A
+// token revoked through one is refused by it at once and by the other
+// within the documented cache time (2 seconds); so is a deactivated user.
+func TestRevocationTwoServersOnePostgres(t *testing.T) {
+	t.Parallel()
+	env, _ := postgresEnv(t)
+	a := serve(t, copyEnv(env))
+	b := serve(t, copyEnv(env))
+	defer stopServer(t, a)
+	defer stopServer(t, b)
+	admin := env["CRAFTSCODE_ADMIN_TOKEN"]
+	var u struct{ ID, Token string }
+	require.Equal(t, 201, call(t, "POST", a.url+"/api/v1/users", admin, map[string]any{"email": "two@example.org", "name": "Két Folyamat"}, 0, &u))
+	var tok struct{ ID, Token string }
+	require.Equal(t, 201, call(t, "POST", a.url+"/api/v1/me/tokens", u.Token, map[string]any{"name": "Laptop"}, 0, &tok))
+	for _, s := range []*served{a, b} { // both keep the caller
+		require.Equal(t, 200, get(t, s.url+"/api/v1/me", tok.Token, nil))
+		require.Equal(t, 200, get(t, s.url+"/api/v1/me", u.Token, nil))
+	}
+
+	require.Equal(t, 204, call(t, "DELETE", a.url+"/api/v1/me/tokens/"+tok.ID, u.Token, nil, 0, nil))
+	require.Equal(t, 401, get(t, a.url+"/api/v1/me", tok.Token, nil), "at once where it was revoked")
+	refusedWithin(t, b.url, tok.Token, 3*time.Second)
+
+	require.Equal(t, 200, call(t, "POST", b.url+"/api/v1/users/"+u.ID+"/deactivate", admin, nil, 0, nil))
+	require.Equal(t, 401, get(t, b.url+"/api/v1/me", u.Token, nil), "at once where it was deactivated")
+	refusedWithin(t, a.url, u.Token, 3*time.Second)
+}
