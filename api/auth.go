@@ -23,13 +23,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			return newProblem(http.StatusUnauthorized, "unauthenticated", "send Authorization: Bearer <token>")
 		}
-		p, err := s.principals.get(c.Request().Context(), s.store, workflow.HashToken(token))
+		hash := workflow.HashToken(token)
+		p, err := s.principals.get(c.Request().Context(), s.store, hash)
 		if workflow.ErrorCode(err) == workflow.CodeNotFound {
 			return newProblem(http.StatusUnauthorized, "unauthenticated", "the token is not valid")
 		}
 		if err != nil {
 			return err
 		}
+		s.touchToken(c.Request().Context(), hash)
 		c.Set(principalKey, p)
 		c.SetRequest(c.Request().WithContext(workflow.WithViewer(c.Request().Context(), p)))
 		return next(c)

@@ -283,6 +283,44 @@ var matrix = []endpoint{
 
 	{"GET", "/api/v1/workflows/{kind}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, on("/api/v1/workflows/action-plans?format=dot", submittedPlan, nil, nil)},
+
+	// Personal tokens: everyone signed in manages their own; an admin
+	// lists and revokes anyone's and deactivates accounts.
+	{"POST", "/api/v1/me/tokens", func(*testEnv, consortium) any {
+		return map[string]any{"name": uniq("laptop")}
+	}, []int{401, 401, 201, 201, 201, 201, 201, 201, 201, 201}, nil},
+	{"GET", "/api/v1/me/tokens", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	// The token is the admin's: anyone else is told there is no such token.
+	{"DELETE", "/api/v1/me/tokens/{tid}", nil,
+		[]int{401, 401, 204, 404, 404, 404, 404, 404, 404, 404}, on("/api/v1/me/tokens/{id}", adminToken, nil, nil)},
+	{"GET", "/api/v1/users/{uid}/tokens", nil,
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, on("/api/v1/users/{id}/tokens", freshUser, nil, nil)},
+	{"DELETE", "/api/v1/users/{uid}/tokens/{tid}", nil,
+		[]int{401, 401, 204, 403, 403, 403, 403, 403, 403, 403},
+		func(e *testEnv, c consortium) (string, any, map[string]string) {
+			uid := freshUser(e, c)
+			ts, _, err := e.store.ListTokens(context.Background(), uid, workflow.Page{Limit: 10})
+			require.NoError(e.t, err)
+			require.Len(e.t, ts, 1)
+			return "/api/v1/users/" + uid + "/tokens/" + ts[0].ID, nil, nil
+		}},
+	{"POST", "/api/v1/users/{uid}/deactivate", nil,
+		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, on("/api/v1/users/{id}/deactivate", freshUser, nil, nil)},
+}
+
+// freshUser makes a user (with one token) for a call that changes them.
+func freshUser(e *testEnv, _ consortium) string {
+	var u workflow.User
+	e.create("/api/v1/users", e.admin, map[string]any{"email": strings.ReplaceAll(uniq("fresh"), " ", "") + "@example.org", "name": "Friss Felhasználó"}, &u)
+	return u.ID
+}
+
+// adminToken makes a token of the admin's.
+func adminToken(e *testEnv, _ consortium) string {
+	var t workflow.Token
+	e.create("/api/v1/me/tokens", e.admin, map[string]any{"name": uniq("spare")}, &t)
+	return t.ID
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

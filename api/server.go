@@ -61,6 +61,9 @@ type Config struct {
 	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
 	// ones are refused whatever it says.
 	WebhookAllowPrivate bool
+	// TokenTTL is how long a personal token made without an expiry lasts
+	// (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
+	TokenTTL time.Duration
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -86,6 +89,9 @@ type Server struct {
 	comments   *ratelimit.PerKey
 	// webhookAllowPrivate is Config.WebhookAllowPrivate.
 	webhookAllowPrivate bool
+	// tokenTTL is Config.TokenTTL; touches throttles tokens' last use.
+	tokenTTL time.Duration
+	touches  tokenTouches
 }
 
 // New builds the handler with every route.
@@ -106,6 +112,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.comments = cfg.Comments; s.comments == nil {
 		s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
+	}
+	if s.tokenTTL = cfg.TokenTTL; s.tokenTTL <= 0 {
+		s.tokenTTL = workflow.DefaultTokenTTL
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -164,6 +173,7 @@ func New(cfg Config) (*Server, error) {
 	s.evidenceRoutes(v1)
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
+	s.tokenRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)

@@ -228,8 +228,8 @@ func (h *Handler) sendLink(c *call) error {
 // wrong goes to the log.
 func (h *Handler) mailLink(ctx context.Context, pageLang, email string, now time.Time) {
 	u, err := h.cfg.Store.UserByEmail(ctx, email)
-	if workflow.ErrorCode(err) == workflow.CodeNotFound {
-		return
+	if workflow.ErrorCode(err) == workflow.CodeNotFound || err == nil && u.DeactivatedAt != nil {
+		return // no account, or a deactivated one: no link
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "web: sign-in link: user look-up failed", "error", err.Error())

@@ -79,6 +79,12 @@ type Config struct {
 	// EvidenceLimit caps an evidence file uploaded through the pages, as
 	// CRAFTSCODE_EVIDENCE_LIMIT caps the API's (default 50 MB).
 	EvidenceLimit int64
+	// TokenTTL is the default lifetime of a personal token made on the
+	// pages (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
+	TokenTTL time.Duration
+	// AccessChanged, when set, is called after the pages revoke a token
+	// or deactivate a user, so that the API forgets cached callers at once.
+	AccessChanged func()
 }
 
 // Handler serves /ui.
@@ -137,6 +143,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.EvidenceLimit <= 0 {
 		cfg.EvidenceLimit = evidence.DefaultLimit
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = workflow.DefaultTokenTTL
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	h := &Handler{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(),
@@ -201,6 +210,7 @@ func New(cfg Config) (*Handler, error) {
 	h.meRoutes(m)
 	h.monitoringRoutes(m)
 	h.learningRoutes(m)
+	h.tokenRoutes(m)
 	return h, nil
 }
 

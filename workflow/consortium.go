@@ -97,6 +97,9 @@ type User struct {
 	Language  string    `json:"language"`
 	TimeZone  string    `json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
+	// DeactivatedAt is when an admin deactivated the account; nil while
+	// it is active.
+	DeactivatedAt *time.Time `json:"deactivated_at,omitempty"`
 }
 
 // Membership gives a user a role in a project, scoped to a partner (role

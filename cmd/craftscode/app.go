@@ -49,6 +49,7 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.Store, error) {
 		store.Close()
 		return nil, err
 	}
+	store.SetTokenTTL(cfg.TokenTTL)
 	return store, nil
 }
 
@@ -111,16 +112,25 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// One comment limiter for the pages and the API: a person has one
 	// allowance, whichever way they comment.
 	comments := ratelimit.New(0, 0)
+	// The pages revoke tokens and deactivate users: the API's cache of
+	// callers must forget them at once too. The API is made after the
+	// pages (it serves them), hence the variable.
+	var srv *api.Server
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
 		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
-		Comments: comments, TrustedProxies: cfg.TrustedProxies})
+		Comments: comments, TrustedProxies: cfg.TrustedProxies,
+		TokenTTL: cfg.TokenTTL, AccessChanged: func() {
+			if srv != nil {
+				srv.ForgetPrincipals()
+			}
+		}})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
+	srv, err = api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, TokenTTL: cfg.TokenTTL})
 	if err != nil {
 		a.Close()
 		return nil, err

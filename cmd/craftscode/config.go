@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/craftscode/craftscode/evidence"
 	"github.com/craftscode/craftscode/notify"
@@ -46,6 +47,10 @@ type Config struct {
 	// are the reverse proxies whose X-Forwarded-For names the client that
 	// the sign-in limits count; none means the peer address counts.
 	TrustedProxies []netip.Prefix
+	// TokenTTL (CRAFTSCODE_TOKEN_TTL, "90d" or a Go duration such as
+	// "720h") is how long a new token lasts when none is chosen: personal
+	// tokens, and those made with a user (API, user create, demo).
+	TokenTTL time.Duration
 }
 
 // S3Config selects S3-compatible storage when Endpoint is set.
@@ -99,6 +104,14 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			problems = append(problems, "CRAFTSCODE_TRUSTED_PROXIES: "+err.Error())
 		}
 		c.TrustedProxies = p
+	}
+	c.TokenTTL = workflow.DefaultTokenTTL
+	if v := strings.TrimSpace(getenv("CRAFTSCODE_TOKEN_TTL")); v != "" {
+		d, err := parseTTL(v)
+		if err != nil || d < time.Hour || d > 5*365*24*time.Hour {
+			problems = append(problems, "CRAFTSCODE_TOKEN_TTL must be a number of days (90d) or a duration (720h), from 1h to 1825d")
+		}
+		c.TokenTTL = d
 	}
 	if c.S3.Endpoint != "" && (c.S3.AccessKey == "" || c.S3.SecretKey == "") {
 		problems = append(problems, "S3_ENDPOINT needs S3_ACCESS_KEY and S3_SECRET_KEY")
@@ -173,6 +186,18 @@ func (c Config) database() string {
 		return c.DatabaseURL
 	}
 	return filepath.Join(c.DataDir, "craftscode.db")
+}
+
+// parseTTL reads "90d" as 90 days, else a Go duration ("720h").
+func parseTTL(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }
 
 func or(v, def string) string {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/craftscode/craftscode/workflow"
@@ -22,6 +23,8 @@ Usage:
   craftscode [serve]                                  run the service (default)
   craftscode migrate                                  apply database migrations and exit
   craftscode user create --email E --name N [--admin] create a user; prints its token once
+  craftscode user deactivate <email|id>               end a user's access: tokens and sessions stop working
+  craftscode token revoke <id>                        revoke a token (its id, as listed)
   craftscode demo                                     load the CRAFTS CODE consortium; prints tokens
   craftscode bench transitions [--workers N]          measure transitions against PostgreSQL (DATABASE_URL)
   craftscode bench documents [--actions 30]           measure document rendering, against pandoc if installed
@@ -74,7 +77,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Info("migrations applied")
 		return nil
 	case "user":
+		if len(args) > 0 && args[0] == "deactivate" {
+			return deactivateCommand(ctx, cfg, args[1:], stdout)
+		}
 		return userCommand(ctx, cfg, args, stdout)
+	case "token":
+		return tokenCommand(ctx, cfg, args, stdout)
 	case "demo":
 		store, err := openStore(ctx, cfg)
 		if err != nil {
@@ -128,6 +136,51 @@ func userCommand(ctx context.Context, cfg Config, args []string, stdout io.Write
 		return describe(err)
 	}
 	return writeJSON(stdout, map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "admin": u.Admin, "token": token})
+}
+
+// deactivateCommand deactivates a user named by e-mail or id. Instances
+// serving the API stop taking their tokens within their cache time (2
+// seconds); page sessions end at once.
+func deactivateCommand(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || strings.TrimSpace(args[0]) == "" {
+		return usageError{"usage: craftscode user deactivate <email|id>"}
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	id := strings.TrimSpace(args[0])
+	if !workflow.ValidID(id) {
+		u, err := store.UserByEmail(ctx, strings.ToLower(id))
+		if err != nil {
+			return describe(err)
+		}
+		id = u.ID
+	}
+	u, err := store.DeactivateUser(ctx, id)
+	if err != nil {
+		return describe(err)
+	}
+	return writeJSON(stdout, u)
+}
+
+// tokenCommand revokes a token by its id (GET /api/v1/me/tokens or
+// /api/v1/users/{id}/tokens list them).
+func tokenCommand(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "revoke" {
+		return usageError{"usage: craftscode token revoke <id>"}
+	}
+	store, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	t, err := store.RevokeToken(ctx, "", strings.TrimSpace(args[1]))
+	if err != nil {
+		return describe(err)
+	}
+	return writeJSON(stdout, map[string]any{"revoked": t})
 }
 
 // describe spells out a domain error's field problems for the terminal.

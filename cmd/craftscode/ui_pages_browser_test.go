@@ -228,6 +228,26 @@ func pageCases(lang string) []pageCase {
 		{role: "stakeholder", page: "comment-error", path: plan, submit: commentForm, status: 422},
 		{role: "stakeholder", page: "section-comment-error", path: section, submit: commentForm, status: 422},
 		{role: "partner", page: "response-error", path: section, submit: responseForm, status: 422},
+
+		// Tokens and accounts: everyone's own tokens, the admin's users.
+		{role: "admin", page: "my-data", path: at("/ui/me")},
+		{role: "coordinator", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "partner", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "stakeholder", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "secretariat", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "observer", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "admin", page: "my-tokens", path: at("/ui/me/tokens")},
+		{role: "stakeholder", page: "my-tokens-error", path: at("/ui/me/tokens"), submit: `form[action="/ui/me/tokens"]`, status: 422},
+		{role: "stakeholder", page: "token-created", path: at("/ui/me/tokens"), submit: `form[action="/ui/me/tokens"]`,
+			values: map[string]string{"#f-name": "Reporting script", "#f-expires": "30"}},
+		{role: "coordinator", page: "token-revoke-confirm", path: func(f *pagesFixture) string { return "/ui/me/tokens/" + f.token + "/revoke" }},
+		{role: "coordinator", page: "admin-users-forbidden", path: at("/ui/admin/users"), status: 403},
+		{role: "admin", page: "admin-users", path: at("/ui/admin/users")},
+		{role: "admin", page: "admin-user-tokens", path: func(f *pagesFixture) string { return "/ui/admin/users/" + f.coordinatorID + "/tokens" }},
+		{role: "admin", page: "admin-token-revoke-confirm", path: func(f *pagesFixture) string {
+			return "/ui/admin/users/" + f.coordinatorID + "/tokens/" + f.token + "/revoke"
+		}},
+		{role: "admin", page: "admin-deactivate-confirm", path: func(f *pagesFixture) string { return "/ui/admin/users/" + f.coordinatorID + "/deactivate" }},
 	}
 }
 
@@ -293,6 +313,9 @@ type pagesFixture struct {
 	// report for monitoredPeriod, one with none.
 	monitoredPlans  [3]string
 	monitoredPeriod string
+	// token is a personal token of the coordinator, whose id is
+	// coordinatorID (the admin's pages about a user).
+	token, coordinatorID string
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -462,6 +485,14 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 		"host_partner_id": hu, "title": "Peer review in Budapest", "peer_partner_ids": peers, "policy_instrument_id": huInstrument,
 	}, 0, &draftReview))
 	f.draftReview = draftReview.ID
+
+	// A personal token of the coordinator's, for the revoke pages.
+	var me struct{ ID string }
+	require.Equal(t, 200, call(t, "GET", f.s.url+"/api/v1/me", coordinator.Token, nil, 0, &me))
+	f.coordinatorID = me.ID
+	var tok struct{ ID string }
+	require.Equal(t, 201, call(t, "POST", f.s.url+"/api/v1/me/tokens", coordinator.Token, map[string]any{"name": "Reporting script"}, 0, &tok))
+	f.token = tok.ID
 	return f
 }
 

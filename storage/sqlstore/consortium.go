@@ -24,19 +24,24 @@ type userRow struct {
 	Language  string
 	TimeZone  string
 	CreatedAt time.Time
+	// DeactivatedAt is set once an admin deactivates the account.
+	DeactivatedAt *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 func (r userRow) domain() workflow.User {
 	return workflow.User{ID: r.ID, Email: r.Email, Name: r.Name, Admin: r.Admin,
-		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC()}
+		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC(), DeactivatedAt: utcPtr(r.DeactivatedAt)}
 }
 
 type tokenRow struct {
-	Hash      string
-	UserID    string
-	Label     string
-	CreatedAt time.Time
+	Hash       string
+	ID         string
+	UserID     string
+	Label      string // the token's name
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
 }
 
 func (tokenRow) TableName() string { return "api_tokens" }
@@ -163,7 +168,7 @@ func (s *Store) CreateUser(ctx context.Context, u *workflow.User, tokenHash, lab
 			}
 			return err
 		}
-		return tx.Create(&tokenRow{Hash: tokenHash, UserID: u.ID, Label: label, CreatedAt: u.CreatedAt}).Error
+		return tx.Create(s.newTokenRow(tokenHash, u.ID, label, u.CreatedAt)).Error
 	})
 }
 
@@ -202,13 +207,15 @@ func (s *Store) EnsureAdmin(ctx context.Context, u *workflow.User, tokenHash str
 			row.Admin = true
 		}
 		*u = row.domain()
-		return tx.Create(&tokenRow{Hash: tokenHash, UserID: row.ID, Label: "admin-token", CreatedAt: now()}).Error
+		// The bootstrap token is configuration: it never expires (take it
+		// out of the environment to retire it).
+		return tx.Create(&tokenRow{Hash: tokenHash, ID: workflow.NewID(), UserID: row.ID, Label: "admin-token", CreatedAt: now()}).Error
 	})
 }
 
 func (s *Store) AddToken(ctx context.Context, userID, tokenHash, label string) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Create(&tokenRow{Hash: tokenHash, UserID: userID, Label: label, CreatedAt: now()}).Error
+		return tx.Create(s.newTokenRow(tokenHash, userID, label, now())).Error
 	})
 }
 
@@ -228,7 +235,8 @@ func (s *Store) ListUsers(ctx context.Context, p workflow.Page) ([]workflow.User
 // Authenticate reads the user and every membership, with the instruments
 // of stakeholder groups, in one query: it runs on every request.
 func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Principal, error) {
-	p, err := s.principal(ctx, "api_tokens t JOIN users u ON u.id = t.user_id", "t.hash = $1", tokenHash)
+	p, err := s.principal(ctx, "api_tokens t JOIN users u ON u.id = t.user_id",
+		"t.hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)", tokenHash, now())
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		return p, workflow.Errorf(workflow.CodeNotFound, "token not found")
 	}
@@ -236,8 +244,9 @@ func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Pr
 }
 
 // principal reads a user and their memberships; from must join the user
-// as u, and where selects one user.
-func (s *Store) principal(ctx context.Context, from, where string, arg any) (workflow.Principal, error) {
+// as u, and where selects one user. Erased and deactivated users are not
+// found.
+func (s *Store) principal(ctx context.Context, from, where string, args ...any) (workflow.Principal, error) {
 	var p workflow.Principal
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.language, u.time_zone, u.created_at,
 			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id,
@@ -246,7 +255,7 @@ func (s *Store) principal(ctx context.Context, from, where string, arg any) (wor
 		LEFT JOIN memberships m ON m.user_id = u.id
 		LEFT JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
 		LEFT JOIN projects pr ON pr.id = m.project_id
-		WHERE (`+where+`) AND u.erased_at IS NULL ORDER BY m.project_id`, arg)
+		WHERE (`+where+`) AND u.erased_at IS NULL AND u.deactivated_at IS NULL ORDER BY m.project_id`, args...)
 	if err != nil {
 		return p, translate(err)
 	}

@@ -47,6 +47,9 @@ type Store struct {
 	// idempotencySwept is when expired idempotency records were last
 	// deleted (Unix nanoseconds).
 	idempotencySwept atomic.Int64
+	// tokenTTL is how long tokens made with a new user or by AddToken
+	// last, in nanoseconds (SetTokenTTL); 0 means DefaultTokenTTL.
+	tokenTTL atomic.Int64
 }
 
 // JobQueue takes follow-up work inside the caller's transaction, so that
