@@ -73,7 +73,7 @@ func testDashboardPages(t *testing.T, d sqlstore.Dialect) {
 	require.Contains(t, res.body, "1 report overdue")
 	// Good practices are counted by kind.
 	require.Contains(t, res.body, "<dt>Good practices</dt><dd>1</dd>")
-	require.Contains(t, res.body, "<th scope=\"row\">Good practices</th><td>1</td>")
+	require.Contains(t, res.body, `<th scope="row">Good practices</th><td data-label="Draft">1</td>`)
 
 	res = b.get("/ui/projects/" + m.Project.ID + "/dashboard.csv")
 	require.Equal(t, http.StatusOK, res.status)
