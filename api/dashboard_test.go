@@ -34,7 +34,7 @@ func TestDashboard(t *testing.T) {
 		require.Equal(t, "Accept", res.Header.Get("Vary"))
 		res.json(t, &d)
 		require.Equal(t, "project", d.Scope)
-		require.Len(t, d.Deliverables, 10, "every kind and state, zeros included")
+		require.Len(t, d.Deliverables, 15, "every kind and state, zeros included")
 		require.Equal(t, 1, stateCount(d, workflow.KindActionPlan, workflow.StateDraft))
 		require.Equal(t, 1, stateCount(d, workflow.KindActionPlan, workflow.StateStakeholderReview))
 		require.Equal(t, 1, stateCount(d, workflow.KindPeerReview, workflow.StateStakeholderReview))

@@ -150,7 +150,7 @@ func TestSVGStacked(t *testing.T) {
 	require.Contains(t, titles, "Actions "+evil, "the title comes back as the text it was")
 	require.Contains(t, titles, evil+": done 3, "+evil+" 1")
 	// The largest bar (4) fills the plot: 3/4 and 1/4 of it, then 2/4.
-	plot := float64(chartWidth - labelWidth - valueWidth)
+	plot := float64(chartWidth - valueWidth)
 	require.InDeltaSlice(t, []float64{plot * 3 / 4, plot / 4, plot / 2}, widths, 0.11)
 }
 
@@ -181,10 +181,29 @@ func TestSVGPercentAndEmpty(t *testing.T) {
 	var root element
 	require.NoError(t, xml.Unmarshal([]byte(out), &root))
 	require.Contains(t, out, "170%", "the value shows as it is")
-	require.Contains(t, out, fmt.Sprintf(`width="%d.0"`, chartWidth-labelWidth-valueWidth), "but the bar does not overflow the plot")
-	require.Contains(t, out, "…", "a long label is shortened")
+	require.Contains(t, out, fmt.Sprintf(`width="%d.0"`, chartWidth-valueWidth), "but the bar does not overflow the plot")
+	require.NotContains(t, out, "…", "a long label is not shortened")
+	var lines []string
+	walk(root, func(e element) {
+		if e.XMLName.Local == "tspan" {
+			lines = append(lines, e.Text)
+			require.LessOrEqual(t, charWidth*len([]rune(e.Text)), chartWidth, "%q fits the width", e.Text)
+		}
+	})
+	require.Greater(t, len(lines), 1, "a long label takes more than one line")
+	require.Equal(t, strings.TrimSpace(strings.Repeat("Long plan title ", 5)), strings.Join(lines, " "), "and is written whole")
 
 	empty := Chart{ID: "none", Title: "Nothing"}.SVG()
 	require.NoError(t, xml.Unmarshal([]byte(empty), &root))
 	require.Contains(t, empty, "Nothing to show yet")
+	said := Chart{ID: "none", Title: "Nothing", Empty: "Még nincs mit mutatni"}.SVG()
+	require.Contains(t, said, ">Még nincs mit mutatni</text>", "in the page's language")
+	require.NotContains(t, said, "Nothing to show yet")
+}
+
+func TestWrap(t *testing.T) {
+	require.Equal(t, []string{""}, wrap("", 10))
+	require.Equal(t, []string{"Action plan", "for Florence"}, wrap("Action plan for Florence", 12))
+	require.Equal(t, []string{"Vállalkozás", "fejlesztés", "plan"}, wrap("Vállalkozásfejlesztés plan", 11), "a word longer than a line is cut, in characters")
+	require.Equal(t, []string{"a b"}, wrap("  a \n b ", 10))
 }

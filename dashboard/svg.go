@@ -21,8 +21,9 @@ type Bar struct {
 }
 
 // Chart is a horizontal bar chart; with more than one series the bars are
-// stacked. Horizontal bars keep long labels (plan titles in any language)
-// readable and fit a phone's width.
+// stacked. Each bar's label is written whole above it, on as many lines as
+// it needs, so that long labels (plan titles in any language) are read in
+// full and the bars keep the whole width of a phone.
 type Chart struct {
 	ID     string // element id; also names the title and description
 	Title  string
@@ -32,21 +33,25 @@ type Chart struct {
 	Max float64
 	// Percent shows values (0..1) as percentages.
 	Percent bool
+	// Empty is what the chart says when it has no bars, in the page's
+	// language ("Nothing to show yet" when unset).
+	Empty string
 }
 
 // Geometry of the drawing, in viewBox units. The SVG scales to the width
-// of its container.
+// of its container, up to its own width (the page's style sheet), so that
+// a unit stays about a pixel: the charts' 14-unit text is never much
+// smaller than 13 px on a 390 px phone, nor large on a desktop.
 const (
-	// Narrow enough that text stays readable when a phone shrinks the
-	// drawing to its width.
-	chartWidth  = 480
-	labelWidth  = 170
-	valueWidth  = 46
-	barHeight   = 22
-	barGap      = 10
-	legendRow   = 24
-	maxLabelLen = 21
-	charWidth   = 8 // a generous average glyph width at the charts' 13px
+	chartWidth = 340
+	valueWidth = 52 // the value written after the bar
+	barHeight  = 20
+	barGap     = 14 // between one bar and the next label
+	lineHeight = 18 // of a label's line
+	legendRow  = 24
+	charWidth  = 8 // a generous average glyph width at the charts' 14px
+	// lineLen is how many characters of a label fit on one line.
+	lineLen = chartWidth / charWidth
 )
 
 // SVG draws the chart as an inline <svg> element. Every piece of text is
@@ -54,13 +59,21 @@ const (
 // attributes, no script), so it passes a strict Content-Security-Policy.
 func (c Chart) SVG() string {
 	var b strings.Builder
-	plot := float64(chartWidth - labelWidth - valueWidth)
+	plot := float64(chartWidth - valueWidth)
 	legend := c.legend()
 	top := 0
 	if len(legend) > 0 {
 		top = legend[len(legend)-1].row*legendRow + legendRow + 6
 	}
-	height := top + max(len(c.Bars), 1)*(barHeight+barGap)
+	labels := make([][]string, len(c.Bars))
+	height := top
+	for i, bar := range c.Bars {
+		labels[i] = wrap(bar.Label, lineLen)
+		height += len(labels[i])*lineHeight + 4 + barHeight + barGap
+	}
+	if len(c.Bars) == 0 {
+		height += barHeight + barGap
+	}
 	full := c.Max
 	if full <= 0 {
 		for _, bar := range c.Bars {
@@ -78,28 +91,70 @@ func (c Chart) SVG() string {
 			l.x, y+4, attr(l.Color), l.x+18, y+16, text(l.Name))
 	}
 	if len(c.Bars) == 0 {
-		fmt.Fprintf(&b, `<text x="0" y="%d" class="empty">Nothing to show yet</text>`, top+barHeight-6)
+		fmt.Fprintf(&b, `<text x="0" y="%d" class="empty">%s</text>`, top+barHeight-4, text(c.empty()))
 	}
+	y := top
 	for i, bar := range c.Bars {
-		y := top + i*(barHeight+barGap)
 		fmt.Fprintf(&b, `<g class="bar"><title>%s</title>`, text(bar.Label+": "+c.valueText(bar.Values)))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, labelWidth-8, y+barHeight-6, text(shorten(bar.Label)))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%g" height="%d" class="track"/>`, labelWidth, y, plot, barHeight)
-		x := float64(labelWidth)
+		b.WriteString(`<text class="label">`)
+		for j, line := range labels[i] {
+			fmt.Fprintf(&b, `<tspan x="0" y="%d">%s</tspan>`, y+(j+1)*lineHeight-4, text(line))
+		}
+		b.WriteString(`</text>`)
+		y += len(labels[i])*lineHeight + 4
+		fmt.Fprintf(&b, `<rect x="0" y="%d" width="%g" height="%d" class="track"/>`, y, plot, barHeight)
+		x := 0.0
 		for j, v := range bar.Values {
 			if v <= 0 || full <= 0 || j >= len(c.Series) {
 				continue
 			}
 			w := math.Min(v/full, 1) * plot
-			w = math.Min(w, float64(labelWidth)+plot-x)
+			w = math.Min(w, plot-x)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>`, x, y, w, barHeight, attr(c.Series[j].Color))
 			x += w
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" class="value">%s</text>`, labelWidth+int(plot)+6, y+barHeight-6, text(c.total(bar.Values)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" class="value">%s</text>`, int(plot)+6, y+barHeight-5, text(c.total(bar.Values)))
 		b.WriteString(`</g>`)
+		y += barHeight + barGap
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+func (c Chart) empty() string {
+	if c.Empty != "" {
+		return c.Empty
+	}
+	return "Nothing to show yet"
+}
+
+// wrap breaks s into lines of at most n characters, at spaces where it
+// can; a word longer than a line is cut. Nothing is left out: the label
+// is read whole.
+func wrap(s string, n int) []string {
+	var lines []string
+	var cur []rune
+	for _, word := range strings.Fields(s) {
+		w := []rune(word)
+		for len(w) > n { // a word that fills lines of its own
+			if len(cur) > 0 {
+				lines, cur = append(lines, string(cur)), nil
+			}
+			lines, w = append(lines, string(w[:n])), w[n:]
+		}
+		switch {
+		case len(cur) == 0:
+			cur = w
+		case len(cur)+1+len(w) <= n:
+			cur = append(append(cur, ' '), w...)
+		default:
+			lines, cur = append(lines, string(cur)), w
+		}
+	}
+	if len(cur) > 0 || len(lines) == 0 {
+		lines = append(lines, string(cur))
+	}
+	return lines
 }
 
 // legendItem is a series placed in the legend.
@@ -134,7 +189,7 @@ func (c Chart) describe() string {
 		parts = append(parts, bar.Label+": "+c.valueText(bar.Values))
 	}
 	if len(parts) == 0 {
-		return "No data."
+		return c.empty() + "."
 	}
 	return strings.Join(parts, "; ") + "."
 }
@@ -170,16 +225,6 @@ func sum(vs []float64) float64 {
 		t += v
 	}
 	return t
-}
-
-// shorten cuts a label to what fits beside the bars; the bar's <title>
-// keeps it whole.
-func shorten(s string) string {
-	r := []rune(s)
-	if len(r) <= maxLabelLen {
-		return s
-	}
-	return string(r[:maxLabelLen-1]) + "…"
 }
 
 // text escapes character data; attr escapes an attribute value. Both

@@ -55,7 +55,49 @@ type dashboardView struct {
 	Actions      chartView
 	PlanActions  chartView
 	Indicators   chartView
+	Practices    int // how many good practices, in every state
+	Plans        []dashboardPlan
+	Overdue      []overdueRow
 	AsOf         string // when the figures were computed, in words
+}
+
+// dashboardPlan is one monitored plan as the dashboard lists it: its full
+// title, a link to it, its latest reported period and its indicators'
+// mean progress.
+type dashboardPlan struct {
+	ID, Title    string
+	LatestPeriod string // "" when nothing is reported yet
+	Indicators   int
+	Progress     float64
+	Overdue      int // how many of its reports are overdue
+}
+
+// overdueRow is a row of the overdue table, its due day in words.
+type overdueRow struct {
+	workflow.OverdueReport
+	Due when
+}
+
+// dashboardPlans joins the per-plan parts of the dashboard, which list the
+// same plans in the same order, by plan.
+func dashboardPlans(d workflow.Dashboard) []dashboardPlan {
+	out := make([]dashboardPlan, 0, len(d.Actions.Plans))
+	at := map[string]int{}
+	for _, p := range d.Actions.Plans {
+		at[p.PlanID] = len(out)
+		out = append(out, dashboardPlan{ID: p.PlanID, Title: p.Title, LatestPeriod: p.LatestPeriod})
+	}
+	for _, p := range d.Indicators.Plans {
+		if i, ok := at[p.PlanID]; ok {
+			out[i].Indicators, out[i].Progress = len(p.Indicators), p.AvgProgress
+		}
+	}
+	for _, o := range d.Overdue {
+		if i, ok := at[o.PlanID]; ok {
+			out[i].Overdue++
+		}
+	}
+	return out
 }
 
 // loadDashboard checks the caller's right and reads the figures.
@@ -81,10 +123,19 @@ func (h *Handler) dashboardPage(c *call) error {
 	if err != nil {
 		return err
 	}
+	dd := c.dates(d.GeneratedAt)
 	v := dashboardView{Project: pr, D: d,
 		Deliverables: chart(deliverablesChart(c, d)), Actions: chart(actionsChart(c, d)),
 		PlanActions: chart(planActionsChart(c, d)), Indicators: chart(indicatorsChart(c, d)),
-		AsOf: c.dates(d.GeneratedAt).text(d.GeneratedAt)}
+		Plans: dashboardPlans(d), AsOf: dd.text(d.GeneratedAt)}
+	for _, sc := range d.Deliverables {
+		if sc.Kind == workflow.KindGoodPractice {
+			v.Practices += sc.Count
+		}
+	}
+	for _, o := range d.Overdue {
+		v.Overdue = append(v.Overdue, overdueRow{OverdueReport: o, Due: dd.day(workflow.DateOf(o.DueAt))})
+	}
 	h.render(c, http.StatusOK, "dashboard/project", view{Title: c.T("dashboard.title", "Project", pr.Acronym), Data: v})
 	return nil
 }
@@ -112,7 +163,7 @@ func (h *Handler) dashboardCSV(c *call) error {
 
 func deliverablesChart(c *call, d workflow.Dashboard) dashboard.Chart {
 	ch := dashboard.DeliverablesChart(d)
-	ch.Title = c.T("dashboard.chart_deliverables")
+	ch.Title, ch.Empty = c.T("dashboard.chart_deliverables"), c.T("dashboard.chart_empty")
 	var kinds []workflow.Kind
 	var states []workflow.State
 	for _, sc := range d.Deliverables {
@@ -151,7 +202,7 @@ func kindPlural(c *call, k workflow.Kind) string {
 
 func actionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
 	ch := dashboard.ActionsChart(d)
-	ch.Title = c.T("dashboard.chart_actions")
+	ch.Title, ch.Empty = c.T("dashboard.chart_actions"), c.T("dashboard.chart_empty")
 	for i := range ch.Series {
 		ch.Series[i].Name = c.T("dashboard.series_actions")
 	}
@@ -165,7 +216,7 @@ func actionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
 
 func planActionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
 	ch := dashboard.PlanActionsChart(d)
-	ch.Title = c.T("dashboard.chart_plan_actions")
+	ch.Title, ch.Empty = c.T("dashboard.chart_plan_actions"), c.T("dashboard.chart_empty")
 	for i, st := range workflow.ImplementationStatuses {
 		if i < len(ch.Series) {
 			ch.Series[i].Name = c.T(codeKey(st))
@@ -176,7 +227,7 @@ func planActionsChart(c *call, d workflow.Dashboard) dashboard.Chart {
 
 func indicatorsChart(c *call, d workflow.Dashboard) dashboard.Chart {
 	ch := dashboard.IndicatorsChart(d)
-	ch.Title = c.T("dashboard.chart_indicators")
+	ch.Title, ch.Empty = c.T("dashboard.chart_indicators"), c.T("dashboard.chart_empty")
 	for i := range ch.Series {
 		ch.Series[i].Name = c.T("dashboard.series_progress")
 	}

@@ -15,9 +15,10 @@ import (
 )
 
 // dashboardKinds and dashboardStates fix the order of the deliverables
-// table; every pair is listed, zeros included.
+// table; every pair is listed, zeros included. Good practices are counted
+// as the other kinds are (for a partner, the ones it identified).
 var (
-	dashboardKinds  = []workflow.Kind{workflow.KindActionPlan, workflow.KindPeerReview}
+	dashboardKinds  = []workflow.Kind{workflow.KindActionPlan, workflow.KindPeerReview, workflow.KindGoodPractice}
 	dashboardStates = []workflow.State{workflow.StateDraft, workflow.StateStakeholderReview, workflow.StateApproved,
 		workflow.StateMonitored, workflow.StateClosed}
 )

@@ -66,14 +66,26 @@ func TestDashboardMonitoring(t *testing.T) {
 			m.Plans[4].Indicators[1].Target = m.Plans[4].Indicators[1].Baseline // progress cannot be measured
 			m.Plans[6].Indicators[0].Name = "=cmd|' /C calc'!A0"                // stays text in JSON
 			require.NoError(t, sqlstoretest.InsertMonitoring(ctx, s.DB(), d, m))
+			// Good practices are counted by kind too: two of plan 3's
+			// partner, one of them approved.
+			for i, title := range []string{"Shared ateliers", "Craft mentoring"} {
+				gp := workflow.Deliverable{Kind: workflow.KindGoodPractice, Practice: &workflow.GoodPractice{ProjectID: m.Project.ID,
+					PartnerID: m.Plans[3].PartnerID, Title: title, Location: workflow.Location{Country: "HU", City: "Budapest"}}}
+				require.NoError(t, s.CreateDeliverable(ctx, &gp))
+				if i == 1 {
+					_, err := s.DB().ExecContext(ctx, "UPDATE deliverables SET state = 'approved' WHERE id = $1", gp.Practice.ID)
+					require.NoError(t, err)
+				}
+			}
 
 			got, err := s.Dashboard(ctx, m.Project.ID, workflow.Scope{All: true}, dashNow)
 			require.NoError(t, err)
 			require.Equal(t, "project", got.Scope)
-			require.Len(t, got.Deliverables, 10)
+			require.Len(t, got.Deliverables, 15)
+			wantCounts := map[[2]string]int{{"action_plan", "monitored"}: 11, {"action_plan", "closed"}: 1,
+				{"good_practice", "draft"}: 1, {"good_practice", "approved"}: 1}
 			for _, sc := range got.Deliverables {
-				want := map[[2]string]int{{"action_plan", "monitored"}: 11, {"action_plan", "closed"}: 1}[[2]string{string(sc.Kind), string(sc.State)}]
-				require.Equal(t, want, sc.Count, "%s %s", sc.Kind, sc.State)
+				require.Equal(t, wantCounts[[2]string{string(sc.Kind), string(sc.State)}], sc.Count, "%s %s", sc.Kind, sc.State)
 			}
 
 			// Actions, per plan and in total.
@@ -167,6 +179,17 @@ func TestDashboardMonitoring(t *testing.T) {
 			require.Equal(t, 2, mine.Indicators.Summary.Indicators)
 			require.Len(t, mine.Overdue, 1)
 			require.Equal(t, 4, sum(mine.Actions.Totals))
+			for _, sc := range mine.Deliverables {
+				want := map[[2]string]int{{"action_plan", "monitored"}: 1, {"good_practice", "draft"}: 1, {"good_practice", "approved"}: 1}[[2]string{string(sc.Kind), string(sc.State)}]
+				require.Equal(t, want, sc.Count, "the partner's own: %s %s", sc.Kind, sc.State)
+			}
+			other, err := s.Dashboard(ctx, m.Project.ID, workflow.Scope{PartnerID: m.Plans[4].PartnerID}, dashNow)
+			require.NoError(t, err)
+			for _, sc := range other.Deliverables {
+				if sc.Kind == workflow.KindGoodPractice {
+					require.Zero(t, sc.Count, "another partner's practices are not on its dashboard: %s", sc.State)
+				}
+			}
 
 			_, err = s.Dashboard(ctx, workflow.NewID(), workflow.Scope{All: true}, dashNow)
 			require.Equal(t, workflow.CodeNotFound, workflow.ErrorCode(err))
