@@ -93,7 +93,7 @@ func (h *Handler) uploadEvidence(c *call) error {
 		return h.renderReportUpload(c, status, rp, f, msg)
 	}
 	tooLarge := func() error {
-		return refuse(http.StatusRequestEntityTooLarge, c.T("report.evidence_too_large", "Limit", sizeText(limit)))
+		return refuse(http.StatusRequestEntityTooLarge, c.T("report.evidence_too_large", "Limit", humanSize(c, limit)))
 	}
 	switch {
 	case rp.report.State != workflow.ReportDraft:

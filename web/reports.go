@@ -163,7 +163,7 @@ func (h *Handler) renderReport(c *call, status int, rp reportParts, f *form, sta
 	dates := c.dates(now)
 	edit := c.principal.EditDeliverable(d) == nil
 	v := reportView{Plan: d.Plan, Period: rp.period, Due: dates.day(rp.period.DueDate), Report: rp.report, Form: f,
-		Stale: stale, Limit: sizeText(h.cfg.EvidenceLimit), Note: note, EvidenceName: map[string]string{}}
+		Stale: stale, Limit: humanSize(c, h.cfg.EvidenceLimit), Note: note, EvidenceName: map[string]string{}}
 	if v.Note == nil {
 		v.Note = newForm(map[string][]string{})
 	}
@@ -227,7 +227,7 @@ func (h *Handler) renderReport(c *call, status int, rp reportParts, f *form, sta
 		for _, e := range evs {
 			if e.ReportID != nil && *e.ReportID == rp.report.ID {
 				v.Evidence = append(v.Evidence, evidenceRow{ID: e.ID, Name: e.Filename, Type: evidenceType(e.ContentType),
-					Size: c.T("report.evidence_size", "Size", sizeText(e.Size)), When: dates.atRel(e.CreatedAt)})
+					Size: c.T("report.evidence_size", "Size", humanSize(c, e.Size)), When: dates.atRel(e.CreatedAt)})
 				v.EvidenceName[e.ID] = e.Filename
 			}
 		}
@@ -311,14 +311,6 @@ func evidenceType(ct string) string {
 		return "ODP"
 	}
 	return ct
-}
-
-// sizeText is a size in kB or MB, one decimal.
-func sizeText(n int64) string {
-	if n < 1<<20 {
-		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " kB"
-	}
-	return megabytes(n) + " MB"
 }
 
 var reportField = regexp.MustCompile(`^(actions|indicator_values|improvements)\[(\d+)\]\.?(.*)$`)

@@ -137,7 +137,7 @@ func TestProgressReportPages(t *testing.T) {
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
 			res = partner.get(res.header.Get("Location"))
 			require.Contains(t, res.body, "The report is started.")
-			require.Contains(t, res.body, "Up to 4.0 kB:", "the limit shown")
+			require.Contains(t, res.body, "Up to 4.1 kB:", "the limit shown")
 			v1 := reportVersion(t, res.body)
 
 			// Refused: delayed without an explanation, a value that is not a
