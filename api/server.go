@@ -61,6 +61,9 @@ type Config struct {
 	// addresses (CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE); reserved and internal
 	// ones are refused whatever it says.
 	WebhookAllowPrivate bool
+	// Inviter mails an invited member a sign-in link that lands in the
+	// project (package web's Handler.Invite); nil sends no mail.
+	Inviter func(ctx context.Context, u workflow.User, p workflow.Project, by workflow.User) error
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -86,12 +89,13 @@ type Server struct {
 	comments   *ratelimit.PerKey
 	// webhookAllowPrivate is Config.WebhookAllowPrivate.
 	webhookAllowPrivate bool
+	inviter             func(ctx context.Context, u workflow.User, p workflow.Project, by workflow.User) error
 }
 
 // New builds the handler with every route.
 func New(cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate,
-		uploadMinRate: cfg.UploadMinRate, uploadStall: cfg.UploadStall}
+		uploadMinRate: cfg.UploadMinRate, uploadStall: cfg.UploadStall, inviter: cfg.Inviter}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -164,6 +168,7 @@ func New(cfg Config) (*Server, error) {
 	s.evidenceRoutes(v1)
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
+	s.consortiumEditRoutes(v1)
 	if cfg.UI != nil {
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)

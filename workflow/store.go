@@ -151,6 +151,7 @@ type Store interface {
 	LearningEventStore
 	Searcher
 	HomeReader
+	ConsortiumStore
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)
