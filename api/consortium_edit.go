@@ -391,7 +391,7 @@ func (s *Server) invite(c echo.Context) error {
 	s.principals.clear()
 	mailed := false
 	if s.inviter != nil {
-		if err := s.inviter(ctx, u, project, principal(c).User); err != nil {
+		if err := s.inviter(ctx, u, m, project, principal(c).User); err != nil {
 			s.log.ErrorContext(ctx, "invitation mail not sent", "user_id", u.ID, "error", err.Error())
 		} else {
 			mailed = true

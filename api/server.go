@@ -63,7 +63,7 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// Inviter mails an invited member a sign-in link that lands in the
 	// project (package web's Handler.Invite); nil sends no mail.
-	Inviter func(ctx context.Context, u workflow.User, p workflow.Project, by workflow.User) error
+	Inviter func(ctx context.Context, u workflow.User, m workflow.Membership, p workflow.Project, by workflow.User) error
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -89,7 +89,7 @@ type Server struct {
 	comments   *ratelimit.PerKey
 	// webhookAllowPrivate is Config.WebhookAllowPrivate.
 	webhookAllowPrivate bool
-	inviter             func(ctx context.Context, u workflow.User, p workflow.Project, by workflow.User) error
+	inviter             func(ctx context.Context, u workflow.User, m workflow.Membership, p workflow.Project, by workflow.User) error
 }
 
 // New builds the handler with every route.

@@ -48,6 +48,9 @@ type Config struct {
 	PublicURL  string
 	SessionTTL time.Duration // default 12 hours
 	LinkTTL    time.Duration // default 15 minutes
+	// InviteTTL is how long an invitation's sign-in link works (default
+	// 7 days).
+	InviteTTL time.Duration
 	// LinkLimit caps the sign-in mails one client may ask for one address
 	// in LinkWindow (default 5 and 15 minutes); a client gets four times
 	// as many for all addresses, for people behind one address. From all
@@ -118,6 +121,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.LinkTTL <= 0 {
 		cfg.LinkTTL = 15 * time.Minute
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
 	}
 	if cfg.LinkLimit <= 0 {
 		cfg.LinkLimit = 5
@@ -192,6 +198,7 @@ func New(cfg Config) (*Handler, error) {
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
 	h.meRoutes(m)
+	h.consortiumRoutes(m)
 	return h, nil
 }
 

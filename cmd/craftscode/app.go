@@ -120,7 +120,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, Inviter: a.ui.Invite})
 	if err != nil {
 		a.Close()
 		return nil, err
