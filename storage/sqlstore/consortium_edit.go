@@ -321,12 +321,19 @@ func (s *Store) DeletePolicyInstrument(ctx context.Context, id string, version i
 			return err
 		}
 		var holders workflow.Problems
-		var plans []string
-		if err := tx.Model(&deliverableRow{}).Where("policy_instrument_id = ?", id).Order("title").Pluck("title", &plans).Error; err != nil {
+		var held []heldRow
+		if err := tx.Raw(`SELECT kind, title FROM deliverables WHERE policy_instrument_id = ? ORDER BY kind, title`, id).Scan(&held).Error; err != nil {
 			return err
 		}
-		if len(plans) > 0 {
-			holders.Add("action_plans", "has action plans (%d): %s", len(plans), titles(plans))
+		byKind, kinds := map[string][]string{}, []string{}
+		for _, h := range held {
+			if byKind[h.Kind] == nil {
+				kinds = append(kinds, h.Kind)
+			}
+			byKind[h.Kind] = append(byKind[h.Kind], h.Title)
+		}
+		for _, k := range kinds {
+			holders.Add("deliverables", "has %s (%d): %s", workflow.KindNoun(k), len(byKind[k]), titles(byKind[k]))
 		}
 		var groups []string
 		if err := tx.Model(&groupRow{}).Where("policy_instrument_id = ?", id).Order("name").Pluck("name", &groups).Error; err != nil {
