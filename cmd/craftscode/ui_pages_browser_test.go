@@ -208,7 +208,9 @@ func pageCases(lang string) []pageCase {
 
 // consortium is the path of a record's page on the consortium page.
 func consortium(kind string, id func(*pagesFixture) string) func(*pagesFixture) string {
-	return func(f *pagesFixture) string { return "/ui/projects/" + f.demo.ProjectID + "/consortium/" + kind + "/" + id(f) }
+	return func(f *pagesFixture) string {
+		return "/ui/projects/" + f.demo.ProjectID + "/consortium/" + kind + "/" + id(f)
+	}
 }
 
 // runPages opens and checks every page in lang; english finds the English
