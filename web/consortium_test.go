@@ -118,6 +118,28 @@ func TestConsortiumPages(t *testing.T) {
 			require.Equal(t, http.StatusConflict, res.status)
 			require.Contains(t, res.body, "possiede: piano d")
 
+			// An instrument's partners are chosen in a multiple select; an
+			// instrument with a plan keeps its partners.
+			pis, _, err := s.store.ListPolicyInstruments(ctx, project.ID, workflow.Page{Limit: 50})
+			require.NoError(t, err)
+			gabrovo := findPartner(t, s, project.ID, "Gabrovo")
+			for _, pi := range pis {
+				pg = b.get(base + "/policy-instruments/" + pi.ID)
+				require.Equal(t, 200, pg.status, pg.body)
+				require.Contains(t, pg.body, `<select id="f-partner-ids" name="partner_ids" multiple`)
+				res = b.post(base+"/policy-instruments/"+pi.ID, url.Values{"version": {"1"}, "name": {pi.Name}, "type": {"etc"},
+					"partner_ids": {partner.ID, gabrovo.ID}})
+				if pi.Name == "Instrument Firenze" {
+					require.Equal(t, http.StatusConflict, res.status, res.body)
+					require.Contains(t, res.body, "cannot change")
+				} else {
+					require.Equal(t, http.StatusSeeOther, res.status, res.body)
+					got, err := s.store.PolicyInstrument(ctx, pi.ID)
+					require.NoError(t, err)
+					require.ElementsMatch(t, []string{partner.ID, gabrovo.ID}, got.PartnerIDs)
+				}
+			}
+
 			// A member's role changes; removing one ends their access at once.
 			members, _, err := s.store.ListMemberships(ctx, project.ID, workflow.Page{Limit: 50})
 			require.NoError(t, err)
