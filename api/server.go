@@ -170,6 +170,11 @@ func New(cfg Config) (*Server, error) {
 	s.searchRoutes(v1)
 	s.consortiumEditRoutes(v1)
 	if cfg.UI != nil {
+		// Pages that change who may do what (package web's consortium
+		// page) clear this process's callers too.
+		if n, ok := cfg.UI.(interface{ OnAccessChange(func()) }); ok {
+			n.OnAccessChange(s.principals.clear)
+		}
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)
 		e.Any("/ui/*", ui)

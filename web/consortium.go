@@ -242,6 +242,9 @@ func (h *Handler) inviteMember(c *call) error {
 	err = p.Err("invalid invitation")
 	if err == nil {
 		_, err = h.cfg.Store.Invite(c.r.Context(), &u, &m)
+		if err == nil {
+			h.changedAccess()
+		}
 	}
 	if err != nil {
 		var we *workflow.Error
@@ -269,6 +272,19 @@ func scope(m *workflow.Membership, f *form) {
 		m.PartnerID = f.Get("partner_id")
 	case workflow.RoleStakeholder:
 		m.StakeholderGroupID = f.Get("stakeholder_group_id")
+	}
+}
+
+// OnAccessChange registers fn, called after the pages change who may do
+// what (a member's role or scope, a removal, an invitation, a group's
+// instrument, the project's defaults): the API's cache of callers in this
+// process is cleared at once (api.New registers it).
+func (h *Handler) OnAccessChange(fn func()) { h.accessChanged.Store(&fn) }
+
+// changedAccess runs the registered function, if any.
+func (h *Handler) changedAccess() {
+	if fn := h.accessChanged.Load(); fn != nil {
+		(*fn)()
 	}
 }
 
@@ -470,6 +486,9 @@ func (h *Handler) saveRecord(c *call) error {
 	if err != nil {
 		return h.refuseRecord(c, k, name, f, err)
 	}
+	if kind == kindMembers || kind == kindGroups {
+		h.changedAccess()
+	}
 	http.Redirect(c.w, c.r, "/ui/projects/"+k.Project.ID+"/consortium?saved=1#"+kind, http.StatusSeeOther)
 	return nil
 }
@@ -562,6 +581,7 @@ func (h *Handler) removeRecord(c *call) error {
 	if err != nil {
 		return err
 	}
+	h.changedAccess()
 	http.Redirect(c.w, c.r, "/ui/projects/"+k.Project.ID+"/consortium?removed=1#"+kind, http.StatusSeeOther)
 	return nil
 }
@@ -677,6 +697,7 @@ func (h *Handler) saveProjectSettings(c *call) error {
 		}
 		return err
 	}
+	h.changedAccess() // members' cached callers carry the project's defaults
 	http.Redirect(c.w, c.r, "/ui/projects/"+k.Project.ID+"/consortium?saved=1", http.StatusSeeOther)
 	return nil
 }

@@ -154,9 +154,20 @@ func TestConsortiumPages(t *testing.T) {
 			require.Equal(t, 200, reader.get("/ui/projects/"+project.ID).status)
 			res = b.post(base+"/members/"+readerM.ID, url.Values{"version": {"1"}, "role": {"partner"}})
 			require.Equal(t, http.StatusUnprocessableEntity, res.status, "a partner needs its partner")
+			apiGet := func(token string) int {
+				r, err := http.NewRequest("GET", s.url+"/api/v1/projects/"+project.ID, nil)
+				require.NoError(t, err)
+				r.Header.Set("Authorization", "Bearer "+token)
+				res, err := http.DefaultClient.Do(r)
+				require.NoError(t, err)
+				res.Body.Close()
+				return res.StatusCode
+			}
+			require.Equal(t, 200, apiGet(s.reader.token), "the API has the reader cached")
 			res = b.post(base+"/members/"+readerM.ID+"/remove", url.Values{"version": {"1"}})
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
 			require.Equal(t, http.StatusNotFound, reader.get("/ui/projects/"+project.ID).status)
+			require.Equal(t, 404, apiGet(s.reader.token), "and forgets them at once when the page removes them")
 
 			// The project's settings: an extension; dates out of order are
 			// refused at their field.

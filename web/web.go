@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -93,6 +94,8 @@ type Handler struct {
 	byClient *limiter
 	comments *ratelimit.PerKey
 	mailing  sync.WaitGroup // sign-in mails being sent
+	// accessChanged is called after a page changes who may do what.
+	accessChanged atomic.Pointer[func()]
 }
 
 // kinds maps the URL segment of each kind, as in the API.
