@@ -50,6 +50,30 @@ func on(path string, id func(e *testEnv, c consortium) string, body any, h map[s
 	}
 }
 
+func etagOf(version int) string { return fmt.Sprintf("%q", fmt.Sprint(version)) }
+
+// freshPartner, freshGroup and freshMember make a record nothing holds.
+func freshPartner(e *testEnv, c consortium) string {
+	p := workflow.Partner{ProjectID: c.project.ID, Name: uniq("Partner"), Country: "IT", Role: workflow.PartnerPartner}
+	require.NoError(e.t, e.store.CreatePartner(context.Background(), &p))
+	return p.ID
+}
+
+func freshGroup(e *testEnv, c consortium) string {
+	g := workflow.StakeholderGroup{ProjectID: c.project.ID, Name: uniq("Group"), PolicyInstrumentID: e.freshInstrument(c)}
+	require.NoError(e.t, e.store.CreateStakeholderGroup(context.Background(), &g))
+	return g.ID
+}
+
+func freshMember(e *testEnv, c consortium) string {
+	u := workflow.User{Email: strings.ReplaceAll(uniq("fm"), " ", "") + "@example.org", Name: "Member"}
+	_, hash := workflow.NewToken()
+	require.NoError(e.t, e.store.CreateUser(context.Background(), &u, hash, "test"))
+	m := workflow.Membership{ProjectID: c.project.ID, UserID: u.ID, Role: workflow.RoleObserver}
+	require.NoError(e.t, e.store.CreateMembership(context.Background(), &m))
+	return m.ID
+}
+
 func submittedPlan(_ *testEnv, c consortium) string { return c.plan.ID }
 
 // planDocument asks for a document of the submitted plan.
@@ -108,9 +132,13 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/projects/{pid}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
-	{"PATCH", "/api/v1/projects/{pid}", func(*testEnv, consortium) any {
-		return map[string]any{"matrix_names": "organisations"}
-	}, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404}, nil},
+	{"PATCH", "/api/v1/projects/{pid}", nil, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404},
+		func(e *testEnv, c consortium) (string, any, map[string]string) {
+			p, err := e.store.Project(context.Background(), c.project.ID)
+			require.NoError(e.t, err)
+			return "/api/v1/projects/" + c.project.ID, map[string]any{"matrix_names": "organisations", "phase2_end": "2021-03-31"},
+				map[string]string{"If-Match": etagOf(p.Version)}
+		}},
 	{"POST", "/api/v1/projects/{pid}/partners", func(*testEnv, consortium) any {
 		return map[string]any{"name": uniq("РАМ Стара планина"), "country": "BG", "region": "BG32", "role": "partner"}
 	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
@@ -136,6 +164,28 @@ var matrix = []endpoint{
 	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 	{"GET", "/api/v1/projects/{pid}/stakeholder-groups", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, nil},
+
+	// Editing the consortium (admin, coordinator), each on a fresh record
+	// at version 1.
+	{"PATCH", "/api/v1/partners/{id}", nil, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/partners/{id}", freshPartner, map[string]any{"short_name": "BVK"}, ifMatch1)},
+	{"DELETE", "/api/v1/partners/{id}", nil, []int{401, 401, 204, 204, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/partners/{id}", freshPartner, nil, ifMatch1)},
+	{"PATCH", "/api/v1/policy-instruments/{id}", nil, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/policy-instruments/{id}", func(e *testEnv, c consortium) string { return e.freshInstrument(c) }, map[string]any{"type": "etc"}, ifMatch1)},
+	{"DELETE", "/api/v1/policy-instruments/{id}", nil, []int{401, 401, 204, 204, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/policy-instruments/{id}", func(e *testEnv, c consortium) string { return e.freshInstrument(c) }, nil, ifMatch1)},
+	{"PATCH", "/api/v1/stakeholder-groups/{id}", nil, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/stakeholder-groups/{id}", freshGroup, map[string]any{"name": "Renamed"}, ifMatch1)},
+	{"DELETE", "/api/v1/stakeholder-groups/{id}", nil, []int{401, 401, 204, 204, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/stakeholder-groups/{id}", freshGroup, nil, ifMatch1)},
+	{"PATCH", "/api/v1/members/{id}", nil, []int{401, 401, 200, 200, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/members/{id}", freshMember, map[string]any{"role": "secretariat"}, ifMatch1)},
+	{"DELETE", "/api/v1/members/{id}", nil, []int{401, 401, 204, 204, 403, 403, 403, 403, 404, 404},
+		on("/api/v1/members/{id}", freshMember, nil, ifMatch1)},
+	{"POST", "/api/v1/projects/{pid}/invitations", func(*testEnv, consortium) any {
+		return map[string]any{"email": strings.ReplaceAll(uniq("invited"), " ", "") + "@example.org", "name": "Vendég", "role": "observer"}
+	}, []int{401, 401, 201, 201, 403, 403, 403, 403, 404, 404}, nil},
 
 	// Action plans: a partner acts on its own partner's plans; a stakeholder
 	// sees its group's plans only once submitted.

@@ -174,6 +174,7 @@ func (s *Server) getProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set("ETag", etag(p.Version))
 	return c.JSON(http.StatusOK, p)
 }
 

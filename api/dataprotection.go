@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -47,75 +46,6 @@ func (s *Server) eraseUser(c echo.Context) error {
 	// Its tokens are gone; no cached caller may outlive them here.
 	s.principals.clear()
 	return c.JSON(http.StatusOK, u)
-}
-
-type patchProjectRequest struct {
-	MatrixNames *string `json:"matrix_names"`
-	Language    *string `json:"language"`
-	TimeZone    *string `json:"time_zone"`
-}
-
-// patchProject (admin, coordinator) changes a project's settings: what
-// the matrix prints for a stakeholder, and the default language and time
-// zone. Fields left out keep their values; at least one is required.
-func (s *Server) patchProject(c echo.Context) error {
-	pid, err := s.authorizeProject(c, workflow.ActionConsortiumManage)
-	if err != nil {
-		return err
-	}
-	var req patchProjectRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	cur, err := s.store.Project(ctx, pid)
-	if err != nil {
-		return err
-	}
-	var p workflow.Problems
-	if req.MatrixNames == nil && req.Language == nil && req.TimeZone == nil {
-		p.Add("matrix_names", "is required when neither language nor time_zone is given")
-	} else if req.MatrixNames != nil && *req.MatrixNames != workflow.MatrixOrganisations && *req.MatrixNames != workflow.MatrixPersonNames {
-		p.Add("matrix_names", "must be organisations or names")
-	}
-	l := workflow.ProjectLocale{Language: cur.Language, TimeZone: cur.TimeZone}
-	if req.Language != nil {
-		l.Language = *req.Language
-	}
-	if req.TimeZone != nil {
-		l.TimeZone = *req.TimeZone
-	}
-	if req.Language != nil || req.TimeZone != nil {
-		check := workflow.Project{Acronym: cur.Acronym, Title: cur.Title, Language: l.Language, TimeZone: l.TimeZone}
-		if err := check.Validate(); err != nil {
-			var we *workflow.Error
-			if errors.As(err, &we) {
-				p = append(p, we.Fields...)
-			}
-		}
-		if l.Language == "" {
-			p.Add("language", "is required")
-		}
-		if l.TimeZone == "" {
-			p.Add("time_zone", "is required")
-		}
-	}
-	if err := p.Err("invalid project settings"); err != nil {
-		return err
-	}
-	pr := cur
-	if req.MatrixNames != nil {
-		if pr, err = s.store.SetMatrixNames(ctx, pid, *req.MatrixNames); err != nil {
-			return err
-		}
-	}
-	if req.Language != nil || req.TimeZone != nil {
-		if pr, err = s.store.SetProjectLocale(ctx, pid, l); err != nil {
-			return err
-		}
-		s.principals.clear() // members' cached principals carry the defaults
-	}
-	return c.JSON(http.StatusOK, pr)
 }
 
 // patchMe saves the caller's own language and time zone; an empty string

@@ -199,16 +199,19 @@ func TestMatrixNames(t *testing.T) {
 
 		// The coordinator may choose names; a partner may not.
 		path := "/api/v1/projects/" + c.project.ID
-		require.Equal(t, 403, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["partner"], Body: map[string]any{"matrix_names": "names"}}).Status)
-		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "all"}}).Status)
-		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{}}).Status)
+		im := map[string]string{"If-Match": etagOf(c.project.Version)}
+		require.Equal(t, 428, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "names"}}).Status)
+		require.Equal(t, 403, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["partner"], Body: map[string]any{"matrix_names": "names"}, Headers: im}).Status)
+		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "all"}, Headers: im}).Status)
+		require.Equal(t, 422, e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{}, Headers: im}).Status)
 		var pr workflow.Project
-		res := e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "names"}})
+		res := e.do(req{Method: "PATCH", Path: path, Token: c.tokens["coordinator"], Body: map[string]any{"matrix_names": "names"}, Headers: im})
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 		res.json(t, &pr)
 		require.Equal(t, "names", pr.MatrixNames)
 		require.Contains(t, e.matrixMD("action-plans", c.plan.ID), "Kovács Anna")
-		res = e.do(req{Method: "PATCH", Path: path, Token: e.admin, Body: map[string]any{"matrix_names": "organisations"}})
+		res = e.do(req{Method: "PATCH", Path: path, Token: e.admin, Body: map[string]any{"matrix_names": "organisations"},
+			Headers: map[string]string{"If-Match": etagOf(pr.Version)}})
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 		require.NotContains(t, e.matrixMD("action-plans", c.plan.ID), "Kovács Anna")
 

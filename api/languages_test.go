@@ -56,20 +56,21 @@ func TestLanguageSettings(t *testing.T) {
 			require.Equal(t, "en", p.Language)
 			require.Equal(t, "UTC", p.TimeZone)
 			res = e.do(req{Method: "PATCH", Path: "/api/v1/projects/" + c.project.ID, Token: c.tokens["coordinator"],
-				Body: map[string]any{"time_zone": "Europe/Rome"}})
+				Body: map[string]any{"time_zone": "Europe/Rome"}, Headers: map[string]string{"If-Match": etagOf(p.Version)}})
 			require.Equal(t, 200, res.Status, res.Body)
 			res.json(t, &p)
 			require.Equal(t, "Europe/Rome", p.TimeZone)
 			require.Equal(t, "en", p.Language, "a field left out keeps its value")
 			require.Equal(t, workflow.MatrixOrganisations, p.MatrixNames)
 			res = e.do(req{Method: "PATCH", Path: "/api/v1/projects/" + c.project.ID, Token: c.tokens["coordinator"],
-				Body: map[string]any{"language": "it"}})
+				Body: map[string]any{"language": "it"}, Headers: map[string]string{"If-Match": etagOf(p.Version)}})
 			require.Equal(t, 200, res.Status, res.Body)
 			res.json(t, &p)
 			require.Equal(t, "it", p.Language)
 			require.Equal(t, "Europe/Rome", p.TimeZone)
 			for _, bad := range []map[string]any{{"language": "xx"}, {"time_zone": "Europe/Atlantis"}, {}, {"language": ""}} {
-				res := e.do(req{Method: "PATCH", Path: "/api/v1/projects/" + c.project.ID, Token: c.tokens["coordinator"], Body: bad})
+				res := e.do(req{Method: "PATCH", Path: "/api/v1/projects/" + c.project.ID, Token: c.tokens["coordinator"], Body: bad,
+					Headers: map[string]string{"If-Match": etagOf(p.Version)}})
 				require.Equal(t, 422, res.Status, "%v: %s", bad, res.Body)
 			}
 			// A new project takes them at creation.

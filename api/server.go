@@ -64,6 +64,9 @@ type Config struct {
 	// TokenTTL is how long a personal token made without an expiry lasts
 	// (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
 	TokenTTL time.Duration
+	// Inviter mails an invited member a sign-in link that lands in the
+	// project (package web's Handler.Invite); nil sends no mail.
+	Inviter func(ctx context.Context, u workflow.User, m workflow.Membership, p workflow.Project, by workflow.User) error
 }
 
 // DefaultBodyLimit caps request bodies.
@@ -92,12 +95,13 @@ type Server struct {
 	// tokenTTL is Config.TokenTTL; touches throttles tokens' last use.
 	tokenTTL time.Duration
 	touches  tokenTouches
+	inviter  func(ctx context.Context, u workflow.User, m workflow.Membership, p workflow.Project, by workflow.User) error
 }
 
 // New builds the handler with every route.
 func New(cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, blobs: cfg.Blobs, log: cfg.Logger, bodyLimit: cfg.BodyLimit, webhookAllowPrivate: cfg.WebhookAllowPrivate,
-		uploadMinRate: cfg.UploadMinRate, uploadStall: cfg.UploadStall}
+		uploadMinRate: cfg.UploadMinRate, uploadStall: cfg.UploadStall, inviter: cfg.Inviter}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -174,7 +178,13 @@ func New(cfg Config) (*Server, error) {
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
 	s.tokenRoutes(v1)
+	s.consortiumEditRoutes(v1)
 	if cfg.UI != nil {
+		// Pages that change who may do what (package web's consortium
+		// page) clear this process's callers too.
+		if n, ok := cfg.UI.(interface{ OnAccessChange(func()) }); ok {
+			n.OnAccessChange(s.principals.clear)
+		}
 		ui := echo.WrapHandler(cfg.UI)
 		e.Any("/ui", ui)
 		e.Any("/ui/*", ui)

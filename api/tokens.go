@@ -26,11 +26,6 @@ func (s *Server) tokenRoutes(v1 *echo.Group) {
 	v1.POST("/users/:uid/deactivate", s.deactivateUser)
 }
 
-// ForgetPrincipals drops every cached caller: the pages call it after
-// they revoke a token or deactivate a user, so that the API refuses them
-// at once in this process too.
-func (s *Server) ForgetPrincipals() { s.principals.clear() }
-
 type createTokenRequest struct {
 	Name      string     `json:"name"`
 	ExpiresAt *time.Time `json:"expires_at"`

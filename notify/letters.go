@@ -51,3 +51,14 @@ func (l *Letters) ClosingSoon(u workflow.User, project workflow.ProjectLocale, t
 		Body: loc.MustT("mail.closing.body", "Name", u.Name, "Title", title, "Revision", revision,
 			"Deadline", clock.Moment(deadline), "Left", clock.Relative(deadline))}
 }
+
+// Invitation tells a person that by (the coordinator or an admin) made
+// them a member of a project with a role, with a sign-in link that lands
+// in the project; in their language, else the project's.
+func (l *Letters) Invitation(u workflow.User, p workflow.Project, role workflow.Role, by workflow.User, link string, ttl time.Duration) workflow.Mail {
+	project := workflow.ProjectLocale{Language: p.Language, TimeZone: p.TimeZone}
+	loc, _ := l.reader(u, p.Language, project)
+	return workflow.Mail{To: u.Email, Subject: loc.MustT("mail.invite.subject", "Project", p.Acronym),
+		Body: loc.MustT("mail.invite.body", "Name", u.Name, "Inviter", by.Name, "Project", p.Acronym, "Title", p.Title,
+			"Role", loc.MustT("code."+string(role)), "Link", link, "Duration", loc.Duration(ttl))}
+}

@@ -253,7 +253,11 @@ func (h *Handler) Wait() { h.mailing.Wait() }
 // linkForm asks for a click before spending the link: mail scanners that
 // fetch links must not use it up.
 func (h *Handler) linkForm(c *call) error {
-	h.render(c, http.StatusOK, "link", view{Title: c.T("login.title"), Data: loginData{Link: c.r.PathValue("link")}})
+	next := c.r.URL.Query().Get("next")
+	if safeNext(next) != next {
+		next = ""
+	}
+	h.render(c, http.StatusOK, "link", view{Title: c.T("login.title"), Data: loginData{Link: c.r.PathValue("link"), Next: next}})
 	return nil
 }
 
@@ -269,7 +273,8 @@ func (h *Handler) useLink(c *call) error {
 	if err := h.startSession(c, userID); err != nil {
 		return err
 	}
-	http.Redirect(c.w, c.r, "/ui/", http.StatusSeeOther)
+	// An invitation's link lands in its project.
+	http.Redirect(c.w, c.r, safeNext(c.r.PostForm.Get("next")), http.StatusSeeOther)
 	return nil
 }
 

@@ -325,6 +325,9 @@ func (h *Handler) nav(c *call, projectID string) []navLink {
 		add(base+"/good-practices", c.T("nav.practices"))
 		add(base+"/events", c.T("nav.events"))
 	}
+	if projectID != "" && (p.User.Admin || m.Role == workflow.RoleCoordinator) {
+		add(base+"/consortium", c.T("nav.consortium"))
+	}
 	path := strings.TrimSuffix(c.r.URL.Path, "/")
 	for i := range links {
 		l := &links[i]

@@ -229,15 +229,9 @@ func (h *Handler) revokeToken(admin bool) func(*call) error {
 		if _, err := h.cfg.Store.RevokeToken(c.r.Context(), u.ID, c.r.PathValue("tid")); err != nil {
 			return err
 		}
-		h.accessChanged()
+		h.changedAccess()
 		http.Redirect(c.w, c.r, tokensPath(admin, u)+"?revoked=1", http.StatusSeeOther)
 		return nil
-	}
-}
-
-func (h *Handler) accessChanged() {
-	if h.cfg.AccessChanged != nil {
-		h.cfg.AccessChanged()
 	}
 }
 
@@ -335,7 +329,7 @@ func (h *Handler) deactivate(c *call) error {
 	if _, err := h.cfg.Store.DeactivateUser(c.r.Context(), u.ID); err != nil {
 		return err
 	}
-	h.accessChanged()
+	h.changedAccess()
 	http.Redirect(c.w, c.r, "/ui/admin/users?deactivated=1", http.StatusSeeOther)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -49,6 +50,9 @@ type Config struct {
 	PublicURL  string
 	SessionTTL time.Duration // default 12 hours
 	LinkTTL    time.Duration // default 15 minutes
+	// InviteTTL is how long an invitation's sign-in link works (default
+	// 7 days).
+	InviteTTL time.Duration
 	// LinkLimit caps the sign-in mails one client may ask for one address
 	// in LinkWindow (default 5 and 15 minutes); a client gets four times
 	// as many for all addresses, for people behind one address. From all
@@ -82,9 +86,6 @@ type Config struct {
 	// TokenTTL is the default lifetime of a personal token made on the
 	// pages (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
 	TokenTTL time.Duration
-	// AccessChanged, when set, is called after the pages revoke a token
-	// or deactivate a user, so that the API forgets cached callers at once.
-	AccessChanged func()
 }
 
 // Handler serves /ui.
@@ -100,6 +101,8 @@ type Handler struct {
 	byClient *limiter
 	comments *ratelimit.PerKey
 	mailing  sync.WaitGroup // sign-in mails being sent
+	// accessChanged is called after a page changes who may do what.
+	accessChanged atomic.Pointer[func()]
 }
 
 // kinds maps the URL segment of each kind, as in the API.
@@ -128,6 +131,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.LinkTTL <= 0 {
 		cfg.LinkTTL = 15 * time.Minute
+	}
+	if cfg.InviteTTL <= 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
 	}
 	if cfg.LinkLimit <= 0 {
 		cfg.LinkLimit = 5
@@ -211,6 +217,7 @@ func New(cfg Config) (*Handler, error) {
 	h.monitoringRoutes(m)
 	h.learningRoutes(m)
 	h.tokenRoutes(m)
+	h.consortiumRoutes(m)
 	return h, nil
 }
 

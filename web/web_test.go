@@ -92,14 +92,6 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	if cfg.Comments == nil { // one limiter for the pages and the API, as cmd wires them
 		cfg.Comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
 	}
-	var srv *api.Server
-	if cfg.AccessChanged == nil { // the API forgets cached callers, as cmd wires it
-		cfg.AccessChanged = func() {
-			if srv != nil {
-				srv.ForgetPrincipals()
-			}
-		}
-	}
 	ui, err := web.New(cfg)
 	require.NoError(t, err)
 	s.ui = ui
@@ -109,7 +101,7 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	for _, tune := range apiTune {
 		tune(&acfg)
 	}
-	srv, err = api.New(acfg)
+	srv, err := api.New(acfg)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

@@ -28,6 +28,8 @@ type Project struct {
 	Language  string    `json:"language"`
 	TimeZone  string    `json:"time_zone"`
 	CreatedAt time.Time `json:"created_at"`
+	// Version is bumped by every change (If-Match).
+	Version int `json:"version"`
 }
 
 // The values of Project.MatrixNames.
@@ -55,6 +57,7 @@ type Partner struct {
 	Region    string      `json:"region"`  // NUTS2 code, may be empty
 	Role      PartnerRole `json:"role"`
 	CreatedAt time.Time   `json:"created_at"`
+	Version   int         `json:"version"`
 }
 
 // InstrumentType is the programme's classification of a policy instrument.
@@ -75,6 +78,7 @@ type PolicyInstrument struct {
 	Type       InstrumentType `json:"type"`
 	PartnerIDs []string       `json:"partner_ids"`
 	CreatedAt  time.Time      `json:"created_at"`
+	Version    int            `json:"version"`
 }
 
 // StakeholderGroup gathers the regional stakeholders of one instrument.
@@ -84,6 +88,7 @@ type StakeholderGroup struct {
 	Name               string    `json:"name"`
 	PolicyInstrumentID string    `json:"policy_instrument_id"`
 	CreatedAt          time.Time `json:"created_at"`
+	Version            int       `json:"version"`
 }
 
 // User is a person who can sign in.
@@ -112,6 +117,7 @@ type Membership struct {
 	PartnerID          string    `json:"partner_id,omitempty"`
 	StakeholderGroupID string    `json:"stakeholder_group_id,omitempty"`
 	CreatedAt          time.Time `json:"created_at"`
+	Version            int       `json:"version"`
 }
 
 // Text limits, in characters.

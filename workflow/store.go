@@ -152,6 +152,7 @@ type Store interface {
 	Searcher
 	HomeReader
 	TokenStore
+	ConsortiumStore
 
 	// Idempotency keys for POST requests.
 	ClaimIdempotencyKey(ctx context.Context, k *IdempotencyRecord) (IdempotencyRecord, bool, error)

@@ -112,25 +112,19 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// One comment limiter for the pages and the API: a person has one
 	// allowance, whichever way they comment.
 	comments := ratelimit.New(0, 0)
-	// The pages revoke tokens and deactivate users: the API's cache of
-	// callers must forget them at once too. The API is made after the
-	// pages (it serves them), hence the variable.
-	var srv *api.Server
+	// The pages change who may do what (tokens, members): api.New
+	// registers its cache of callers with them (web.OnAccessChange).
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
 		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
 		Comments: comments, TrustedProxies: cfg.TrustedProxies,
-		TokenTTL: cfg.TokenTTL, AccessChanged: func() {
-			if srv != nil {
-				srv.ForgetPrincipals()
-			}
-		}})
+		TokenTTL: cfg.TokenTTL})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	srv, err = api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
+	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, TokenTTL: cfg.TokenTTL})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, TokenTTL: cfg.TokenTTL, Inviter: a.ui.Invite})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -248,6 +248,33 @@ func pageCases(lang string) []pageCase {
 			return "/ui/admin/users/" + f.coordinatorID + "/tokens/" + f.token + "/revoke"
 		}},
 		{role: "admin", page: "admin-deactivate-confirm", path: func(f *pagesFixture) string { return "/ui/admin/users/" + f.coordinatorID + "/deactivate" }},
+		{role: "coordinator", page: "consortium", path: project("/consortium")},
+		{role: "admin", page: "consortium", path: project("/consortium")},
+		{role: "coordinator", page: "consortium-invite-error", path: project("/consortium"), submit: `form[action$="/consortium/invite"]`, status: 422},
+		{role: "coordinator", page: "consortium-settings", path: project("/consortium/settings")},
+		{role: "coordinator", page: "consortium-settings-error", path: project("/consortium/settings"), submit: `main form[action$="/settings"]`,
+			values: map[string]string{"#f-title": ""}, status: 422},
+		{role: "coordinator", page: "consortium-settings-conflict", path: project("/consortium/settings"), submit: `main form[action$="/settings"]`,
+			values: map[string]string{`main form [name="version"]`: "99"}, status: 409},
+		{role: "coordinator", page: "consortium-partner", path: consortium("partners", func(f *pagesFixture) string { return f.host })},
+		{role: "coordinator", page: "consortium-partner-conflict", path: consortium("partners", func(f *pagesFixture) string { return f.host }),
+			submit: `main form`, values: map[string]string{`main form [name="version"]`: "99", "#f-short-name": "Typed in a stale tab"}, status: 409},
+		{role: "coordinator", page: "consortium-instrument", path: consortium("policy-instruments", func(f *pagesFixture) string { return f.instrument })},
+		{role: "coordinator", page: "consortium-group", path: consortium("stakeholder-groups", func(f *pagesFixture) string { return f.group })},
+		{role: "coordinator", page: "consortium-member", path: consortium("members", func(f *pagesFixture) string { return f.member })},
+		{role: "admin", page: "consortium-member", path: consortium("members", func(f *pagesFixture) string { return f.member })},
+		{role: "coordinator", page: "consortium-member-error", path: consortium("members", func(f *pagesFixture) string { return f.member }),
+			submit: `main form`, values: map[string]string{"#f-role": "partner", "#f-partner": ""}, status: 422},
+		{role: "coordinator", page: "consortium-remove", path: consortium("partners", func(f *pagesFixture) string { return f.host + "/remove" })},
+		{role: "coordinator", page: "consortium-remove-refused", path: consortium("partners", func(f *pagesFixture) string { return f.host + "/remove" }),
+			submit: `main form`, status: 409},
+	}
+}
+
+// consortium is the path of a record's page on the consortium page.
+func consortium(kind string, id func(*pagesFixture) string) func(*pagesFixture) string {
+	return func(f *pagesFixture) string {
+		return "/ui/projects/" + f.demo.ProjectID + "/consortium/" + kind + "/" + id(f)
 	}
 }
 
@@ -316,6 +343,9 @@ type pagesFixture struct {
 	// token is a personal token of the coordinator, whose id is
 	// coordinatorID (the admin's pages about a user).
 	token, coordinatorID string
+	// host is the partner that hosts the events (its removal is refused);
+	// instrument, group and member are records of the consortium page.
+	host, instrument, group, member string
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -368,6 +398,14 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 		Agenda: "Visits to three ateliers.\nA talk on mentoring.", GoodPracticeIDs: []string{f.practice, f.submitted}}
 	require.NoError(t, store.CreateEvent(ctx, &ev))
 	f.event = ev.ID
+	f.host = partners[0].ID
+	pis, _, err := store.ListPolicyInstruments(ctx, f.demo.ProjectID, workflow.Page{Limit: 1})
+	require.NoError(t, err)
+	gs, _, err := store.ListStakeholderGroups(ctx, f.demo.ProjectID, workflow.Page{Limit: 1})
+	require.NoError(t, err)
+	ms, _, err := store.ListMemberships(ctx, f.demo.ProjectID, workflow.Page{Limit: 1})
+	require.NoError(t, err)
+	f.instrument, f.group, f.member = pis[0].ID, gs[0].ID, ms[0].ID
 	visit := workflow.LearningEvent{ProjectID: f.demo.ProjectID, Type: workflow.StudyVisit, Title: "Study visit to Cork",
 		HostPartnerID: partners[0].ID, StartDate: &start, EndDate: &end, Place: workflow.Place{Country: "IE", City: "Cork"}}
 	require.NoError(t, store.CreateEvent(ctx, &visit))

@@ -60,6 +60,7 @@ type projectRow struct {
 	Language         string
 	TimeZone         string
 	CreatedAt        time.Time
+	Version          int
 }
 
 func (projectRow) TableName() string { return "projects" }
@@ -67,7 +68,7 @@ func (r projectRow) domain() workflow.Project {
 	return workflow.Project{ID: r.ID, Acronym: r.Acronym, Title: r.Title, Programme: r.Programme,
 		Phase1Start: r.Phase1Start, Phase1End: r.Phase1End, Phase2End: r.Phase2End,
 		ConsultationDays: r.ConsultationDays, MatrixNames: r.MatrixNames,
-		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC()}
+		Language: r.Language, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 }
 
 type partnerRow struct {
@@ -79,12 +80,13 @@ type partnerRow struct {
 	Region    string
 	Role      string
 	CreatedAt time.Time
+	Version   int
 }
 
 func (partnerRow) TableName() string { return "partners" }
 func (r partnerRow) domain() workflow.Partner {
 	return workflow.Partner{ID: r.ID, ProjectID: r.ProjectID, Name: r.Name, ShortName: r.ShortName,
-		Country: r.Country, Region: r.Region, Role: workflow.PartnerRole(r.Role), CreatedAt: r.CreatedAt.UTC()}
+		Country: r.Country, Region: r.Region, Role: workflow.PartnerRole(r.Role), CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 }
 
 type instrumentRow struct {
@@ -93,6 +95,7 @@ type instrumentRow struct {
 	Name      string
 	Type      string
 	CreatedAt time.Time
+	Version   int
 }
 
 func (instrumentRow) TableName() string { return "policy_instruments" }
@@ -110,12 +113,13 @@ type groupRow struct {
 	Name               string
 	PolicyInstrumentID string
 	CreatedAt          time.Time
+	Version            int
 }
 
 func (groupRow) TableName() string { return "stakeholder_groups" }
 func (r groupRow) domain() workflow.StakeholderGroup {
 	return workflow.StakeholderGroup{ID: r.ID, ProjectID: r.ProjectID, Name: r.Name,
-		PolicyInstrumentID: r.PolicyInstrumentID, CreatedAt: r.CreatedAt.UTC()}
+		PolicyInstrumentID: r.PolicyInstrumentID, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 }
 
 type membershipRow struct {
@@ -126,12 +130,13 @@ type membershipRow struct {
 	PartnerID          *string
 	StakeholderGroupID *string
 	CreatedAt          time.Time
+	Version            int
 }
 
 func (membershipRow) TableName() string { return "memberships" }
 func (r membershipRow) domain() workflow.Membership {
 	m := workflow.Membership{ID: r.ID, ProjectID: r.ProjectID, UserID: r.UserID,
-		Role: workflow.Role(r.Role), CreatedAt: r.CreatedAt.UTC()}
+		Role: workflow.Role(r.Role), CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 	if r.PartnerID != nil {
 		m.PartnerID = *r.PartnerID
 	}
@@ -249,7 +254,7 @@ func (s *Store) Authenticate(ctx context.Context, tokenHash string) (workflow.Pr
 func (s *Store) principal(ctx context.Context, from, where string, args ...any) (workflow.Principal, error) {
 	var p workflow.Principal
 	rows, err := s.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.admin, u.language, u.time_zone, u.created_at,
-			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, g.policy_instrument_id,
+			m.id, m.project_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, m.version, g.policy_instrument_id,
 			pr.language, pr.time_zone
 		FROM `+from+`
 		LEFT JOIN memberships m ON m.user_id = u.id
@@ -268,8 +273,9 @@ func (s *Store) principal(ctx context.Context, from, where string, args ...any) 
 		var u userRow
 		var mID, mProject, mRole, mPartner, mGroup, mInstrument, pLang, pZone *string
 		var mCreated *time.Time
+		var mVersion *int
 		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Admin, &u.Language, &u.TimeZone, &u.CreatedAt,
-			&mID, &mProject, &mRole, &mPartner, &mGroup, &mCreated, &mInstrument, &pLang, &pZone); err != nil {
+			&mID, &mProject, &mRole, &mPartner, &mGroup, &mCreated, &mVersion, &mInstrument, &pLang, &pZone); err != nil {
 			return p, err
 		}
 		found, p.User = true, u.domain()
@@ -279,6 +285,9 @@ func (s *Store) principal(ctx context.Context, from, where string, args ...any) 
 		m := membershipRow{ID: *mID, ProjectID: *mProject, UserID: u.ID, Role: *mRole, PartnerID: mPartner, StakeholderGroupID: mGroup}
 		if mCreated != nil {
 			m.CreatedAt = *mCreated
+		}
+		if mVersion != nil {
+			m.Version = *mVersion
 		}
 		p.Memberships = append(p.Memberships, m.domain())
 		if pLang != nil && pZone != nil {
@@ -308,7 +317,7 @@ func notFound(err error, what string) error {
 // Projects.
 
 func (s *Store) CreateProject(ctx context.Context, p *workflow.Project) error {
-	p.ID, p.CreatedAt = workflow.NewID(), now()
+	p.ID, p.CreatedAt, p.Version = workflow.NewID(), now(), 1
 	if p.ConsultationDays == 0 {
 		p.ConsultationDays = workflow.DefaultConsultationDays
 	}
@@ -324,7 +333,7 @@ func (s *Store) CreateProject(ctx context.Context, p *workflow.Project) error {
 	row := projectRow{ID: p.ID, Acronym: p.Acronym, Title: p.Title, Programme: p.Programme,
 		Phase1Start: p.Phase1Start, Phase1End: p.Phase1End, Phase2End: p.Phase2End,
 		ConsultationDays: p.ConsultationDays, MatrixNames: p.MatrixNames,
-		Language: p.Language, TimeZone: p.TimeZone, CreatedAt: p.CreatedAt}
+		Language: p.Language, TimeZone: p.TimeZone, CreatedAt: p.CreatedAt, Version: 1}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "a project with acronym %q exists", p.Acronym)
@@ -372,9 +381,9 @@ func inProject(tx *gorm.DB, model any, projectID, id, field string) error {
 // Partners.
 
 func (s *Store) CreatePartner(ctx context.Context, p *workflow.Partner) error {
-	p.ID, p.CreatedAt = workflow.NewID(), now()
+	p.ID, p.CreatedAt, p.Version = workflow.NewID(), now(), 1
 	row := partnerRow{ID: p.ID, ProjectID: p.ProjectID, Name: p.Name, ShortName: p.ShortName,
-		Country: p.Country, Region: p.Region, Role: string(p.Role), CreatedAt: p.CreatedAt}
+		Country: p.Country, Region: p.Region, Role: string(p.Role), CreatedAt: p.CreatedAt, Version: 1}
 	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(&row).Error })
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "a partner named %q exists in this project", p.Name)
@@ -391,7 +400,7 @@ func (s *Store) ListPartners(ctx context.Context, projectID string, p workflow.P
 // Policy instruments.
 
 func (s *Store) CreatePolicyInstrument(ctx context.Context, pi *workflow.PolicyInstrument) error {
-	pi.ID, pi.CreatedAt = workflow.NewID(), now()
+	pi.ID, pi.CreatedAt, pi.Version = workflow.NewID(), now(), 1
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		for _, id := range pi.PartnerIDs {
 			if err := inProject(tx, &partnerRow{}, pi.ProjectID, id, "partner_ids"); err != nil {
@@ -399,7 +408,7 @@ func (s *Store) CreatePolicyInstrument(ctx context.Context, pi *workflow.PolicyI
 			}
 		}
 		if err := tx.Create(&instrumentRow{ID: pi.ID, ProjectID: pi.ProjectID, Name: pi.Name,
-			Type: string(pi.Type), CreatedAt: pi.CreatedAt}).Error; err != nil {
+			Type: string(pi.Type), CreatedAt: pi.CreatedAt, Version: 1}).Error; err != nil {
 			return err
 		}
 		links := make([]instrumentPartnerRow, len(pi.PartnerIDs))
@@ -436,20 +445,20 @@ func (s *Store) ListPolicyInstruments(ctx context.Context, projectID string, p w
 			ids = []string{}
 		}
 		return workflow.PolicyInstrument{ID: r.ID, ProjectID: r.ProjectID, Name: r.Name,
-			Type: workflow.InstrumentType(r.Type), PartnerIDs: ids, CreatedAt: r.CreatedAt.UTC()}
+			Type: workflow.InstrumentType(r.Type), PartnerIDs: ids, CreatedAt: r.CreatedAt.UTC(), Version: r.Version}
 	}), next, nil
 }
 
 // Stakeholder groups.
 
 func (s *Store) CreateStakeholderGroup(ctx context.Context, g *workflow.StakeholderGroup) error {
-	g.ID, g.CreatedAt = workflow.NewID(), now()
+	g.ID, g.CreatedAt, g.Version = workflow.NewID(), now(), 1
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := inProject(tx, &instrumentRow{}, g.ProjectID, g.PolicyInstrumentID, "policy_instrument_id"); err != nil {
 			return err
 		}
 		return tx.Create(&groupRow{ID: g.ID, ProjectID: g.ProjectID, Name: g.Name,
-			PolicyInstrumentID: g.PolicyInstrumentID, CreatedAt: g.CreatedAt}).Error
+			PolicyInstrumentID: g.PolicyInstrumentID, CreatedAt: g.CreatedAt, Version: 1}).Error
 	})
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "this policy instrument already has a stakeholder group")
@@ -466,7 +475,7 @@ func (s *Store) ListStakeholderGroups(ctx context.Context, projectID string, p w
 // Memberships.
 
 func (s *Store) CreateMembership(ctx context.Context, m *workflow.Membership) error {
-	m.ID, m.CreatedAt = workflow.NewID(), now()
+	m.ID, m.CreatedAt, m.Version = workflow.NewID(), now(), 1
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&userRow{}).Where("id = ?", m.UserID).Count(&n).Error; err != nil {
@@ -486,7 +495,7 @@ func (s *Store) CreateMembership(ctx context.Context, m *workflow.Membership) er
 			}
 		}
 		return tx.Create(&membershipRow{ID: m.ID, ProjectID: m.ProjectID, UserID: m.UserID, Role: string(m.Role),
-			PartnerID: nullable(m.PartnerID), StakeholderGroupID: nullable(m.StakeholderGroupID), CreatedAt: m.CreatedAt}).Error
+			PartnerID: nullable(m.PartnerID), StakeholderGroupID: nullable(m.StakeholderGroupID), CreatedAt: m.CreatedAt, Version: 1}).Error
 	})
 	if workflow.ErrorCode(err) == workflow.CodeConflict {
 		return workflow.Errorf(workflow.CodeConflict, "this user is already a member of the project")

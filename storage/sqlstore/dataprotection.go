@@ -172,10 +172,12 @@ func (s *Store) SetMatrixNames(ctx context.Context, projectID, value string) (wo
 			return notFound(err, "project")
 		}
 		if row.MatrixNames != value {
-			if err := tx.Model(&projectRow{}).Where("id = ?", projectID).Update("matrix_names", value).Error; err != nil {
+			if err := tx.Model(&projectRow{}).Where("id = ?", projectID).
+				Updates(map[string]any{"matrix_names": value, "version": gorm.Expr("version + 1")}).Error; err != nil {
 				return err
 			}
 			row.MatrixNames = value
+			row.Version++
 			if err := s.rerenderDrafts(ctx, tx, now(), `c.project_id = ? AND c.author_role = ?`, projectID, string(workflow.RoleStakeholder)); err != nil {
 				return err
 			}
@@ -194,6 +196,7 @@ type exportMembershipRow struct {
 	PartnerID            *string
 	StakeholderGroupID   *string
 	CreatedAt            time.Time
+	Version              int
 	ProjectAcronym       string
 	ProjectTitle         string
 	PartnerName          string
@@ -209,7 +212,7 @@ func (s *Store) PersonalData(ctx context.Context, userID string) (workflow.Perso
 		}
 		out.Profile = u.domain()
 		var ms []exportMembershipRow
-		if err := tx.Raw(`SELECT m.id, m.project_id, m.user_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at,
+		if err := tx.Raw(`SELECT m.id, m.project_id, m.user_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, m.version,
 				p.acronym AS project_acronym, p.title AS project_title,
 				COALESCE(pa.name, '') AS partner_name, COALESCE(g.name, '') AS stakeholder_group_name
 			FROM memberships m
@@ -221,7 +224,7 @@ func (s *Store) PersonalData(ctx context.Context, userID string) (workflow.Perso
 		}
 		for _, m := range ms {
 			out.Memberships = append(out.Memberships, workflow.MembershipDetail{Membership: membershipRow{ID: m.ID, ProjectID: m.ProjectID, UserID: m.UserID, Role: m.Role,
-				PartnerID: m.PartnerID, StakeholderGroupID: m.StakeholderGroupID, CreatedAt: m.CreatedAt}.domain(),
+				PartnerID: m.PartnerID, StakeholderGroupID: m.StakeholderGroupID, CreatedAt: m.CreatedAt, Version: m.Version}.domain(),
 				ProjectAcronym: m.ProjectAcronym, ProjectTitle: m.ProjectTitle,
 				PartnerName: m.PartnerName, StakeholderGroupName: m.StakeholderGroupName})
 		}

@@ -13,7 +13,7 @@ func (s *Store) SetProjectLocale(ctx context.Context, projectID string, l workfl
 	var out workflow.Project
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&projectRow{}).Where("id = ?", projectID).
-			Updates(map[string]any{"language": l.Language, "time_zone": l.TimeZone})
+			Updates(map[string]any{"language": l.Language, "time_zone": l.TimeZone, "version": gorm.Expr("version + 1")})
 		if res.Error != nil {
 			return res.Error
 		}
