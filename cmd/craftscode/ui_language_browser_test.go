@@ -61,6 +61,13 @@ func newEnglishWords(cat *locale.Catalog, lang string) *englishWords {
 			}
 		}
 	}
+	// A word the language uses itself, for another message ("Status" in
+	// Dutch, "Date" in Italian), is its own.
+	for _, id := range cat.IDs(lang) {
+		if len(cat.Placeholders(lang, id)) == 0 {
+			delete(w.whole, tr.MustT(id))
+		}
+	}
 	months := strings.Fields(en.MustT("dates.months"))
 	w.months = regexp.MustCompile(`\b(` + strings.Join(months, "|") + `)\b`)
 	return w
