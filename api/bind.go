@@ -71,7 +71,7 @@ func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonProblem(err)
+		return jsonProblem(err, reflect.TypeOf(v))
 	}
 	if dec.More() {
 		return newProblem(http.StatusBadRequest, "invalid_json", "the body holds more than one JSON value")
@@ -82,15 +82,16 @@ func decodeJSON(body []byte, v any) error {
 	return nil
 }
 
-func jsonProblem(err error) error {
+func jsonProblem(err error, t reflect.Type) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return newProblem(http.StatusBadRequest, "invalid_json", fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn))
 	case errors.As(err, &typ):
-		p := newProblem(http.StatusBadRequest, "wrong_type", fmt.Sprintf("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value))
-		p.errors = []workflow.FieldError{{Field: typ.Field, Message: "must be " + jsonKind(typ.Type.Kind().String())}}
+		field := jsonPath(t, typ.Field)
+		p := newProblem(http.StatusBadRequest, "wrong_type", fmt.Sprintf("field %q must be %s, not %s", field, jsonKind(typ.Type.Kind().String()), typ.Value))
+		p.errors = []workflow.FieldError{{Field: field, Message: "must be " + jsonKind(typ.Type.Kind().String())}}
 		return p
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return newProblem(http.StatusBadRequest, "invalid_json", "the JSON body ends too early")
@@ -102,6 +103,42 @@ func jsonProblem(err error) error {
 	}
 	// Errors from a field's own UnmarshalJSON, such as a malformed date.
 	return newProblem(http.StatusBadRequest, "invalid_json", err.Error())
+}
+
+// jsonPath turns encoding/json's path of a field (which names embedded Go
+// structs too: actionPlanFields.title) into the path the JSON body uses
+// (title), dropping every step that is an embedded struct of t.
+func jsonPath(t reflect.Type, path string) string {
+	var out []string
+	for _, step := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			out = append(out, step)
+			t = nil
+			continue
+		}
+		if f, ok := t.FieldByName(step); ok && f.Anonymous && f.Tag.Get("json") == "" {
+			t = f.Type
+			continue
+		}
+		out = append(out, step)
+		t = jsonFieldType(t, step)
+	}
+	return strings.Join(out, ".")
+}
+
+// jsonFieldType is the type of the field of struct t that JSON names
+// name, or nil.
+func jsonFieldType(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || (tag == "" && f.Name == name) {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 func jsonKind(k string) string {

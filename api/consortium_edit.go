@@ -85,8 +85,11 @@ func (s *Server) patchProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, 0)
 	if err != nil {
+		if p, lerr := s.store.Project(c.Request().Context(), pid); lerr == nil {
+			_, err = ifMatch(c, p.Version)
+		}
 		return err
 	}
 	var req patchProjectRequest
@@ -158,7 +161,7 @@ func managed[T any](c echo.Context, load func(context.Context, string) (T, error
 	if err := principal(c).Authorize(project(cur), workflow.ActionConsortiumManage); err != nil {
 		return "", cur, 0, err
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, versionOf(cur))
 	return id, cur, version, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -142,12 +143,17 @@ func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 var ifMatchValue = regexp.MustCompile(`^(?:W/)?"([1-9][0-9]{0,9})"$`)
 
 // ifMatch reads the version a write is meant for: "N" or W/"N", nothing
-// else (not a bare 3, not "+3").
-func ifMatch(c echo.Context) (int, error) {
+// else (not a bare 3, not "+3"). current is the version the thing has now
+// (0 when not known): a write without If-Match is told to quote it.
+func ifMatch(c echo.Context, current int) (int, error) {
 	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
 	if h == "" {
+		if current < 1 {
+			return 0, newProblem(http.StatusPreconditionRequired, "precondition_required",
+				"send If-Match with the ETag of your last read of this resource")
+		}
 		return 0, newProblem(http.StatusPreconditionRequired, "precondition_required",
-			`send If-Match with the version you last read, for example If-Match: "3"`)
+			fmt.Sprintf("send If-Match with the version you last read; the current one is If-Match: %s", etag(current)))
 	}
 	m := ifMatchValue.FindStringSubmatch(h)
 	if m == nil {
@@ -172,7 +178,7 @@ func visibleIfMatch[T any](c echo.Context, param string, load func(context.Conte
 	if cur, err = load(c.Request().Context(), id, principal(c)); err != nil {
 		return "", cur, 0, err
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, versionOf(cur))
 	return id, cur, version, err
 }
 
@@ -295,7 +301,7 @@ func (s *Server) edit(c echo.Context, kind workflow.Kind, allow func(workflow.Pr
 	if err := allow(principal(c), d); err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, d.Head().Version)
 	if err != nil {
 		return err
 	}
@@ -350,7 +356,7 @@ func (s *Server) deleteDeliverable(kind workflow.Kind) echo.HandlerFunc {
 		if err := principal(c).EditDeliverable(d); err != nil {
 			return err
 		}
-		version, err := ifMatch(c)
+		version, err := ifMatch(c, d.Head().Version)
 		if err != nil {
 			return err
 		}
@@ -434,8 +440,11 @@ func (s *Server) fireTransition(kind workflow.Kind) echo.HandlerFunc {
 			return newProblem(http.StatusBadRequest, "unknown_trigger",
 				fmt.Sprintf("%q is not a trigger; use submit, request_changes, approve, start_monitoring, close or revise", req.Trigger))
 		}
-		version, err := ifMatch(c)
+		version, err := ifMatch(c, 0)
 		if err != nil {
+			if d, lerr := s.loadVisible(c, kind); lerr == nil {
+				_, err = ifMatch(c, d.Head().Version)
+			}
 			return err
 		}
 		d, rec, err := s.store.FireTransition(c.Request().Context(), workflow.TransitionRequest{
@@ -518,4 +527,19 @@ func (s *Server) workflowGraph(c echo.Context) error {
 		ct = "text/vnd.graphviz; charset=utf-8"
 	}
 	return c.Blob(http.StatusOK, ct, []byte(g))
+}
+
+// versionOf is the version of a record as its ETag gives it: its Version
+// field, or its Head's for a deliverable; 0 when it has none.
+func versionOf(v any) int {
+	if d, ok := v.(workflow.Deliverable); ok {
+		return d.Head().Version
+	}
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	if rv.Kind() == reflect.Struct {
+		if f := rv.FieldByName("Version"); f.IsValid() && f.CanInt() {
+			return int(f.Int())
+		}
+	}
+	return 0
 }

@@ -141,7 +141,7 @@ func (s *Server) patchEvent(c echo.Context) error {
 	if err := p.ManageEvent(e.ProjectID, e.HostPartnerID); err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, e.Version)
 	if err != nil {
 		return err
 	}

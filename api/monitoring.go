@@ -324,8 +324,11 @@ func (s *Server) fireReportTransition(c echo.Context) error {
 		return newProblem(http.StatusBadRequest, "unknown_trigger",
 			fmt.Sprintf("%q is not a trigger of a progress report; use submit, accept or return", req.Trigger))
 	}
-	version, err := ifMatch(c)
+	version, err := ifMatch(c, 0)
 	if err != nil {
+		if r, lerr := s.store.ProgressReport(c.Request().Context(), c.Param("rid"), principal(c)); lerr == nil {
+			_, err = ifMatch(c, r.Version)
+		}
 		return err
 	}
 	r, rec, err := s.store.FireReportTransition(c.Request().Context(), workflow.ReportTransitionRequest{
