@@ -228,7 +228,8 @@ func (x *ActionPlan) Validate() error {
 // not meet yet: a policy instrument, at least one action, and for every
 // action a description, players and a timeframe with both dates; and an
 // English summary when the plan is not written in English. Action fields
-// are named by their index in actions, from 0: actions[2].players.
+// are named by their index in actions, from 0: actions[2].players; the
+// message names the action as people count, from 1: "action 3".
 func (x *ActionPlan) Incomplete() []FieldError {
 	var p Problems
 	if x.PolicyInstrumentID == "" {
@@ -244,18 +245,19 @@ func (x *ActionPlan) Incomplete() []FieldError {
 		p.Add("actions", "needs at least one action")
 	}
 	for i, a := range x.Actions {
-		f := fmt.Sprintf("actions[%d].", i)
+		// The field keeps the JSON index; the message counts as people do.
+		f, n := fmt.Sprintf("actions[%d].", i), i+1
 		if strings.TrimSpace(a.Description) == "" {
-			p.Add(f+"description", "is required")
+			p.Add(f+"description", "is required for action %d", n)
 		}
 		if strings.TrimSpace(a.Players) == "" {
-			p.Add(f+"players", "is required")
+			p.Add(f+"players", "is required for action %d", n)
 		}
 		if a.TimeframeStart == nil {
-			p.Add(f+"timeframe_start", "is required")
+			p.Add(f+"timeframe_start", "is required for action %d", n)
 		}
 		if a.TimeframeEnd == nil {
-			p.Add(f+"timeframe_end", "is required")
+			p.Add(f+"timeframe_end", "is required for action %d", n)
 		}
 	}
 	return p

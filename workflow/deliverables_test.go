@@ -162,6 +162,10 @@ func TestActionPlanIncomplete(t *testing.T) {
 	if got := names(p.Incomplete()); !slices.Equal(got, want) {
 		t.Errorf("gaps: %v, want %v", got, want)
 	}
+	// The field keeps the JSON index (from 0); the message counts from 1.
+	if got := p.Incomplete()[1]; got.Field != "actions[1].players" || got.Message != "is required for action 2" {
+		t.Errorf("action 2's players: %+v", got)
+	}
 
 	en := completePlan()
 	en.Language, en.SummaryEN = "en", ""
