@@ -480,7 +480,14 @@ func (s *Server) history(kind workflow.Kind) echo.HandlerFunc {
 
 type revisionResponse struct {
 	workflow.RevisionRecord
-	Snapshot any `json:"snapshot"`
+	Snapshot any               `json:"snapshot"`
+	Sections []revisionSection `json:"sections"`
+}
+
+// revisionSection is a section a comment may name: its anchor and title.
+type revisionSection struct {
+	Anchor string `json:"anchor"`
+	Title  string `json:"title"`
 }
 
 func (s *Server) revision(kind workflow.Kind) echo.HandlerFunc {
@@ -497,8 +504,16 @@ func (s *Server) revision(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		sections, err := workflow.Sections(rev.Snapshot)
+		if err != nil {
+			return err
+		}
+		out := revisionResponse{RevisionRecord: rev, Snapshot: jsonRaw(rev.Snapshot), Sections: make([]revisionSection, len(sections))}
+		for i, sec := range sections {
+			out.Sections[i] = revisionSection{sec.Anchor, sec.Title}
+		}
 		c.Response().Header().Set("ETag", `"`+rev.SHA256+`"`)
-		return c.JSON(http.StatusOK, revisionResponse{RevisionRecord: rev, Snapshot: jsonRaw(rev.Snapshot)})
+		return c.JSON(http.StatusOK, out)
 	}
 }
 

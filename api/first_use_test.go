@@ -51,3 +51,35 @@ func TestErrorsSpeakJSON(t *testing.T) {
 		}
 	})
 }
+
+// Issue 21: a revision lists the sections a comment may name, and an
+// unknown anchor's error names them.
+func TestRevisionListsItsSections(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("SEC")
+		path := "/api/v1/action-plans/" + c.plan.ID
+		var rev struct {
+			Sections []struct{ Anchor, Title string }
+		}
+		res := e.do(req{Method: "GET", Path: path + "/revisions/1", Token: c.tokens["stakeholder"]})
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+		res.json(t, &rev)
+		var anchors []string
+		for _, s := range rev.Sections {
+			require.NotEmpty(t, s.Title, s.Anchor)
+			anchors = append(anchors, s.Anchor)
+		}
+		require.Equal(t, []string{"general", "summary_en", "part1.general", "part2.policy_context",
+			"part3.action.1", "part3.action.1.background", "part3.action.1.description", "part3.action.1.players",
+			"part3.action.1.timeframe", "part3.action.1.costs", "part3.action.1.funding_sources"}, anchors)
+		require.Equal(t, "Action 1 – Mentorprogram: players involved", rev.Sections[7].Title)
+
+		res = e.do(req{Method: "POST", Path: path + "/comments", Token: c.tokens["stakeholder"],
+			Body: map[string]any{"body": "x", "section": "part3.action.2.players", "stance": "concern"}})
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "%s", res.Body)
+		p := res.problem(t)
+		require.Equal(t, "section", p.Errors[0].Field)
+		require.Equal(t, "is not a section of revision 1; its sections are "+strings.Join(anchors, ", "), p.Errors[0].Message)
+	})
+}
+

@@ -295,6 +295,23 @@ func HasSection(sections []Section, anchor string) bool {
 	return false
 }
 
+// maxAnchorsNamed is how many anchors AnchorList names before "…".
+const maxAnchorsNamed = 20
+
+// AnchorList names the sections' anchors for an error message: the first
+// 20, then "…" when there are more.
+func AnchorList(sections []Section) string {
+	names := make([]string, 0, min(len(sections), maxAnchorsNamed)+1)
+	for i, s := range sections {
+		if i == maxAnchorsNamed {
+			names = append(names, "…")
+			break
+		}
+		names = append(names, s.Anchor)
+	}
+	return strings.Join(names, ", ")
+}
+
 func timeframe(start, end *Date) string {
 	if start == nil && end == nil {
 		return ""

@@ -345,7 +345,7 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 			return err
 		}
 		if !workflow.HasSection(sections, nc.Section) {
-			return workflow.Problems{workflow.Problem("section", "is not a section of revision %d", h.Revision)}.Err("the comment is not valid")
+			return workflow.Problems{workflow.Problem("section", "is not a section of revision %d; its sections are %s", h.Revision, workflow.AnchorList(sections))}.Err("the comment is not valid")
 		}
 		id := workflow.NewID()
 		thread := id
