@@ -82,4 +82,3 @@ func TestRevisionListsItsSections(t *testing.T) {
 		require.Equal(t, "is not a section of revision 1; its sections are "+strings.Join(anchors, ", "), p.Errors[0].Message)
 	})
 }
-
