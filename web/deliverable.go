@@ -155,6 +155,14 @@ type threadForms struct {
 }
 
 // label is a code's words in the page's language, looked up once a page.
+// stanceLabel names a comment's stance; a reply may have none.
+func (f *threadForms) stanceLabel(s workflow.Stance) string {
+	if s == "" {
+		return ""
+	}
+	return f.label(string(s))
+}
+
 func (f *threadForms) label(code string) string {
 	if s, ok := f.labels[code]; ok {
 		return s
@@ -254,7 +262,7 @@ func menusFor(loc *locale.Localizer) *menus {
 
 func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool) commentView {
 	v := commentView{ID: c.ID, Section: c.Section, AuthorName: c.AuthorName, Org: f.orgs[c.AuthorID], Stance: c.Stance, Body: c.Body, HiddenReason: c.HiddenReason,
-		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: f.label(string(c.AuthorRole)), StanceLabel: f.label(string(c.Stance)),
+		Edited: c.Edited, Deleted: c.Deleted, Hidden: c.Hidden, Response: c.Response, Forms: f, RoleLabel: f.label(string(c.AuthorRole)), StanceLabel: f.stanceLabel(c.Stance),
 		Created: f.dates.at(c.CreatedAt), ReplyForm: top && replyForm, ResponseForm: top && responseForm}
 	if r := c.Response; r != nil {
 		v.ResponseLabel, v.Answered = f.label(string(r.Status)), f.dates.at(r.At)

@@ -73,7 +73,7 @@ type Comment struct {
 	Revision      int       `json:"revision"`
 	Section       string    `json:"section"`
 	ParentID      string    `json:"parent_id,omitempty"`
-	Stance        Stance    `json:"stance"`
+	Stance        Stance    `json:"stance,omitempty"` // none on a reply sent without one
 	Body          string    `json:"body"`
 	AuthorID      string    `json:"author_id"`
 	AuthorName    string    `json:"author_name"`
@@ -150,11 +150,12 @@ type NewComment struct {
 	RequestID     string
 }
 
-// Normalize trims the body and section and defaults the stance.
+// Normalize trims the body and section and defaults a top-level
+// comment's stance to suggestion; a reply needs none and keeps none.
 func (c *NewComment) Normalize() {
 	c.Body = strings.TrimSpace(c.Body)
 	c.Section = strings.TrimSpace(c.Section)
-	if c.Stance == "" {
+	if c.Stance == "" && c.ParentID == "" {
 		c.Stance = StanceSuggestion
 	}
 }
@@ -168,7 +169,7 @@ func (c NewComment) Validate() error {
 		p.Add("section", "is not a section anchor such as part3.action.2.players")
 	}
 	checkOptionalID(&p, "parent_id", c.ParentID)
-	if _, ok := ParseStance(string(c.Stance)); !ok {
+	if _, ok := ParseStance(string(c.Stance)); !ok && (c.Stance != "" || c.ParentID == "") {
 		p.Add("stance", "must be support, concern, suggestion or question")
 	}
 	return p.Err("the comment is not valid")

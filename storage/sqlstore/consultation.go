@@ -712,7 +712,7 @@ func casComment(ctx context.Context, tx *gorm.DB, set string, args []any, id str
 
 func (s *Store) EditComment(ctx context.Context, commentID string, version int, body string, stance workflow.Stance, p workflow.Principal) (workflow.Comment, error) {
 	nc := workflow.NewComment{Body: body, Stance: stance}
-	nc.Normalize()
+	nc.Normalize() // a top-level comment's empty stance is a suggestion
 	if err := nc.Validate(); err != nil {
 		return workflow.Comment{}, err
 	}
@@ -722,6 +722,9 @@ func (s *Store) EditComment(ctx context.Context, commentID string, version int, 
 		r, _, err := s.authorEdit(tx, commentID, version, p, at)
 		if err != nil {
 			return err
+		}
+		if stance == "" && r.ParentID != "" {
+			nc.Stance = "" // a reply needs none
 		}
 		if err := casComment(ctx, tx, "body = $1, stance = $2, updated_at = $3", []any{nc.Body, string(nc.Stance), at}, commentID, version); err != nil {
 			return err

@@ -151,6 +151,36 @@ func init() {
 		require.True(t, want.Equal(cs.Deadline), "%v != %v", want, cs.Deadline)
 	}
 
+	suite["ReplyNeedsNoStance"] = func(t *testing.T, s *sqlstore.Store) {
+		c := setupConsultation(t, s, "RNS")
+		top := c.comment(t, s, c.sh, "part2.policy_context", "")
+		require.Equal(t, workflow.StanceSuggestion, top.Stance, "a top-level comment still takes one")
+		reply := c.comment(t, s, c.owner, "", top.ID)
+		require.Equal(t, workflow.Stance(""), reply.Stance, "a reply sent without one has none")
+		threads, _, err := s.Comments(ctx, c.plan.Kind, c.plan.Plan.ID, 0, c.sh, workflow.Page{})
+		require.NoError(t, err)
+		require.Len(t, threads, 1)
+		require.Equal(t, workflow.Stance(""), threads[0].Replies[0].Stance)
+		// An edit keeps a reply without one; a top-level comment's empty
+		// stance is still a suggestion.
+		ed, err := s.EditComment(ctx, reply.ID, 1, "Köszönjük", "", c.owner)
+		require.NoError(t, err)
+		require.Equal(t, workflow.Stance(""), ed.Stance)
+		ed, err = s.EditComment(ctx, top.ID, 1, "Átírva", "", c.sh)
+		require.NoError(t, err)
+		require.Equal(t, workflow.StanceSuggestion, ed.Stance)
+		// A reply may still take one.
+		q, err := s.AddComment(ctx, workflow.NewComment{Kind: c.plan.Kind, DeliverableID: c.plan.Plan.ID, Body: "?",
+			ParentID: top.ID, Stance: workflow.StanceQuestion, Principal: c.sh})
+		require.NoError(t, err)
+		require.Equal(t, workflow.StanceQuestion, q.Stance)
+		// The database holds the rule too: only a reply may have none.
+		_, err = s.DB().ExecContext(ctx, "UPDATE comments SET stance = '' WHERE id = $1", top.ID)
+		require.Error(t, err, "a top-level comment without a stance")
+		_, err = s.DB().ExecContext(ctx, "UPDATE comments SET stance = 'rage' WHERE id = $1", reply.ID)
+		require.Error(t, err, "an unknown stance")
+	}
+
 	suite["CommentsArePinnedAndThreaded"] = func(t *testing.T, s *sqlstore.Store) {
 		c := setupConsultation(t, s, "PIN")
 		top := c.comment(t, s, c.sh, "part3.action.2.players", "")
