@@ -82,3 +82,15 @@ func TestRevisionListsItsSections(t *testing.T) {
 		require.Equal(t, "is not a section of revision 1; its sections are "+strings.Join(anchors, ", "), p.Errors[0].Message)
 	})
 }
+
+// Issue 21: a document of a draft that was never submitted is a 409 that
+// says how to get one.
+func TestDocumentBeforeTheFirstSubmitSaysHow(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *testEnv) {
+		c := e.consortium("DRF")
+		id := draftPlan(e, c)
+		res := e.do(req{Method: "POST", Path: "/api/v1/action-plans/" + id + "/documents", Token: e.admin, Body: map[string]any{"format": "pdf"}})
+		require.Equal(t, http.StatusConflict, res.Status, "%s", res.Body)
+		require.Contains(t, res.problem(t).Detail, "submit it first and then ask again")
+	})
+}

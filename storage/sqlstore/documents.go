@@ -158,7 +158,7 @@ func (s *Store) RequestDocument(ctx context.Context, r workflow.DocumentRequest)
 			return err
 		}
 		if row.Revision == 0 {
-			return workflow.Errorf(workflow.CodeConflict, "this %s has no revision yet: documents are assembled from a submitted revision", r.Kind)
+			return workflow.Errorf(workflow.CodeConflict, "this %s has no revision yet: documents are assembled from a submitted revision, so submit it first and then ask again", r.Kind)
 		}
 		out, created, err = s.requestDocument(ctx, tx, documentRow{ID: workflow.NewID(), DeliverableID: row.ID, ProjectID: row.ProjectID,
 			Kind: row.Kind, Format: r.Format, TemplateName: r.Template, TemplateVersion: r.TemplateVersion, Revision: row.Revision,
