@@ -471,6 +471,16 @@ func TestConsultationPages(t *testing.T) {
 			require.Equal(t, http.StatusSeeOther, res.status, res.body)
 			require.Contains(t, reader.get(plan).body, "Thank you")
 
+			// A reply needs no stance: the form asks for none, and one sent
+			// without shows none.
+			page := reader.get(plan + "?section=part2.policy_context").body
+			require.NotContains(t, page, `id="reply-stance-`)
+			res = reader.post(plan+"/comments", url.Values{"section": {"part2.policy_context"}, "parent_id": {cid}, "body": {"No stance here"}})
+			require.Equal(t, http.StatusSeeOther, res.status, res.body)
+			meta := regexp.MustCompile(`<p class="meta">([^\n]*)</p>\s*<p class="body">No stance here`).FindStringSubmatch(reader.get(plan + "?section=part2.policy_context").body)
+			require.NotNil(t, meta)
+			require.NotContains(t, meta[1], "stance")
+
 			// A stale version is refused in words; the current one moves the plan.
 			res = owner.post(plan+"/transitions", url.Values{"trigger": {"request_changes"}, "version": {"1"}})
 			require.Equal(t, http.StatusConflict, res.status)
