@@ -378,3 +378,32 @@ func BenchmarkMatrix(b *testing.B) {
 		})
 	}
 }
+
+// TestMatrixReplyWithoutStance: a reply may have no stance; the matrix
+// then names none (issue 21).
+func TestMatrixReplyWithoutStance(t *testing.T) {
+	t.Parallel()
+	tm := builtin(t, matrixName)
+	s := Sample(KindActionPlan)
+	var dropStance func(v any)
+	dropStance = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if rs, ok := v["replies"].([]any); ok {
+				for _, r := range rs {
+					r.(map[string]any)["stance"] = ""
+				}
+			}
+			for _, x := range v {
+				dropStance(x)
+			}
+		case []any:
+			for _, x := range v {
+				dropStance(x)
+			}
+		}
+	}
+	dropStance(s["consultation"])
+	md := string(mdBody(t, assemble(t, tm, s, SampleMeta(KindActionPlan, false), FormatMD)))
+	require.Contains(t, md, "- **Kovács Erzsébet (partner)**, 2019\\. március 4., 08:00 UTC: Would €2 500 be within reach?")
+}
