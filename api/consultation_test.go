@@ -176,6 +176,8 @@ func TestCommentsEndToEnd(t *testing.T) {
 		var reply workflow.Comment
 		e.create(path+"/comments", c.tokens["coordinator"], map[string]any{"body": "Thanks", "parent_id": top.ID}, &reply)
 		require.Equal(t, "part3.action.1.players", reply.Section, "sent without a section, a reply is on its thread's")
+		require.Empty(t, reply.Stance, "sent without a stance, a reply has none")
+		require.NotContains(t, string(e.do(req{Method: "GET", Path: path + "/comments?revision=1", Token: sh}).Body), `"stance":""`)
 		res = e.do(req{Method: "POST", Path: path + "/comments", Token: sh, Body: map[string]any{"body": "x", "parent_id": top.ID, "section": "general"}})
 		require.Equal(t, 422, res.Status, "a reply in another section: %s", res.Body)
 
