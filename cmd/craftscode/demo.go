@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -18,17 +19,30 @@ type demoPartner struct {
 	reviewer   string // the stakeholder group's demo member
 }
 
-var demoProject = workflow.Project{
-	Acronym:     "CRAFTS CODE",
-	Title:       "Improving the competitiveness of craft SMEs through interregional policy learning",
-	Programme:   "Interreg Europe",
-	Phase1Start: ptr(workflow.MustDate("2016-04-01")),
-	Phase1End:   ptr(workflow.MustDate("2019-03-31")),
-	Phase2End:   ptr(workflow.MustDate("2020-03-31")),
-	// The consortium works in English; the lead partner's clock.
-	Language: "en",
-	TimeZone: "Europe/Rome",
+// demoProject is the project as the demo makes it at now: phase 1 (three
+// years) running, begun on the first of the month a year ago, and phase 2
+// (one year) after it. The dates are set once, when the project is made;
+// later runs find it and leave them alone.
+func demoProject(now time.Time) workflow.Project {
+	y, m, _ := now.UTC().Date()
+	start := time.Date(y-1, m, 1, 0, 0, 0, 0, time.UTC)
+	p1End := start.AddDate(3, 0, -1)
+	p2End := start.AddDate(4, 0, -1)
+	day := func(t time.Time) *workflow.Date { return ptr(workflow.MustDate(t.Format("2006-01-02"))) }
+	return workflow.Project{
+		Acronym:     demoAcronym,
+		Title:       "Improving the competitiveness of craft SMEs through interregional policy learning",
+		Programme:   "Interreg Europe",
+		Phase1Start: day(start),
+		Phase1End:   day(p1End),
+		Phase2End:   day(p2End),
+		// The consortium works in English; the lead partner's clock.
+		Language: "en",
+		TimeZone: "Europe/Rome",
+	}
 }
+
+const demoAcronym = "CRAFTS CODE"
 
 var demoPartners = []demoPartner{
 	{key: "it", partner: workflow.Partner{Name: "Municipality of Florence", ShortName: "Comune di Firenze", Country: "IT", Region: "ITI1", Role: workflow.PartnerLead},
@@ -76,10 +90,11 @@ func ptr[T any](v T) *T { return &v }
 // demo user a fresh token. Running it again changes no data: it finds each
 // record by its natural key (acronym, name, instrument, e-mail) first.
 // Earlier tokens stay valid.
-func loadDemo(ctx context.Context, store workflow.Store) (demoOutput, error) {
-	project, err := store.ProjectByAcronym(ctx, demoProject.Acronym)
+// The project's phases are placed around now when it is made.
+func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOutput, error) {
+	project, err := store.ProjectByAcronym(ctx, demoAcronym)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
-		project = demoProject
+		project = demoProject(now)
 		err = store.CreateProject(ctx, &project)
 	}
 	if err != nil {

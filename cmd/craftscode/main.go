@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -89,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer store.Close()
-		out, err := loadDemo(ctx, store)
+		out, err := loadDemo(ctx, store, time.Now())
 		if err != nil {
 			return err
 		}
