@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,4 +48,17 @@ func TestDemoKeepsItsDates(t *testing.T) {
 	after, err := store.ProjectByAcronym(ctx, demoAcronym)
 	require.NoError(t, err)
 	require.Equal(t, before, after)
+}
+
+// The README writes the demo's output, live tokens, to demo.json in the
+// repository root: neither git nor the Docker build context takes it.
+func TestDemoOutputIsIgnored(t *testing.T) {
+	for file, want := range map[string]string{"../../.gitignore": "/demo.json", "../../.dockerignore": "demo.json"} {
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		require.Contains(t, strings.Split(string(b), "\n"), want, file)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "demo > demo.json", "the README's name for it")
 }
