@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -119,6 +122,7 @@ func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOut
 		return out, err
 	}
 
+	people := demoPeople{}
 	// user ensures a demo user with a membership and returns a new token.
 	user := func(role workflow.Role, email, name, partnerID, groupID string, admin bool) (string, error) {
 		u, err := store.UserByEmail(ctx, email)
@@ -143,6 +147,9 @@ func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOut
 	}
 	add := func(role workflow.Role, label, email, name, partner, group, partnerID, groupID string, admin bool) error {
 		token, err := user(role, email, name, partnerID, groupID, admin)
+		if err == nil {
+			people[email], err = store.Authenticate(ctx, workflow.HashToken(token))
+		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", email, err)
 		}
@@ -197,7 +204,29 @@ func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOut
 	if err := add(workflow.RoleObserver, "observer", "observer@crafts-code.example", "Audit Observer", "", "", "", "", false); err != nil {
 		return out, err
 	}
+	// The work, done as the demo users, with the consortium as it is now.
+	if partners, _, err = store.ListPartners(ctx, project.ID, all); err != nil {
+		return out, err
+	}
+	if instruments, _, err = store.ListPolicyInstruments(ctx, project.ID, all); err != nil {
+		return out, err
+	}
+	if err := demoWork(ctx, store, project, partners, instruments, people, now); err != nil {
+		return out, fmt.Errorf("demo work: %w", err)
+	}
 	return out, nil
+}
+
+// readyForDemo lets the demo's approvals queue their documents, as the
+// service's do: the built-in approval templates, and a queue that only
+// inserts (the running service renders them).
+func readyForDemo(store *sqlstore.Store) error {
+	q, err := jobs.New(store.DB(), jobs.Dialect(store.Dialect()), slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		return err
+	}
+	store.SetJobQueue(q)
+	return store.UseBuiltinApprovalTemplates()
 }
 
 func findOr[T any](items []T, match func(T) bool) *T {

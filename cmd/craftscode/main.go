@@ -90,6 +90,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer store.Close()
+		if err := readyForDemo(store); err != nil {
+			return err
+		}
 		out, err := loadDemo(ctx, store, time.Now())
 		if err != nil {
 			return err
