@@ -93,8 +93,10 @@ func ptr[T any](v T) *T { return &v }
 // demo user a fresh token. Running it again changes no data: it finds each
 // record by its natural key (acronym, name, instrument, e-mail) first.
 // Earlier tokens stay valid.
-// The project's phases are placed around now when it is made.
-func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOutput, error) {
+// The project's phases are placed around now when it is made. With work,
+// the consortium's deliverables and events are made too (demoWork); without
+// it, the consortium alone, for tests that bring their own.
+func loadDemo(ctx context.Context, store workflow.Store, now time.Time, work bool) (demoOutput, error) {
 	project, err := store.ProjectByAcronym(ctx, demoAcronym)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
 		project = demoProject(now)
@@ -203,6 +205,9 @@ func loadDemo(ctx context.Context, store workflow.Store, now time.Time) (demoOut
 	}
 	if err := add(workflow.RoleObserver, "observer", "observer@crafts-code.example", "Audit Observer", "", "", "", "", false); err != nil {
 		return out, err
+	}
+	if !work {
+		return out, nil
 	}
 	// The work, done as the demo users, with the consortium as it is now.
 	if partners, _, err = store.ListPartners(ctx, project.ID, all); err != nil {

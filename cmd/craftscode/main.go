@@ -26,7 +26,7 @@ Usage:
   craftscode user create --email E --name N [--admin] create a user; prints its token once
   craftscode user deactivate <email|id>               end a user's access: tokens and sessions stop working
   craftscode token revoke <id>                        revoke a token (its id, as listed)
-  craftscode demo                                     load the CRAFTS CODE consortium; prints tokens
+  craftscode demo [--consortium-only]                 load the CRAFTS CODE consortium and its work; prints tokens
   craftscode bench transitions [--workers N]          measure transitions against PostgreSQL (DATABASE_URL)
   craftscode bench documents [--actions 30]           measure document rendering, against pandoc if installed
 
@@ -93,7 +93,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := readyForDemo(store); err != nil {
 			return err
 		}
-		out, err := loadDemo(ctx, store, time.Now())
+		work := true
+		switch {
+		case len(args) == 1 && args[0] == "--consortium-only":
+			work = false
+		case len(args) > 0:
+			return fmt.Errorf("demo: unknown arguments %q (only --consortium-only)", args)
+		}
+		out, err := loadDemo(ctx, store, time.Now(), work)
 		if err != nil {
 			return err
 		}
