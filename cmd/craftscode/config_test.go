@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -61,7 +62,7 @@ func TestDemoDataIsValid(t *testing.T) {
 		require.Equal(t, d.partner, p, "demo data is already normalised")
 		require.NoError(t, p.Validate(), d.partner.Name)
 	}
-	p := demoProject
+	p := demoProject(time.Now())
 	require.NoError(t, p.Validate())
 }
 

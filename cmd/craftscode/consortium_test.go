@@ -21,7 +21,7 @@ func TestAccessEndsOnEveryProcess(t *testing.T) {
 	t.Parallel()
 	env, _ := postgresEnv(t)
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, copyEnv(env), "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, copyEnv(env), "demo", "--consortium-only"), &demo))
 	a := serve(t, copyEnv(env))
 	b := serve(t, copyEnv(env))
 	coord := tokenOf(t, demo, "coordinator")

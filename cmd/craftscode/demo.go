@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
+	"github.com/craftscode/craftscode/jobs"
+	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -18,17 +22,30 @@ type demoPartner struct {
 	reviewer   string // the stakeholder group's demo member
 }
 
-var demoProject = workflow.Project{
-	Acronym:     "CRAFTS CODE",
-	Title:       "Improving the competitiveness of craft SMEs through interregional policy learning",
-	Programme:   "Interreg Europe",
-	Phase1Start: ptr(workflow.MustDate("2016-04-01")),
-	Phase1End:   ptr(workflow.MustDate("2019-03-31")),
-	Phase2End:   ptr(workflow.MustDate("2020-03-31")),
-	// The consortium works in English; the lead partner's clock.
-	Language: "en",
-	TimeZone: "Europe/Rome",
+// demoProject is the project as the demo makes it at now: phase 1 (three
+// years) running, begun on the first of the month a year ago, and phase 2
+// (one year) after it. The dates are set once, when the project is made;
+// later runs find it and leave them alone.
+func demoProject(now time.Time) workflow.Project {
+	y, m, _ := now.UTC().Date()
+	start := time.Date(y-1, m, 1, 0, 0, 0, 0, time.UTC)
+	p1End := start.AddDate(3, 0, -1)
+	p2End := start.AddDate(4, 0, -1)
+	day := func(t time.Time) *workflow.Date { return ptr(workflow.MustDate(t.Format("2006-01-02"))) }
+	return workflow.Project{
+		Acronym:     demoAcronym,
+		Title:       "Improving the competitiveness of craft SMEs through interregional policy learning",
+		Programme:   "Interreg Europe",
+		Phase1Start: day(start),
+		Phase1End:   day(p1End),
+		Phase2End:   day(p2End),
+		// The consortium works in English; the lead partner's clock.
+		Language: "en",
+		TimeZone: "Europe/Rome",
+	}
 }
+
+const demoAcronym = "CRAFTS CODE"
 
 var demoPartners = []demoPartner{
 	{key: "it", partner: workflow.Partner{Name: "Municipality of Florence", ShortName: "Comune di Firenze", Country: "IT", Region: "ITI1", Role: workflow.PartnerLead},
@@ -76,10 +93,13 @@ func ptr[T any](v T) *T { return &v }
 // demo user a fresh token. Running it again changes no data: it finds each
 // record by its natural key (acronym, name, instrument, e-mail) first.
 // Earlier tokens stay valid.
-func loadDemo(ctx context.Context, store workflow.Store) (demoOutput, error) {
-	project, err := store.ProjectByAcronym(ctx, demoProject.Acronym)
+// The project's phases are placed around now when it is made. With work,
+// the consortium's deliverables and events are made too (demoWork); without
+// it, the consortium alone, for tests that bring their own.
+func loadDemo(ctx context.Context, store workflow.Store, now time.Time, work bool) (demoOutput, error) {
+	project, err := store.ProjectByAcronym(ctx, demoAcronym)
 	if workflow.ErrorCode(err) == workflow.CodeNotFound {
-		project = demoProject
+		project = demoProject(now)
 		err = store.CreateProject(ctx, &project)
 	}
 	if err != nil {
@@ -104,6 +124,7 @@ func loadDemo(ctx context.Context, store workflow.Store) (demoOutput, error) {
 		return out, err
 	}
 
+	people := demoPeople{}
 	// user ensures a demo user with a membership and returns a new token.
 	user := func(role workflow.Role, email, name, partnerID, groupID string, admin bool) (string, error) {
 		u, err := store.UserByEmail(ctx, email)
@@ -128,6 +149,9 @@ func loadDemo(ctx context.Context, store workflow.Store) (demoOutput, error) {
 	}
 	add := func(role workflow.Role, label, email, name, partner, group, partnerID, groupID string, admin bool) error {
 		token, err := user(role, email, name, partnerID, groupID, admin)
+		if err == nil {
+			people[email], err = store.Authenticate(ctx, workflow.HashToken(token))
+		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", email, err)
 		}
@@ -182,7 +206,32 @@ func loadDemo(ctx context.Context, store workflow.Store) (demoOutput, error) {
 	if err := add(workflow.RoleObserver, "observer", "observer@crafts-code.example", "Audit Observer", "", "", "", "", false); err != nil {
 		return out, err
 	}
+	if !work {
+		return out, nil
+	}
+	// The work, done as the demo users, with the consortium as it is now.
+	if partners, _, err = store.ListPartners(ctx, project.ID, all); err != nil {
+		return out, err
+	}
+	if instruments, _, err = store.ListPolicyInstruments(ctx, project.ID, all); err != nil {
+		return out, err
+	}
+	if err := demoWork(ctx, store, project, partners, instruments, people, now); err != nil {
+		return out, fmt.Errorf("demo work: %w", err)
+	}
 	return out, nil
+}
+
+// readyForDemo lets the demo's approvals queue their documents, as the
+// service's do: the built-in approval templates, and a queue that only
+// inserts (the running service renders them).
+func readyForDemo(store *sqlstore.Store) error {
+	q, err := jobs.New(store.DB(), jobs.Dialect(store.Dialect()), slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		return err
+	}
+	store.SetJobQueue(q)
+	return store.UseBuiltinApprovalTemplates()
 }
 
 func findOr[T any](items []T, match func(T) bool) *T {

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -25,7 +26,7 @@ Usage:
   craftscode user create --email E --name N [--admin] create a user; prints its token once
   craftscode user deactivate <email|id>               end a user's access: tokens and sessions stop working
   craftscode token revoke <id>                        revoke a token (its id, as listed)
-  craftscode demo                                     load the CRAFTS CODE consortium; prints tokens
+  craftscode demo [--consortium-only]                 load the CRAFTS CODE consortium and its work; prints tokens
   craftscode bench transitions [--workers N]          measure transitions against PostgreSQL (DATABASE_URL)
   craftscode bench documents [--actions 30]           measure document rendering, against pandoc if installed
 
@@ -89,7 +90,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer store.Close()
-		out, err := loadDemo(ctx, store)
+		if err := readyForDemo(store); err != nil {
+			return err
+		}
+		work := true
+		switch {
+		case len(args) == 1 && args[0] == "--consortium-only":
+			work = false
+		case len(args) > 0:
+			return fmt.Errorf("demo: unknown arguments %q (only --consortium-only)", args)
+		}
+		out, err := loadDemo(ctx, store, time.Now(), work)
 		if err != nil {
 			return err
 		}

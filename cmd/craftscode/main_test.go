@@ -181,6 +181,7 @@ func checkDemo(t *testing.T, s *served, demo demoOutput) {
 	require.Equal(t, 200, get(t, s.url+"/api/v1/projects", tokenOf(t, demo, "partner"), &projects))
 	require.Len(t, projects.Items, 1)
 	require.Equal(t, "CRAFTS CODE", projects.Items[0].Acronym)
+	checkDemoPhases(t, projects.Items[0], time.Now())
 	var partners struct{ Items []workflow.Partner }
 	require.Equal(t, 200, get(t, s.url+"/api/v1/projects/"+projects.Items[0].ID+"/partners", tokenOf(t, demo, "stakeholder"), &partners))
 	names := map[string]string{}
@@ -196,6 +197,21 @@ func checkDemo(t *testing.T, s *served, demo demoOutput) {
 		"РАМ Стара планина":                              "BG",
 		"Budapesti Vállalkozásfejlesztési Közalapítvány": "HU",
 	}, names)
+}
+
+// checkDemoPhases: the demo lives in the present. Phase 1 runs today (it
+// began within the last 400 days, so the project is young but under way),
+// and phase 2 follows it.
+func checkDemoPhases(t *testing.T, p workflow.Project, now time.Time) {
+	t.Helper()
+	require.NotNil(t, p.Phase1Start)
+	require.NotNil(t, p.Phase1End)
+	require.NotNil(t, p.Phase2End)
+	today := workflow.MustDate(now.UTC().Format("2006-01-02"))
+	require.False(t, today.Before(*p.Phase1Start), "phase 1 has begun: %s", p.Phase1Start)
+	require.True(t, today.Before(*p.Phase1End), "phase 1 is running: it ends %s", p.Phase1End)
+	require.True(t, now.AddDate(0, 0, -400).Before(p.Phase1Start.Time()), "phase 1 began within 400 days: %s", p.Phase1Start)
+	require.True(t, p.Phase1End.Before(*p.Phase2End), "phase 2 follows phase 1")
 }
 
 func stopServer(t *testing.T, s *served) {

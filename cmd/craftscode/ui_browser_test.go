@@ -60,7 +60,7 @@ func TestBrowserConsultation(t *testing.T) {
 	shots := artifacts(t)
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": t.TempDir()}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	s := serve(t, env)
 
 	// The Florentine partner's plan, under consultation for its group.

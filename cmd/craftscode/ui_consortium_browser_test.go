@@ -39,7 +39,7 @@ func invitationLink(t *testing.T, s *served, to string) string {
 func TestInviteInBrowser(t *testing.T) {
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": t.TempDir()}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	s := serve(t, env)
 	ui := newBrowserUI(t, s)
 	text := func(ctx context.Context, sel string) string {

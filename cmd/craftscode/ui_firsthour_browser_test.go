@@ -39,7 +39,7 @@ func TestBrowserFirstHour(t *testing.T) {
 
 func firstHour(t *testing.T, env map[string]string, check bool) {
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	s := serve(t, env)
 	ui := newBrowserUI(t, s)
 	user := func(email string) demoUser {

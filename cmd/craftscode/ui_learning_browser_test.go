@@ -28,7 +28,7 @@ func TestBrowserLearning(t *testing.T) {
 	dataDir := t.TempDir()
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": dataDir}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	var coord demoUser
 	for _, u := range demo.Users {
 		if u.Role == "coordinator" && coord.Email == "" {

@@ -24,7 +24,7 @@ func TestBrowserLearningForms(t *testing.T) {
 	dataDir := t.TempDir()
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": dataDir}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	users := map[string]demoUser{}
 	for _, u := range demo.Users {
 		if _, ok := users[u.Role]; !ok {

@@ -354,7 +354,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	dataDir := t.TempDir()
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": dataDir}
 	f := &pagesFixture{t: t, users: map[string]demoUser{}}
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &f.demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &f.demo))
 	for _, u := range f.demo.Users {
 		if _, ok := f.users[u.Role]; !ok {
 			f.users[u.Role] = u

@@ -26,7 +26,7 @@ func TestBrowserReport(t *testing.T) {
 	dataDir := t.TempDir()
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": dataDir}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	users := map[string]demoUser{}
 	for _, u := range demo.Users {
 		if _, ok := users[u.Role]; !ok {

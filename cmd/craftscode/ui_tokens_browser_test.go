@@ -15,7 +15,7 @@ func TestBrowserTokens(t *testing.T) {
 	chromium(t)
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": t.TempDir()}
 	var demo demoOutput
-	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
+	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &demo))
 	var partner demoUser
 	for _, u := range demo.Users {
 		if u.Role == "partner" && partner.Email == "" {
