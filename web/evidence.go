@@ -6,11 +6,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/evidence"
-	"github.com/craftscode/craftscode/ratelimit"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -29,43 +27,6 @@ func evidenceKey(projectID, planID, evidenceID string) string {
 // (blobstore.S3), as the API uses it.
 type streamPutter interface {
 	PutStream(ctx context.Context, key string, r io.Reader, contentType string) (documents.BlobInfo, error)
-}
-
-// evidenceForm reads the text fields before the file part (the CSRF token)
-// as uploadForm does for images, with the evidence limit.
-func (h *Handler) evidenceForm(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		up := &upload{}
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.EvidenceLimit+formSlack)
-		if mr, err := r.MultipartReader(); err == nil {
-			vals := url.Values{}
-			for i := 0; ; i++ {
-				p, err := mr.NextPart()
-				if err != nil {
-					if !errors.Is(err, io.EOF) {
-						up.err = err
-					}
-					break
-				}
-				if p.FormName() == "file" || p.FileName() != "" {
-					up.file = p
-					break
-				}
-				b, err := io.ReadAll(io.LimitReader(p, maxTextPart))
-				if err != nil || i > 20 {
-					up.err = err
-					break
-				}
-				vals.Add(p.FormName(), string(b))
-			}
-			r.PostForm, r.Form = vals, vals
-		}
-		if errors.Is(up.err, ratelimit.ErrUploadStalled) {
-			h.fail(&call{w: w, r: r, loc: h.catalog.Match(r.Header.Get("Accept-Language"))}, up.err)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), uploadKey{}, up)))
-	})
 }
 
 func (h *Handler) uploadEvidence(c *call) error {

@@ -24,7 +24,7 @@ func (h *Handler) monitoringRoutes(m *http.ServeMux) {
 	m.Handle("POST /ui/action-plans/{id}/reports/{period}", h.page(true, h.saveReport))
 	m.Handle("POST /ui/action-plans/{id}/reports/{period}/start", h.page(true, h.startReport))
 	m.Handle("POST /ui/action-plans/{id}/reports/{period}/transitions", h.page(true, h.fireReport))
-	m.Handle("POST /ui/action-plans/{id}/reports/{period}/evidence", h.evidenceForm(h.page(true, h.uploadEvidence)))
+	m.Handle("POST /ui/action-plans/{id}/reports/{period}/evidence", h.uploadForm(h.cfg.EvidenceLimit, "file", h.page(true, h.uploadEvidence)))
 	m.Handle("GET /ui/evidence/{eid}", h.page(true, h.evidenceFile))
 	m.Handle("POST /ui/evidence/{eid}/delete", h.page(true, h.deleteEvidence))
 }

@@ -18,7 +18,7 @@ func (h *Handler) practiceEditRoutes(m *http.ServeMux) {
 	// The upload form is multipart: uploadForm reads its text fields (the
 	// CSRF token among them) before page checks them, and leaves the file
 	// to stream into the blob store.
-	m.Handle("POST /ui/good-practices/{id}/images", h.uploadForm(h.page(true, h.addPracticeImage)))
+	m.Handle("POST /ui/good-practices/{id}/images", h.uploadForm(h.cfg.ImageLimit, "image", h.page(true, h.addPracticeImage)))
 	m.Handle("GET /ui/good-practices/{id}/images/{image}", h.page(true, h.practiceImage))
 	m.Handle("POST /ui/good-practices/{id}/images/{image}/delete", h.page(true, h.deletePracticeImage))
 }

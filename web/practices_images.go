@@ -48,12 +48,13 @@ type upload struct {
 // uploadForm reads the text fields of a multipart form that come before
 // its file (the form puts them first, and browsers send fields in order)
 // into r.PostForm, so that page finds the CSRF token there; the file part
-// is left to the handler, to stream. The body is limited to the image
-// limit and the form's other fields.
-func (h *Handler) uploadForm(next http.Handler) http.Handler {
+// is left to the handler, to stream. The body is limited to the file's
+// limit and the form's other fields; field names the file part (image,
+// an evidence file).
+func (h *Handler) uploadForm(limit int64, field string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		up := &upload{}
-		r.Body = http.MaxBytesReader(w, r.Body, h.cfg.ImageLimit+formSlack)
+		r.Body = http.MaxBytesReader(w, r.Body, limit+formSlack)
 		if mr, err := r.MultipartReader(); err == nil {
 			vals := url.Values{}
 			for i := 0; ; i++ {
@@ -64,7 +65,7 @@ func (h *Handler) uploadForm(next http.Handler) http.Handler {
 					}
 					break
 				}
-				if p.FormName() == "image" || p.FileName() != "" {
+				if p.FormName() == field || p.FileName() != "" {
 					up.file = p
 					break
 				}
