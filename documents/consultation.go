@@ -39,8 +39,12 @@ type ConsultationCounts struct {
 
 // ConsultationSection is one commented section of the revision.
 type ConsultationSection struct {
-	Anchor   string                `json:"anchor"`
-	Title    string                `json:"title"`
+	Anchor string `json:"anchor"`
+	Title  string `json:"title"`
+	// Name is what people wrote that the section is named after (an
+	// action's or a recommendation's title; workflow.Section.Name), which
+	// sectionName puts after the document's own "Action 2".
+	Name     string                `json:"name"`
 	Comments []ConsultationComment `json:"comments"`
 }
 

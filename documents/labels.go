@@ -111,9 +111,9 @@ var actionPartKeys = map[string]string{
 
 // sectionName is a section's name in the document's language: the
 // catalog's for the fixed sections; for an action or a recommendation, the
-// catalog's "Action 2" before the title people wrote (title is the
-// domain's English name, "Action 2 – Craft hubs: background").
-func sectionName(l *locale.Localizer, anchor, title string) string {
+// catalog's "Action 2" before name, what people wrote, and an action
+// part's name after it. Anything else keeps its title.
+func sectionName(l *locale.Localizer, anchor, title, name string) string {
 	if l == nil {
 		return title
 	}
@@ -131,16 +131,24 @@ func sectionName(l *locale.Localizer, anchor, title string) string {
 	}
 	num, part, _ := strings.Cut(rest, ".")
 	n, err := strconv.Atoi(num)
-	_, name, found := strings.Cut(title, " – ")
-	if err != nil || !found {
+	if err != nil {
 		return title
 	}
-	out := l.MustT(legend, "Number", n) + " – "
+	out := l.MustT(legend, "Number", n) + " – " + name
 	if key, ok := actionPartKeys[part]; ok {
-		if i := strings.LastIndex(name, ": "); i >= 0 {
-			name = name[:i]
-		}
-		return out + name + ": " + l.MustT(key)
+		out += ": " + l.MustT(key)
 	}
-	return out + name
+	return out
+}
+
+// textOf is a template value's text as the template holds it: user text
+// already escaped (mdText) or a constant; "" for none.
+func textOf(v any) string {
+	switch x := v.(type) {
+	case mdText:
+		return string(x)
+	case string:
+		return x
+	}
+	return ""
 }

@@ -161,7 +161,7 @@ func hostileConsultation() map[string]any {
 	pipe := ConsultationPerson{Name: "Pipe | Name <i>y</i>", Role: "stakeholder"}
 	return decodeData(Consultation{Revision: 3, OpenedAt: at, Deadline: at.Add(time.Hour), ClosedAt: &at, ClosedReason: "early",
 		Counts: ConsultationCounts{Comments: 1, Replies: 1, Answered: 1, Accepted: 1},
-		Sections: []ConsultationSection{{Anchor: "part3.action.1", Title: "Action 1 – a | b <b>t</b>", Comments: []ConsultationComment{{
+		Sections: []ConsultationSection{{Anchor: "part3.action.1", Title: "Action 1 – a | b <b>t</b>", Name: "a | b <b>t</b>", Comments: []ConsultationComment{{
 			Number: 1, ID: "c1", Section: "part3.action.1", Author: pipe, Stance: "concern", Body: body, CreatedAt: at,
 			Response: &ConsultationResponse{Status: "accepted", Body: "Reason: " + body, Author: pipe, At: at},
 			Replies:  []ConsultationReply{{ID: "c2", Author: pipe, Stance: "question", Body: "Reply: " + body, CreatedAt: at}},

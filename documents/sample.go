@@ -117,14 +117,14 @@ func samplePlanConsultation() Consultation {
 				Replies: []ConsultationReply{{ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d65", Author: owner, Stance: "question",
 					Body: "Would €2 500 be within reach?", CreatedAt: sampleTime(4, 8, 0)}},
 			}}},
-			{Anchor: "part3.action.1.players", Title: "Action 1 – Kézműves vállalkozói mentorprogram: players involved", Comments: []ConsultationComment{{
+			{Anchor: "part3.action.1.players", Title: "Action 1 – Kézműves vállalkozói mentorprogram: players involved", Name: "Kézműves vállalkozói mentorprogram", Comments: []ConsultationComment{{
 				Number: 3, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d63", Section: "part3.action.1.players",
 				Author: ConsultationPerson{Name: "РАМ Стара планина", Role: "partner"}, Stance: "support",
 				Body:      "Our masters in Габрово will gladly mentor the first Budapest group.",
 				CreatedAt: sampleTime(5, 11, 0), Replies: []ConsultationReply{},
 				Response: &ConsultationResponse{Status: "noted", Author: owner, At: sampleTime(11, 10, 10), Body: "Thank you."},
 			}}},
-			{Anchor: "part3.action.3.costs", Title: "Action 3 – Közös online értékesítési platform: costs", Comments: []ConsultationComment{{
+			{Anchor: "part3.action.3.costs", Title: "Action 3 – Közös online értékesítési platform: costs", Name: "Közös online értékesítési platform", Comments: []ConsultationComment{{
 				Number: 4, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d64", Section: "part3.action.3.costs", Author: chamber, Stance: "question",
 				Body:      "Is the platform's hosting in the costs? " + hostileText,
 				CreatedAt: sampleTime(6, 15, 45), Replies: []ConsultationReply{},
@@ -150,7 +150,7 @@ func sampleReviewConsultation() Consultation {
 				Response: &ConsultationResponse{Status: "accepted", Author: ConsultationPerson{Name: "FUNDESARTE", Role: "partner"},
 					At: sampleTime(3, 9, 0), Body: "Corrected in the next revision."},
 			}}},
-			{Anchor: "recommendation.2", Title: "Recommendation 2 – Link the master–apprentice tradition to business mentoring",
+			{Anchor: "recommendation.2", Title: "Recommendation 2 – Link the master–apprentice tradition to business mentoring", Name: "Link the master–apprentice tradition to business mentoring",
 				Comments: []ConsultationComment{{
 					Number: 2, ID: "0190a6f2-6c1e-7a3b-9d4e-1f2a3b4c5d72", Section: "recommendation.2",
 					Author: ConsultationPerson{Name: "Design and Crafts Council Ireland", Role: "partner"}, Stance: "suggestion",

@@ -879,7 +879,7 @@ var parseFuncs = template.FuncMap{
 	"t":              func(string, ...any) (string, error) { return "", nil }, // replaced per execution (langFuncs)
 	"day":            func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
 	"moment":         func(any) (any, error) { return nil, nil },              // replaced per execution (langFuncs)
-	"sectionName":    func(any, any) (any, error) { return nil, nil },         // replaced per execution (langFuncs)
+	"sectionName":    func(any, any, any) (any, error) { return nil, nil },    // replaced per execution (langFuncs)
 	valueFunc:        fnValue,
 }
 
@@ -916,10 +916,11 @@ func langFuncs(lang string) template.FuncMap {
 		"instrumentType": name("instrument.", instrumentTypes),
 		"day":            dayFunc(l),
 		"moment":         momentFunc(l),
-		// sectionName anchor title: a consultation section's name in the
-		// document's language.
-		"sectionName": func(anchor, title any) (any, error) {
-			return mapText(title, func(s string) string { return sectionName(l, codeOf(anchor), s) })
+		// sectionName anchor title name: a consultation section's name in
+		// the document's language. The result is user text (name is), and
+		// escaped as such.
+		"sectionName": func(anchor, title, name any) (any, error) {
+			return mapText(title, func(s string) string { return sectionName(l, codeOf(anchor), s, textOf(name)) })
 		},
 	}
 }

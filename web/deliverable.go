@@ -422,9 +422,7 @@ func sectionTitle(c *call, s workflow.Section) (prefix, title string, ours bool)
 	if key, ok := sectionKeys[s.Anchor]; ok {
 		return "", c.T(key), true
 	}
-	// The domain names them "Action 2 – Craft hubs" (and a part "…: background").
-	var legend string
-	rest := ""
+	var legend, rest string
 	switch {
 	case strings.HasPrefix(s.Anchor, "part3.action."):
 		legend, rest = "edit.action.legend", strings.TrimPrefix(s.Anchor, "part3.action.")
@@ -435,14 +433,11 @@ func sectionTitle(c *call, s workflow.Section) (prefix, title string, ours bool)
 	}
 	num, _, _ := strings.Cut(rest, ".")
 	n, err := strconv.Atoi(num)
-	_, t, found := strings.Cut(s.Title, " – ")
-	if err != nil || !found {
+	if err != nil {
 		return "", s.Title, false
 	}
-	if i := strings.LastIndex(t, ": "); i >= 0 && strings.Count(s.Anchor, ".") > 2 {
-		t = t[:i] // a part: its name is the card's Label
-	}
-	return c.T(legend, "Number", n), t, false
+	// A part's name is its card's Label.
+	return c.T(legend, "Number", n), s.Name, false
 }
 
 // sectionKeys are the catalog's names of the sections whose titles are

@@ -204,6 +204,10 @@ type Section struct {
 	Anchor string `json:"anchor"`
 	Title  string `json:"title"`
 	Text   string `json:"text"`
+	// Name is what people wrote that the section is named after (an
+	// action's or a recommendation's title), for a page that names the
+	// section in its own words ("2. intézkedés – <Name>").
+	Name string `json:"-"`
 }
 
 // GeneralSection is the anchor of a comment on the deliverable as a whole;
@@ -225,7 +229,10 @@ func Sections(snapshot []byte) ([]Section, error) {
 		return nil, fmt.Errorf("sections: %w", err)
 	}
 	out := []Section{{Anchor: GeneralSection, Title: "The document as a whole"}}
-	add := func(anchor, title, text string) { out = append(out, Section{anchor, title, text}) }
+	add := func(anchor, title, text string) { out = append(out, Section{Anchor: anchor, Title: title, Text: text}) }
+	named := func(anchor, title, text, name string) {
+		out = append(out, Section{Anchor: anchor, Title: title, Text: text, Name: name})
+	}
 	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 	switch snap.Kind {
 	case KindActionPlan:
@@ -247,13 +254,13 @@ func Sections(snapshot []byte) ([]Section, error) {
 		for _, a := range p.Actions {
 			base := fmt.Sprintf("part3.action.%d", a.Number)
 			head := fmt.Sprintf("Action %d – %s", a.Number, a.Title)
-			add(base, head, "")
-			add(base+".background", head+": background", a.Background.Text)
-			add(base+".description", head+": the action", a.Description)
-			add(base+".players", head+": players involved", a.Players)
-			add(base+".timeframe", head+": timeframe", timeframe(a.TimeframeStart, a.TimeframeEnd))
-			add(base+".costs", head+": costs", a.Costs)
-			add(base+".funding_sources", head+": funding sources", a.FundingSources)
+			named(base, head, "", a.Title)
+			named(base+".background", head+": background", a.Background.Text, a.Title)
+			named(base+".description", head+": the action", a.Description, a.Title)
+			named(base+".players", head+": players involved", a.Players, a.Title)
+			named(base+".timeframe", head+": timeframe", timeframe(a.TimeframeStart, a.TimeframeEnd), a.Title)
+			named(base+".costs", head+": costs", a.Costs, a.Title)
+			named(base+".funding_sources", head+": funding sources", a.FundingSources, a.Title)
 		}
 	case KindPeerReview:
 		var r PeerReview
@@ -263,7 +270,7 @@ func Sections(snapshot []byte) ([]Section, error) {
 		add("visit", "The visit", timeframe(r.VisitStart, r.VisitEnd))
 		add("findings", "Findings", r.Findings)
 		for _, rec := range r.Recommendations {
-			add(fmt.Sprintf("recommendation.%d", rec.Number), fmt.Sprintf("Recommendation %d – %s", rec.Number, rec.Title), rec.Body)
+			named(fmt.Sprintf("recommendation.%d", rec.Number), fmt.Sprintf("Recommendation %d – %s", rec.Number, rec.Title), rec.Body, rec.Title)
 		}
 	case KindGoodPractice:
 		var g GoodPractice

@@ -146,7 +146,7 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 	out := make([]documents.ConsultationSection, 0, len(sections))
 	for _, s := range sections {
 		index[s.Anchor] = len(out)
-		out = append(out, documents.ConsultationSection{Anchor: s.Anchor, Title: s.Title})
+		out = append(out, documents.ConsultationSection{Anchor: s.Anchor, Title: s.Title, Name: s.Name})
 	}
 	for _, cm := range order {
 		i, ok := index[cm.Section]
