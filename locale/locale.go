@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -35,8 +36,12 @@ type Catalog struct {
 	byLang   map[string]*Localizer
 }
 
-// Load reads the embedded catalog files.
-func Load() (*Catalog, error) { return load(files) }
+// Load gives the embedded catalog. It is read once per process: it never
+// changes, a Catalog is only read after it is made, and the pages, the
+// mail, the documents and the store all ask for it.
+func Load() (*Catalog, error) { return loaded() }
+
+var loaded = sync.OnceValues(func() (*Catalog, error) { return load(files) })
 
 // MustLoad is Load for tests and for code that has loaded the catalog
 // once already (it is embedded, so it either always loads or never).
