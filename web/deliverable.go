@@ -674,6 +674,9 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	for i, s := range sections {
 		index[s.Anchor] = i
 		s.Text = trimLines(s.Text)
+		if s.Start != nil || s.End != nil { // a timeframe, a visit: the days in words
+			s.Text = spanDay(dt, s.Start) + " – " + spanDay(dt, s.End)
+		}
 		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor])}
 		var ours bool
 		if sv.TitlePrefix, sv.Title, ours = sectionTitle(c, s); !ours {
@@ -681,6 +684,9 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		}
 		if s.Anchor == "summary_en" {
 			sv.Lang = "en"
+		}
+		if s.Start != nil || s.End != nil {
+			sv.Lang = c.loc.Lang() // the days are in the page's words
 		}
 		v.Sections = append(v.Sections, sv)
 	}
@@ -916,3 +922,11 @@ func formProblem(err error) bool {
 
 // errTooFast marks a comment refused by the rate limit.
 var errTooFast = errors.New("too fast")
+
+// spanDay is one end of a timeframe in words, "…" when it is open.
+func spanDay(dt *dates, d *workflow.Date) string {
+	if d == nil {
+		return "…"
+	}
+	return dt.dayOf(d)
+}

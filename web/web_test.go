@@ -393,6 +393,7 @@ func TestConsultationPages(t *testing.T) {
 			require.Contains(t, res.body, "Part II – Policy context")
 			require.Contains(t, res.body, "Craft SMEs in Florence.")
 			require.Contains(t, res.body, `id="sec-part3-action-1-players"`)
+			require.Contains(t, res.body, `<p class="body" lang="en">1 January 2019 – 31 December 2019</p>`, "a timeframe's days in words")
 			require.Contains(t, res.body, "open until")
 			require.NotContains(t, res.body, "/transitions", "a stakeholder fires nothing")
 			requireLabels(t, res.body)

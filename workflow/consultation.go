@@ -208,6 +208,10 @@ type Section struct {
 	// action's or a recommendation's title), for a page that names the
 	// section in its own words ("2. intézkedés – <Name>").
 	Name string `json:"-"`
+	// Start and End are the dates of a section that is a span (an
+	// action's timeframe, a peer review's visit), for a page that writes
+	// them in its own words; Text has them in ISO form.
+	Start, End *Date `json:"-"`
 }
 
 // GeneralSection is the anchor of a comment on the deliverable as a whole;
@@ -258,7 +262,8 @@ func Sections(snapshot []byte) ([]Section, error) {
 			named(base+".background", head+": background", a.Background.Text, a.Title)
 			named(base+".description", head+": the action", a.Description, a.Title)
 			named(base+".players", head+": players involved", a.Players, a.Title)
-			named(base+".timeframe", head+": timeframe", timeframe(a.TimeframeStart, a.TimeframeEnd), a.Title)
+			out = append(out, Section{Anchor: base + ".timeframe", Title: head + ": timeframe",
+				Text: timeframe(a.TimeframeStart, a.TimeframeEnd), Name: a.Title, Start: a.TimeframeStart, End: a.TimeframeEnd})
 			named(base+".costs", head+": costs", a.Costs, a.Title)
 			named(base+".funding_sources", head+": funding sources", a.FundingSources, a.Title)
 		}
@@ -267,7 +272,8 @@ func Sections(snapshot []byte) ([]Section, error) {
 		if err := json.Unmarshal(snap.Content, &r); err != nil {
 			return nil, fmt.Errorf("sections: %w", err)
 		}
-		add("visit", "The visit", timeframe(r.VisitStart, r.VisitEnd))
+		out = append(out, Section{Anchor: "visit", Title: "The visit", Text: timeframe(r.VisitStart, r.VisitEnd),
+			Start: r.VisitStart, End: r.VisitEnd})
 		add("findings", "Findings", r.Findings)
 		for _, rec := range r.Recommendations {
 			named(fmt.Sprintf("recommendation.%d", rec.Number), fmt.Sprintf("Recommendation %d – %s", rec.Number, rec.Title), rec.Body, rec.Title)
