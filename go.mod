@@ -31,6 +31,8 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
+require github.com/go-fonts/liberation v0.3.3 // indirect
+
 require (
 	github.com/nicksnyder/go-i18n/v2 v2.7.0 // indirect
 	github.com/sergi/go-diff v1.4.5

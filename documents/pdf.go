@@ -16,21 +16,21 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/go-fonts/liberation/liberationmonoregular"
+	"github.com/go-fonts/liberation/liberationsansbold"
+	"github.com/go-fonts/liberation/liberationsansbolditalic"
+	"github.com/go-fonts/liberation/liberationsansitalic"
+	"github.com/go-fonts/liberation/liberationsansregular"
 	"github.com/go-pdf/fpdf"
 	"github.com/klauspost/compress/zlib"
 	"github.com/yuin/goldmark/ast"
 	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/util"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gobolditalic"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // The PDF writer lays the goldmark tree out itself (line breaking, lists,
 // tables, page breaks) and uses fpdf only to place text and lines, to embed
-// the Go fonts as Unicode (Identity-H) subsets and to write the file.
+// the Liberation fonts as Unicode (Identity-H) subsets and to write the file.
 //
 // Geometry is in millimetres on A4 portrait.
 const (
@@ -57,9 +57,12 @@ func pdfLineHeight(size float64) float64 { return size * ptToMM * pdfLeading }
 
 // --- fonts -------------------------------------------------------------------
 
-// pdfFace is one of the embedded Go fonts. They cover Latin (with Hungarian
-// ő/ű and the Nordic letters), Greek, Cyrillic and the € sign; the core PDF
-// fonts cannot, so nothing but these fonts is ever used.
+// pdfFace is one of the embedded Liberation fonts: Liberation Sans, a text
+// family (the Go fonts it replaced are coding fonts, with a hyphen wider than
+// their en dash and dotted zeros), and Liberation Mono for code. They cover
+// Latin (with Hungarian ő/ű and the Nordic letters), Greek, Cyrillic and the
+// € sign; the core PDF fonts cannot, and PDF/A wants every font embedded, so
+// nothing but these fonts is ever used.
 type pdfFace uint8
 
 const (
@@ -75,11 +78,11 @@ var pdfFaces = [pdfFaceCount]struct {
 	family, style string
 	ttf           []byte
 }{
-	pdfRegular:        {"go", "", goregular.TTF},
-	pdfBoldFace:       {"go", "B", gobold.TTF},
-	pdfItalicFace:     {"go", "I", goitalic.TTF},
-	pdfBoldItalicFace: {"go", "BI", gobolditalic.TTF},
-	pdfMonoFace:       {"gomono", "", gomono.TTF},
+	pdfRegular:        {"sans", "", liberationsansregular.TTF},
+	pdfBoldFace:       {"sans", "B", liberationsansbold.TTF},
+	pdfItalicFace:     {"sans", "I", liberationsansitalic.TTF},
+	pdfBoldItalicFace: {"sans", "BI", liberationsansbolditalic.TTF},
+	pdfMonoFace:       {"mono", "", liberationmonoregular.TTF},
 }
 
 // pdfWidths holds, per face, the advance of every BMP rune in 1/1000 em
@@ -494,7 +497,7 @@ type pdfRenderer struct {
 	quoteBars     []float64
 	marker        *pdfMarker // a list marker waiting for the item's first line
 	listDepth     int
-	outline       int // level of the last bookmark, -1 before the first
+	outline       []int // the heading levels of the open bookmarks, outermost first
 	outlineLevels []int
 
 	title     string
@@ -517,7 +520,7 @@ func renderPDF(w io.Writer, d *Doc) (err error) {
 			err = errRender(FormatPDF, fmt.Errorf("internal error: %v", p))
 		}
 	}()
-	r := &pdfRenderer{src: d.Source, root: d.Root, meta: d.Meta, left: pdfMarginL, right: pdfRight, outline: -1}
+	r := &pdfRenderer{src: d.Source, root: d.Root, meta: d.Meta, left: pdfMarginL, right: pdfRight}
 	var buf bytes.Buffer
 	buf.Grow(96 << 10)
 	if err := r.render(&buf); err != nil {
@@ -895,7 +898,7 @@ func (r *pdfRenderer) loadFace(fc pdfFace) {
 	if !r.loaded[fc] {
 		def := pdfFaces[fc]
 		// fpdf writes into the font bytes while subsetting, so each render
-		// gets its own copy: the Go font slices are shared by the process.
+		// gets its own copy: the font slices are shared by the process.
 		r.f.AddUTF8FontFromBytes(def.family, def.style, bytes.Clone(def.ttf))
 		r.loaded[fc] = true
 	}
@@ -1331,21 +1334,54 @@ func (r *pdfRenderer) paragraph(runs []pdfRun, size float64) {
 	}
 }
 
+// pdfHeadingSize is a heading's font size and line height.
+func pdfHeadingSize(level int) (size, lh float64) {
+	size = [...]float64{0, 16, 13.5, 12, 11, 10.5, 10.5}[min(level, 6)]
+	return size, size * ptToMM * 1.3
+}
+
+// keepHeight is the height a heading needs below its top so that it does
+// not end a page: its own lines, then either the next heading's (a run of
+// headings moves together) or the first two lines of the text that follows.
+func (r *pdfRenderer) keepHeight(n *ast.Heading, lines int) float64 {
+	_, lh := pdfHeadingSize(n.Level)
+	h := float64(lines) * lh
+	next := n.NextSibling()
+	if nh, ok := next.(*ast.Heading); ok && nh != r.skip {
+		size, _ := pdfHeadingSize(nh.Level)
+		nl := len(pdfLayout(r.inlineRuns(nh, pdfBold), size, r.right-r.left))
+		return h + pdfBlockGap(n, nh, n.Parent()) + r.keepHeight(nh, nl)
+	}
+	follow := 2 * pdfLineHeight(pdfBodySize)
+	if _, ok := next.(*east.Table); ok {
+		follow = 2*(pdfLineHeight(pdfTableSize)+2*1.2) + 1
+	}
+	if next != nil {
+		h += pdfBlockGap(n, next, n.Parent())
+	}
+	return h + follow
+}
+
 func (r *pdfRenderer) heading(n *ast.Heading) {
-	size := [...]float64{0, 16, 13.5, 12, 11, 10.5, 10.5}[min(n.Level, 6)]
+	size, lh := pdfHeadingSize(n.Level)
 	runs := r.inlineRuns(n, pdfBold)
-	lh := size * ptToMM * 1.3
 	lines := pdfLayout(runs, size, r.right-r.left)
-	// keep the heading with the first lines of what follows
-	r.ensure(float64(len(lines))*lh + 2*pdfLineHeight(pdfBodySize))
+	// keep the heading with what follows it
+	r.ensure(min(r.keepHeight(n, len(lines)), pdfBottom-pdfTop))
 	y := r.f.GetY()
 	if i, ok := r.tocByNode[n]; ok {
 		r.f.SetLink(r.toc[i].link, y, -1)
 		r.toc[i].page = r.f.PageNo()
 	}
 	if text := strings.TrimSpace(pdfRunsText(runs)); n.Level <= 3 && text != "" {
-		level := min(n.Level-1, r.outline+1)
-		r.outline = level
+		// A bookmark nests under the nearest earlier heading of a higher
+		// level, not under whatever came before: a document whose body
+		// starts at level 2 keeps its level-2 headings side by side.
+		for len(r.outline) > 0 && r.outline[len(r.outline)-1] >= n.Level {
+			r.outline = r.outline[:len(r.outline)-1]
+		}
+		level := len(r.outline)
+		r.outline = append(r.outline, n.Level)
 		r.setFont(pdfBoldFace, size, 0) // bookmarks are UTF-16 only with a UTF-8 font selected
 		r.f.Bookmark(text, level, y)
 		r.outlineLevels = append(r.outlineLevels, level)
