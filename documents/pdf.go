@@ -467,12 +467,14 @@ func pdfMeasure(runs []pdfRun, size float64) (natural, word float64) {
 type pdfMarker struct {
 	text    string
 	x, w, h float64
+	elem    int // its Lbl element
 }
 
 type pdfTOCEntry struct {
 	level   int
 	lines   []pdfLine
 	link    int
+	elem    int     // its Link element in the TOC
 	page    int     // the page the heading landed on
 	tocPage int     // where the entry is drawn
 	tocY    float64 // its top on that page
@@ -500,6 +502,11 @@ type pdfRenderer struct {
 	outline       []int // the heading levels of the open bookmarks, outermost first
 	outlineLevels []int
 
+	tags        *pdfTags
+	cur         int    // the structure element that content drawn now belongs to
+	pendingLang string // the language of the block about to start, when it differs
+	plain       bool   // drawing an artifact: no marked content, no links
+
 	title     string
 	skip      ast.Node // the first heading when it repeats the title
 	toc       []pdfTOCEntry
@@ -520,13 +527,14 @@ func renderPDF(w io.Writer, d *Doc) (err error) {
 			err = errRender(FormatPDF, fmt.Errorf("internal error: %v", p))
 		}
 	}()
-	r := &pdfRenderer{src: d.Source, root: d.Root, meta: d.Meta, left: pdfMarginL, right: pdfRight}
+	r := &pdfRenderer{src: d.Source, root: d.Root, meta: d.Meta, left: pdfMarginL, right: pdfRight,
+		tags: newPDFTags(pdfLang(d.Meta.Language))}
 	var buf bytes.Buffer
 	buf.Grow(96 << 10)
 	if err := r.render(&buf); err != nil {
 		return errRender(FormatPDF, err)
 	}
-	if err := pdfFinish(w, buf.Bytes(), d.Meta.ID, r.outlineLevels); err != nil {
+	if err := pdfFinish(w, buf.Bytes(), d.Meta.ID, r.outlineLevels, r.tags, r.archival()); err != nil {
 		return errRender(FormatPDF, err)
 	}
 	return nil
@@ -610,10 +618,17 @@ func pdfLang(s string) string {
 //   - the embedded font subsets get a (deterministic) subset tag;
 //   - the page content streams are compressed (fpdf's compression is off).
 //
+//   - the structure tree (tags) is added, the catalog marks the file as
+//     tagged and points at it, each page gets its /StructParents and a
+//     structure tab order, each link annotation a /StructParent;
+//   - for PDF/A-2: a header with a binary comment, XMP metadata, an sRGB
+//     output intent, printable annotations (/F 4), dates with their zone,
+//     and a catalog that asks viewers to show the title.
+//
 // It relies on the layout fpdf writes: a classic xref table, one /Annots line
-// per page, the outline items followed by the outline root. Anything else is
-// an error, not a guess.
-func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
+// per page, the outline items followed by the outline root, the document
+// information and the catalog last. Anything else is an error, not a guess.
+func pdfFinish(w io.Writer, pdf []byte, id string, levels []int, tags *pdfTags, arch pdfArchive) error {
 	bad := func(what string) error { return fmt.Errorf("unexpected fpdf output: %s", what) }
 	sx := bytes.LastIndex(pdf, []byte("\nstartxref\n"))
 	if sx < 0 {
@@ -677,12 +692,26 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
 		}
 	}
 
+	if order[len(order)-1] != n-1 || order[len(order)-2] != n-2 {
+		return bad("the information and the catalog are not last")
+	}
+
 	h := sha256.New()
 	out := io.MultiWriter(w, h)
-	pos := offsets[order[0]]
-	if _, err := out.Write(pdf[:pos]); err != nil {
+	// PDF 1.7 (structure, outlines, transparency groups), and the comment
+	// of bytes above 127 that marks the file as binary
+	header := []byte("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n")
+	if !bytes.HasPrefix(pdf, []byte("%PDF-1.")) {
+		return bad("header")
+	}
+	pos := len(header)
+	if _, err := out.Write(header); err != nil {
 		return err
 	}
+	pages := []int{0} // the page objects in order, from 1
+	var annotPage []int
+	var tree pdfTreeRefs
+	npages := bytes.Count(pdf, []byte(" 0 obj\n<</Type /Page\n"))
 	var annots [][]byte        // the annotation objects to add, numbered from n
 	contents := map[int]bool{} // the pages' content streams
 	pageHash := sha256.New()   // of all page content: the subset tags derive from it
@@ -755,11 +784,33 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
 				}
 				return slices.Concat([]byte("/"), sub[1], []byte(" /"), tag, []byte("+"), sub[2])
 			})
+		case i == n-2: // the document information: dates with their zone
+			if !bytes.Contains(obj, []byte("/Producer ")) {
+				return bad("document information")
+			}
+			obj = pdfInfoDate.ReplaceAll(obj, []byte("(D:${1}+00'00')"))
+		case i == n-1: // the catalog
+			const end = ">>\nendobj\n"
+			if !bytes.Contains(obj, []byte("/Type /Catalog")) || !bytes.HasSuffix(obj, []byte(end)) {
+				return bad("catalog")
+			}
+			base := n + len(annots)
+			refs := pdfTreeRefs{root: base, parentTree: base + 1, firstElem: base + 2}
+			refs.xmp = refs.firstElem + len(tags.elems)
+			refs.intent, refs.icc = refs.xmp+1, refs.xmp+2
+			add := fmt.Sprintf("/MarkInfo <</Marked true>>\n/StructTreeRoot %d 0 R\n/Metadata %d 0 R\n"+
+				"/OutputIntents [%d 0 R]\n/ViewerPreferences <</DisplayDocTitle true>>\n", refs.root, refs.xmp, refs.intent)
+			obj = slices.Concat(obj[:len(obj)-len(end)], []byte(add), []byte(end))
+			tree = refs
 		case bytes.Contains(obj, []byte(" 0 obj\n<</Type /Page\n")):
 			m := pdfContentsRef.FindSubmatch(obj)
 			if m == nil {
 				return bad("page without contents")
 			}
+			pages = append(pages, i)
+			page := len(pages) - 1
+			obj = bytes.Replace(obj, []byte("<</Type /Page\n"),
+				[]byte("<</Type /Page\n/StructParents "+strconv.Itoa(page-1)+" /Tabs /S\n"), 1)
 			c, _ := strconv.Atoi(string(m[1]))
 			contents[c] = true
 			const key = "\n/Annots ["
@@ -773,16 +824,26 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
 			}
 			list := obj[a+len(key) : a+e]
 			var refs bytes.Buffer
-			for len(list) > 0 {
+			var links []int
+			if page < len(tags.links) {
+				links = tags.links[page]
+			}
+			for j := 0; len(list) > 0; j++ {
 				d := pdfDictLen(list)
-				if d <= 0 {
+				if d <= 0 || j >= len(links) {
 					return bad("annotation dictionary")
 				}
 				if refs.Len() > 0 {
 					refs.WriteByte(' ')
 				}
-				fmt.Fprintf(&refs, "%d 0 R", n+len(annots))
-				annots = append(annots, list[:d])
+				k := len(annots)
+				fmt.Fprintf(&refs, "%d 0 R", n+k)
+				// printable (PDF/A), and the link's place in the structure
+				annots = append(annots, slices.Concat(list[:d-2],
+					[]byte(" /F 4 /StructParent "+strconv.Itoa(npages+k)+">>")))
+				annotPage = append(annotPage, page)
+				el := &tags.elems[links[j]]
+				el.kids = append(el.kids, pdfKid{elem: -1, page: page, mcid: -1, annot: k})
 				list = list[d:]
 			}
 			obj = slices.Concat(obj[:a+len(key)], refs.Bytes(), obj[a+e:])
@@ -793,16 +854,39 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
 		}
 		pos += len(obj)
 	}
-	size := n + len(annots)
-	offsets = append(offsets, make([]int, len(annots))...)
-	for k, a := range annots {
-		offsets[n+k] = pos
-		obj := slices.Concat([]byte(strconv.Itoa(n+k)+" 0 obj\n"), a, []byte("\nendobj\n"))
-		if _, err := out.Write(obj); err != nil {
-			return err
-		}
-		pos += len(obj)
+	if tree.root != n+len(annots) || len(pages)-1 != npages {
+		return bad("pages or annotations after the catalog")
 	}
+	offsets = append(offsets, make([]int, len(annots))...)
+	var more bytes.Buffer // the objects added at the end
+	for k, a := range annots {
+		offsets[n+k] = pos + more.Len()
+		more.WriteString(strconv.Itoa(n+k) + " 0 obj\n")
+		more.Write(a)
+		more.WriteString("\nendobj\n")
+		tree.annots = append(tree.annots, n+k)
+	}
+	tree.pages, tree.annotPage = pages, annotPage
+	tags.writeTree(&more, tree, &offsets, pos)
+	xmp := arch.xmp()
+	offsets = append(offsets, pos+more.Len())
+	fmt.Fprintf(&more, "%d 0 obj\n<</Type /Metadata /Subtype /XML /Length %d>>\nstream\n%s\nendstream\nendobj\n", tree.xmp, len(xmp), xmp)
+	offsets = append(offsets, pos+more.Len())
+	fmt.Fprintf(&more, "%d 0 obj\n<</Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier (sRGB IEC61966-2.1) "+
+		"/Info (sRGB IEC61966-2.1) /DestOutputProfile %d 0 R>>\nendobj\n", tree.intent, tree.icc)
+	icc := pdfSRGB()
+	offsets = append(offsets, pos+more.Len())
+	fmt.Fprintf(&more, "%d 0 obj\n<</N 3 /Filter /FlateDecode /Length %d>>\nstream\n", tree.icc, len(icc))
+	more.Write(icc)
+	more.WriteString("\nendstream\nendobj\n")
+	size := tree.icc + 1
+	if len(offsets) != size {
+		return bad("object numbers")
+	}
+	if _, err := out.Write(more.Bytes()); err != nil {
+		return err
+	}
+	pos += more.Len()
 	var fileID [sha256.Size]byte
 	h.Sum(fileID[:0])
 	docID := fileID
@@ -824,7 +908,19 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int) error {
 	return err
 }
 
+// pdfDeflate compresses b with a kept zlib writer.
+func pdfDeflate(b []byte) []byte {
+	zw := pdfGetZlib()
+	defer pdfPutZlib(zw)
+	var buf bytes.Buffer
+	zw.Reset(&buf)
+	_, _ = zw.Write(b) // writing to a bytes.Buffer does not fail
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
 var (
+	pdfInfoDate    = regexp.MustCompile(`\(D:(\d{14})\)`)
 	pdfOutlinesRef = regexp.MustCompile(`/Outlines (\d+) 0 R`)
 	pdfSizeEntry   = regexp.MustCompile(`/Size \d+`)
 	pdfContentsRef = regexp.MustCompile(`/Contents (\d+) 0 R`)
@@ -974,6 +1070,10 @@ var (
 // pageHeader runs at the start of every page: the watermark first, so that
 // the text is drawn over it, then the running header.
 func (r *pdfRenderer) pageHeader() {
+	r.artifact(r.drawPageHeader)
+}
+
+func (r *pdfRenderer) drawPageHeader() {
 	f := r.f
 	if r.meta.Draft {
 		const size = 130.0
@@ -1016,6 +1116,7 @@ func (r *pdfRenderer) drawFooters(total int) {
 	const size = 8.5
 	for p := 1; p <= total; p++ {
 		r.toPage(p)
+		r.f.RawWriteStr("/Artifact <</Type /Pagination /Subtype /Footer>> BDC")
 		r.setFont(pdfRegular, size, 0)
 		r.setTextColor(pdfGrey)
 		r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, pdfClean(label(r.meta.Language, "doc.page_of", "Page", p, "Pages", total)), "C", "")
@@ -1025,6 +1126,7 @@ func (r *pdfRenderer) drawFooters(total int) {
 			r.setTextColor(pdfDraftRed)
 			r.text(pdfMarginL, pdfPageH-13, pdfWidth, 5, pdfClean(label(r.meta.Language, "doc.draft")), "L", "")
 		}
+		r.f.RawWriteStr("EMC")
 	}
 }
 
@@ -1094,9 +1196,11 @@ func (r *pdfRenderer) titleBlock() {
 	if r.title != "" {
 		const size = 20.0
 		r.textColor = pdfBlack
+		_, leave := r.enter("H1")
 		for _, ln := range pdfLayout([]pdfRun{{text: r.title, st: pdfBold}}, size, pdfWidth) {
 			r.drawBandLine(ln, size, size*ptToMM*1.25)
 		}
+		leave()
 	}
 	var parts []string
 	for _, s := range []string{r.meta.ProjectAcronym, r.meta.Author} {
@@ -1116,10 +1220,12 @@ func (r *pdfRenderer) titleBlock() {
 	if r.title != "" || len(parts) > 0 {
 		r.gap(3)
 		y := r.band(2)
-		r.f.SetDrawColor(120, 120, 120)
-		r.f.SetLineWidth(0.4)
-		r.f.Line(pdfMarginL, y+1, pdfRight, y+1)
-		r.f.SetLineWidth(0.2)
+		r.artifact(func() {
+			r.f.SetDrawColor(120, 120, 120)
+			r.f.SetLineWidth(0.4)
+			r.f.Line(pdfMarginL, y+1, pdfRight, y+1)
+			r.f.SetLineWidth(0.2)
+		})
 		r.f.SetXY(pdfMarginL, y+2)
 	}
 	r.textColor = pdfBlack
@@ -1134,10 +1240,16 @@ func (r *pdfRenderer) reserveTOC() {
 	}
 	r.gap(6)
 	const size = 14.0
+	_, leave := r.enter("H2")
 	for _, ln := range pdfLayout([]pdfRun{{text: pdfClean(label(r.meta.Language, "doc.contents")), st: pdfBold}}, size, pdfWidth) {
 		r.drawBandLine(ln, size, pdfLineHeight(size))
 	}
+	leave()
 	r.gap(2)
+	toc := r.tags.add(r.cur, "TOC")
+	for i := range r.toc {
+		r.toc[i].elem = r.tags.add(r.tags.add(toc, "TOCI"), "Link")
+	}
 	page, y := r.f.PageNo(), r.f.GetY()
 	for i := range r.toc {
 		e := &r.toc[i]
@@ -1165,9 +1277,11 @@ func (r *pdfRenderer) drawTOC() {
 		lh := pdfLineHeight(size)
 		x := pdfMarginL + indent
 		r.textColor = pdfBlack
+		r.cur = e.elem
 		for i, ln := range e.lines {
 			r.drawLine(ln, x, e.tocY+float64(i)*lh, size, lh)
 		}
+		r.cur = 0
 		last := e.lines[len(e.lines)-1]
 		y := e.tocY + float64(len(e.lines)-1)*lh
 		num := strconv.Itoa(e.page)
@@ -1180,11 +1294,12 @@ func (r *pdfRenderer) drawTOC() {
 			n := int((to - from) / dot)
 			dots := strings.TrimSpace(strings.Repeat(". ", n))
 			dw := pdfTextWidth(pdfRegular, size, dots)
-			r.text(to-dw, y, dw, lh, dots, "L", "")
+			r.artifact(func() { r.text(to-dw, y, dw, lh, dots, "L", "") })
 		}
 		r.setFont(st.face(), size, 0)
 		r.setTextColor(pdfBlack)
-		r.text(numX, y, pdfTOCNumber, lh, num, "R", "")
+		r.mark(e.elem, func() { r.text(numX, y, pdfTOCNumber, lh, num, "R", "") })
+		r.linked(e.elem)
 		r.f.Link(x, e.tocY, pdfRight-x, float64(len(e.lines))*lh, e.link)
 	}
 }
@@ -1210,7 +1325,7 @@ func (r *pdfRenderer) band(h float64) float64 {
 		r.marker = nil
 		r.setFont(pdfRegular, pdfBodySize, 0)
 		r.setTextColor(r.textColor)
-		r.text(m.x, y, m.w, m.h, m.text, "R", "")
+		r.mark(m.elem, func() { r.text(m.x, y, m.w, m.h, m.text, "R", "") })
 	}
 	r.f.SetXY(r.left, y+h)
 	return y
@@ -1234,9 +1349,11 @@ func (r *pdfRenderer) drawBars(y, h float64) {
 	if len(r.quoteBars) == 0 {
 		return
 	}
-	for _, x := range r.quoteBars {
-		r.fill(x, y, 0.9, h, 200, 200, 200)
-	}
+	r.artifact(func() {
+		for _, x := range r.quoteBars {
+			r.fill(x, y, 0.9, h, 200, 200, 200)
+		}
+	})
 }
 
 // drawBandLine draws one line of text in its own band at the left edge.
@@ -1260,7 +1377,15 @@ func (r *pdfRenderer) drawLine(ln pdfLine, x, y, size, lh float64) {
 		default:
 			r.setTextColor(r.textColor)
 		}
-		r.text(x+fr.x, y, fr.w, lh, fr.text, "L", fr.url)
+		elem, url := r.cur, fr.url
+		if r.plain {
+			url = ""
+		} else if url != "" {
+			// the link's text and its annotation make one Link element
+			elem = r.tags.add(r.cur, "Link")
+			r.linked(elem)
+		}
+		r.mark(elem, func() { r.text(x+fr.x, y, fr.w, lh, fr.text, "L", url) })
 	}
 }
 
@@ -1275,7 +1400,11 @@ func (r *pdfRenderer) blocks(parent ast.Node) {
 		if prev != nil {
 			r.gap(pdfBlockGap(prev, c, parent))
 		}
+		if lang := pdfLang(blockLang(c)); lang != "" && lang != r.tags.elems[0].lang {
+			r.pendingLang = lang // for the block's element: the English summary
+		}
 		r.block(c)
+		r.pendingLang = ""
 		prev = c
 	}
 }
@@ -1309,10 +1438,12 @@ func (r *pdfRenderer) block(n ast.Node) {
 		r.codeBlock(n)
 	case *ast.ThematicBreak:
 		y := r.band(6)
-		r.f.SetDrawColor(150, 150, 150)
-		r.f.SetLineWidth(0.3)
-		r.f.Line(r.left, y+3, r.right, y+3)
-		r.f.SetLineWidth(0.2)
+		r.artifact(func() {
+			r.f.SetDrawColor(150, 150, 150)
+			r.f.SetLineWidth(0.3)
+			r.f.Line(r.left, y+3, r.right, y+3)
+			r.f.SetLineWidth(0.2)
+		})
 	case *ast.HTMLBlock:
 		r.htmlBlock(n)
 	case *east.Table:
@@ -1328,6 +1459,8 @@ func (r *pdfRenderer) block(n ast.Node) {
 }
 
 func (r *pdfRenderer) paragraph(runs []pdfRun, size float64) {
+	_, leave := r.enter("P")
+	defer leave()
 	lh := pdfLineHeight(size)
 	for _, ln := range pdfLayout(runs, size, r.right-r.left) {
 		r.drawBandLine(ln, size, lh)
@@ -1386,9 +1519,11 @@ func (r *pdfRenderer) heading(n *ast.Heading) {
 		r.f.Bookmark(text, level, y)
 		r.outlineLevels = append(r.outlineLevels, level)
 	}
+	_, leave := r.enter("H" + strconv.Itoa(min(n.Level, 6)))
 	for _, ln := range lines {
 		r.drawBandLine(ln, size, lh)
 	}
+	leave()
 }
 
 var pdfBullets = [...]string{"•", "◦", "▪"}
@@ -1411,6 +1546,8 @@ func (r *pdfRenderer) list(l *ast.List) {
 	r.left = left
 	depth := r.listDepth
 	r.listDepth++
+	_, leaveList := r.enter("L")
+	defer leaveList()
 	i := 0
 	for item := l.FirstChild(); item != nil; item = item.NextSibling() {
 		if i > 0 {
@@ -1424,11 +1561,16 @@ func (r *pdfRenderer) list(l *ast.List) {
 		if l.IsOrdered() {
 			text = strconv.Itoa(l.Start+i) + string(l.Marker)
 		}
-		r.marker = &pdfMarker{text: text, x: markerX, w: box - 2, h: lh}
+		_, leaveItem := r.enter("LI")
+		lbl := r.tags.add(r.cur, "Lbl")
+		r.marker = &pdfMarker{text: text, x: markerX, w: box - 2, h: lh, elem: lbl}
+		_, leaveBody := r.enter("LBody")
 		r.blocks(item)
 		if r.marker != nil { // an empty item still shows its marker
 			r.band(lh)
 		}
+		leaveBody()
+		leaveItem()
 		i++
 	}
 	r.listDepth--
@@ -1442,7 +1584,9 @@ func (r *pdfRenderer) quote(n *ast.Blockquote) {
 		r.left += 5
 	}
 	r.textColor = pdfQuote
+	_, leave := r.enter("BlockQuote")
 	r.blocks(n)
+	leave()
 	if r.left != oldLeft {
 		r.quoteBars = r.quoteBars[:len(r.quoteBars)-1]
 	}
@@ -1464,6 +1608,8 @@ func (r *pdfRenderer) codeBlock(n ast.Node) {
 	if len(rows) == 0 {
 		rows = []string{""}
 	}
+	code, leave := r.enter("Code")
+	defer leave()
 	for i, s := range rows {
 		h, top := lh, 0.0
 		if i == 0 {
@@ -1473,11 +1619,11 @@ func (r *pdfRenderer) codeBlock(n ast.Node) {
 			h += padV
 		}
 		y := r.band(h)
-		r.fill(r.left, y, r.right-r.left, h, 243, 243, 243)
+		r.artifact(func() { r.fill(r.left, y, r.right-r.left, h, 243, 243, 243) })
 		if s != "" {
 			r.setFont(pdfMonoFace, size, 0)
 			r.setTextColor(pdfBlack)
-			r.text(r.left+pad, y+top, width, lh, s, "L", "")
+			r.mark(code, func() { r.text(r.left+pad, y+top, width, lh, s, "L", "") })
 		}
 	}
 }
@@ -1545,6 +1691,7 @@ type pdfCell struct {
 	runs  []pdfRun
 	align east.Alignment
 	lines []pdfLine
+	elem  int // its TH or TD element
 }
 
 func (r *pdfRenderer) table(t *east.Table) {
@@ -1582,6 +1729,20 @@ func (r *pdfRenderer) table(t *east.Table) {
 		}
 	}
 	widths := r.columnWidths(rows, ncols, size, 2*padX)
+	// the structure: a TR per row, a TH (header row) or TD per cell
+	table, leave := r.enter("Table")
+	defer leave()
+	for i, row := range rows {
+		tr := r.tags.add(table, "TR")
+		for _, c := range row {
+			if i == 0 && hasHeader {
+				c.elem = r.tags.add(tr, "TH")
+				r.tags.elems[c.elem].scope = "Column"
+			} else {
+				c.elem = r.tags.add(tr, "TD")
+			}
+		}
+	}
 	for _, row := range rows {
 		for j, c := range row {
 			c.lines = pdfLayout(c.runs, size, widths[j]-2*padX)
@@ -1604,12 +1765,14 @@ func (r *pdfRenderer) table(t *east.Table) {
 		}
 	}
 	draw := func(row []*pdfCell, from, to int, top, bottom, isHeader bool) {
-		r.drawRow(row, widths, from, to, top, bottom, isHeader, size, lh, padX, padY)
+		r.drawRow(row, widths, from, to, top, bottom, isHeader, false, size, lh, padX, padY)
 	}
 	newPage := func() {
 		r.f.AddPage()
 		if header != nil {
-			draw(header, 0, rowLines(header), true, true, true)
+			// the header repeated on a new page is an artifact: its
+			// cells are in the structure once
+			r.drawRow(header, widths, 0, rowLines(header), true, true, true, true, size, lh, padX, padY)
 		}
 	}
 	start := 0
@@ -1736,7 +1899,7 @@ func (r *pdfRenderer) columnWidths(rows [][]*pdfCell, ncols int, size, pad float
 	return widths
 }
 
-func (r *pdfRenderer) drawRow(row []*pdfCell, widths []float64, from, to int, top, bottom, header bool, size, lh, padX, padY float64) {
+func (r *pdfRenderer) drawRow(row []*pdfCell, widths []float64, from, to int, top, bottom, header, repeat bool, size, lh, padX, padY float64) {
 	h := float64(to-from) * lh
 	ty := 0.0
 	if top {
@@ -1751,15 +1914,32 @@ func (r *pdfRenderer) drawRow(row []*pdfCell, widths []float64, from, to int, to
 	for _, w := range widths {
 		total += w
 	}
-	if header {
-		r.fill(r.left, y, total, h, 228, 233, 241)
+	r.artifact(func() {
+		if header {
+			r.fill(r.left, y, total, h, 228, 233, 241)
+		}
+		r.f.SetDrawColor(140, 140, 140)
+		r.f.SetLineWidth(0.2)
+		x := r.left
+		for _, w := range widths {
+			r.f.Rect(x, y, w, h, "D")
+			x += w
+		}
+	})
+	if repeat {
+		r.f.RawWriteStr("/Artifact BMC")
+		r.plain = true
+		defer func() {
+			r.plain = false
+			r.f.RawWriteStr("EMC")
+		}()
 	}
-	r.f.SetDrawColor(140, 140, 140)
-	r.f.SetLineWidth(0.2)
 	x := r.left
+	prev := r.cur
+	defer func() { r.cur = prev }()
 	for j, c := range row {
 		w := widths[j]
-		r.f.Rect(x, y, w, h, "D")
+		r.cur = c.elem
 		for i := from; i < to && i < len(c.lines); i++ {
 			ln := c.lines[i]
 			off := padX
