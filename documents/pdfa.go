@@ -104,9 +104,9 @@ func iccSRGB() []byte {
 		b := []byte("desc\x00\x00\x00\x00")
 		b = be.AppendUint32(b, uint32(len(s)+1))
 		b = append(append(b, s...), 0)
-		b = be.AppendUint32(b, 0)           // Unicode language
-		b = be.AppendUint32(b, 0)           // Unicode count
-		b = be.AppendUint16(b, 0)           // ScriptCode code
+		b = be.AppendUint32(b, 0)             // Unicode language
+		b = be.AppendUint32(b, 0)             // Unicode count
+		b = be.AppendUint16(b, 0)             // ScriptCode code
 		return append(b, make([]byte, 68)...) // ScriptCode count and its 67 bytes
 	}
 	text := func(s string) []byte { return append(append([]byte("text\x00\x00\x00\x00"), s...), 0) }
@@ -159,9 +159,9 @@ func iccSRGB() []byte {
 	}
 	total := headerLen + table + len(data)
 	h := be.AppendUint32(nil, uint32(total))
-	h = append(h, 0, 0, 0, 0)      // preferred CMM
-	h = append(h, 2, 0x10, 0, 0)   // version 2.1
-	h = append(h, "mntrRGB XYZ "...) // a display profile, RGB to XYZ
+	h = append(h, 0, 0, 0, 0)          // preferred CMM
+	h = append(h, 2, 0x10, 0, 0)       // version 2.1
+	h = append(h, "mntrRGB XYZ "...)   // a display profile, RGB to XYZ
 	h = append(h, make([]byte, 12)...) // date: none, for identical output
 	h = append(h, "acsp"...)
 	h = append(h, make([]byte, 4+4+4+4+8+4)...) // platform, flags, maker, model, attributes, intent
