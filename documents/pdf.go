@@ -611,22 +611,16 @@ func pdfLang(s string) string {
 //   - the trailer gets an /ID, which fpdf leaves out: its first half derives
 //     from the document id (stable across versions of one document), the
 //     second from the content, so it is as deterministic as the rest;
-//
 //   - outline items with children get the nonzero /Count that ISO 32000
 //     requires (fpdf writes /Count 0 everywhere), and the outline root the
 //     total /Count; levels are the bookmark levels in document order;
-//
 //   - link annotations, which fpdf writes inline in a page's /Annots, become
 //     indirect objects, as ISO 32000 requires;
-//
 //   - the embedded font subsets get a (deterministic) subset tag;
-//
-//   - the page content streams are compressed (fpdf's compression is off).
-//
+//   - the page content streams are compressed (fpdf's compression is off);
 //   - the structure tree (tags) is added, the catalog marks the file as
 //     tagged and points at it, each page gets its /StructParents and a
 //     structure tab order, each link annotation a /StructParent;
-//
 //   - for PDF/A-2: a header with a binary comment, XMP metadata, an sRGB
 //     output intent, printable annotations (/F 4), dates with their zone,
 //     and a catalog that asks viewers to show the title.
