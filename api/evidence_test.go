@@ -47,9 +47,10 @@ func planEvidence(e *testEnv, c consortium) string {
 // everything it holds underneath: objects, spool files, and on S3
 // incomplete multipart uploads.
 type blobBackend struct {
-	name  string
-	store documents.BlobStore
-	list  func(t *testing.T) []string
+	name     string
+	endpoint string // s3: the MinIO host:port
+	store    documents.BlobStore
+	list     func(t *testing.T) []string
 }
 
 func fsBackend(t *testing.T) blobBackend {
@@ -100,7 +101,7 @@ func s3Backend(t *testing.T) *blobBackend {
 		}
 		_ = admin.RemoveBucket(ctx, bucket)
 	})
-	return &blobBackend{name: "s3", store: s, list: list}
+	return &blobBackend{name: "s3", endpoint: endpoint, store: s, list: list}
 }
 
 func filesUnder(t *testing.T, dir string) []string {
