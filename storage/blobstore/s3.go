@@ -92,7 +92,8 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 
 // setupPresign makes the client that signs URLs for cfg.PublicURL (or
 // Endpoint). The region is part of the signature; it is asked of the
-// internal endpoint once, so signing never goes to the network.
+// internal endpoint once, so signing never goes to the network (the public
+// endpoint may not be reachable from here).
 func (s *S3) setupPresign(ctx context.Context, cfg S3Config) error {
 	host, secure := cfg.Endpoint, cfg.UseSSL
 	if cfg.PublicURL != "" {
@@ -105,11 +106,12 @@ func (s *S3) setupPresign(ctx context.Context, cfg S3Config) error {
 	}
 	region := cfg.Region
 	if region == "" {
-		r, err := s.client.GetBucketLocation(ctx, s.bucket)
-		if err != nil {
-			return fmt.Errorf("bucket %q location: %w", s.bucket, err)
+		// A user limited to the bucket may not ask its location; then,
+		// as minio-go itself does, assume S3's default region.
+		region = "us-east-1"
+		if r, err := s.client.GetBucketLocation(ctx, s.bucket); err == nil && r != "" {
+			region = r
 		}
-		region = r
 	}
 	c, err := minio.New(host, &minio.Options{
 		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
