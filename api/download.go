@@ -16,8 +16,8 @@ const presignExpiry = 5 * time.Minute
 
 // presigner is the store's Presigner when this request is to be answered
 // with a redirect to the object store: a GET (a presigned URL is signed for
-// GET only, so HEAD is answered here), a store that can presign, and no
-// ?redirect=false. It is nil when the service streams the bytes itself.
+// GET only), a store that can presign, and no ?redirect=false. It is nil
+// when the service streams the bytes itself.
 func (s *Server) presigner(c echo.Context) (documents.Presigner, error) {
 	redirect := true
 	switch c.QueryParam("redirect") {
