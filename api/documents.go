@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -150,13 +149,25 @@ func (s *Server) documentContent(c echo.Context) error {
 	if doc.Status != workflow.DocumentReady {
 		return newProblem(http.StatusConflict, "not_ready", fmt.Sprintf("the document is %s", doc.Status))
 	}
+	ps, err := s.presigner(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
+	name := doc.FileName(d.Head().Title)
+	if ps != nil {
+		u, err := s.presign(c, ps, doc.ObjectKey, documents.GetOptions{ContentType: doc.ContentType, ContentDisposition: documents.Attachment(name)})
+		if err != nil {
+			return missingDocument(doc, err)
+		}
+		if err := s.store.RecordDownload(ctx, doc.ID, principal(c).User.ID, c.Request().Header.Get("Range"), requestID(c)); err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := s.blobs.Open(ctx, doc.ObjectKey)
 	if err != nil {
-		if errors.Is(err, documents.ErrNotFound) {
-			return fmt.Errorf("document %s is ready but its object %s is missing", doc.ID, doc.ObjectKey)
-		}
-		return err
+		return missingDocument(doc, err)
 	}
 	defer blob.Close()
 	if err := s.store.RecordDownload(ctx, doc.ID, principal(c).User.ID, c.Request().Header.Get("Range"), requestID(c)); err != nil {
@@ -165,7 +176,7 @@ func (s *Server) documentContent(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, doc.ContentType)
 	h.Set("ETag", `"`+doc.SHA256+`"`)
-	h.Set("Content-Disposition", contentDisposition(fileName(doc, d.Head().Title)))
+	h.Set("Content-Disposition", documents.Attachment(name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	// The stored object is immutable: its key holds its hash.
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
@@ -173,66 +184,13 @@ func (s *Server) documentContent(c echo.Context) error {
 	return nil
 }
 
-var unsafeName = regexp.MustCompile(`[\x00-\x1f\x7f"\\/:*?<>|]+`)
-
-// fileName is the download name: the deliverable's title (UTF-8 kept),
-// with characters that file systems or headers trip over replaced, the
-// template unless it is the kind's own, its revision, a draft marker and
-// the format. It only goes into a header; object keys never hold user text.
-func fileName(doc workflow.Document, title string) string {
-	name := strings.TrimSpace(unsafeName.ReplaceAllString(title, "_"))
-	if r := []rune(name); len(r) > 80 {
-		name = string(r[:80])
+// missingDocument says which ready document lost its object: that is the
+// service's fault, not the client's.
+func missingDocument(doc workflow.Document, err error) error {
+	if errors.Is(err, documents.ErrNotFound) {
+		return fmt.Errorf("document %s is ready but its object %s is missing", doc.ID, doc.ObjectKey)
 	}
-	if name == "" {
-		name = strings.ReplaceAll(string(doc.Kind), "_", "-")
-	}
-	// Another template's document (the comment-response matrix) must not
-	// download under the same name as the deliverable's own.
-	if doc.Template != "" && doc.Template != string(doc.Kind) {
-		name += " (" + strings.ReplaceAll(doc.Template, "_", " ") + ")"
-	}
-	if doc.ProgressReportID != "" {
-		// A progress report's document sits with its plan's; its revision
-		// is the report's period, which must not pass for the plan's.
-		name += fmt.Sprintf(" (progress report, period %d)", doc.Revision)
-	} else {
-		name += fmt.Sprintf(" r%d", doc.Revision)
-	}
-	if !doc.Approved {
-		name += " DRAFT"
-	}
-	return name + "." + doc.Format
-}
-
-// contentDisposition keeps UTF-8 names (RFC 6266 with RFC 5987's
-// filename*), with an ASCII fallback for old clients.
-func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, name)
-	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, extValue(name))
-}
-
-// extValue percent-encodes every byte that is not an attr-char of RFC 5987
-// (url.PathEscape leaves '=', ':' and '@', which strict parsers refuse).
-func extValue(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
-	}
-	return b.String()
+	return err
 }
 
 type templateItem struct {

@@ -243,13 +243,24 @@ func (s *Server) evidenceContent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ps, err := s.presigner(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
+	if ps != nil {
+		u, err := s.presign(c, ps, ev.ObjectKey, documents.GetOptions{ContentType: ev.ContentType, ContentDisposition: documents.Attachment(ev.Filename)})
+		if err != nil {
+			return missingEvidence(ev, err)
+		}
+		if err := s.store.RecordEvidenceDownload(ctx, ev, principal(c).User.ID, c.Request().Header.Get("Range"), requestID(c)); err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := s.blobs.Open(ctx, ev.ObjectKey)
 	if err != nil {
-		if errors.Is(err, documents.ErrNotFound) {
-			return fmt.Errorf("evidence %s is recorded but its object %s is missing", ev.ID, ev.ObjectKey)
-		}
-		return err
+		return missingEvidence(ev, err)
 	}
 	defer blob.Close()
 	if err := s.store.RecordEvidenceDownload(ctx, ev, principal(c).User.ID, c.Request().Header.Get("Range"), requestID(c)); err != nil {
@@ -258,13 +269,20 @@ func (s *Server) evidenceContent(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, ev.ContentType)
 	h.Set("ETag", `"`+ev.SHA256+`"`)
-	h.Set("Content-Disposition", contentDisposition(ev.Filename))
+	h.Set("Content-Disposition", documents.Attachment(ev.Filename))
 	// Uploaded bytes are never to be run as a page of this origin.
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	h.Set("Cache-Control", "private, no-cache")
 	http.ServeContent(c.Response(), c.Request(), "", blob.Info().ModTime, blob)
 	return nil
+}
+
+func missingEvidence(ev workflow.Evidence, err error) error {
+	if errors.Is(err, documents.ErrNotFound) {
+		return fmt.Errorf("evidence %s is recorded but its object %s is missing", ev.ID, ev.ObjectKey)
+	}
+	return err
 }
 
 // deleteEvidence removes the row first, then the object: a row never points

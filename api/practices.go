@@ -189,6 +189,18 @@ func (s *Server) practiceImage(c echo.Context) error {
 	if s.blobs == nil {
 		return newProblem(http.StatusServiceUnavailable, "unavailable", "no blob store is configured")
 	}
+	ps, err := s.presigner(c)
+	if err != nil {
+		return err
+	}
+	if ps != nil {
+		// Shown in place, so no attachment: only the checked type.
+		u, err := s.presign(c, ps, img.BlobKey, documents.GetOptions{ContentType: img.ContentType})
+		if err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := s.blobs.Open(c.Request().Context(), img.BlobKey)
 	if err != nil {
 		return err

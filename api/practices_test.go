@@ -307,6 +307,11 @@ func testGoodPracticeImages(t *testing.T, e *testEnv, b blobBackend) {
 	require.Equal(t, img.ID, g.Images[0].ID)
 	require.Equal(t, 2, g.Version)
 	res = e.do(req{Method: "GET", Path: path + "/" + img.ID, Token: c.tokens["partner"]})
+	if b.name == "s3" {
+		require.Empty(t, res.Header.Get("Content-Disposition"), "shown in place")
+		res = follow(t, res, nil)
+		require.Empty(t, res.Header.Get("Content-Disposition"), "shown in place, not downloaded")
+	}
 	require.Equal(t, http.StatusOK, res.Status)
 	require.Equal(t, small, res.Body)
 	require.Equal(t, "image/png", res.Header.Get("Content-Type"))

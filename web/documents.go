@@ -3,11 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/craftscode/craftscode/documents"
 	"github.com/craftscode/craftscode/workflow"
@@ -173,7 +171,15 @@ func (h *Handler) requestDocument(kind workflow.Kind) func(*call) error {
 
 var unsafeName = regexp.MustCompile(`[^\p{L}\p{N} ._-]+`)
 
-// download streams a ready document through the page's session, with the
+func missingDocument(doc workflow.Document, err error) error {
+	if errors.Is(err, documents.ErrNotFound) {
+		return fmt.Errorf("document %s is ready but its object is missing", doc.ID)
+	}
+	return err
+}
+
+// download sends a ready document (from the object store on S3, else
+// streamed through the page's session) with the
 // API's rule: whoever sees the deliverable may download, and every
 // download is recorded.
 func (h *Handler) download(c *call) error {
@@ -195,30 +201,28 @@ func (h *Handler) download(c *call) error {
 	if h.cfg.Blobs == nil {
 		return errors.New("web: no blob store configured")
 	}
+	name := doc.FileName(d.Head().Title)
+	if p := h.presigner(c); p != nil {
+		u, err := h.presign(c, p, doc.ObjectKey, documents.GetOptions{ContentType: doc.ContentType, ContentDisposition: documents.Attachment(name)})
+		if err != nil {
+			return missingDocument(doc, err)
+		}
+		if err := h.cfg.Store.RecordDownload(ctx, doc.ID, c.principal.User.ID, c.r.Header.Get("Range"), c.w.Header().Get("X-Request-Id")); err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := h.cfg.Blobs.Open(ctx, doc.ObjectKey)
 	if err != nil {
-		if errors.Is(err, documents.ErrNotFound) {
-			return fmt.Errorf("document %s is ready but its object is missing", doc.ID)
-		}
-		return err
+		return missingDocument(doc, err)
 	}
 	defer blob.Close()
 	if err := h.cfg.Store.RecordDownload(ctx, doc.ID, c.principal.User.ID, c.r.Header.Get("Range"), c.w.Header().Get("X-Request-Id")); err != nil {
 		return err
 	}
-	name := strings.TrimSpace(unsafeName.ReplaceAllString(d.Head().Title, "_"))
-	if name == "" {
-		name = string(doc.Kind)
-	}
-	if doc.ProgressReportID != "" {
-		// Its revision is the report's period, not the plan's revision.
-		name = fmt.Sprintf("%s (progress report, period %d).%s", name, doc.Revision, doc.Format)
-	} else {
-		name = fmt.Sprintf("%s r%d.%s", name, doc.Revision, doc.Format)
-	}
 	hd := c.w.Header()
 	hd.Set("Content-Type", doc.ContentType)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hd.Set("Content-Disposition", documents.Attachment(name))
 	hd.Set("Cache-Control", "private, no-store")
 	http.ServeContent(c.w, c.r, "", blob.Info().ModTime, blob)
 	return nil

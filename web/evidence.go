@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 
 	"github.com/craftscode/craftscode/documents"
@@ -150,6 +149,16 @@ func (h *Handler) evidenceFile(c *call) error {
 		return workflow.Errorf(workflow.CodeNotFound, "not found")
 	}
 	ctx := c.r.Context()
+	if p := h.presigner(c); p != nil {
+		u, err := h.presign(c, p, ev.ObjectKey, documents.GetOptions{ContentType: ev.ContentType, ContentDisposition: documents.Attachment(ev.Filename)})
+		if err != nil {
+			return err
+		}
+		if err := h.cfg.Store.RecordEvidenceDownload(ctx, ev, c.principal.User.ID, c.r.Header.Get("Range"), c.w.Header().Get("X-Request-Id")); err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := h.cfg.Blobs.Open(ctx, ev.ObjectKey)
 	if err != nil {
 		return err
@@ -161,7 +170,7 @@ func (h *Handler) evidenceFile(c *call) error {
 	hd := c.w.Header()
 	hd.Set("Content-Type", ev.ContentType)
 	hd.Set("ETag", `"`+ev.SHA256+`"`)
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Filename}))
+	hd.Set("Content-Disposition", documents.Attachment(ev.Filename))
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	hd.Set("Cache-Control", "private, no-cache")
 	http.ServeContent(c.w, c.r, "", blob.Info().ModTime, blob)

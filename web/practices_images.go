@@ -228,6 +228,13 @@ func (h *Handler) practiceImage(c *call) error {
 	if h.cfg.Blobs == nil {
 		return workflow.Errorf(workflow.CodeNotFound, "not found")
 	}
+	if p := h.presigner(c); p != nil {
+		u, err := h.presign(c, p, img.BlobKey, documents.GetOptions{ContentType: img.ContentType})
+		if err != nil {
+			return err
+		}
+		return redirectTo(c, u)
+	}
 	blob, err := h.cfg.Blobs.Open(c.r.Context(), img.BlobKey)
 	if err != nil {
 		return err

@@ -103,6 +103,7 @@ type Handler struct {
 	mailing  sync.WaitGroup // sign-in mails being sent
 	// accessChanged is called after a page changes who may do what.
 	accessChanged atomic.Pointer[func()]
+	csp           string // the pages' Content-Security-Policy
 }
 
 // kinds maps the URL segment of each kind, as in the API.
@@ -162,6 +163,13 @@ func New(cfg Config) (*Handler, error) {
 	if h.comments == nil {
 		h.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
 	}
+	// Pages load nothing from elsewhere and run no inline script. Images
+	// on S3 are redirected to the object store, which must be allowed.
+	imgSrc := "'self' data:"
+	if p, ok := cfg.Blobs.(documents.Presigner); ok {
+		imgSrc += " " + p.PresignOrigin()
+	}
+	h.csp = "default-src 'self'; img-src " + imgSrc + "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	var err error
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -223,9 +231,8 @@ func New(cfg Config) (*Handler, error) {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	// Pages load nothing from elsewhere and run no inline script; the
-	// sign-in link's token must not leak through a Referer.
-	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// The sign-in link's token must not leak through a Referer.
+	hd.Set("Content-Security-Policy", h.csp)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Frame-Options", "DENY")

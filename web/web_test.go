@@ -62,7 +62,7 @@ type person struct {
 type site struct {
 	store                   *sqlstore.Store
 	ui                      *web.Handler
-	blobs                   *blobstore.FS
+	blobs                   documents.BlobStore
 	url                     string
 	log                     *logBuffer
 	owner, reader, outsider person
@@ -83,12 +83,12 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	s := &site{store: sqlstoretest.New(t, d), log: &logBuffer{}}
 	blobs, err := blobstore.NewFS(t.TempDir())
 	require.NoError(t, err)
-	s.blobs = blobs
 	log := slog.New(slog.NewJSONHandler(s.log, nil))
 	cfg := web.Config{Store: s.store, Blobs: blobs, Mailer: notify.LogMailer{Log: log}, Logger: log, PublicURL: "http://pages.example"}
 	if tune != nil {
 		tune(&cfg)
 	}
+	s.blobs = cfg.Blobs      // a tune may put them on S3, for the API too
 	if cfg.Comments == nil { // one limiter for the pages and the API, as cmd wires them
 		cfg.Comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
 	}
@@ -96,7 +96,7 @@ func buildSite(t testing.TB, d sqlstore.Dialect, tune func(*web.Config), actions
 	require.NoError(t, err)
 	s.ui = ui
 	t.Cleanup(ui.Wait) // before the store closes
-	acfg := api.Config{Store: s.store, Blobs: blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
+	acfg := api.Config{Store: s.store, Blobs: cfg.Blobs, Logger: log, Registry: prometheus.NewRegistry(), UI: ui,
 		Comments: cfg.Comments}
 	for _, tune := range apiTune {
 		tune(&acfg)
@@ -583,7 +583,8 @@ func TestDocumentDownload(t *testing.T) {
 	require.Equal(t, string(content), res.body)
 	require.Equal(t, "text/markdown; charset=utf-8", res.header.Get("Content-Type"))
 	require.Contains(t, res.header.Get("Content-Disposition"), "attachment")
-	require.Contains(t, res.header.Get("Content-Disposition"), "r1.md")
+	// The API's name: a draft says so.
+	require.Contains(t, res.header.Get("Content-Disposition"), `filename="Piano d'azione artigianato r1 DRAFT.md"`)
 	n, err := s.store.Downloads(ctx, doc.ID)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), n)

@@ -1,6 +1,11 @@
 package workflow
 
-import "time"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
 
 // Document statuses.
 const (
@@ -64,4 +69,37 @@ func (d Document) DeliverableKind() Kind {
 		return KindActionPlan
 	}
 	return d.Kind
+}
+
+var unsafeFileChars = regexp.MustCompile(`[\x00-\x1f\x7f"\\/:*?<>|]+`)
+
+// FileName is the download name, the same from the API and the pages: the
+// deliverable's title (UTF-8 kept) with characters that file systems or
+// headers trip over replaced, the template unless it is the kind's own, its
+// revision, a draft marker and the format. It only goes into headers;
+// object keys never hold user text.
+func (d Document) FileName(title string) string {
+	name := strings.TrimSpace(unsafeFileChars.ReplaceAllString(title, "_"))
+	if r := []rune(name); len(r) > 80 {
+		name = string(r[:80])
+	}
+	if name == "" {
+		name = strings.ReplaceAll(string(d.Kind), "_", "-")
+	}
+	// Another template's document (the comment-response matrix) must not
+	// download under the same name as the deliverable's own.
+	if d.Template != "" && d.Template != string(d.Kind) {
+		name += " (" + strings.ReplaceAll(d.Template, "_", " ") + ")"
+	}
+	if d.ProgressReportID != "" {
+		// A progress report's document sits with its plan's; its revision
+		// is the report's period, which must not pass for the plan's.
+		name += fmt.Sprintf(" (progress report, period %d)", d.Revision)
+	} else {
+		name += fmt.Sprintf(" r%d", d.Revision)
+	}
+	if !d.Approved {
+		name += " DRAFT"
+	}
+	return name + "." + d.Format
 }

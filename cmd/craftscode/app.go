@@ -59,7 +59,7 @@ func openBlobs(ctx context.Context, cfg Config) (documents.BlobStore, error) {
 	}
 	return blobstore.NewS3(ctx, blobstore.S3Config{
 		Endpoint: cfg.S3.Endpoint, AccessKey: cfg.S3.AccessKey, SecretKey: cfg.S3.SecretKey,
-		Bucket: cfg.S3.Bucket, UseSSL: cfg.S3.UseSSL, Region: cfg.S3.Region,
+		Bucket: cfg.S3.Bucket, UseSSL: cfg.S3.UseSSL, Region: cfg.S3.Region, PublicURL: cfg.S3.PublicURL,
 	})
 }
 

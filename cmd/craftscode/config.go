@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -61,6 +62,10 @@ type S3Config struct {
 	Bucket    string // S3_BUCKET
 	UseSSL    bool   // S3_USE_SSL
 	Region    string // S3_REGION
+	// PublicURL (S3_PUBLIC_URL, scheme://host[:port]) is where browsers
+	// reach the store, which downloads are redirected to; empty means
+	// Endpoint with UseSSL's scheme.
+	PublicURL string
 }
 
 // loadConfig reads the environment through getenv and reports every
@@ -81,6 +86,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			SecretKey: getenv("S3_SECRET_KEY"),
 			Bucket:    or(getenv("S3_BUCKET"), "craftscode"),
 			Region:    getenv("S3_REGION"),
+			PublicURL: strings.TrimRight(strings.TrimSpace(getenv("S3_PUBLIC_URL")), "/"),
 		},
 	}
 	var problems []string
@@ -118,6 +124,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if strings.Contains(c.S3.Endpoint, "://") {
 		problems = append(problems, "S3_ENDPOINT is host:port, without a scheme (use S3_USE_SSL)")
+	}
+	if c.S3.PublicURL != "" {
+		if u, err := url.Parse(c.S3.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+			problems = append(problems, "S3_PUBLIC_URL must be http(s)://host[:port], without a path")
+		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		problems = append(problems, "DATABASE_URL must be a postgres:// URL")

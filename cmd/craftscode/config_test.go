@@ -41,6 +41,7 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 	_, err := loadConfig(envOf(map[string]string{
 		"S3_ENDPOINT":                      "http://minio:9000",
 		"S3_USE_SSL":                       "maybe",
+		"S3_PUBLIC_URL":                    "https://files.example/bucket",
 		"DATABASE_URL":                     "mysql://x",
 		"CRAFTSCODE_ADMIN_TOKEN":           "short",
 		"CRAFTSCODE_LOG_LEVEL":             "loud",
@@ -50,7 +51,7 @@ func TestConfigErrorsAreAllReported(t *testing.T) {
 		"CRAFTSCODE_TRUSTED_PROXIES":       "10.0.0.0/8,proxy.internal",
 	}))
 	require.Error(t, err)
-	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY", "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE", "CRAFTSCODE_TRUSTED_PROXIES"} {
+	for _, want := range []string{"CRAFTSCODE_EVIDENCE_LIMIT", "S3_USE_SSL", "S3_PUBLIC_URL", "S3_ACCESS_KEY", "scheme", "DATABASE_URL", "CRAFTSCODE_ADMIN_TOKEN", "CRAFTSCODE_LOG_LEVEL", "CRAFTSCODE_SECRET_KEY", "CRAFTSCODE_WEBHOOK_ALLOW_PRIVATE", "CRAFTSCODE_TRUSTED_PROXIES"} {
 		require.Contains(t, err.Error(), want)
 	}
 }

@@ -57,13 +57,16 @@ func download(t *testing.T, url, token string, header map[string]string) (*http.
 	for k, v := range header {
 		r.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(r)
+	res, err := noRedirects.Do(r)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return res, b
 }
+
+// noRedirects hands back a redirect so that the test sees it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 func s3Env(t *testing.T) map[string]string {
 	endpoint := os.Getenv("TEST_S3_ENDPOINT")
@@ -78,6 +81,10 @@ func s3Env(t *testing.T) map[string]string {
 	env["S3_ACCESS_KEY"] = os.Getenv("TEST_S3_ACCESS_KEY")
 	env["S3_SECRET_KEY"] = os.Getenv("TEST_S3_SECRET_KEY")
 	env["S3_BUCKET"] = "docs-" + strings.ToLower(workflow.NewID()[24:])
+	// The same MinIO under another name, as a browser outside would reach it.
+	if _, port, err := net.SplitHostPort(endpoint); err == nil {
+		env["S3_PUBLIC_URL"] = "http://localhost:" + port
+	}
 	return env
 }
 
@@ -101,7 +108,23 @@ func TestApprovedDocumentsEndToEnd(t *testing.T) {
 	for _, d := range docs.Items {
 		d = waitReady(t, s.url, admin, d.ID, 60*time.Second)
 		require.True(t, d.Approved)
+		// The service redirects to MinIO under S3_PUBLIC_URL's name; the
+		// signed URL needs nothing of the service's.
 		res, body := download(t, s.url+"/api/v1/documents/"+d.ID+"/content", admin, nil)
+		require.Equal(t, http.StatusFound, res.StatusCode, "%s", body)
+		loc := res.Header.Get("Location")
+		require.True(t, strings.HasPrefix(loc, env["S3_PUBLIC_URL"]+"/"), loc)
+		viaStore, err := http.Get(loc)
+		require.NoError(t, err)
+		fromStore, err := io.ReadAll(viaStore.Body)
+		viaStore.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, 200, viaStore.StatusCode, "%s", fromStore)
+		ssum := sha256.Sum256(fromStore)
+		require.Equal(t, d.SHA256, hex.EncodeToString(ssum[:]), "the store's bytes match the database")
+		require.Contains(t, viaStore.Header.Get("Content-Disposition"), "filename*=UTF-8''")
+
+		res, body = download(t, s.url+"/api/v1/documents/"+d.ID+"/content?redirect=false", admin, nil)
 		require.Equal(t, 200, res.StatusCode, "%s", body)
 		sum := sha256.Sum256(body)
 		require.Equal(t, d.SHA256, hex.EncodeToString(sum[:]), "download matches the database")
@@ -119,12 +142,12 @@ func TestApprovedDocumentsEndToEnd(t *testing.T) {
 		require.Equal(t, d.SHA256, hex.EncodeToString(osum[:]), "the object in MinIO matches")
 
 		// Range requests, and each download is audited.
-		res, part := download(t, s.url+"/api/v1/documents/"+d.ID+"/content", admin, map[string]string{"Range": "bytes=0-99"})
+		res, part := download(t, s.url+"/api/v1/documents/"+d.ID+"/content?redirect=false", admin, map[string]string{"Range": "bytes=0-99"})
 		require.Equal(t, 206, res.StatusCode)
 		require.Equal(t, body[:100], part)
 		var n int
 		require.NoError(t, db.QueryRow("SELECT count(*) FROM document_downloads WHERE document_id = $1", d.ID).Scan(&n))
-		require.Equal(t, 2, n)
+		require.Equal(t, 3, n)
 	}
 	if strings.HasPrefix(docs.Items[0].ContentType, "application/pdf") {
 		require.Contains(t, docs.Items[1].ContentType, "wordprocessingml")
@@ -202,7 +225,7 @@ func TestDocumentWaitsForStorage(t *testing.T) {
 
 	m.start()
 	d := waitReady(t, s.url, admin, doc.ID, 90*time.Second)
-	res, body := download(t, s.url+"/api/v1/documents/"+d.ID+"/content", admin, nil)
+	res, body := download(t, s.url+"/api/v1/documents/"+d.ID+"/content?redirect=false", admin, nil)
 	require.Equal(t, 200, res.StatusCode)
 	sum := sha256.Sum256(body)
 	require.Equal(t, d.SHA256, hex.EncodeToString(sum[:]))

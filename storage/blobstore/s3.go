@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +32,10 @@ type S3Config struct {
 	// TempDir is where Put spools uploads (see S3.Put); "" means
 	// os.TempDir().
 	TempDir string
+	// PublicURL (scheme://host[:port], no path) is where browsers reach
+	// the store, when that differs from Endpoint (a container name, an
+	// internal address): presigned URLs point there. "" means Endpoint.
+	PublicURL string
 }
 
 const (
@@ -49,9 +54,17 @@ type S3 struct {
 	client  *minio.Client
 	bucket  string
 	tempDir string
+	// presign signs URLs for the public endpoint. It never sends a
+	// request (its region is fixed), so the public endpoint need not be
+	// reachable from the service.
+	presign *minio.Client
+	origin  string
 }
 
-var _ documents.BlobStore = (*S3)(nil)
+var (
+	_ documents.BlobStore = (*S3)(nil)
+	_ documents.Presigner = (*S3)(nil)
+)
 
 // NewS3 connects to cfg.Endpoint and creates cfg.Bucket if it does not exist
 // (a concurrent creator is tolerated).
@@ -71,8 +84,72 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
 		return nil, fmt.Errorf("blobstore: NewS3: bucket %q: %w", cfg.Bucket, err)
 	}
+	if err := s.setupPresign(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("blobstore: NewS3: %w", err)
+	}
 	return s, nil
 }
+
+// setupPresign makes the client that signs URLs for cfg.PublicURL (or
+// Endpoint). The region is part of the signature; it is asked of the
+// internal endpoint once, so signing never goes to the network (the public
+// endpoint may not be reachable from here).
+func (s *S3) setupPresign(ctx context.Context, cfg S3Config) error {
+	host, secure := cfg.Endpoint, cfg.UseSSL
+	if cfg.PublicURL != "" {
+		u, err := url.Parse(cfg.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf("public URL %q must be http(s)://host[:port] without a path", cfg.PublicURL)
+		}
+		host, secure = u.Host, u.Scheme == "https"
+	}
+	region := cfg.Region
+	if region == "" {
+		// A user limited to the bucket may not ask its location; then,
+		// as minio-go itself does, assume S3's default region.
+		region = "us-east-1"
+		if r, err := s.client.GetBucketLocation(ctx, s.bucket); err == nil && r != "" {
+			region = r
+		}
+	}
+	c, err := minio.New(host, &minio.Options{
+		Creds:  credentials.NewStaticV4(cfg.AccessKey, cfg.SecretKey, ""),
+		Secure: secure,
+		Region: region,
+	})
+	if err != nil {
+		return fmt.Errorf("public URL: %w", err)
+	}
+	s.presign = c
+	s.origin = c.EndpointURL().Scheme + "://" + c.EndpointURL().Host
+	return nil
+}
+
+// PresignGet implements documents.Presigner. The URL carries
+// response-content-type and response-content-disposition, which the store
+// sends back instead of the stored headers; they are part of the
+// signature, so the holder cannot change them.
+func (s *S3) PresignGet(ctx context.Context, key string, expiry time.Duration, opts documents.GetOptions) (*url.URL, error) {
+	if !documents.ValidKey(key) {
+		return nil, invalidKey(key)
+	}
+	params := url.Values{}
+	if opts.ContentType != "" {
+		params.Set("response-content-type", opts.ContentType)
+	}
+	if opts.ContentDisposition != "" {
+		params.Set("response-content-disposition", opts.ContentDisposition)
+	}
+	u, err := s.presign.PresignedGetObject(ctx, s.bucket, key, expiry, params)
+	if err != nil {
+		return nil, fmt.Errorf("blobstore: presign %q: %w", key, err)
+	}
+	return u, nil
+}
+
+// PresignOrigin implements documents.Presigner.
+func (s *S3) PresignOrigin() string { return s.origin }
 
 func (s *S3) ensureBucket(ctx context.Context, region string) error {
 	exists, err := s.client.BucketExists(ctx, s.bucket)
