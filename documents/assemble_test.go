@@ -112,6 +112,8 @@ func docxPlainText(t testing.TB, documentXML []byte) string {
 				b.WriteByte('\t')
 			case "br":
 				b.WriteByte('\n')
+			case "noBreakHyphen":
+				b.WriteByte('-')
 			}
 		case xml.EndElement:
 			switch e.Name.Local {
@@ -129,9 +131,10 @@ func docxPlainText(t testing.TB, documentXML []byte) string {
 	return b.String()
 }
 
-var spaces = regexp.MustCompile(`\s+`)
+var spaces = regexp.MustCompile(`[\s\x{00a0}]+`)
 
-// flat collapses all white space (line breaks of a PDF's layout included).
+// flat collapses all white space (line breaks of a PDF's layout included,
+// and the no-break spaces that keep a date on one line).
 func flat(s string) string { return spaces.ReplaceAllString(s, " ") }
 
 // formatText is a format's visible text, white space collapsed: md and html

@@ -28,8 +28,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -99,6 +101,7 @@ type docxWriter struct {
 	headings []docxHeading // headings 1–3 in document order: TOC entries and bookmarks
 	nextHead int           // index into headings while writing the body
 	title    *ast.Heading  // a first H1 that repeats Meta.Title, written as the Title
+	datesRE  *regexp.Regexp
 }
 
 // docxRunFmt is the character formatting of a run.
@@ -933,9 +936,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 			i = len(text)
 		}
 		if i > 0 {
-			b.WriteString(`<w:t xml:space="preserve">`)
-			dw.escText(text[:i])
-			b.WriteString("</w:t>")
+			dw.texts(text[:i])
 		}
 		if i == len(text) {
 			break
@@ -948,6 +949,98 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 		text = text[i+1:]
 	}
 	b.WriteString("</w:r>")
+}
+
+// texts writes a piece of a run's text (no tabs or newlines) as w:t, with
+// every date in it kept on one line: the spaces of a date in words ("1
+// March 2019", "2019. március 1.") become no-break spaces, and the hyphens
+// of an ISO date (2019-03-01, 2019-03) no-break hyphens.
+func (dw *docxWriter) texts(text []byte) {
+	b := &dw.b
+	var spans [][]int
+	if bytes.ContainsAny(text, "0123456789") {
+		spans = dw.dates().FindAllIndex(text, -1)
+	}
+	b.WriteString(`<w:t xml:space="preserve">`)
+	at := 0
+	for _, sp := range spans {
+		dw.escText(text[at:sp[0]])
+		date := text[sp[0]:sp[1]]
+		if date[0] >= '0' && date[0] <= '9' && docxISODate.Match(date) {
+			for i, part := range bytes.Split(date, []byte("-")) {
+				if i > 0 {
+					b.WriteString(`</w:t><w:noBreakHyphen/><w:t xml:space="preserve">`)
+				}
+				dw.escText(part)
+			}
+		} else {
+			dw.escText(bytes.ReplaceAll(date, []byte(" "), []byte("\u00a0")))
+		}
+		at = sp[1]
+	}
+	dw.escText(text[at:])
+	b.WriteString("</w:t>")
+}
+
+// docxISODate is an ISO date or month with its hyphens.
+var docxISODate = regexp.MustCompile(`^\d{4}-\d{2}(?:-\d{2})?$`)
+
+// docxDates caches, by language, the pattern of the dates that a document
+// in that language writes: its own day format and month names (from the
+// message catalog), English's (the summary in English), and ISO dates.
+var docxDates sync.Map // string → *regexp.Regexp
+
+func (dw *docxWriter) dates() *regexp.Regexp {
+	if dw.datesRE != nil {
+		return dw.datesRE
+	}
+	lang := strings.ToLower(strings.TrimSpace(dw.meta.Language))
+	if re, ok := docxDates.Load(lang); ok {
+		dw.datesRE = re.(*regexp.Regexp)
+		return dw.datesRE
+	}
+	alts := []string{`\b\d{4}-\d{2}(?:-\d{2})?\b`}
+	for _, l := range []string{lang, "en"} {
+		if p := docxDayPattern(l); p != "" {
+			alts = append(alts, p)
+		}
+	}
+	re := regexp.MustCompile(strings.Join(alts, "|"))
+	docxDates.Store(lang, re)
+	dw.datesRE = re
+	return re
+}
+
+// docxDayPattern is a regular expression for a day in words in lang, after
+// the catalog's dates.day_format and dates.months; "" without them.
+func docxDayPattern(lang string) string {
+	l := localizer(lang)
+	if l == nil || !l.Has("dates.day_format") || !l.Has("dates.months") {
+		return ""
+	}
+	layout := l.MustT("dates.day_format", "Day", "\x01", "Month", "\x02", "Year", "\x03")
+	months := strings.Fields(l.MustT("dates.months"))
+	if len(months) != 12 {
+		return ""
+	}
+	for i, m := range months {
+		months[i] = regexp.QuoteMeta(m)
+	}
+	var p strings.Builder
+	p.WriteString(`\b`)
+	for _, r := range layout {
+		switch r {
+		case '\x01':
+			p.WriteString(`\d{1,2}`)
+		case '\x02':
+			p.WriteString(`(?:` + strings.Join(months, "|") + `)`)
+		case '\x03':
+			p.WriteString(`\d{4}`)
+		default:
+			p.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return p.String()
 }
 
 // ---------------------------------------------------------------------------

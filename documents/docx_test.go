@@ -153,6 +153,8 @@ func docxParagraphs(t testing.TB, data []byte) []docxPara {
 				text.WriteByte('\t')
 			case "br":
 				text.WriteByte('\n')
+			case "noBreakHyphen":
+				text.WriteByte('-')
 			}
 		case xml.EndElement:
 			if e.Name.Space != docxNSW {
@@ -790,4 +792,38 @@ func BenchmarkRenderDOCX(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(out.Len()), "bytes/doc")
+}
+
+// TestDOCXDatesDoNotWrap: the spaces of a date in words become no-break
+// spaces and the hyphens of an ISO date no-break hyphens, in the
+// document's language and in English; other spaces and hyphens stay.
+func TestDOCXDatesDoNotWrap(t *testing.T) {
+	t.Parallel()
+	src := "# T\n\nFrom 2019. március 1. – 2020. június 30., due 2025-03-14 and 2025-04; " +
+		"in English 1 March 2019 and 30 June 2020. A well-known 12-34 range, 1 marzo 2019 and 2019. march 1. stay.\n"
+	for _, tc := range []struct {
+		lang      string
+		nbsp      []string
+		untouched []string
+	}{
+		{"hu", []string{"2019.\u00a0március\u00a01.", "2020.\u00a0június\u00a030.", "1\u00a0March\u00a02019", "30\u00a0June\u00a02020"},
+			[]string{"1 marzo 2019", "2019. march 1.", "From 2019", ". – 2020", "A well-known 12-34 range"}},
+		{"it", []string{"1\u00a0marzo\u00a02019", "1\u00a0March\u00a02019"}, []string{"2019. március 1."}},
+	} {
+		meta := docxMeta(false)
+		meta.Language = tc.lang
+		doc := string(docxUnzip(t, docxRender(t, Parse([]byte(src), meta))).parts["word/document.xml"])
+		text := docxTexts(docxParagraphs(t, []byte(doc)))
+		for _, s := range tc.nbsp {
+			require.Contains(t, text, s, tc.lang)
+		}
+		for _, s := range tc.untouched {
+			require.Contains(t, text, s, tc.lang)
+		}
+		for _, iso := range []string{"2025-03-14", "2025-04"} {
+			require.Contains(t, text, iso)
+			require.Contains(t, doc, strings.ReplaceAll(iso, "-", `</w:t><w:noBreakHyphen/><w:t xml:space="preserve">`), tc.lang)
+		}
+		require.NotContains(t, doc, "12</w:t><w:noBreakHyphen/>", tc.lang)
+	}
 }
