@@ -10,10 +10,10 @@ package documents
 //	_rels/.rels
 //	docProps/core.xml             title, creator, language, dates, identifier
 //	docProps/app.xml
-//	word/document.xml             title, table of contents, body, section
+//	word/document.xml             title, table of contents with page numbers, body, section
 //	word/styles.xml               Title, Heading1–4, TOC1–3, lists, quote, code, table
 //	word/numbering.xml            bullets and decimal numbering, one w:num per list
-//	word/settings.xml             updateFields (the TOC refreshes on open), language
+//	word/settings.xml             language (no updateFields: the TOC has its page numbers)
 //	word/header1.xml              project acronym and, for drafts, DRAFT
 //	word/footer1.xml              Page X of Y
 //	word/_rels/document.xml.rels
@@ -102,6 +102,9 @@ type docxWriter struct {
 	nextHead int           // index into headings while writing the body
 	title    *ast.Heading  // a first H1 that repeats Meta.Title, written as the Title
 	datesRE  *regexp.Regexp
+	lay      docxLayout // where the text falls on the pages: the TOC's page numbers
+	cellW    int        // > 0 while a table cell is written: its width
+	pages    int        // the page count the layout expects
 }
 
 // docxRunFmt is the character formatting of a run.
@@ -398,16 +401,30 @@ func (dw *docxWriter) document() {
 		dw.paragraph(docxPProps{style: "Title"}, dw.title, docxRunFmt{})
 	case strings.TrimSpace(dw.meta.Title) != "":
 		b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>`)
+		dw.lay.begin("Title", 0, 0)
 		dw.run([]byte(dw.meta.Title), docxRunFmt{})
+		dw.lay.end(0)
 		b.WriteString("</w:p>\n")
 	}
-	dw.toc()
+	// The table of contents is written after the body, when the layout
+	// knows the pages, and put in its place; its own lines are measured
+	// now, in order.
+	tocAt := b.Len()
+	dw.measureTOC()
 	if dw.root != nil {
 		dw.blocks(dw.root, docxCtx{ilvl: -1})
 	}
 	if b.Len() == written {
 		b.WriteString("<w:p/>\n") // a body needs a paragraph before its section
+		dw.lay.begin("", 0, 0)
+		dw.lay.end(0)
 	}
+	pages, total := dw.lay.pages(len(dw.headings))
+	dw.pages = total
+	body := bytes.Clone(b.Bytes()[tocAt:])
+	b.Truncate(tocAt)
+	dw.toc(pages)
+	b.Write(body)
 	b.WriteString(`<w:sectPr><w:headerReference w:type="default" r:id="rId4"/>` +
 		`<w:footerReference w:type="default" r:id="rId5"/>` +
 		`<w:pgSz w:w="` + docxItoa(docxPageW) + `" w:h="` + docxItoa(docxPageH) + `"/>` +
@@ -423,10 +440,12 @@ func (dw *docxWriter) int(i int) {
 	dw.b.Write(dw.scratch)
 }
 
-// toc writes a TOC field whose cached result already lists the headings, so
-// the table shows text before any field update; settings.xml asks Word to
-// update fields on open, which adds the page numbers.
-func (dw *docxWriter) toc() {
+// toc writes a TOC field whose result is already filled in: each heading
+// with its page number (a PAGEREF field to the heading's bookmark, its
+// result the page the layout expects), so that the table is complete when
+// the file is opened and nothing asks to update fields. Word's "Update
+// field" recomputes the numbers exactly.
+func (dw *docxWriter) toc(pages []int) {
 	if len(dw.headings) == 0 {
 		return
 	}
@@ -437,7 +456,7 @@ func (dw *docxWriter) toc() {
 		dw.int(h.level)
 		b.WriteString(`"/></w:pPr>`)
 		if i == 0 {
-			b.WriteString(`<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>` +
+			b.WriteString(`<w:r><w:fldChar w:fldCharType="begin"/></w:r>` +
 				`<w:r><w:instrText xml:space="preserve"> TOC \o "1-3" \h \z \u </w:instrText></w:r>` +
 				`<w:r><w:fldChar w:fldCharType="separate"/></w:r>`)
 		}
@@ -445,9 +464,33 @@ func (dw *docxWriter) toc() {
 		dw.int(i + 1)
 		b.WriteString(`" w:history="1">`)
 		dw.run(h.text, docxRunFmt{})
-		b.WriteString("</w:hyperlink></w:p>\n")
+		b.WriteString(`<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF _Toc`)
+		dw.int(i + 1)
+		b.WriteString(` \h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>`)
+		dw.int(pages[i+1])
+		b.WriteString(`</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>` + "\n")
 	}
 	b.WriteString(`<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>` + "\n")
+}
+
+// measureTOC measures the table of contents' lines for the layout: the
+// heading, one entry per heading (its text, less room for the dot leader
+// and the page number), and the paragraph that ends the field.
+func (dw *docxWriter) measureTOC() {
+	if len(dw.headings) == 0 {
+		return
+	}
+	l := &dw.lay
+	l.begin("TOCHeading", 0, 0)
+	l.text([]byte(label(dw.meta.Language, "doc.contents")), docxRunFmt{})
+	l.end(0)
+	for _, h := range dw.headings {
+		l.begin("TOC"+docxItoa(h.level), 0, docxTextWidth-600)
+		l.text(h.text, docxRunFmt{})
+		l.end(0)
+	}
+	l.begin("", 0, 0)
+	l.end(0)
 }
 
 func (dw *docxWriter) blocks(parent ast.Node, c docxCtx) {
@@ -538,6 +581,8 @@ func (dw *docxWriter) heading(h *ast.Heading) {
 	b := &dw.b
 	b.WriteString("<w:p>")
 	dw.ppr(docxPProps{style: style})
+	dw.lay.begin(style, 0, 0)
+	defer dw.lay.end(bookmark)
 	if bookmark > 0 {
 		b.WriteString(`<w:bookmarkStart w:id="`)
 		dw.int(bookmark)
@@ -557,10 +602,26 @@ func (dw *docxWriter) heading(h *ast.Heading) {
 func (dw *docxWriter) paragraph(p docxPProps, inline ast.Node, f docxRunFmt) {
 	dw.b.WriteString("<w:p>")
 	dw.ppr(p)
+	dw.measure(p)
 	if inline != nil {
 		dw.inlines(inline, f)
 	}
+	dw.lay.end(0)
 	dw.b.WriteString("</w:p>\n")
+}
+
+// measure starts measuring a paragraph with its indent: a direct one, a
+// list level's, or its style's; in a table cell, within the cell.
+func (dw *docxWriter) measure(p docxPProps) {
+	ind := p.indLeft
+	if ind == 0 && p.numID > 0 {
+		ind = (p.ilvl + 1) * docxListStep
+	}
+	width := 0
+	if dw.cellW > 0 {
+		width = dw.cellW - 2*docxCellMarLR
+	}
+	dw.lay.begin(p.style, ind, width)
 }
 
 // ppr writes w:pPr, its children in schema order.
@@ -604,6 +665,8 @@ func (dw *docxWriter) lines(p docxPProps, ls *text.Segments, closure *ast.HTMLBl
 	b := &dw.b
 	b.WriteString("<w:p>")
 	dw.ppr(p)
+	dw.measure(p)
+	defer dw.lay.end(0)
 	body := dw.text[:0]
 	for i := 0; i < ls.Len(); i++ {
 		seg := ls.At(i)
@@ -684,6 +747,7 @@ func (dw *docxWriter) table(t *east.Table, c docxCtx) {
 	b.WriteString("</w:tblGrid>\n")
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
 		_, header := r.(*east.TableHeader)
+		dw.lay.row()
 		b.WriteString("<w:tr>")
 		if header {
 			b.WriteString(`<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>`)
@@ -703,11 +767,15 @@ func (dw *docxWriter) table(t *east.Table, c docxCtx) {
 			dw.cell(nil, widths[i], east.AlignNone, header)
 		}
 		b.WriteString("</w:tr>\n")
+		dw.lay.endRow(header)
 	}
 	b.WriteString("</w:tbl>\n")
+	dw.lay.endTable()
 	// Two tables in a row would merge into one: keep a paragraph after each.
 	if next := t.NextSibling(); next == nil || next.Kind() == east.KindTable {
 		b.WriteString("<w:p/>\n")
+		dw.lay.begin("", 0, 0)
+		dw.lay.end(0)
 	}
 }
 
@@ -727,7 +795,9 @@ func (dw *docxWriter) cell(cell ast.Node, width int, align east.Alignment, heade
 	case east.AlignRight:
 		p.jc = "right"
 	}
+	dw.cellW = width
 	dw.paragraph(p, cell, docxRunFmt{bold: header})
+	dw.cellW = 0
 	b.WriteString("</w:tc>")
 }
 
@@ -909,6 +979,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 	if len(text) == 0 {
 		return
 	}
+	dw.lay.text(text, f)
 	b := &dw.b
 	b.WriteString("<w:r>")
 	if f != (docxRunFmt{}) || dw.runLang != "" {
@@ -1135,11 +1206,12 @@ func docxStatic(s string) func(*docxWriter, *bytes.Buffer) {
 	}
 }
 
-// docxField is a complex field with a placeholder result.
-func docxField(instr string) string {
+// docxField is a complex field with a cached result (the page count the
+// layout expects, 1 for the page number: readers compute both anyway).
+func docxField(instr string, result int) string {
 	return `<w:r><w:fldChar w:fldCharType="begin"/></w:r>` +
 		`<w:r><w:instrText xml:space="preserve"> ` + instr + ` </w:instrText></w:r>` +
-		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>` +
+		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>` + docxItoa(result) + `</w:t></w:r>` +
 		`<w:r><w:fldChar w:fldCharType="end"/></w:r>`
 }
 
@@ -1199,7 +1271,6 @@ func (dw *docxWriter) settings(b *bytes.Buffer) {
 	b.WriteString(`<w:settings xmlns:w="` + docxNSW + `" xmlns:r="` + docxNSR + `">` +
 		`<w:zoom w:percent="100"/><w:defaultTabStop w:val="709"/>` +
 		`<w:characterSpacingControl w:val="doNotCompress"/>` +
-		`<w:updateFields w:val="true"/>` +
 		`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>`)
 	if dw.lang != "" {
 		b.WriteString(`<w:themeFontLang w:val="` + docxEscape(dw.lang) + `"/>`)
@@ -1217,8 +1288,10 @@ func (dw *docxWriter) footer(b *bytes.Buffer) {
 		part = strings.TrimSuffix(part, "\x00")
 		switch part {
 		case "":
-		case "PAGE", "NUMPAGES":
-			b.WriteString(docxField(part))
+		case "PAGE":
+			b.WriteString(docxField(part, 1))
+		case "NUMPAGES":
+			b.WriteString(docxField(part, max(dw.pages, 1)))
 		default:
 			b.WriteString(`<w:r><w:t xml:space="preserve">` + docxEscape(part) + `</w:t></w:r>`)
 		}
