@@ -1365,7 +1365,7 @@ func (dw *docxWriter) styles(b *bytes.Buffer) {
 		l := docxEscape(dw.lang)
 		b.WriteString(`<w:lang w:val="` + l + `" w:eastAsia="` + l + `" w:bidi="` + l + `"/>`)
 	}
-	b.WriteString(`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>`)
+	b.WriteString(`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>`)
 	b.WriteString(docxStyles)
 	b.WriteString(`</w:styles>`)
 }
