@@ -10,10 +10,10 @@ package documents
 //	_rels/.rels
 //	docProps/core.xml             title, creator, language, dates, identifier
 //	docProps/app.xml
-//	word/document.xml             title, table of contents, body, section
+//	word/document.xml             title, table of contents with page numbers, body, section
 //	word/styles.xml               Title, Heading1–4, TOC1–3, lists, quote, code, table
 //	word/numbering.xml            bullets and decimal numbering, one w:num per list
-//	word/settings.xml             updateFields (the TOC refreshes on open), language
+//	word/settings.xml             language (no updateFields: the TOC has its page numbers)
 //	word/header1.xml              project acronym and, for drafts, DRAFT
 //	word/footer1.xml              Page X of Y
 //	word/_rels/document.xml.rels
@@ -28,8 +28,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -99,6 +101,10 @@ type docxWriter struct {
 	headings []docxHeading // headings 1–3 in document order: TOC entries and bookmarks
 	nextHead int           // index into headings while writing the body
 	title    *ast.Heading  // a first H1 that repeats Meta.Title, written as the Title
+	datesRE  *regexp.Regexp
+	lay      docxLayout // where the text falls on the pages: the TOC's page numbers
+	cellW    int        // > 0 while a table cell is written: its width
+	pages    int        // the page count the layout expects
 }
 
 // docxRunFmt is the character formatting of a run.
@@ -395,16 +401,30 @@ func (dw *docxWriter) document() {
 		dw.paragraph(docxPProps{style: "Title"}, dw.title, docxRunFmt{})
 	case strings.TrimSpace(dw.meta.Title) != "":
 		b.WriteString(`<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>`)
+		dw.lay.begin("Title", 0, 0)
 		dw.run([]byte(dw.meta.Title), docxRunFmt{})
+		dw.lay.end(0)
 		b.WriteString("</w:p>\n")
 	}
-	dw.toc()
+	// The table of contents is written after the body, when the layout
+	// knows the pages, and put in its place; its own lines are measured
+	// now, in order.
+	tocAt := b.Len()
+	dw.measureTOC()
 	if dw.root != nil {
 		dw.blocks(dw.root, docxCtx{ilvl: -1})
 	}
 	if b.Len() == written {
 		b.WriteString("<w:p/>\n") // a body needs a paragraph before its section
+		dw.lay.begin("", 0, 0)
+		dw.lay.end(0)
 	}
+	pages, total := dw.lay.pages(len(dw.headings))
+	dw.pages = total
+	body := bytes.Clone(b.Bytes()[tocAt:])
+	b.Truncate(tocAt)
+	dw.toc(pages)
+	b.Write(body)
 	b.WriteString(`<w:sectPr><w:headerReference w:type="default" r:id="rId4"/>` +
 		`<w:footerReference w:type="default" r:id="rId5"/>` +
 		`<w:pgSz w:w="` + docxItoa(docxPageW) + `" w:h="` + docxItoa(docxPageH) + `"/>` +
@@ -420,10 +440,12 @@ func (dw *docxWriter) int(i int) {
 	dw.b.Write(dw.scratch)
 }
 
-// toc writes a TOC field whose cached result already lists the headings, so
-// the table shows text before any field update; settings.xml asks Word to
-// update fields on open, which adds the page numbers.
-func (dw *docxWriter) toc() {
+// toc writes a TOC field whose result is already filled in: each heading
+// with its page number (a PAGEREF field to the heading's bookmark, its
+// result the page the layout expects), so that the table is complete when
+// the file is opened and nothing asks to update fields. Word's "Update
+// field" recomputes the numbers exactly.
+func (dw *docxWriter) toc(pages []int) {
 	if len(dw.headings) == 0 {
 		return
 	}
@@ -434,7 +456,7 @@ func (dw *docxWriter) toc() {
 		dw.int(h.level)
 		b.WriteString(`"/></w:pPr>`)
 		if i == 0 {
-			b.WriteString(`<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>` +
+			b.WriteString(`<w:r><w:fldChar w:fldCharType="begin"/></w:r>` +
 				`<w:r><w:instrText xml:space="preserve"> TOC \o "1-3" \h \z \u </w:instrText></w:r>` +
 				`<w:r><w:fldChar w:fldCharType="separate"/></w:r>`)
 		}
@@ -442,9 +464,33 @@ func (dw *docxWriter) toc() {
 		dw.int(i + 1)
 		b.WriteString(`" w:history="1">`)
 		dw.run(h.text, docxRunFmt{})
-		b.WriteString("</w:hyperlink></w:p>\n")
+		b.WriteString(`<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGEREF _Toc`)
+		dw.int(i + 1)
+		b.WriteString(` \h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>`)
+		dw.int(pages[i+1])
+		b.WriteString(`</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:hyperlink></w:p>` + "\n")
 	}
 	b.WriteString(`<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>` + "\n")
+}
+
+// measureTOC measures the table of contents' lines for the layout: the
+// heading, one entry per heading (its text, less room for the dot leader
+// and the page number), and the paragraph that ends the field.
+func (dw *docxWriter) measureTOC() {
+	if len(dw.headings) == 0 {
+		return
+	}
+	l := &dw.lay
+	l.begin("TOCHeading", 0, 0)
+	l.text([]byte(label(dw.meta.Language, "doc.contents")), docxRunFmt{})
+	l.end(0)
+	for _, h := range dw.headings {
+		l.begin("TOC"+docxItoa(h.level), 0, docxTextWidth-600)
+		l.text(h.text, docxRunFmt{})
+		l.end(0)
+	}
+	l.begin("", 0, 0)
+	l.end(0)
 }
 
 func (dw *docxWriter) blocks(parent ast.Node, c docxCtx) {
@@ -535,6 +581,8 @@ func (dw *docxWriter) heading(h *ast.Heading) {
 	b := &dw.b
 	b.WriteString("<w:p>")
 	dw.ppr(docxPProps{style: style})
+	dw.lay.begin(style, 0, 0)
+	defer dw.lay.end(bookmark)
 	if bookmark > 0 {
 		b.WriteString(`<w:bookmarkStart w:id="`)
 		dw.int(bookmark)
@@ -554,10 +602,26 @@ func (dw *docxWriter) heading(h *ast.Heading) {
 func (dw *docxWriter) paragraph(p docxPProps, inline ast.Node, f docxRunFmt) {
 	dw.b.WriteString("<w:p>")
 	dw.ppr(p)
+	dw.measure(p)
 	if inline != nil {
 		dw.inlines(inline, f)
 	}
+	dw.lay.end(0)
 	dw.b.WriteString("</w:p>\n")
+}
+
+// measure starts measuring a paragraph with its indent: a direct one, a
+// list level's, or its style's; in a table cell, within the cell.
+func (dw *docxWriter) measure(p docxPProps) {
+	ind := p.indLeft
+	if ind == 0 && p.numID > 0 {
+		ind = (p.ilvl + 1) * docxListStep
+	}
+	width := 0
+	if dw.cellW > 0 {
+		width = dw.cellW - 2*docxCellMarLR
+	}
+	dw.lay.begin(p.style, ind, width)
 }
 
 // ppr writes w:pPr, its children in schema order.
@@ -601,6 +665,8 @@ func (dw *docxWriter) lines(p docxPProps, ls *text.Segments, closure *ast.HTMLBl
 	b := &dw.b
 	b.WriteString("<w:p>")
 	dw.ppr(p)
+	dw.measure(p)
+	defer dw.lay.end(0)
 	body := dw.text[:0]
 	for i := 0; i < ls.Len(); i++ {
 		seg := ls.At(i)
@@ -681,6 +747,7 @@ func (dw *docxWriter) table(t *east.Table, c docxCtx) {
 	b.WriteString("</w:tblGrid>\n")
 	for r := t.FirstChild(); r != nil; r = r.NextSibling() {
 		_, header := r.(*east.TableHeader)
+		dw.lay.row()
 		b.WriteString("<w:tr>")
 		if header {
 			b.WriteString(`<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>`)
@@ -700,11 +767,15 @@ func (dw *docxWriter) table(t *east.Table, c docxCtx) {
 			dw.cell(nil, widths[i], east.AlignNone, header)
 		}
 		b.WriteString("</w:tr>\n")
+		dw.lay.endRow(header)
 	}
 	b.WriteString("</w:tbl>\n")
+	dw.lay.endTable()
 	// Two tables in a row would merge into one: keep a paragraph after each.
 	if next := t.NextSibling(); next == nil || next.Kind() == east.KindTable {
 		b.WriteString("<w:p/>\n")
+		dw.lay.begin("", 0, 0)
+		dw.lay.end(0)
 	}
 }
 
@@ -724,7 +795,9 @@ func (dw *docxWriter) cell(cell ast.Node, width int, align east.Alignment, heade
 	case east.AlignRight:
 		p.jc = "right"
 	}
+	dw.cellW = width
 	dw.paragraph(p, cell, docxRunFmt{bold: header})
+	dw.cellW = 0
 	b.WriteString("</w:tc>")
 }
 
@@ -906,6 +979,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 	if len(text) == 0 {
 		return
 	}
+	dw.lay.text(text, f)
 	b := &dw.b
 	b.WriteString("<w:r>")
 	if f != (docxRunFmt{}) || dw.runLang != "" {
@@ -933,9 +1007,7 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 			i = len(text)
 		}
 		if i > 0 {
-			b.WriteString(`<w:t xml:space="preserve">`)
-			dw.escText(text[:i])
-			b.WriteString("</w:t>")
+			dw.texts(text[:i])
 		}
 		if i == len(text) {
 			break
@@ -948,6 +1020,98 @@ func (dw *docxWriter) run(text []byte, f docxRunFmt) {
 		text = text[i+1:]
 	}
 	b.WriteString("</w:r>")
+}
+
+// texts writes a piece of a run's text (no tabs or newlines) as w:t, with
+// every date in it kept on one line: the spaces of a date in words ("1
+// March 2019", "2019. március 1.") become no-break spaces, and the hyphens
+// of an ISO date (2019-03-01, 2019-03) no-break hyphens.
+func (dw *docxWriter) texts(text []byte) {
+	b := &dw.b
+	var spans [][]int
+	if bytes.ContainsAny(text, "0123456789") {
+		spans = dw.dates().FindAllIndex(text, -1)
+	}
+	b.WriteString(`<w:t xml:space="preserve">`)
+	at := 0
+	for _, sp := range spans {
+		dw.escText(text[at:sp[0]])
+		date := text[sp[0]:sp[1]]
+		if date[0] >= '0' && date[0] <= '9' && docxISODate.Match(date) {
+			for i, part := range bytes.Split(date, []byte("-")) {
+				if i > 0 {
+					b.WriteString(`</w:t><w:noBreakHyphen/><w:t xml:space="preserve">`)
+				}
+				dw.escText(part)
+			}
+		} else {
+			dw.escText(bytes.ReplaceAll(date, []byte(" "), []byte("\u00a0")))
+		}
+		at = sp[1]
+	}
+	dw.escText(text[at:])
+	b.WriteString("</w:t>")
+}
+
+// docxISODate is an ISO date or month with its hyphens.
+var docxISODate = regexp.MustCompile(`^\d{4}-\d{2}(?:-\d{2})?$`)
+
+// docxDates caches, by language, the pattern of the dates that a document
+// in that language writes: its own day format and month names (from the
+// message catalog), English's (the summary in English), and ISO dates.
+var docxDates sync.Map // string → *regexp.Regexp
+
+func (dw *docxWriter) dates() *regexp.Regexp {
+	if dw.datesRE != nil {
+		return dw.datesRE
+	}
+	lang := strings.ToLower(strings.TrimSpace(dw.meta.Language))
+	if re, ok := docxDates.Load(lang); ok {
+		dw.datesRE = re.(*regexp.Regexp)
+		return dw.datesRE
+	}
+	alts := []string{`\b\d{4}-\d{2}(?:-\d{2})?\b`}
+	for _, l := range []string{lang, "en"} {
+		if p := docxDayPattern(l); p != "" {
+			alts = append(alts, p)
+		}
+	}
+	re := regexp.MustCompile(strings.Join(alts, "|"))
+	docxDates.Store(lang, re)
+	dw.datesRE = re
+	return re
+}
+
+// docxDayPattern is a regular expression for a day in words in lang, after
+// the catalog's dates.day_format and dates.months; "" without them.
+func docxDayPattern(lang string) string {
+	l := localizer(lang)
+	if l == nil || !l.Has("dates.day_format") || !l.Has("dates.months") {
+		return ""
+	}
+	layout := l.MustT("dates.day_format", "Day", "\x01", "Month", "\x02", "Year", "\x03")
+	months := strings.Fields(l.MustT("dates.months"))
+	if len(months) != 12 {
+		return ""
+	}
+	for i, m := range months {
+		months[i] = regexp.QuoteMeta(m)
+	}
+	var p strings.Builder
+	p.WriteString(`\b`)
+	for _, r := range layout {
+		switch r {
+		case '\x01':
+			p.WriteString(`\d{1,2}`)
+		case '\x02':
+			p.WriteString(`(?:` + strings.Join(months, "|") + `)`)
+		case '\x03':
+			p.WriteString(`\d{4}`)
+		default:
+			p.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	return p.String()
 }
 
 // ---------------------------------------------------------------------------
@@ -1042,11 +1206,12 @@ func docxStatic(s string) func(*docxWriter, *bytes.Buffer) {
 	}
 }
 
-// docxField is a complex field with a placeholder result.
-func docxField(instr string) string {
+// docxField is a complex field with a cached result (the page count the
+// layout expects, 1 for the page number: readers compute both anyway).
+func docxField(instr string, result int) string {
 	return `<w:r><w:fldChar w:fldCharType="begin"/></w:r>` +
 		`<w:r><w:instrText xml:space="preserve"> ` + instr + ` </w:instrText></w:r>` +
-		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>` +
+		`<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>` + docxItoa(result) + `</w:t></w:r>` +
 		`<w:r><w:fldChar w:fldCharType="end"/></w:r>`
 }
 
@@ -1106,7 +1271,6 @@ func (dw *docxWriter) settings(b *bytes.Buffer) {
 	b.WriteString(`<w:settings xmlns:w="` + docxNSW + `" xmlns:r="` + docxNSR + `">` +
 		`<w:zoom w:percent="100"/><w:defaultTabStop w:val="709"/>` +
 		`<w:characterSpacingControl w:val="doNotCompress"/>` +
-		`<w:updateFields w:val="true"/>` +
 		`<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>`)
 	if dw.lang != "" {
 		b.WriteString(`<w:themeFontLang w:val="` + docxEscape(dw.lang) + `"/>`)
@@ -1124,8 +1288,10 @@ func (dw *docxWriter) footer(b *bytes.Buffer) {
 		part = strings.TrimSuffix(part, "\x00")
 		switch part {
 		case "":
-		case "PAGE", "NUMPAGES":
-			b.WriteString(docxField(part))
+		case "PAGE":
+			b.WriteString(docxField(part, 1))
+		case "NUMPAGES":
+			b.WriteString(docxField(part, max(dw.pages, 1)))
 		default:
 			b.WriteString(`<w:r><w:t xml:space="preserve">` + docxEscape(part) + `</w:t></w:r>`)
 		}
@@ -1199,7 +1365,7 @@ func (dw *docxWriter) styles(b *bytes.Buffer) {
 		l := docxEscape(dw.lang)
 		b.WriteString(`<w:lang w:val="` + l + `" w:eastAsia="` + l + `" w:bidi="` + l + `"/>`)
 	}
-	b.WriteString(`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>`)
+	b.WriteString(`</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:widowControl/><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>`)
 	b.WriteString(docxStyles)
 	b.WriteString(`</w:styles>`)
 }

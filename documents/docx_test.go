@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,6 +154,8 @@ func docxParagraphs(t testing.TB, data []byte) []docxPara {
 				text.WriteByte('\t')
 			case "br":
 				text.WriteByte('\n')
+			case "noBreakHyphen":
+				text.WriteByte('-')
 			}
 		case xml.EndElement:
 			if e.Name.Space != docxNSW {
@@ -343,7 +346,8 @@ func TestDOCXContent(t *testing.T) {
 	require.Len(t, toc, 1+len(heads))
 	require.Equal(t, msg(docxMeta(true).Language, "doc.contents"), toc[0].text)
 	for i, h := range heads {
-		require.Equal(t, h.text, toc[i+1].text)
+		// the entry's text, a tab (to the dot leader) and its page
+		require.Regexp(t, `^`+regexp.QuoteMeta(h.text)+`\t[1-9][0-9]*$`, toc[i+1].text)
 		require.Equal(t, "TOC"+strings.TrimPrefix(h.style, "Heading"), toc[i+1].style)
 		anchor := fmt.Sprintf("_Toc%d", i+1)
 		require.Contains(t, string(doc), `w:anchor="`+anchor+`"`)
@@ -409,9 +413,10 @@ func TestDOCXContent(t *testing.T) {
 	}
 	require.Contains(t, st, `<w:lang w:val="hu-HU"`)
 
-	// Settings: fields update on open; the language.
+	// Settings: nothing asks to update fields on open; the language.
 	set := string(pkg.parts["word/settings.xml"])
-	require.Contains(t, set, `<w:updateFields w:val="true"/>`)
+	require.NotContains(t, set, `updateFields`)
+	require.NotContains(t, string(doc), `w:dirty`)
 	require.Contains(t, set, `<w:themeFontLang w:val="hu-HU"/>`)
 
 	// Footer: Page X of Y, in the document's language, the numbers as
@@ -688,8 +693,8 @@ func TestDOCXTitleFromMeta(t *testing.T) {
 	ps := docxParagraphs(t, pkg.parts["word/document.xml"])
 	require.Equal(t, docxPara{style: "Title", text: "Peer review report"}, ps[0])
 	require.Equal(t, docxPara{style: "TOCHeading", text: "Contents"}, ps[1])
-	require.Equal(t, docxPara{style: "TOC1", text: "Part I"}, ps[2])
-	require.Equal(t, docxPara{style: "TOC1", text: "Part II"}, ps[3])
+	require.Equal(t, docxPara{style: "TOC1", text: "Part I\t1"}, ps[2])
+	require.Equal(t, docxPara{style: "TOC1", text: "Part II\t1"}, ps[3])
 	require.Equal(t, docxPara{style: "Heading1", text: "Part I"}, ps[5])
 }
 
@@ -790,4 +795,155 @@ func BenchmarkRenderDOCX(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(out.Len()), "bytes/doc")
+}
+
+// TestDOCXDatesDoNotWrap: the spaces of a date in words become no-break
+// spaces and the hyphens of an ISO date no-break hyphens, in the
+// document's language and in English; other spaces and hyphens stay.
+func TestDOCXDatesDoNotWrap(t *testing.T) {
+	t.Parallel()
+	src := "# T\n\nFrom 2019. március 1. – 2020. június 30., due 2025-03-14 and 2025-04; " +
+		"in English 1 March 2019 and 30 June 2020. A well-known 12-34 range, 1 marzo 2019 and 2019. march 1. stay.\n"
+	for _, tc := range []struct {
+		lang      string
+		nbsp      []string
+		untouched []string
+	}{
+		{"hu", []string{"2019.\u00a0március\u00a01.", "2020.\u00a0június\u00a030.", "1\u00a0March\u00a02019", "30\u00a0June\u00a02020"},
+			[]string{"1 marzo 2019", "2019. march 1.", "From 2019", ". – 2020", "A well-known 12-34 range"}},
+		{"it", []string{"1\u00a0marzo\u00a02019", "1\u00a0March\u00a02019"}, []string{"2019. március 1."}},
+	} {
+		meta := docxMeta(false)
+		meta.Language = tc.lang
+		doc := string(docxUnzip(t, docxRender(t, Parse([]byte(src), meta))).parts["word/document.xml"])
+		text := docxTexts(docxParagraphs(t, []byte(doc)))
+		for _, s := range tc.nbsp {
+			require.Contains(t, text, s, tc.lang)
+		}
+		for _, s := range tc.untouched {
+			require.Contains(t, text, s, tc.lang)
+		}
+		for _, iso := range []string{"2025-03-14", "2025-04"} {
+			require.Contains(t, text, iso)
+			require.Contains(t, doc, strings.ReplaceAll(iso, "-", `</w:t><w:noBreakHyphen/><w:t xml:space="preserve">`), tc.lang)
+		}
+		require.NotContains(t, doc, "12</w:t><w:noBreakHyphen/>", tc.lang)
+	}
+}
+
+// docxLibreOfficePages converts a .docx to PDF with LibreOffice and gives
+// the text of each page (pdftotext), white space collapsed.
+func docxLibreOfficePages(t *testing.T, docx []byte) []string {
+	t.Helper()
+	soffice := needTool(t, "soffice")
+	pdftotext := needTool(t, "pdftotext")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "doc.docx")
+	require.NoError(t, os.WriteFile(in, docx, 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	profile := "file://" + filepath.ToSlash(filepath.Join(dir, "lo-profile"))
+	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation="+profile,
+		"--headless", "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", dir, in)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, ctx.Err(), "soffice timed out: %s", out)
+	require.NoError(t, err, "soffice: %s", out)
+	txt, err := exec.CommandContext(ctx, pdftotext, "-enc", "UTF-8", filepath.Join(dir, "doc.pdf"), "-").Output()
+	require.NoError(t, err)
+	pages := strings.Split(strings.TrimRight(string(txt), "\f"), "\f")
+	for i, p := range pages {
+		pages[i] = strings.Join(strings.Fields(p), " ")
+	}
+	return pages
+}
+
+// TestDOCXTableOfContentsPages: LibreOffice opens the DOCX with a table of
+// contents that shows page numbers, and they are the pages where LibreOffice
+// itself sets the headings, give or take the layout model's error (it is
+// logged: how many entries are exact).
+func TestDOCXTableOfContentsPages(t *testing.T) {
+	// The 30-action plan: tables, lists, thirty headings over many pages.
+	d := Parse(docxBenchMarkdown(30), docxMeta(false))
+	docxCheckTOCPages(t, docxRender(t, d), 3+31, 5)
+	// The built-in action plan with its comment-response matrix.
+	docxCheckTOCPages(t, assemble(t, builtin(t, KindActionPlan), Sample(KindActionPlan), SampleMeta(KindActionPlan, false), FormatDOCX), 20, 4)
+}
+
+// docxCheckTOCPages reads the TOC entries and their pages from the DOCX,
+// and compares them with LibreOffice's PDF of it.
+func docxCheckTOCPages(t *testing.T, docx []byte, headings, minPages int) {
+	t.Helper()
+	ps := docxParagraphs(t, docxUnzip(t, docx).parts["word/document.xml"])
+	type entry struct {
+		text string
+		page int
+	}
+	var entries []entry
+	for _, p := range ps {
+		if m := regexp.MustCompile(`^(.+)\t([0-9]+)$`).FindStringSubmatch(p.text); m != nil && strings.HasPrefix(p.style, "TOC") {
+			n, err := strconv.Atoi(m[2])
+			require.NoError(t, err)
+			entries = append(entries, entry{m[1], n})
+		}
+	}
+	require.Len(t, entries, headings)
+	for i := 1; i < len(entries); i++ {
+		require.GreaterOrEqual(t, entries[i].page, entries[i-1].page, "pages go up")
+	}
+	require.Greater(t, entries[len(entries)-1].page, minPages, "the document takes pages")
+
+	pages := docxLibreOfficePages(t, docx)
+	// The contents, as LibreOffice shows them: each entry with a page
+	// number (after the dot leader).
+	toc := strings.Join(pages[:2], " ")
+	for _, e := range entries {
+		require.Regexp(t, regexp.QuoteMeta(e.text)+`[ .…]*[0-9]+`, toc, "a page number after %q", e.text)
+		// LibreOffice shows the numbers the file carries
+		require.Regexp(t, regexp.QuoteMeta(e.text)+`[ .…]*`+strconv.Itoa(e.page)+`\b`, toc, "the page number of %q", e.text)
+	}
+	// Where LibreOffice puts each heading: its text and the first word
+	// after it (the overview table repeats the actions' titles), in order,
+	// after the contents' last entry.
+	var follow []*regexp.Regexp
+	for i, p := range ps {
+		if strings.HasPrefix(p.style, "Heading") && p.style <= "Heading3" {
+			next := ""
+			for _, q := range ps[i+1:] {
+				if f := strings.Fields(q.text); len(f) > 0 {
+					next = f[0]
+					break
+				}
+			}
+			// a list's number may stand between them
+			follow = append(follow, regexp.MustCompile(regexp.QuoteMeta(p.text)+` (?:\S+ )?`+regexp.QuoteMeta(next)))
+		}
+	}
+	require.Len(t, follow, len(entries))
+	all := strings.Join(pages, "\f")
+	at := strings.Index(all, entries[len(entries)-1].text) + len(entries[len(entries)-1].text)
+	exact := 0
+	for i, e := range entries {
+		j := -1
+		if loc := follow[i].FindStringIndex(strings.ReplaceAll(all[at:], "\f", " ")); loc != nil {
+			j = loc[0]
+		}
+		require.GreaterOrEqual(t, j, 0, "heading %q not found in the PDF", e.text)
+		at += j
+		found := strings.Count(all[:at], "\f") + 1
+		require.InDelta(t, found, e.page, 1, "entry %d %q: the TOC says page %d, LibreOffice sets it on %d", i, e.text, e.page, found)
+		if found != e.page {
+			t.Logf("entry %d %q: TOC %d, LibreOffice %d", i, e.text, e.page, found)
+		}
+		if found == e.page {
+			exact++
+		}
+	}
+	t.Logf("%d of %d TOC page numbers are exact; the others are one page off", exact, len(entries))
+	m := regexp.MustCompile(`NUMPAGES </w:instrText>.*?<w:t>([0-9]+)</w:t>`).FindSubmatch(docxUnzip(t, docx).parts["word/footer1.xml"])
+	require.NotNil(t, m, "the footer's page count")
+	total, err := strconv.Atoi(string(m[1]))
+	require.NoError(t, err)
+	t.Logf("the layout expects %d pages, LibreOffice sets %d", total, len(pages))
+	require.InDelta(t, len(pages), total, 1, "page count")
 }

@@ -30,11 +30,17 @@ var htmlBody = renderer.NewRenderer(renderer.WithNodeRenderers(
 ))
 
 // htmlStyle is the page's CSS; htmlDraftStyle is added only to drafts.
-const htmlStyle = `body{font-family:"Noto Sans","DejaVu Sans","Segoe UI",Arial,sans-serif;line-height:1.5;color:#1b1b1b;max-width:52rem;margin:0 auto;padding:0 1.5rem 2rem}
+// overflow-wrap:anywhere lets a long unbroken string (the 64-character
+// document id, a URL) and table cells break where they must, so that a
+// phone (390 px) never scrolls sideways; it only acts where a line would
+// overflow.
+const htmlStyle = `body{font-family:"Noto Sans","DejaVu Sans","Segoe UI",Arial,sans-serif;line-height:1.5;color:#1b1b1b;max-width:52rem;margin:0 auto;padding:0 1.5rem 2rem;overflow-wrap:anywhere}
 header.doc-header{display:flex;justify-content:space-between;gap:1rem;border-bottom:2px solid #1d4f91;color:#1d4f91;font-size:.9rem;padding:.6rem 0 .3rem;margin-bottom:1.5rem}
 header.doc-header .acronym{font-weight:bold;letter-spacing:.05em}
 h1{font-size:1.9rem;line-height:1.25}h2{font-size:1.4rem;border-bottom:1px solid #ccc;padding-bottom:.2rem;margin-top:2rem}h3{font-size:1.15rem;margin-top:1.6rem}h4{font-size:1rem;margin-bottom:.2rem}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #9aa4b2;padding:.3rem .5rem;vertical-align:top;text-align:left}th{background:#e8eef7}
+pre{white-space:pre-wrap}
+@media (max-width:30rem){body{padding:0 .75rem 1.5rem}th,td{padding:.25rem .3rem}}
 blockquote{border-left:3px solid #9aa4b2;margin:1rem 0;padding:0 1rem;color:#444}
 nav.toc{background:#f5f7fa;border:1px solid #d8dee8;padding:.5rem 1.2rem;margin:1rem 0 2rem}nav.toc ol{padding-left:1.2rem;margin:.2rem 0}nav.toc a{text-decoration:none}
 footer.doc-footer{border-top:1px solid #ccc;margin-top:3rem;padding-top:.5rem;font-size:.8rem;color:#555}
@@ -42,13 +48,15 @@ footer.doc-footer{border-top:1px solid #ccc;margin-top:3rem;padding-top:.5rem;fo
 `
 
 const htmlDraftStyle = `.draft-mark{position:sticky;top:0;z-index:1;background:#b00020;color:#fff;text-align:center;font-weight:bold;letter-spacing:.4em;padding:.35rem 0;margin:0 -1.5rem}
+@media (max-width:30rem){body .draft-mark{margin:0 -.75rem}}
 body::after{content:"%s";position:fixed;top:42%;left:0;right:0;text-align:center;font-size:9rem;font-weight:bold;color:rgba(176,0,32,.07);transform:rotate(-35deg);pointer-events:none}
 `
 
 // renderHTML writes d as a standalone HTML5 page: language, charset,
 // title, author and generator; inline CSS; a header with the project
-// acronym; a DRAFT banner (only on drafts); a table of contents of the
-// parts and sections; the body; and a footer with the document id. Every
+// acronym; a DRAFT banner (only on drafts); the title; a table of
+// contents of the parts and sections; the body; and a footer with the
+// document id. Every
 // Meta string is escaped. The output depends on d only.
 func renderHTML(w io.Writer, d *Doc) error {
 	m := d.Meta
@@ -84,10 +92,21 @@ func renderHTML(w io.Writer, d *Doc) error {
 		bw.WriteString("<div class=\"draft-mark\" role=\"note\">" + esc(label(lang, "doc.draft")) + "</div>\n")
 	}
 	bw.WriteString("<header class=\"doc-header\"><span class=\"acronym\">" + esc(m.ProjectAcronym) + "</span><span class=\"doc-title\">" + esc(title) + "</span></header>\n")
-	writeHTMLTOC(bw, d, label(lang, "doc.contents"))
 	bw.WriteString("<main>\n")
-	if err := htmlBody.Render(bw, d.Source, d.Root); err != nil {
-		return err
+	// The document's own title (a first level-1 heading) comes before the
+	// table of contents, as on paper.
+	first := d.Root.FirstChild()
+	if h, ok := first.(*ast.Heading); ok && h.Level == 1 {
+		if err := htmlBody.Render(bw, d.Source, h); err != nil {
+			return err
+		}
+		first = h.NextSibling()
+	}
+	writeHTMLTOC(bw, d, label(lang, "doc.contents"))
+	for n := first; n != nil; n = n.NextSibling() {
+		if err := htmlBody.Render(bw, d.Source, n); err != nil {
+			return err
+		}
 	}
 	bw.WriteString("</main>\n<footer class=\"doc-footer\">")
 	if m.ID != "" {

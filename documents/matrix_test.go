@@ -71,7 +71,7 @@ func TestMatrixContents(t *testing.T) {
 		return "### " + msg(hu, "doc.matrix.comment", "Number", n) + " – " + msg(hu, "doc.stance."+stance)
 	}
 	order := []string{"## " + msg(hu, "doc.matrix.consultation"),
-		"- **" + msg(hu, "doc.matrix.closed") + "** 2019\\. március 12., 16:00 UTC " + msg(hu, "doc.matrix.closed_early"),
+		"- **" + msg(hu, "doc.matrix.closed") + "** 2019. március 12., 16:00 UTC " + msg(hu, "doc.matrix.closed_early"),
 		"- **" + msg(hu, "doc.matrix.comments") + "** 4, " + msg(hu, "doc.matrix.with_replies", "Count", 1),
 		"- **" + msg(hu, "doc.matrix.answered") + "** " + msg(hu, "doc.matrix.answered_of", "Answered", 4, "Comments", 4) + "\n",
 		msg(hu, "doc.matrix.response_counts", "Accepted", 1, "Partial", 1, "Rejected", 1, "Noted", 1),
@@ -79,9 +79,9 @@ func TestMatrixContents(t *testing.T) {
 		"| " + msg(hu, "doc.stance.concern") + " | " + msg(hu, "doc.response.partially_accepted") + " |",
 		"## " + msg(hu, "doc.section.general"), comment(1, "suggestion"),
 		"**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.rejected") + "** — Kovács Erzsébet (partner)",
-		"## " + msg(hu, "doc.plan.part2"), comment(2, "concern"), "· 2019\\. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
+		"## " + msg(hu, "doc.plan.part2"), comment(2, "concern"), "· 2019. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
 		"**" + msg(hu, "doc.matrix.replies") + "**",
-		"- **Kovács Erzsébet (partner)**, " + msg(hu, "doc.stance.question") + ", 2019\\. március 4., 08:00 UTC: Would €2 500 be within reach?",
+		"- **Kovács Erzsébet (partner)**, " + msg(hu, "doc.stance.question") + ", 2019. március 4., 08:00 UTC: Would €2 500 be within reach?",
 		comment(3, "support"), comment(4, "question"), "**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.accepted") + "**"}
 	at := 0
 	for _, s := range order {
@@ -405,5 +405,5 @@ func TestMatrixReplyWithoutStance(t *testing.T) {
 	}
 	dropStance(s["consultation"])
 	md := string(mdBody(t, assemble(t, tm, s, SampleMeta(KindActionPlan, false), FormatMD)))
-	require.Contains(t, md, "- **Kovács Erzsébet (partner)**, 2019\\. március 4., 08:00 UTC: Would €2 500 be within reach?")
+	require.Contains(t, md, "- **Kovács Erzsébet (partner)**, 2019. március 4., 08:00 UTC: Would €2 500 be within reach?")
 }
