@@ -109,13 +109,16 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	public := publicURL(cfg.PublicURL, a.ln.Addr())
+	// Approved documents name the verification page; jobs start in Serve.
+	a.store.SetPublicURL(public)
 	// One comment limiter for the pages and the API: a person has one
 	// allowance, whichever way they comment.
 	comments := ratelimit.New(0, 0)
 	// The pages change who may do what (tokens, members): api.New
 	// registers its cache of callers with them (web.OnAccessChange).
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
+		Logger: log, PublicURL: public, ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
 		Comments: comments, TrustedProxies: cfg.TrustedProxies,
 		TokenTTL: cfg.TokenTTL})
 	if err != nil {
