@@ -35,9 +35,10 @@ func (s *Store) withApproval(ctx context.Context, doc workflow.Document, rev rev
 	if s.publicURL != "" {
 		a.VerifyURL = s.publicURL + "/verify"
 	}
+	// The approver's role now: a transition does not record it. An
+	// approver who left the project (or was erased) is no longer known.
 	var m membershipRow
-	err = db.Where("project_id = ? AND user_id = ?", doc.ProjectID, tr.ActorID).Take(&m).Error
-	if err != nil && err != gorm.ErrRecordNotFound {
+	if err := db.Where("project_id = ? AND user_id = ?", doc.ProjectID, tr.ActorID).Take(&m).Error; err != nil && err != gorm.ErrRecordNotFound {
 		return nil, err
 	}
 	var admin bool

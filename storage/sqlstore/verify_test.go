@@ -150,3 +150,28 @@ func TestApprovalRecordBySecretariat(t *testing.T) {
 		})
 	}
 }
+
+// TestApprovalRecordOfAnUnknownApprover: an approver with no membership
+// and no admin flag (gone from the project) still gives a record, without
+// a role.
+func TestApprovalRecordOfAnUnknownApprover(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := sqlstoretest.New(t, d)
+			f := newMatrixFixture(t, s)
+			gone := workflow.Principal{User: workflow.User{ID: workflow.NewID(), Admin: true}}
+			_, _, err := s.FireTransition(ctx, workflow.TransitionRequest{Kind: f.plan.Kind, ID: f.plan.Plan.ID, Version: 2,
+				Trigger: workflow.TriggerApprove, Principal: gone})
+			require.NoError(t, err)
+			_, snap, _, err := renderInputFor(t, s, f, "action_plan", "md")
+			require.NoError(t, err)
+			var data struct {
+				Approval documents.Approval `json:"approval"`
+			}
+			require.NoError(t, json.Unmarshal(snap, &data))
+			require.Empty(t, data.Approval.Role)
+			require.Equal(t, 1, data.Approval.Revision)
+		})
+	}
+}
