@@ -357,6 +357,13 @@ var matrix = []endpoint{
 		}},
 	{"POST", "/api/v1/users/{uid}/deactivate", nil,
 		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403}, on("/api/v1/users/{id}/deactivate", freshUser, nil, nil)},
+	// The verification is public: a token, known or not, changes nothing.
+	{"GET", "/api/v1/verify/{sha256}", nil,
+		[]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200}, func(*testEnv, consortium) (string, any, map[string]string) {
+			return "/api/v1/verify/" + strings.Repeat("0", 64), nil, nil
+		}},
+	{"POST", "/api/v1/verify", func(*testEnv, consortium) any { return map[string]any{"sha256": strings.Repeat("0", 64)} },
+		[]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 }
 
 // freshUser makes a user (with one token) for a call that changes them.

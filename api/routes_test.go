@@ -22,7 +22,7 @@ func newServer(t *testing.T) *api.Server {
 	return srv
 }
 
-var echoParam = regexp.MustCompile(`:([a-z_]+)`)
+var echoParam = regexp.MustCompile(`:([a-z_0-9]+)`)
 
 func toOpenAPIPath(p string) string { return echoParam.ReplaceAllString(p, "{$1}") }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strings"
 	"time"
@@ -64,6 +65,13 @@ type Config struct {
 	// TokenTTL is how long a personal token made without an expiry lasts
 	// (CRAFTSCODE_TOKEN_TTL); 0 means workflow.DefaultTokenTTL.
 	TokenTTL time.Duration
+	// Verify limits the public verification per client address; the
+	// pages' verification shares it (cmd builds one for both). nil makes
+	// one with ratelimit.DefaultVerifyRate and DefaultVerifyBurst.
+	Verify *ratelimit.PerKey
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client a limit per address counts (CRAFTSCODE_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 	// Inviter mails an invited member a sign-in link that lands in the
 	// project (package web's Handler.Invite); nil sends no mail.
 	Inviter func(ctx context.Context, u workflow.User, m workflow.Membership, p workflow.Project, by workflow.User) error
@@ -90,6 +98,9 @@ type Server struct {
 	// principals caches authenticated callers briefly (see principalCache).
 	principals principalCache
 	comments   *ratelimit.PerKey
+	// verify and trustedProxies are Config's Verify and TrustedProxies.
+	verify         *ratelimit.PerKey
+	trustedProxies []netip.Prefix
 	// webhookAllowPrivate is Config.WebhookAllowPrivate.
 	webhookAllowPrivate bool
 	// tokenTTL is Config.TokenTTL; touches throttles tokens' last use.
@@ -117,6 +128,10 @@ func New(cfg Config) (*Server, error) {
 	if s.comments = cfg.Comments; s.comments == nil {
 		s.comments = ratelimit.New(cfg.CommentRate, cfg.CommentBurst)
 	}
+	if s.verify = cfg.Verify; s.verify == nil {
+		s.verify = ratelimit.New(ratelimit.DefaultVerifyRate, ratelimit.DefaultVerifyBurst)
+	}
+	s.trustedProxies = cfg.TrustedProxies
 	if s.tokenTTL = cfg.TokenTTL; s.tokenTTL <= 0 {
 		s.tokenTTL = workflow.DefaultTokenTTL
 	}
@@ -146,6 +161,7 @@ func New(cfg Config) (*Server, error) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(metrics.handler))
 	e.GET("/api/v1/openapi.json", s.openAPI)
+	s.verifyRoutes(e)
 
 	v1 := e.Group("/api/v1", s.authenticate, s.idempotency)
 	v1.GET("/me", s.me)
@@ -210,10 +226,16 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 			limit = s.evidenceLimit
 		} else if isImageUpload(c) {
 			limit = s.imageLimit
+		} else if isVerifyUpload(c) {
+			limit = verifyLimit
 		} else if isPageImageUpload(c) {
 			// The page answers an image over its limit itself, with its
 			// form and a message; this is only the backstop.
 			r.Body = http.MaxBytesReader(c.Response(), s.uploadBody(c, s.imageLimit+s.bodyLimit), s.imageLimit+s.bodyLimit)
+			return next(c)
+		} else if isPageVerifyUpload(c) {
+			// The page says when a file is larger than any document.
+			r.Body = http.MaxBytesReader(c.Response(), s.uploadBody(c, verifyLimit+s.bodyLimit), verifyLimit+s.bodyLimit)
 			return next(c)
 		} else if isPageEvidenceUpload(c) {
 			// As for images: the page answers a file over the limit itself.

@@ -222,6 +222,42 @@ func TestGoldenBuiltins(t *testing.T) {
 	}
 }
 
+// TestGoldenApproved renders the approved sample of each kind that has an
+// approval record: the record (when, by whom, the revision and its
+// SHA-256, the consultation, where to verify) comes in every format from
+// the source, in the document's language.
+func TestGoldenApproved(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{KindActionPlan, KindPeerReview, KindGoodPractice} {
+		tm := builtin(t, kind)
+		meta := SampleMeta(kind, false)
+		for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
+			t.Run(kind+"/"+string(f), func(t *testing.T) {
+				t.Parallel()
+				out := assemble(t, tm, SampleApproved(kind), meta, f)
+				name := kind + ".approved."
+				switch f {
+				case FormatMD, FormatHTML:
+					golden(t, name+string(f), out)
+				case FormatPDF:
+					golden(t, name+"pdf.txt", []byte(pdfToText(t, out)))
+				case FormatDOCX:
+					golden(t, name+"docx.xml", docxDocumentXML(t, out))
+				}
+				text := formatText(t, f, out)
+				lang := meta.Language
+				for _, s := range []string{msg(lang, "doc.approval.heading"), msg(lang, "doc.approval.coordinator_of", "Organisation", "Design and Crafts Council Ireland"),
+					"3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19", msg(lang, "doc.approval.verify", "URL", "https://craftscode.example.org/verify")} {
+					require.Contains(t, strings.Join(strings.Fields(text), " "), s, "%s in %s", s, f)
+				}
+				// A draft's data has no approval: no record.
+				draft := formatText(t, f, assemble(t, tm, Sample(kind), SampleMeta(kind, true), f))
+				require.NotContains(t, draft, msg(lang, "doc.approval.heading"))
+			})
+		}
+	}
+}
+
 func TestAssembleIsDeterministic(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{KindActionPlan, KindPeerReview, KindProgressReport} {

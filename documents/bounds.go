@@ -24,6 +24,10 @@ const (
 	maxRenderedSize  = 64 << 20 // bytes of one rendered document
 )
 
+// MaxSize is the largest document the service renders: a larger file was
+// not issued by it (the public verification reads no more).
+const MaxSize = maxRenderedSize
+
 var (
 	errMarkdownTooDeep      = fmt.Errorf("the Markdown nests more than %d block quotes or lists", maxMarkdownDepth)
 	errMarkdownTooMuchInput = fmt.Errorf("a Markdown block holds more than %d markup characters ([]()*_<>`!~)", maxInlineMarkup)

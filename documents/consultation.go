@@ -3,7 +3,6 @@ package documents
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -92,16 +91,7 @@ type ConsultationReply struct {
 // WithConsultation adds c to a snapshot's JSON under the key consultation,
 // keeping every other key as it is.
 func WithConsultation(snapshot []byte, c Consultation) ([]byte, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(snapshot, &top); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
-	}
-	top["consultation"] = raw
-	return json.Marshal(top)
+	return withKey(snapshot, "consultation", c)
 }
 
 // decodeData turns a value into template data the way the render job

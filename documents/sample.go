@@ -3,6 +3,7 @@ package documents
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -513,5 +514,21 @@ func sparseProgressReport(s map[string]any) map[string]any {
 	p := s["partner"].(map[string]any)
 	p["region"] = ""
 	p["short_name"] = ""
+	return s
+}
+
+// SampleApproved is the sample of an approved revision of the kind: Sample
+// with the approval record that approved documents print (action plans,
+// peer reviews and good practices have one; other kinds are Sample).
+func SampleApproved(kind string) map[string]any {
+	s := Sample(kind)
+	switch kind {
+	case KindActionPlan, KindPeerReview, KindGoodPractice:
+		rev, _ := strconv.Atoi(snapString(s["revision"]))
+		s["approval"] = decodeData(Approval{ApprovedAt: sampleTime(12, 9, 30), Role: "coordinator",
+			Organisation: "Design and Crafts Council Ireland", Revision: rev,
+			RevisionSHA256: "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a19",
+			VerifyURL:      "https://craftscode.example.org/verify"})
+	}
 	return s
 }

@@ -1330,7 +1330,8 @@ func loadBuiltins() ([]*Template, error) {
 }
 
 // TestRender runs the template on the sample data of its kind and renders
-// the result in every format, as a draft and as approved; it also runs it on
+// the result in every format, as a draft and as approved (with the approval
+// record's data); it also runs it on
 // a sparse sample (optional fields missing or empty, as in an early draft)
 // to Markdown. This is what an upload must pass. Errors are *TemplateError,
 // with the position when the template itself failed.
@@ -1346,7 +1347,11 @@ func (t *Template) TestRender() error {
 		}
 		for _, draft := range []bool{true, false} {
 			for _, f := range []Format{FormatMD, FormatHTML, FormatPDF, FormatDOCX} {
-				if err := Assemble(io.Discard, t, Sample(kind), SampleMeta(kind, draft), f); err != nil {
+				data := Sample(kind)
+				if !draft {
+					data = SampleApproved(kind)
+				}
+				if err := Assemble(io.Discard, t, data, SampleMeta(kind, draft), f); err != nil {
 					return asTemplateError(err, fmt.Sprintf("%s does not render to %s: ", sample, f))
 				}
 			}

@@ -464,16 +464,21 @@ func TestBuiltins(t *testing.T) {
 	t.Parallel()
 	list, err := Builtins()
 	require.NoError(t, err)
-	// Every built-in's source is its file followed by the shared blocks.
-	partial, err := templates.FS.ReadFile("consultation.inc.tmpl")
-	require.NoError(t, err)
+	// Every built-in's source is its file followed by the shared blocks,
+	// file by file in name order.
+	var partials []byte
+	for _, name := range []string{"approval.inc.tmpl", "consultation.inc.tmpl"} {
+		partial, err := templates.FS.ReadFile(name)
+		require.NoError(t, err)
+		partials = append(append(partials, '\n'), partial...)
+	}
 	kinds := map[string]string{}
 	for _, tm := range list {
 		kinds[tm.Name] = tm.Kind
 		require.True(t, tm.Builtin)
 		src, err := templates.FS.ReadFile(tm.Name + ".md.tmpl")
 		require.NoError(t, err)
-		src = append(append(src, '\n'), partial...)
+		src = append(src, partials...)
 		require.Equal(t, string(src), string(tm.Source))
 		sum := sha256.Sum256(src)
 		require.Equal(t, hex.EncodeToString(sum[:]), tm.Version)

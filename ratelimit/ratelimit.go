@@ -60,3 +60,11 @@ func (l *PerKey) Allow(key string) (ok bool, retryAfter int) {
 	}
 	return true, 0
 }
+
+// Verification defaults: a burst of 20, then one every 3 seconds, per
+// client address. Enough for a person checking a pile of copies, not for
+// a script probing sums.
+const (
+	DefaultVerifyRate  = rate.Limit(1.0 / 3)
+	DefaultVerifyBurst = 20
+)

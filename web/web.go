@@ -72,6 +72,10 @@ type Config struct {
 	// has one allowance whether they comment here or through the API; nil
 	// makes one with CommentRate and CommentBurst.
 	Comments *ratelimit.PerKey
+	// Verify limits the public verification per client address; it is
+	// the API's limiter too (cmd builds one for both). nil makes one with
+	// ratelimit.DefaultVerifyRate and DefaultVerifyBurst.
+	Verify *ratelimit.PerKey
 	// CommentRate and CommentBurst shape the limiter made when Comments is
 	// nil, with the JSON API's defaults (a burst of 10, then one every 3
 	// seconds).
@@ -100,6 +104,7 @@ type Handler struct {
 	byPair   *limiter                                 // per address and client
 	byClient *limiter
 	comments *ratelimit.PerKey
+	verify   *ratelimit.PerKey
 	mailing  sync.WaitGroup // sign-in mails being sent
 	// accessChanged is called after a page changes who may do what.
 	accessChanged atomic.Pointer[func()]
@@ -170,6 +175,9 @@ func New(cfg Config) (*Handler, error) {
 		imgSrc += " " + p.PresignOrigin()
 	}
 	h.csp = "default-src 'self'; img-src " + imgSrc + "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	if h.verify = cfg.Verify; h.verify == nil {
+		h.verify = ratelimit.New(ratelimit.DefaultVerifyRate, ratelimit.DefaultVerifyBurst)
+	}
 	var err error
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -226,6 +234,7 @@ func New(cfg Config) (*Handler, error) {
 	h.learningRoutes(m)
 	h.tokenRoutes(m)
 	h.consortiumRoutes(m)
+	h.verifyRoutes(m)
 	return h, nil
 }
 

@@ -103,3 +103,34 @@ func (d Document) FileName(title string) string {
 	}
 	return name + "." + d.Format
 }
+
+// DocumentVerification is what the public verification tells about a
+// document this service issued, found by the SHA-256 of its bytes. It
+// holds only what the document itself shows: no ids, no people, no counts.
+type DocumentVerification struct {
+	Kind    Kind   `json:"kind"`
+	Title   string `json:"title"`
+	Project string `json:"project"` // the project's acronym
+	// ProjectTitle is the project's title.
+	ProjectTitle string `json:"project_title"`
+	Revision     int    `json:"revision"`
+	// State is the deliverable's state the document was rendered in;
+	// Approved tells whether it is an approved document or a draft.
+	State    State     `json:"state"`
+	Approved bool      `json:"approved"`
+	Format   string    `json:"format"`
+	IssuedAt time.Time `json:"issued_at"` // when the document was ready
+}
+
+// ParseSHA256 reads a SHA-256 sum as people paste it: 64 hexadecimal
+// digits, either case, spaces around ignored. It gives the lower-case form
+// the documents record.
+func ParseSHA256(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) != 64 || strings.Trim(s, "0123456789abcdef") != "" {
+		var p Problems
+		p.Add("sha256", "is not a SHA-256 sum: 64 hexadecimal digits")
+		return "", p.Err("the SHA-256 sum is not valid")
+	}
+	return s, nil
+}

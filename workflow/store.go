@@ -88,6 +88,9 @@ type Store interface {
 	RequestDocument(ctx context.Context, r DocumentRequest) (doc Document, created bool, err error)
 	Document(ctx context.Context, id string) (Document, error)
 	ListDocuments(ctx context.Context, deliverableID string, page Page) ([]Document, string, error)
+	// VerifyDocument finds the ready document whose bytes have the
+	// SHA-256 sum (ParseSHA256's form); not found when none has.
+	VerifyDocument(ctx context.Context, sum string) (DocumentVerification, error)
 	RecordDownload(ctx context.Context, documentID, userID, rangeSpec, requestID string) error
 	CreateTemplate(ctx context.Context, t *TemplateRecord) error
 	Template(ctx context.Context, name, version string) (TemplateRecord, error)

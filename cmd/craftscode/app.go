@@ -109,14 +109,20 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	public := publicURL(cfg.PublicURL, a.ln.Addr())
+	// Approved documents name the verification page; jobs start in Serve.
+	a.store.SetPublicURL(public)
 	// One comment limiter for the pages and the API: a person has one
 	// allowance, whichever way they comment.
 	comments := ratelimit.New(0, 0)
+	// One verification limiter too: the page and the API count one
+	// allowance per client address.
+	verify := ratelimit.New(ratelimit.DefaultVerifyRate, ratelimit.DefaultVerifyBurst)
 	// The pages change who may do what (tokens, members): api.New
 	// registers its cache of callers with them (web.OnAccessChange).
 	a.ui, err = web.New(web.Config{Store: a.store, Blobs: a.blobs, Mailer: mailer,
-		Logger: log, PublicURL: publicURL(cfg.PublicURL, a.ln.Addr()), ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
-		Comments: comments, TrustedProxies: cfg.TrustedProxies,
+		Logger: log, PublicURL: public, ImageLimit: cfg.ImageLimit, EvidenceLimit: cfg.EvidenceLimit,
+		Comments: comments, Verify: verify, TrustedProxies: cfg.TrustedProxies,
 		TokenTTL: cfg.TokenTTL})
 	if err != nil {
 		a.Close()
@@ -124,7 +130,8 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	srv, err := api.New(api.Config{Store: a.store, Blobs: a.blobs, Logger: log,
 		Registry: prometheus.NewRegistry(), BodyLimit: cfg.BodyLimit, EvidenceLimit: cfg.EvidenceLimit, ImageLimit: cfg.ImageLimit, UI: a.ui,
-		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, TokenTTL: cfg.TokenTTL, Inviter: a.ui.Invite})
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate, Comments: comments, Verify: verify, TrustedProxies: cfg.TrustedProxies,
+		TokenTTL: cfg.TokenTTL, Inviter: a.ui.Invite})
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -24,7 +24,8 @@ type Config struct {
 	DatabaseURL string // DATABASE_URL: postgres://… switches to PostgreSQL
 	AdminToken  string // CRAFTSCODE_ADMIN_TOKEN
 	// PublicURL is where people reach the service, for sign-in links in
-	// mail (CRAFTSCODE_PUBLIC_URL); empty means the listening address.
+	// mail and the verification line of approved documents
+	// (CRAFTSCODE_PUBLIC_URL); empty means the listening address.
 	PublicURL string
 	LogLevel  slog.Level
 	BodyLimit int64 // CRAFTSCODE_BODY_LIMIT, bytes

@@ -130,6 +130,10 @@ func pageCases(lang string) []pageCase {
 			}
 			return f.link("stakeholder.it@crafts-code.example")
 		}},
+		{role: "", page: "verify", path: at("/ui/verify")},
+		{role: "", page: "verify-error", path: at("/ui/verify"), submit: `form[action="/ui/verify"]`, status: 422},
+		{role: "", page: "verify-not-issued", path: at("/ui/verify/" + strings.Repeat("0", 64))},
+		{role: "coordinator", page: "verify", path: at("/ui/verify")},
 		{role: "", page: "not-found", path: at("/ui/no-such-page"), status: 404},
 		{role: "coordinator", page: "not-found", path: at("/ui/no-such-page"), status: 404},
 		{role: "coordinator", page: "deliverable-not-found", path: at("/ui/action-plans/00000000000000000000000000"), status: 404},

@@ -277,7 +277,8 @@ func (s *Store) ListTemplates(ctx context.Context) ([]workflow.TemplateRecord, e
 
 // RenderInput is what a render job needs: the document and the frozen
 // snapshot of its revision, with the revision's consultation added (see
-// renderSnapshot).
+// renderSnapshot) and, for an approved document, its approval record
+// (withApproval).
 func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, []byte, time.Time, error) {
 	var row documentRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
@@ -297,6 +298,11 @@ func (s *Store) RenderInput(ctx context.Context, id string) (workflow.Document, 
 	}
 	if doc.Kind == workflow.KindActionPlan {
 		if snap, err = withCitations(s.db.WithContext(ctx), snap); err != nil {
+			return doc, nil, time.Time{}, err
+		}
+	}
+	if doc.Approved {
+		if snap, err = s.withApproval(ctx, doc, rev, snap); err != nil {
 			return doc, nil, time.Time{}, err
 		}
 	}

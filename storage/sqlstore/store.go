@@ -44,6 +44,8 @@ type Store struct {
 	secrets *notify.Box // seals webhook secrets
 	// approval names the template of each kind's approved documents.
 	approval map[workflow.Kind]TemplateRef
+	// publicURL is where people reach the service (SetPublicURL).
+	publicURL string
 	// idempotencySwept is when expired idempotency records were last
 	// deleted (Unix nanoseconds).
 	idempotencySwept atomic.Int64
