@@ -31,7 +31,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -1056,62 +1055,11 @@ func (dw *docxWriter) texts(text []byte) {
 // docxISODate is an ISO date or month with its hyphens.
 var docxISODate = regexp.MustCompile(`^\d{4}-\d{2}(?:-\d{2})?$`)
 
-// docxDates caches, by language, the pattern of the dates that a document
-// in that language writes: its own day format and month names (from the
-// message catalog), English's (the summary in English), and ISO dates.
-var docxDates sync.Map // string → *regexp.Regexp
-
 func (dw *docxWriter) dates() *regexp.Regexp {
-	if dw.datesRE != nil {
-		return dw.datesRE
+	if dw.datesRE == nil {
+		dw.datesRE = datesIn(dw.meta.Language)
 	}
-	lang := strings.ToLower(strings.TrimSpace(dw.meta.Language))
-	if re, ok := docxDates.Load(lang); ok {
-		dw.datesRE = re.(*regexp.Regexp)
-		return dw.datesRE
-	}
-	alts := []string{`\b\d{4}-\d{2}(?:-\d{2})?\b`}
-	for _, l := range []string{lang, "en"} {
-		if p := docxDayPattern(l); p != "" {
-			alts = append(alts, p)
-		}
-	}
-	re := regexp.MustCompile(strings.Join(alts, "|"))
-	docxDates.Store(lang, re)
-	dw.datesRE = re
-	return re
-}
-
-// docxDayPattern is a regular expression for a day in words in lang, after
-// the catalog's dates.day_format and dates.months; "" without them.
-func docxDayPattern(lang string) string {
-	l := localizer(lang)
-	if l == nil || !l.Has("dates.day_format") || !l.Has("dates.months") {
-		return ""
-	}
-	layout := l.MustT("dates.day_format", "Day", "\x01", "Month", "\x02", "Year", "\x03")
-	months := strings.Fields(l.MustT("dates.months"))
-	if len(months) != 12 {
-		return ""
-	}
-	for i, m := range months {
-		months[i] = regexp.QuoteMeta(m)
-	}
-	var p strings.Builder
-	p.WriteString(`\b`)
-	for _, r := range layout {
-		switch r {
-		case '\x01':
-			p.WriteString(`\d{1,2}`)
-		case '\x02':
-			p.WriteString(`(?:` + strings.Join(months, "|") + `)`)
-		case '\x03':
-			p.WriteString(`\d{4}`)
-		default:
-			p.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	return p.String()
+	return dw.datesRE
 }
 
 // ---------------------------------------------------------------------------

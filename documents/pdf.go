@@ -244,10 +244,11 @@ func (s pdfStyle) face() pdfFace {
 
 // pdfRun is a piece of inline text in one style; br is a hard line break.
 type pdfRun struct {
-	text string
-	st   pdfStyle
-	url  string // clickable target, "" for none
-	br   bool
+	text  string
+	st    pdfStyle
+	url   string // clickable target, "" for none
+	br    bool
+	dates [][]int // the dates in text: a line does not break at their spaces
 }
 
 func pdfRunsText(runs []pdfRun) string {
@@ -304,15 +305,34 @@ func pdfTokenize(runs []pdfRun, size float64) []pdfTok {
 				i = j
 				continue
 			}
-			j := strings.IndexByte(s[i:], ' ')
-			if j < 0 {
-				j = len(s) - i
-			}
+			j := pdfWordEnd(s, i, rn.dates) - i
 			toks = append(toks, pdfTok{src: s, off: i, end: i + j, st: rn.st, url: rn.url, w: pdfTextWidth(fc, size, s[i:i+j]), kind: pdfTokWord})
 			i += j
 		}
 	}
 	return toks
+}
+
+// pdfWordEnd is where the word at s[i:] ends: at the next space that is
+// not inside one of the dates, or at the end.
+func pdfWordEnd(s string, i int, dates [][]int) int {
+	for {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			return len(s)
+		}
+		at, inside := i+j, false
+		for _, d := range dates {
+			if at > d[0] && at < d[1] {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			return at
+		}
+		i = at + 1
+	}
 }
 
 // pdfFrag is a piece of a laid-out line in one style, at x from the line
@@ -506,6 +526,8 @@ type pdfRenderer struct {
 	cur         int    // the structure element that content drawn now belongs to
 	pendingLang string // the language of the block about to start, when it differs
 	plain       bool   // drawing an artifact: no marked content, no links
+
+	dates *regexp.Regexp // the document's dates, once needed
 
 	title     string
 	skip      ast.Node // the first heading when it repeats the title
@@ -1214,7 +1236,7 @@ func (r *pdfRenderer) titleBlock() {
 	if len(parts) > 0 {
 		r.gap(2)
 		r.textColor = pdfGrey
-		r.paragraph([]pdfRun{{text: strings.Join(parts, "  ·  ")}}, pdfBodySize)
+		r.paragraph(r.keepDates([]pdfRun{{text: strings.Join(parts, "  ·  ")}}), pdfBodySize)
 		r.textColor = pdfBlack
 	}
 	if r.title != "" || len(parts) > 0 {
@@ -1959,7 +1981,20 @@ func (r *pdfRenderer) drawRow(row []*pdfCell, widths []float64, from, to int, to
 // --- inlines -------------------------------------------------------------------------
 
 func (r *pdfRenderer) inlineRuns(n ast.Node, st pdfStyle) []pdfRun {
-	return r.appendInlines(nil, n, st, "")
+	return r.keepDates(r.appendInlines(nil, n, st, ""))
+}
+
+// keepDates marks the dates in runs so that no line breaks inside one.
+func (r *pdfRenderer) keepDates(runs []pdfRun) []pdfRun {
+	for i := range runs {
+		if strings.Contains(runs[i].text, " ") && strings.ContainsAny(runs[i].text, "0123456789") {
+			if r.dates == nil {
+				r.dates = datesIn(r.meta.Language)
+			}
+			runs[i].dates = r.dates.FindAllStringIndex(runs[i].text, -1)
+		}
+	}
+	return runs
 }
 
 // appendInlines turns n's inline children into runs. Nothing in them is

@@ -427,3 +427,17 @@ func TestPDFHeadingsKeptWithText(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFDatesDoNotWrap moves a date in words along a line a letter at a
+// time: wherever the line ends, the date stays whole (in Hungarian too).
+func TestPDFDatesDoNotWrap(t *testing.T) {
+	for _, c := range []struct{ lang, date string }{{"en", "1 March 2019"}, {"hu", "2019. március 1."}} {
+		var md strings.Builder
+		md.WriteString("# Dates\n\n")
+		for n := range 40 {
+			md.WriteString(strings.Repeat("x", n) + " The consultation of the regional stakeholder group on the draft action plan closes on " + c.date + " at noon.\n\n")
+		}
+		text := pdfText(t, pdfRender(t, md.String(), pdfMetaIn(c.lang, false)))
+		require.Equal(t, 40, strings.Count(text, c.date), c.lang)
+	}
+}
