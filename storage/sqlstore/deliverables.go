@@ -81,6 +81,9 @@ type transitionRow struct {
 	Revision      int
 	RequestID     string
 	At            time.Time
+	// on approve: who approved, as the approval record states it
+	ApproverRole         string
+	ApproverOrganisation string
 }
 
 func (transitionRow) TableName() string { return "transitions" }

@@ -228,6 +228,12 @@ func (s *Store) prepareTransition(ctx context.Context, r workflow.TransitionRequ
 	p.tr = transitionRow{ID: workflow.NewID(), DeliverableID: row.ID, Version: row.Version,
 		FromState: string(t.From), ToState: string(t.To), Trigger: string(t.Trigger), ActorID: r.Principal.User.ID,
 		Note: r.Note, Revision: row.Revision, RequestID: r.RequestID, At: row.UpdatedAt}
+	if t.Trigger == workflow.TriggerApprove {
+		a := r.Principal.Actor(d)
+		if p.tr.ApproverRole, p.tr.ApproverOrganisation, err = approver(db, sur.project, a.Role, a.Admin); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 
@@ -339,7 +345,7 @@ func (s *Store) casTransition(ctx context.Context, stx querier, row deliverableR
 				UPDATE deliverables SET state = $1, version = $2, revision = $3, updated_at = $4
 				WHERE id = $5 AND version = $6 RETURNING id, project_id)`
 		args := []any{row.State, row.Version, row.Revision, row.UpdatedAt, row.ID, want,
-			tr.ID, tr.FromState, tr.ToState, tr.Trigger, tr.ActorID, tr.Note, tr.RequestID}
+			tr.ID, tr.FromState, tr.ToState, tr.Trigger, tr.ActorID, tr.Note, tr.RequestID, tr.ApproverRole, tr.ApproverOrganisation}
 		if also.snapshot != "" {
 			args = append(args, also.snapshot, also.sha256)
 			q += fmt.Sprintf(`, rv AS (INSERT INTO revisions (deliverable_id, number, snapshot, sha256, created_by, created_at)
@@ -355,8 +361,9 @@ func (s *Store) casTransition(ctx context.Context, stx querier, row deliverableR
 				FROM u WHERE c.deliverable_id = u.id AND c.revision = $3 AND c.closed_at IS NULL)`
 		}
 		q += `
-			INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
-			SELECT $7, u.id, $2, $8, $9, $10, $11, $12, $3, $13, $4 FROM u`
+			INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at,
+				approver_role, approver_organisation)
+			SELECT $7, u.id, $2, $8, $9, $10, $11, $12, $3, $13, $4, $14, $15 FROM u`
 		res, err := stx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return false, err
@@ -372,9 +379,9 @@ func (s *Store) casTransition(ctx context.Context, stx querier, row deliverableR
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err
 	}
-	if _, err = stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, tr.ID, tr.DeliverableID, tr.Version, tr.FromState, tr.ToState, tr.Trigger,
-		tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At); err != nil {
+	if _, err = stx.ExecContext(ctx, `INSERT INTO transitions (id, deliverable_id, version, from_state, to_state, trigger, actor_id, note, revision, request_id, at,
+		approver_role, approver_organisation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, tr.ID, tr.DeliverableID, tr.Version, tr.FromState, tr.ToState, tr.Trigger,
+		tr.ActorID, tr.Note, tr.Revision, tr.RequestID, tr.At, tr.ApproverRole, tr.ApproverOrganisation); err != nil {
 		return false, err
 	}
 	if also.snapshot != "" {

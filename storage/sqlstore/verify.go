@@ -35,33 +35,45 @@ func (s *Store) withApproval(ctx context.Context, doc workflow.Document, rev rev
 	if s.publicURL != "" {
 		a.VerifyURL = s.publicURL + "/verify"
 	}
-	// The approver's role now: a transition does not record it. An
-	// approver who left the project (or was erased) is no longer known.
-	var m membershipRow
-	if err := db.Where("project_id = ? AND user_id = ?", doc.ProjectID, tr.ActorID).Take(&m).Error; err != nil && err != gorm.ErrRecordNotFound {
-		return nil, err
-	}
-	var admin bool
-	if err := db.Model(&userRow{}).Select("admin").Where("id = ?", tr.ActorID).Scan(&admin).Error; err != nil {
-		return nil, err
-	}
-	// The lifecycle lets the coordinator (or an admin, as one) approve,
-	// and the secretariat an action plan.
-	switch {
-	case m.Role == string(workflow.RoleSecretariat):
-		a.Role = "secretariat"
-		err = db.Model(&projectRow{}).Select("programme").Where("id = ?", doc.ProjectID).Scan(&a.Organisation).Error
-	case m.Role == string(workflow.RoleCoordinator):
-		a.Role = "coordinator"
-		err = db.Model(&partnerRow{}).Select("name").Where("project_id = ? AND role = ?", doc.ProjectID, "lead").
-			Order("created_at, id").Limit(1).Scan(&a.Organisation).Error
-	case admin:
-		a.Role = "admin"
-	}
-	if err != nil {
-		return nil, err
+	a.Role, a.Organisation = tr.ApproverRole, tr.ApproverOrganisation
+	if a.Role == "" {
+		// Approved before the transition recorded its approver: the
+		// approver's role now, if still known.
+		var m membershipRow
+		if err := db.Where("project_id = ? AND user_id = ?", doc.ProjectID, tr.ActorID).Take(&m).Error; err != nil && err != gorm.ErrRecordNotFound {
+			return nil, err
+		}
+		var admin bool
+		if err := db.Model(&userRow{}).Select("admin").Where("id = ?", tr.ActorID).Scan(&admin).Error; err != nil {
+			return nil, err
+		}
+		var p projectRow
+		if err := db.Where("id = ?", doc.ProjectID).Take(&p).Error; err != nil {
+			return nil, translate(err)
+		}
+		if a.Role, a.Organisation, err = approver(db, p, workflow.Role(m.Role), admin); err != nil {
+			return nil, err
+		}
 	}
 	return documents.WithApproval(snap, a)
+}
+
+// approver is how the approval record names an approver: by role and
+// organisation, never by name. The lifecycle lets the coordinator (or an
+// admin, as one) approve, and the secretariat an action plan.
+func approver(db *gorm.DB, project projectRow, role workflow.Role, admin bool) (string, string, error) {
+	switch {
+	case role == workflow.RoleSecretariat:
+		return "secretariat", project.Programme, nil
+	case role == workflow.RoleCoordinator:
+		var lead string
+		err := db.Model(&partnerRow{}).Select("name").Where("project_id = ? AND role = ?", project.ID, "lead").
+			Order("created_at, id").Limit(1).Scan(&lead).Error
+		return "coordinator", lead, err
+	case admin:
+		return "admin", "", nil
+	}
+	return "", "", nil
 }
 
 // VerifyDocument finds the ready document whose bytes have the SHA-256

@@ -151,9 +151,9 @@ func TestApprovalRecordBySecretariat(t *testing.T) {
 	}
 }
 
-// TestApprovalRecordOfAnUnknownApprover: an approver with no membership
-// and no admin flag (gone from the project) still gives a record, without
-// a role.
+// TestApprovalRecordOfAnUnknownApprover: an approver with no membership,
+// an admin by the flag of the principal, who is gone from the service when
+// the document is rendered: the transition recorded the role.
 func TestApprovalRecordOfAnUnknownApprover(t *testing.T) {
 	for _, d := range sqlstoretest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -170,8 +170,42 @@ func TestApprovalRecordOfAnUnknownApprover(t *testing.T) {
 				Approval documents.Approval `json:"approval"`
 			}
 			require.NoError(t, json.Unmarshal(snap, &data))
-			require.Empty(t, data.Approval.Role)
+			require.Equal(t, "admin", data.Approval.Role)
 			require.Equal(t, 1, data.Approval.Revision)
+
+		})
+	}
+}
+
+// TestApprovalRecordStaysAsApproved: the record states the approver as
+// they were when they approved. The lead partner renamed and the
+// coordinator moved to the secretariat afterwards change nothing in a document
+// rendered later, so it keeps its bytes.
+func TestApprovalRecordStaysAsApproved(t *testing.T) {
+	for _, d := range sqlstoretest.Backends {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			s := sqlstoretest.New(t, d)
+			f := newMatrixFixture(t, s)
+			lead := workflow.Partner{ProjectID: f.plan.Plan.ProjectID, Name: "Comune di Firenze", Country: "IT", Role: workflow.PartnerLead}
+			require.NoError(t, s.CreatePartner(ctx, &lead))
+			approveAs(t, s, f, f.coordinator, workflow.RoleCoordinator)
+			_, before, _, err := renderInputFor(t, s, f, "action_plan", "md")
+			require.NoError(t, err)
+
+			_, err = s.DB().ExecContext(ctx, "UPDATE partners SET name = 'Città di Firenze' WHERE id = $1", lead.ID)
+			require.NoError(t, err)
+			_, err = s.DB().ExecContext(ctx, "UPDATE memberships SET role = 'secretariat' WHERE user_id = $1", f.coordinator.ID)
+			require.NoError(t, err)
+			_, after, _, err := renderInputFor(t, s, f, "action_plan", "md")
+			require.NoError(t, err)
+			require.Equal(t, string(before), string(after))
+			var data struct {
+				Approval documents.Approval `json:"approval"`
+			}
+			require.NoError(t, json.Unmarshal(after, &data))
+			require.Equal(t, "coordinator", data.Approval.Role)
+			require.Equal(t, "Comune di Firenze", data.Approval.Organisation)
 		})
 	}
 }
