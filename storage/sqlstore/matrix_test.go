@@ -244,9 +244,9 @@ func TestConsultationMatrixRenders(t *testing.T) {
 					case "md":
 						for _, want := range []string{"**From:** Érintettek (stakeholder)", "### Comment 2 – Concern",
 							"**Response: Partially accepted** — Kovács Erzsébet (partner)", "- **Comments:** 4, with 1 reply",
-							"- **Answered:** 3 of 4; 1 without a response", "## Action 1 – Mentor \\| programme: Players involved",
+							"- **Answered:** 3 of 4; 1 without a response", "## Action 1 – Mentor | programme: Players involved",
 							"| 4 | Action 1 – Mentor \\| programme: Players involved | Érintettek (stakeholder) | Support | Noted |",
-							`\<script\>alert\(1\)\</script\> \<b\>x\</b\> \{\{ .secret \}\}\` + "\n" + `\# heading\`,
+							`\<script>alert(1)\</script> \<b>x\</b> \{\{ .secret \}\}\` + "\n" + `\# heading\`,
 							"Would €2 500 do?", "Add Tørshavn and Ærø.", "We will mentor in Габрово."} {
 							require.Contains(t, text, want, "%s.%s", name, format)
 						}
