@@ -23,7 +23,13 @@ func slowEnv(t *testing.T) *testEnv {
 	return setupServer(t, sqlstore.SQLite, func(cfg *api.Config) {
 		cfg.EvidenceLimit, cfg.ImageLimit = 64<<10, 64<<10
 		cfg.UploadMinRate, cfg.UploadStall = 16<<10, time.Second
-	}, func(s *http.Server) { s.ReadTimeout = time.Second })
+	}, func(s *http.Server) {
+		// IdleTimeout defaults to ReadTimeout: without its own, the
+		// server would close the client's idle keep-alive connections
+		// after a second, and a POST sent on one as it closes fails
+		// with EOF (POSTs are not retried).
+		s.ReadTimeout, s.IdleTimeout = time.Second, time.Minute
+	})
 }
 
 // sendSlowly posts body in pieces of chunk bytes, one every pause, then
