@@ -166,7 +166,7 @@ func (ui *browserUI) tab(t *testing.T) context.Context {
 	_, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{})
 	require.NoError(t, err)
 	// Long enough for a test that keeps a tab through every language.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Minute)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }
