@@ -74,7 +74,7 @@ func qpdfStream(t *testing.T, path string, key string) []byte {
 }
 
 func TestPDFTagged(t *testing.T) {
-	_, path := pdfTaggedPlan(t, true)
+	pdf, path := pdfTaggedPlan(t, true)
 	info, err := exec.Command(needTool(t, "pdfinfo"), path).Output()
 	require.NoError(t, err)
 	require.Regexp(t, `(?m)^Tagged:\s+yes$`, string(info))
@@ -101,7 +101,7 @@ func TestPDFTagged(t *testing.T) {
 	}
 	// page furniture is not in the structure: the running header's title
 	// (only the title block's H1 is), the footer, the DRAFT mark
-	text := pdfText(t, mustRead(t, path))
+	text := pdfText(t, pdf)
 	require.Contains(t, text, "1. oldal / 4")
 	require.Contains(t, text, "TERVEZET")
 	require.NotContains(t, tree, "oldal")
@@ -157,13 +157,6 @@ func TestPDFTagged(t *testing.T) {
 	require.Equal(t, float64(pages+annots), root["/ParentTreeNextKey"])
 	require.Equal(t, 4, pages)
 	require.Equal(t, 5+1, annots, "the contents' five entries and the link")
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	return b
 }
 
 // TestPDFEveryContentMarked reads the page content streams and checks that
