@@ -731,7 +731,6 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int, tags *pdfTags, 
 		return err
 	}
 	pages := []int{0} // the page objects in order, from 1
-	var annotPage []int
 	var tree pdfTreeRefs
 	npages := bytes.Count(pdf, []byte(" 0 obj\n<</Type /Page\n"))
 	var annots [][]byte        // the annotation objects to add, numbered from n
@@ -863,7 +862,6 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int, tags *pdfTags, 
 				// printable (PDF/A), and the link's place in the structure
 				annots = append(annots, slices.Concat(list[:d-2],
 					[]byte(" /F 4 /StructParent "+strconv.Itoa(npages+k)+">>")))
-				annotPage = append(annotPage, page)
 				el := &tags.elems[links[j]]
 				el.kids = append(el.kids, pdfKid{elem: -1, page: page, mcid: -1, annot: k})
 				list = list[d:]
@@ -888,7 +886,7 @@ func pdfFinish(w io.Writer, pdf []byte, id string, levels []int, tags *pdfTags, 
 		more.WriteString("\nendobj\n")
 		tree.annots = append(tree.annots, n+k)
 	}
-	tree.pages, tree.annotPage = pages, annotPage
+	tree.pages = pages
 	tags.writeTree(&more, tree, &offsets, pos)
 	xmp := arch.xmp()
 	offsets = append(offsets, pos+more.Len())

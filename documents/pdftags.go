@@ -110,7 +110,6 @@ type pdfTreeRefs struct {
 	xmp, intent, icc            int
 	pages                       []int // object number of each page, 1-based (pages[0] unused)
 	annots                      []int // object number of each annotation, in document order
-	annotPage                   []int // its page
 }
 
 // writeTree appends the structure tree root, the parent tree and the
