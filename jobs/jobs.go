@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -103,6 +104,11 @@ type Workers struct {
 	Reports          ReportStore
 	ReminderInterval time.Duration
 	Now              func() time.Time
+	// Notices, when set with Mailer, sends notification mail: at once, and
+	// the daily digests, looked for every DigestSweep (DefaultDigestSweep
+	// when 0).
+	Notices     NoticeStore
+	DigestSweep time.Duration
 }
 
 // New builds a queue on db.
@@ -127,6 +133,14 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		river.AddWorker(ws, &mailWorker{mailer: w.Mailer, log: log})
 		river.AddWorker(ws, &sweepConsultationsWorker{store: w.Consultations, now: now, log: log})
 		river.AddWorker(ws, &remindReportsWorker{store: w.Reports, now: now, log: log})
+		letters, err := notify.NewLetters()
+		if err != nil {
+			return nil, err
+		}
+		box := &letterBox{store: w.Notices, mailer: w.Mailer, letters: letters, log: log}
+		river.AddWorker(ws, &noticeMailWorker{letterBox: box})
+		river.AddWorker(ws, &digestWorker{letterBox: box})
+		river.AddWorker(ws, &sweepDigestsWorker{store: w.Notices, now: now, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		if w.Consultations != nil {
@@ -134,6 +148,9 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		}
 		if w.Reports != nil {
 			cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodicReminders(cmp.Or(w.ReminderInterval, DefaultReminderInterval)))
+		}
+		if w.Notices != nil {
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, periodicDigestSweep(cmp.Or(w.DigestSweep, DefaultDigestSweep)))
 		}
 		if w.Webhooks != nil {
 			timeout := cmp.Or(w.WebhookTimeout, DefaultWebhookTimeout)

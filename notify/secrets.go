@@ -3,7 +3,9 @@ package notify
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -42,9 +44,10 @@ func ParseKey(s string) ([]byte, error) {
 // away. The key is loaded on first use: a server that never stores a
 // secret never touches its key file.
 type Box struct {
-	mu   sync.Mutex
-	load func() ([]byte, error)
-	aead cipher.AEAD
+	mu      sync.Mutex
+	load    func() ([]byte, error)
+	aead    cipher.AEAD
+	derived map[string][]byte
 }
 
 // NewBox seals under a known key.
@@ -162,4 +165,27 @@ func (b *Box) Open(sealed string, context []byte) ([]byte, error) {
 		return nil, errors.New("sealed secret: does not open under this key")
 	}
 	return plain, nil
+}
+
+// Derive returns a key for one purpose (such as signing unsubscribe
+// links), made from the server key so that no second key must be kept,
+// and different for each purpose so that one signature never stands for
+// another.
+func (b *Box) Derive(purpose string) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if k, ok := b.derived[purpose]; ok {
+		return k, nil
+	}
+	key, err := b.load()
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("craftscode derived key: " + purpose))
+	if b.derived == nil {
+		b.derived = map[string][]byte{}
+	}
+	b.derived[purpose] = m.Sum(nil)
+	return b.derived[purpose], nil
 }

@@ -51,6 +51,28 @@ type Store interface {
 	// SetSettings saves a person's own language and time zone (validated
 	// by the caller).
 	SetSettings(ctx context.Context, userID string, s Settings) (User, error)
+
+	// Notifications (the inbox), newest first, of what the person may
+	// still see: a project they are still a member of, a deliverable in
+	// their scope, a comment not hidden or deleted.
+	Notifications(ctx context.Context, userID string, page Page) ([]Notification, string, error)
+	// UnreadNotifications counts the unread ones of Notifications.
+	UnreadNotifications(ctx context.Context, userID string) (int, error)
+	// MarkNotificationRead marks one read (not_found when the person has
+	// no such notification); MarkAllNotificationsRead marks every one and
+	// says how many were unread.
+	MarkNotificationRead(ctx context.Context, userID, id string) error
+	MarkAllNotificationsRead(ctx context.Context, userID string) (int, error)
+	// MailSettings are the person's choices, with the defaults filled in;
+	// SetMailSettings saves the given kinds' choices (validated by the
+	// caller) and returns them all.
+	MailSettings(ctx context.Context, userID string) (MailSettings, error)
+	SetMailSettings(ctx context.Context, userID string, s MailSettings) (MailSettings, error)
+	// UnsubscribeToken signs a link that turns one kind of mail off for
+	// one person; Unsubscribe checks it (invalid for a tampered one) and
+	// turns the kind off.
+	UnsubscribeToken(userID string, kind NoticeKind) (string, error)
+	Unsubscribe(ctx context.Context, token string) (User, NoticeKind, error)
 	CreatePartner(ctx context.Context, p *Partner) error
 	ListPartners(ctx context.Context, projectID string, page Page) ([]Partner, string, error)
 	CreatePolicyInstrument(ctx context.Context, pi *PolicyInstrument) error
@@ -247,11 +269,15 @@ type Mailer interface {
 	Send(ctx context.Context, m Mail) error
 }
 
-// Mail is one message.
+// Mail is one message: a plain-text body and, for notifications, an
+// HTML alternative (no remote images) and extra headers such as
+// List-Unsubscribe.
 type Mail struct {
 	To      string
 	Subject string
 	Body    string
+	HTML    string
+	Headers map[string]string
 }
 
 // TransitionRecord is one row of the append-only history.

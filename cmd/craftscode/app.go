@@ -87,7 +87,7 @@ func openApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	if a.jobs, err = jobs.New(a.store.DB(), jobs.Dialect(a.store.Dialect()), log,
 		&jobs.Workers{Documents: a.store, Blobs: a.blobs, Consultations: a.store, Mailer: mailer, Webhooks: a.store,
-			Reports: a.store, WebhookAllowPrivate: cfg.WebhookAllowPrivate}); err != nil {
+			Reports: a.store, Notices: a.store, WebhookAllowPrivate: cfg.WebhookAllowPrivate}); err != nil {
 		a.Close()
 		return nil, err
 	}

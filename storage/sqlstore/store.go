@@ -64,6 +64,12 @@ type JobQueue interface {
 	EnqueueMail(ctx context.Context, tx *sql.Tx, m workflow.Mail) error
 	// CancelMail cancels the queued messages to an address not sent yet.
 	CancelMail(ctx context.Context, tx *sql.Tx, to string) error
+	// EnqueueNoticeMail queues the mail, to each person who wants it at
+	// once, of the notifications of one event.
+	EnqueueNoticeMail(ctx context.Context, tx *sql.Tx, eventID string) error
+	// EnqueueDigest queues one person's digest, whose notifications the
+	// caller has marked with digestID.
+	EnqueueDigest(ctx context.Context, tx *sql.Tx, userID, digestID string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.

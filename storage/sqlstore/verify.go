@@ -17,6 +17,9 @@ import (
 // it before the render jobs start; empty leaves the line out.
 func (s *Store) SetPublicURL(u string) { s.publicURL = strings.TrimRight(u, "/") }
 
+// PublicURL is the address SetPublicURL set, for links in mail.
+func (s *Store) PublicURL() string { return s.publicURL }
+
 // withApproval adds the approval record of an approved revision to its
 // render snapshot: when and by whom (role and organisation, never a
 // person's name) it was approved, and the revision's SHA-256.

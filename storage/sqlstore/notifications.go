@@ -1,0 +1,344 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// A notice is what one event tells people. The recipients are chosen by
+// a query (see tell), so that a consultation opening for a group of 500
+// is one INSERT … SELECT on the transition's path, not 500 round trips.
+type notice struct {
+	id                                   string // the event's id
+	kind                                 workflow.NoticeKind
+	projectID                            string
+	deliverableID, commentID, documentID string
+	period, title, detail                string
+	revision                             int
+	actorID                              string // never told of their own action
+	at                                   time.Time
+}
+
+// Who is told: each is a query of user ids, with its arguments.
+const (
+	// whoStakeholders: the stakeholder group of a policy instrument.
+	whoStakeholders = `SELECT m.user_id FROM memberships m JOIN stakeholder_groups g ON g.id = m.stakeholder_group_id
+		WHERE m.project_id = ? AND m.role = 'stakeholder' AND g.policy_instrument_id = ?`
+	// whoOwners: the members of the partners that own a deliverable.
+	whoOwners = `SELECT m.user_id FROM memberships m WHERE m.project_id = ? AND m.role = 'partner' AND m.partner_id IN
+		(SELECT partner_id FROM deliverable_parties WHERE deliverable_id = ? AND party = 'owner')`
+	// whoOwnersAndCoordinators: the owners, and the project's coordinators.
+	whoOwnersAndCoordinators = `SELECT m.user_id FROM memberships m WHERE m.project_id = ? AND (m.role = 'coordinator'
+		OR m.role = 'partner' AND m.partner_id IN (SELECT partner_id FROM deliverable_parties WHERE deliverable_id = ? AND party = 'owner'))`
+	// whoAuthor: a comment's author.
+	whoAuthor = `SELECT author_id FROM comments WHERE id = ?`
+	// whoUser: one person.
+	whoUser = `SELECT ?`
+)
+
+// tell writes n for each person the query who selects who is still an
+// active member of the project, other than the actor, in the caller's
+// transaction; a person already told of this event is not told again.
+// Each row takes the person's mail choice for the kind, and the mail to
+// send at once is one River job for the whole event.
+func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, args ...any) error {
+	if n.id == "" {
+		n.id = workflow.NewID()
+	}
+	if n.at.IsZero() {
+		n.at = now()
+	}
+	q := `INSERT INTO notifications (id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, detail,
+			revision, actor_id, mail, created_at)
+		SELECT ?, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(ms.choice, ?), ?
+		FROM users u
+		JOIN memberships m ON m.user_id = u.id AND m.project_id = ?
+		LEFT JOIN mail_settings ms ON ms.user_id = u.id AND ms.kind = ?
+		WHERE u.id IN (` + who + `) AND u.deactivated_at IS NULL AND u.id <> ?
+		ON CONFLICT DO NOTHING
+		RETURNING mail`
+	all := []any{n.id, n.projectID, string(n.kind), nullable(n.deliverableID), nullable(n.commentID), nullable(n.documentID),
+		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(workflow.DefaultMailChoice(n.kind)), n.at.UTC(),
+		n.projectID, string(n.kind)}
+	all = append(append(all, args...), n.actorID)
+	var mails []string
+	if err := tx.WithContext(ctx).Raw(q, all...).Scan(&mails).Error; err != nil {
+		return err
+	}
+	if s.jobs == nil {
+		return nil
+	}
+	for _, m := range mails {
+		if m == string(workflow.MailNow) {
+			stx, err := sqlTx(tx)
+			if err != nil {
+				return err
+			}
+			return s.jobs.EnqueueNoticeMail(ctx, stx, n.id)
+		}
+	}
+	return nil
+}
+
+// noticeFrom joins a notification to what decides whether its person may
+// still see it and what it shows; noticeVisible is that decision: still a
+// member (the join), still active, the comment neither hidden nor
+// deleted, the deliverable in the member's scope (workflow.Scope, as a
+// query).
+const noticeFrom = `notifications n
+	JOIN users u ON u.id = n.user_id
+	JOIN memberships m ON m.project_id = n.project_id AND m.user_id = n.user_id
+	JOIN projects p ON p.id = n.project_id
+	LEFT JOIN deliverables d ON d.id = n.deliverable_id
+	LEFT JOIN comments c ON c.id = n.comment_id
+	LEFT JOIN users a ON a.id = n.actor_id`
+
+const noticeVisible = `u.deactivated_at IS NULL
+	AND (n.comment_id IS NULL OR c.id IS NOT NULL AND NOT c.hidden AND NOT c.deleted)
+	AND (n.deliverable_id IS NULL OR m.role IN ('coordinator', 'secretariat', 'observer')
+		OR m.role = 'partner' AND (d.kind = 'good_practice' AND d.state <> 'draft'
+			OR EXISTS (SELECT 1 FROM deliverable_parties dp WHERE dp.deliverable_id = d.id AND dp.partner_id = m.partner_id))
+		OR m.role = 'stakeholder' AND d.state <> 'draft' AND (d.kind = 'good_practice'
+			OR d.policy_instrument_id = (SELECT g.policy_instrument_id FROM stakeholder_groups g WHERE g.id = m.stakeholder_group_id)))`
+
+const noticeColumns = `n.id, n.user_id, n.kind, n.project_id, p.acronym AS project_acronym, d.kind AS deliverable_kind,
+	n.deliverable_id, n.comment_id, n.document_id, n.period, n.title, n.detail, n.revision, a.name AS actor_name,
+	n.created_at, n.read_at, n.mail, n.mailed_at`
+
+type noticeRow struct {
+	ID, UserID, Kind, ProjectID, ProjectAcronym string
+	DeliverableKind                             *string
+	DeliverableID, CommentID, DocumentID        *string
+	Period, Title, Detail                       string
+	Revision                                    int
+	ActorName                                   *string
+	CreatedAt                                   time.Time
+	ReadAt                                      *time.Time
+	Mail                                        string
+	MailedAt                                    *time.Time
+}
+
+func (r noticeRow) domain() workflow.Notification {
+	return workflow.Notification{ID: r.ID, Kind: workflow.NoticeKind(r.Kind), ProjectID: r.ProjectID, ProjectAcronym: r.ProjectAcronym,
+		DeliverableKind: workflow.Kind(deref(r.DeliverableKind)), DeliverableID: deref(r.DeliverableID), CommentID: deref(r.CommentID),
+		DocumentID: deref(r.DocumentID), Period: r.Period, Title: r.Title, Detail: r.Detail, Revision: r.Revision,
+		ActorName: deref(r.ActorName), At: r.CreatedAt.UTC(), ReadAt: utcPtr(r.ReadAt)}
+}
+
+// The inbox's cursor is the last row's time and id.
+func noticeCursor(r noticeRow) string {
+	return strconv.FormatInt(r.CreatedAt.UnixMicro(), 10) + "." + r.ID
+}
+
+func parseNoticeCursor(s string) (time.Time, string, error) {
+	us, id, ok := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", workflow.Errorf(workflow.CodeInvalid, "the cursor is not one this list gave")
+	}
+	return time.UnixMicro(n).UTC(), id, nil
+}
+
+func (s *Store) Notifications(ctx context.Context, userID string, pg workflow.Page) ([]workflow.Notification, string, error) {
+	q := s.db.WithContext(ctx).Table(noticeFrom).Select(noticeColumns).Where("n.user_id = ?", userID).Where(noticeVisible)
+	if pg.After != "" {
+		at, id, err := parseNoticeCursor(pg.After)
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("n.created_at < ? OR n.created_at = ? AND n.id < ?", at, at, id)
+	}
+	var rows []noticeRow
+	if err := q.Order("n.created_at DESC, n.id DESC").Limit(pg.Limit + 1).Scan(&rows).Error; err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > pg.Limit {
+		rows = rows[:pg.Limit]
+		next = noticeCursor(rows[len(rows)-1])
+	}
+	out := make([]workflow.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, next, nil
+}
+
+func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Table(noticeFrom).Where("n.user_id = ? AND n.read_at IS NULL", userID).Where(noticeVisible).Count(&n).Error
+	return int(n), translate(err)
+}
+
+func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var found int64
+		if err := tx.Table(noticeFrom).Where("n.user_id = ? AND n.id = ?", userID, id).Where(noticeVisible).Count(&found).Error; err != nil {
+			return err
+		}
+		if found == 0 {
+			return workflow.Errorf(workflow.CodeNotFound, "notification not found")
+		}
+		return tx.Exec(`UPDATE notifications SET read_at = ? WHERE user_id = ? AND id = ? AND read_at IS NULL`, now(), userID, id).Error
+	})
+}
+
+func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if n, err = s.unread(tx, userID); err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, now(), userID).Error
+	})
+	return n, err
+}
+
+func (s *Store) unread(tx *gorm.DB, userID string) (int, error) {
+	var n int64
+	err := tx.Table(noticeFrom).Where("n.user_id = ? AND n.read_at IS NULL", userID).Where(noticeVisible).Count(&n).Error
+	return int(n), err
+}
+
+type mailSettingRow struct {
+	UserID, Kind, Choice string
+}
+
+func (mailSettingRow) TableName() string { return "mail_settings" }
+
+func (s *Store) MailSettings(ctx context.Context, userID string) (workflow.MailSettings, error) {
+	return s.mailSettings(s.db.WithContext(ctx), userID)
+}
+
+func (s *Store) mailSettings(tx *gorm.DB, userID string) (workflow.MailSettings, error) {
+	var u userRow
+	if err := tx.Select("id").Where("id = ?", userID).Take(&u).Error; err != nil {
+		return nil, notFound(err, "user")
+	}
+	var rows []mailSettingRow
+	if err := tx.Where("user_id = ?", userID).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := workflow.MailSettings{}
+	for _, k := range workflow.NoticeKinds {
+		out[k] = workflow.DefaultMailChoice(k)
+	}
+	for _, r := range rows {
+		if k := workflow.NoticeKind(r.Kind); workflow.ValidNoticeKind(k) {
+			out[k] = workflow.MailChoice(r.Choice)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) SetMailSettings(ctx context.Context, userID string, set workflow.MailSettings) (workflow.MailSettings, error) {
+	var out workflow.MailSettings
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.setMailSettings(tx, userID, set); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.mailSettings(tx, userID)
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) setMailSettings(tx *gorm.DB, userID string, set workflow.MailSettings) error {
+	for k, c := range set {
+		if !workflow.ValidNoticeKind(k) || !workflow.ValidMailChoice(c) {
+			return workflow.Errorf(workflow.CodeInvalid, "unknown kind %q or choice %q", k, c)
+		}
+		if err := tx.Exec(`DELETE FROM mail_settings WHERE user_id = ? AND kind = ?`, userID, string(k)).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(&mailSettingRow{UserID: userID, Kind: string(k), Choice: string(c)}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DigestKind is the "kind" of an unsubscribe link in a digest: it turns
+// off every kind the person gets in the digest.
+const DigestKind workflow.NoticeKind = "digest"
+
+// unsubscribeMAC signs "user id, kind" with a key derived from the
+// server key, so that the link works without signing in and cannot be
+// turned to another person or kind.
+func (s *Store) unsubscribeMAC(userID string, kind workflow.NoticeKind) ([]byte, error) {
+	box, err := s.box()
+	if err != nil {
+		return nil, err
+	}
+	key, err := box.Derive("unsubscribe")
+	if err != nil {
+		return nil, err
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(userID))
+	m.Write([]byte{0})
+	m.Write([]byte(kind))
+	return m.Sum(nil), nil
+}
+
+// UnsubscribeToken reads "<user id>.<kind>.<signature>" (URL-safe).
+func (s *Store) UnsubscribeToken(userID string, kind workflow.NoticeKind) (string, error) {
+	mac, err := s.unsubscribeMAC(userID, kind)
+	if err != nil {
+		return "", err
+	}
+	return userID + "." + string(kind) + "." + base64.RawURLEncoding.EncodeToString(mac), nil
+}
+
+func (s *Store) Unsubscribe(ctx context.Context, token string) (workflow.User, workflow.NoticeKind, error) {
+	bad := workflow.Errorf(workflow.CodeInvalid, "this unsubscribe link is not valid")
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return workflow.User{}, "", bad
+	}
+	userID, kind := parts[0], workflow.NoticeKind(parts[1])
+	got, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || (kind != DigestKind && !workflow.ValidNoticeKind(kind)) {
+		return workflow.User{}, "", bad
+	}
+	want, err := s.unsubscribeMAC(userID, kind)
+	if err != nil {
+		return workflow.User{}, "", err
+	}
+	if !hmac.Equal(got, want) {
+		return workflow.User{}, "", bad
+	}
+	var u userRow
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", userID).Take(&u).Error; err != nil {
+			return notFound(err, "user")
+		}
+		set := workflow.MailSettings{}
+		if kind == DigestKind {
+			current, err := s.mailSettings(tx, userID)
+			if err != nil {
+				return err
+			}
+			for k, c := range current {
+				if c == workflow.MailDigest {
+					set[k] = workflow.MailOff
+				}
+			}
+		} else {
+			set[kind] = workflow.MailOff
+		}
+		return s.setMailSettings(tx, userID, set)
+	})
+	return u.domain(), kind, err
+}
