@@ -44,6 +44,7 @@ func (d Date) String() string               { return d.t.Format(dateLayout) }
 func (d Date) Time() time.Time              { return d.t }
 func (d Date) Before(o Date) bool           { return d.t.Before(o.t) }
 func (d Date) IsZero() bool                 { return d.t.IsZero() }
+func (d Date) AddDays(n int) Date           { return addDays(d, n) }
 func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 func (d *Date) UnmarshalJSON(b []byte) error {

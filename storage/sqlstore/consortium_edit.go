@@ -488,8 +488,14 @@ func (s *Store) UpdateMembership(ctx context.Context, id string, version int, ed
 			}
 		}
 		out = m
-		return bump(tx, &membershipRow{}, id, version, "member", map[string]any{"role": string(m.Role),
-			"partner_id": nullable(m.PartnerID), "stakeholder_group_id": nullable(m.StakeholderGroupID)})
+		if err := bump(tx, &membershipRow{}, id, version, "member", map[string]any{"role": string(m.Role),
+			"partner_id": nullable(m.PartnerID), "stakeholder_group_id": nullable(m.StakeholderGroupID)}); err != nil {
+			return err
+		}
+		if m.Role == workflow.Role(row.Role) {
+			return nil
+		}
+		return s.tellMember(ctx, tx, workflow.NoticeRoleChanged, m)
 	})
 	return out, err
 }
@@ -546,8 +552,11 @@ func (s *Store) Invite(ctx context.Context, u *workflow.User, m *workflow.Member
 		if n > 0 {
 			return workflow.Errorf(workflow.CodeConflict, "this user is already a member of the project")
 		}
-		return tx.Create(&membershipRow{ID: m.ID, ProjectID: m.ProjectID, UserID: m.UserID, Role: string(m.Role),
-			PartnerID: nullable(m.PartnerID), StakeholderGroupID: nullable(m.StakeholderGroupID), CreatedAt: m.CreatedAt, Version: 1}).Error
+		if err := tx.Create(&membershipRow{ID: m.ID, ProjectID: m.ProjectID, UserID: m.UserID, Role: string(m.Role),
+			PartnerID: nullable(m.PartnerID), StakeholderGroupID: nullable(m.StakeholderGroupID), CreatedAt: m.CreatedAt, Version: 1}).Error; err != nil {
+			return err
+		}
+		return s.tellMember(ctx, tx, workflow.NoticeInvited, *m)
 	})
 	if err != nil {
 		created = false

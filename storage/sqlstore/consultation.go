@@ -10,12 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"gorm.io/gorm"
 
-	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -387,6 +385,9 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 		out = workflow.Comment{ID: id, DeliverableID: h.ID, Kind: d.Kind, ProjectID: h.ProjectID, Revision: h.Revision, Section: nc.Section,
 			ParentID: nc.ParentID, Stance: nc.Stance, Body: nc.Body, AuthorID: nc.Principal.User.ID, AuthorName: nc.Principal.User.Name,
 			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if err := s.tellComment(ctx, tx, out, h.Title); err != nil {
+			return err
+		}
 		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentCreated, ProjectID: h.ProjectID,
 			DeliverableID: h.ID, At: at, Data: out})
 	})
@@ -820,6 +821,9 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 		}
 		out = r.Comment
 		out.Response = &workflow.Response{Status: status, Body: body, AuthorID: p.User.ID, AuthorName: p.User.Name, At: at}
+		if err := s.tellResponse(ctx, tx, out, h.Title, p.User.ID, at); err != nil {
+			return err
+		}
 		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentResponded, ProjectID: h.ProjectID,
 			DeliverableID: h.ID, At: at, Data: out})
 	})
@@ -1075,13 +1079,11 @@ type Reminder struct {
 }
 
 // ConsultationReminder marks the consultation reminded (once), emits
-// consultation.closing_soon, queues a mail to each stakeholder of the
-// group who has not commented on the revision, all in one transaction, and
-// returns them. Nothing is returned when the consultation is closed or was
-// reminded already, so a retried sweep sends no second round.
-// letters writes the reminders, in each reader's language.
-var letters = sync.OnceValues(notify.NewLetters)
-
+// consultation.closing_soon, tells each stakeholder of the group who has
+// not commented on the revision (a notification, mailed as they chose),
+// all in one transaction, and returns them. Nothing is returned when the
+// consultation is closed or was reminded already, so a retried sweep
+// sends no second round.
 func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, revision int) (Reminder, bool, error) {
 	at := now()
 	var out Reminder
@@ -1118,24 +1120,14 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 				out.To = append(out.To, u.domain())
 			}
 		}
-		if s.jobs != nil && len(out.To) > 0 {
-			stx, err := sqlTx(tx)
-			if err != nil {
+		if row.PolicyInstrumentID != nil {
+			// The reminder is a notification: mailed at once unless the
+			// person chose otherwise. Detail carries the deadline.
+			n := notice{kind: workflow.NoticeConsultationClosing, projectID: row.ProjectID, deliverableID: row.ID, title: row.Title,
+				detail: out.Deadline.Format(time.RFC3339), revision: revision, at: at}
+			if err := s.tell(ctx, tx, n, whoStakeholders+` AND m.user_id NOT IN (SELECT author_id FROM comments WHERE deliverable_id = ? AND revision = ?)`,
+				row.ProjectID, *row.PolicyInstrumentID, deliverableID, revision); err != nil {
 				return err
-			}
-			ls, err := letters()
-			if err != nil {
-				return err
-			}
-			var pr projectRow
-			if err := tx.Select("language", "time_zone").Where("id = ?", row.ProjectID).Take(&pr).Error; err != nil {
-				return notFound(err, "project")
-			}
-			project := workflow.ProjectLocale{Language: pr.Language, TimeZone: pr.TimeZone}
-			for _, u := range out.To {
-				if err := s.jobs.EnqueueMail(ctx, stx, ls.ClosingSoon(u, project, out.Title, revision, out.Deadline, at)); err != nil {
-					return err
-				}
 			}
 		}
 		data := map[string]any{"deliverable_id": deliverableID, "revision": revision, "deadline": out.Deadline, "reminded": len(out.To)}

@@ -105,7 +105,9 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (workflow.User, er
 			}
 			// Deactivated at once: no token, session or sign-in link
 			// works any more, and no kept answer holds their data.
-			for _, table := range []string{"api_tokens", "ui_sessions", "ui_login_links", "idempotency_keys"} {
+			// Their inbox and mail settings go too (what others were told
+			// of their actions stays, naming them by the pseudonym).
+			for _, table := range []string{"api_tokens", "ui_sessions", "ui_login_links", "idempotency_keys", "notifications", "mail_settings"} {
 				if err := tx.Exec(`DELETE FROM `+table+` WHERE user_id = ?`, userID).Error; err != nil {
 					return err
 				}

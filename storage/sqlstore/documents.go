@@ -339,8 +339,14 @@ func (s *Store) FinishDocument(ctx context.Context, id string, failure error) er
 			up = map[string]any{"status": workflow.DocumentFailed, "error": failure.Error()}
 		}
 		res := tx.Model(&documentRow{}).Where("id = ? AND status = ?", id, workflow.DocumentPending).Updates(up)
-		if res.Error != nil || failure != nil || res.RowsAffected == 0 {
+		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
+		}
+		if err := s.tellDocument(ctx, tx, id, failure == nil); err != nil {
+			return err
+		}
+		if failure != nil {
+			return nil
 		}
 		return s.emitDocumentReady(ctx, tx, id)
 	})

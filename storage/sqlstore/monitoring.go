@@ -692,6 +692,9 @@ func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTra
 				ActorID: tr.ActorID}}); err != nil {
 			return err
 		}
+		if err := s.tellReport(ctx, tx, r, d.Head().Title, t.Trigger, tr.ID, tr.ActorID, req.Note, at); err != nil {
+			return err
+		}
 		if slices.Contains(t.Effects, workflow.EffectAssembleDocument) {
 			if err := s.queueReportDocuments(ctx, tx, r, req.Principal.User.ID); err != nil {
 				return err
@@ -927,8 +930,14 @@ func (s *Store) ListUptake(ctx context.Context, peerReviewID string, p workflow.
 
 // Reminders.
 
+// overdueNoticeDays is how long after a due date the sweep still tells the
+// owners that the report is overdue (once: see RemindDueReports); a plan
+// monitored long after its periods ended is not told of each old one.
+const overdueNoticeDays = 7
+
 // RemindDueReports sends the progress_report.due events whose day has
-// come: for each monitored plan and each period of its project whose
+// come, and tells the owners of reports due and overdue: for each
+// monitored plan and each period of its project whose
 // reminder day (ReminderLeadDays before the due date) is today or past and
 // whose due date is not, unless the period's report is already submitted
 // or accepted. The reminders table makes each go out once, even when two
@@ -938,11 +947,11 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 	today := workflow.DateOf(at)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		type planRow struct {
-			ID, ProjectID        string
+			ID, ProjectID, Title string
 			Phase1End, Phase2End *workflow.Date
 		}
 		var plans []planRow
-		if err := tx.Table("deliverables d").Select("d.id, d.project_id, p.phase1_end, p.phase2_end").
+		if err := tx.Table("deliverables d").Select("d.id, d.project_id, d.title, p.phase1_end, p.phase2_end").
 			Joins("JOIN projects p ON p.id = d.project_id").
 			Where("d.kind = ? AND d.state = ? AND p.phase1_end IS NOT NULL AND p.phase2_end IS NOT NULL",
 				string(workflow.KindActionPlan), string(workflow.StateMonitored)).
@@ -950,15 +959,20 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 			return err
 		}
 		type due struct {
-			plan planRow
-			per  workflow.Period
+			plan    planRow
+			per     workflow.Period
+			overdue bool
 		}
 		var candidates []due
 		var ids []string
 		for _, pl := range plans {
 			for _, per := range workflow.Periods(workflow.Project{Phase1End: pl.Phase1End, Phase2End: pl.Phase2End}) {
-				if !today.Before(per.RemindAt()) && !per.DueDate.Before(today) {
-					candidates = append(candidates, due{pl, per})
+				switch {
+				case !today.Before(per.RemindAt()) && !per.DueDate.Before(today):
+					candidates = append(candidates, due{plan: pl, per: per})
+					ids = append(ids, pl.ID)
+				case per.DueDate.Before(today) && today.Before(per.DueDate.AddDays(overdueNoticeDays)):
+					candidates = append(candidates, due{plan: pl, per: per, overdue: true})
 					ids = append(ids, pl.ID)
 				}
 			}
@@ -986,7 +1000,20 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 		for _, c := range candidates {
 			k := key{c.plan.ID, c.per.Name}
 			r, has := byKey[k]
-			if sentBefore[k] || has && r.State != string(workflow.ReportDraft) {
+			if has && r.State != string(workflow.ReportDraft) {
+				continue
+			}
+			if c.overdue {
+				// The event's id is the plan's and period's, so the owners
+				// are told once however often the sweep runs.
+				if err := s.tell(ctx, tx, notice{id: "overdue-" + c.plan.ID + "-" + c.per.Name, kind: workflow.NoticeReportOverdue,
+					projectID: c.plan.ProjectID, deliverableID: c.plan.ID, title: c.plan.Title, period: c.per.Name,
+					detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
+					return err
+				}
+				continue
+			}
+			if sentBefore[k] {
 				continue
 			}
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&reminderRow{PlanID: c.plan.ID, Period: c.per.Name,
@@ -1000,6 +1027,10 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 			data := workflow.ReportDueEventData{PlanID: c.plan.ID, Period: c.per.Name, DueDate: c.per.DueDate, State: "missing"}
 			if has {
 				data.ReportID, data.State = r.ID, r.State
+			}
+			if err := s.tell(ctx, tx, notice{kind: workflow.NoticeReportDue, projectID: c.plan.ProjectID, deliverableID: c.plan.ID,
+				title: c.plan.Title, period: c.per.Name, detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
+				return err
 			}
 			if err := s.emit(ctx, tx, workflow.Event{Type: workflow.EventProgressReportDue, ProjectID: c.plan.ProjectID,
 				DeliverableID: c.plan.ID, At: at.UTC(), Data: data}); err != nil {

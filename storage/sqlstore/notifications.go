@@ -26,6 +26,9 @@ type notice struct {
 	revision                             int
 	actorID                              string // never told of their own action
 	at                                   time.Time
+	// inboxOnly notices are not mailed, whatever the person chose: the
+	// caller sends the mail of its own (the invitation, with its link).
+	inboxOnly bool
 }
 
 // Who is told: each is a query of user ids, with its arguments.
@@ -66,9 +69,13 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 		WHERE u.id IN (` + who + `) AND u.deactivated_at IS NULL AND u.id <> ?
 		ON CONFLICT DO NOTHING
 		RETURNING mail`
+	choice, setting := workflow.DefaultMailChoice(n.kind), string(n.kind)
+	if n.inboxOnly {
+		choice, setting = workflow.MailOff, "" // no setting matches "", so every row is off
+	}
 	all := []any{n.id, n.projectID, string(n.kind), nullable(n.deliverableID), nullable(n.commentID), nullable(n.documentID),
-		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(workflow.DefaultMailChoice(n.kind)), n.at.UTC(),
-		n.projectID, string(n.kind)}
+		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(choice), n.at.UTC(),
+		n.projectID, setting}
 	all = append(append(all, args...), n.actorID)
 	var mails []string
 	if err := tx.WithContext(ctx).Raw(q, all...).Scan(&mails).Error; err != nil {
@@ -308,15 +315,16 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (workflow.User, w
 		return workflow.User{}, "", bad
 	}
 	userID, kind := parts[0], workflow.NoticeKind(parts[1])
-	got, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || (kind != DigestKind && !workflow.ValidNoticeKind(kind)) {
+	if kind != DigestKind && !workflow.ValidNoticeKind(kind) {
 		return workflow.User{}, "", bad
 	}
 	want, err := s.unsubscribeMAC(userID, kind)
 	if err != nil {
 		return workflow.User{}, "", err
 	}
-	if !hmac.Equal(got, want) {
+	// The text is compared, not the decoded bytes: base64's spare bits in
+	// the last character would let a changed link pass.
+	if !hmac.Equal([]byte(parts[2]), []byte(base64.RawURLEncoding.EncodeToString(want))) {
 		return workflow.User{}, "", bad
 	}
 	var u userRow

@@ -25,14 +25,14 @@ const mailable = noticeVisible + ` AND n.mailed_at IS NULL
 	AND COALESCE((SELECT ms.choice FROM mail_settings ms WHERE ms.user_id = n.user_id AND ms.kind = n.kind), n.mail) = n.mail`
 
 type noticeMailRow struct {
-	noticeRow
+	Row                             noticeRow `gorm:"embedded"`
 	Email, Name, Language, TimeZone string
 	ProjectLanguage, ProjectZone    string
 }
 
 func (r noticeMailRow) mail() NoticeMail {
-	return NoticeMail{User: workflow.User{ID: r.UserID, Email: r.Email, Name: r.Name, Language: r.Language, TimeZone: r.TimeZone},
-		Project: workflow.ProjectLocale{Language: r.ProjectLanguage, TimeZone: r.ProjectZone}, Notification: r.domain()}
+	return NoticeMail{User: workflow.User{ID: r.Row.UserID, Email: r.Email, Name: r.Name, Language: r.Language, TimeZone: r.TimeZone},
+		Project: workflow.ProjectLocale{Language: r.ProjectLanguage, TimeZone: r.ProjectZone}, Notification: r.Row.domain()}
 }
 
 const noticeMailColumns = noticeColumns + `, u.email, u.name, u.language, u.time_zone,
@@ -83,12 +83,9 @@ func digestCut(at time.Time, zone *time.Location) time.Time {
 // thus holds exactly the notifications since the one before, and a
 // repeated sweep finds nothing new to mark. It returns how many it queued.
 func (s *Store) QueueDigests(ctx context.Context, at time.Time) (int, error) {
-	type waiting struct {
-		UserID, TimeZone, ProjectZone string
-		Oldest                        time.Time
-	}
+	type waiting struct{ UserID, TimeZone, ProjectZone string }
 	var ws []waiting
-	if err := s.db.WithContext(ctx).Raw(`SELECT n.user_id, u.time_zone, MIN(n.created_at) AS oldest,
+	if err := s.db.WithContext(ctx).Raw(`SELECT n.user_id, u.time_zone,
 			(SELECT p.time_zone FROM notifications o JOIN projects p ON p.id = o.project_id
 				WHERE o.user_id = n.user_id AND o.mail = 'digest' AND o.digest_id IS NULL ORDER BY o.created_at LIMIT 1) AS project_zone
 		FROM notifications n JOIN users u ON u.id = n.user_id
@@ -103,15 +100,16 @@ func (s *Store) QueueDigests(ctx context.Context, at time.Time) (int, error) {
 			zone = w.ProjectZone
 		}
 		cut := digestCut(at, locale.ZoneOf(zone))
-		if !w.Oldest.Before(cut) {
-			continue
-		}
 		id := workflow.NewID()
 		err := s.tx(ctx, func(tx *gorm.DB) error {
 			res := tx.Exec(`UPDATE notifications SET digest_id = ? WHERE user_id = ? AND mail = 'digest' AND digest_id IS NULL AND created_at < ?`,
 				id, w.UserID, cut.UTC())
-			if res.Error != nil || res.RowsAffected == 0 || s.jobs == nil {
+			if res.Error != nil || res.RowsAffected == 0 {
 				return res.Error
+			}
+			queued++
+			if s.jobs == nil {
+				return nil
 			}
 			stx, err := sqlTx(tx)
 			if err != nil {
@@ -122,7 +120,6 @@ func (s *Store) QueueDigests(ctx context.Context, at time.Time) (int, error) {
 		if err != nil {
 			return queued, err
 		}
-		queued++
 	}
 	return queued, nil
 }

@@ -103,7 +103,8 @@ func freeze(d workflow.Deliverable, c surroundings, number int) ([]byte, string,
 // transaction: the write is guarded by the version that was read, so a
 // decision taken on a state that has since moved is never written. The
 // write is one statement on PostgreSQL when the transition has nothing
-// beyond its own rows to do (no webhook to notify, no document to queue);
+// beyond its own rows to do (no webhook to notify, no document to queue,
+// nobody to tell);
 // otherwise it is one transaction around that statement and the rest.
 func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest) (workflow.Deliverable, workflow.TransitionRecord, error) {
 	if err := workflow.CheckNote(r.Note); err != nil {
@@ -114,7 +115,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		return workflow.Deliverable{}, workflow.TransitionRecord{}, translate(err)
 	}
 	lost := workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
-	if s.dialect == Postgres && !p.hooks && !slices.Contains(p.t.Effects, workflow.EffectAssembleDocument) {
+	if s.dialect == Postgres && !p.hooks && !slices.Contains(p.t.Effects, workflow.EffectAssembleDocument) && transitionNotice(p.row, p.t) == "" {
 		// request_changes withdraws the consultation in the same statement.
 		p.also.closeConsultation = slices.Contains(p.t.Effects, workflow.EffectCloseConsultation)
 		won, err := s.casTransition(ctx, s.sql, p.row, r.Version, p.tr, p.also)
@@ -139,6 +140,9 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 			return lost
 		}
 		if err := s.carryOut(ctx, tx, p.row, p.t, r.Principal.User.ID, p.also.deadline, p.hooks); err != nil {
+			return err
+		}
+		if err := s.tellTransition(ctx, tx, p.row, p.t, p.tr.ID, r.Principal.User.ID, r.Note, p.tr.At); err != nil {
 			return err
 		}
 		// The event's id is the history row's, so receivers can match them.

@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/craftscode/craftscode/workflow"
+)
+
+// Who is told of what, at each event. Every function here runs inside
+// the transaction of the event, so a notification exists exactly when the
+// change that caused it commits.
+
+// transitionNotice is what a deliverable's transition tells its owners,
+// or the stakeholders for submit; "" when nobody is told.
+func transitionNotice(row deliverableRow, t workflow.Transition) workflow.NoticeKind {
+	switch t.Trigger {
+	case workflow.TriggerSubmit:
+		for _, e := range t.Effects {
+			if e == workflow.EffectOpenConsultation && row.PolicyInstrumentID != nil {
+				return workflow.NoticeConsultationOpened
+			}
+		}
+	case workflow.TriggerRequestChanges:
+		return workflow.NoticeReturned
+	case workflow.TriggerApprove:
+		return workflow.NoticeApproved
+	case workflow.TriggerStartMonitoring:
+		return workflow.NoticeMonitored
+	case workflow.TriggerClose:
+		return workflow.NoticeClosed
+	}
+	return ""
+}
+
+// tellTransition tells of a deliverable's transition: the stakeholder
+// group that its consultation opened, or the owners what became of it
+// (with the note of a return). eventID is the history row's.
+func (s *Store) tellTransition(ctx context.Context, tx *gorm.DB, row deliverableRow, t workflow.Transition, eventID, actorID, note string, at time.Time) error {
+	kind := transitionNotice(row, t)
+	if kind == "" {
+		return nil
+	}
+	n := notice{id: eventID, kind: kind, projectID: row.ProjectID, deliverableID: row.ID, title: row.Title,
+		revision: row.Revision, actorID: actorID, at: at}
+	if kind == workflow.NoticeConsultationOpened {
+		return s.tell(ctx, tx, n, whoStakeholders, row.ProjectID, *row.PolicyInstrumentID)
+	}
+	if kind == workflow.NoticeReturned {
+		n.detail = note
+	}
+	return s.tell(ctx, tx, n, whoOwners, row.ProjectID, row.ID)
+}
+
+// tellComment tells of a new comment: the author of the comment it
+// replies to, then the deliverable's owners and the coordinators. Both
+// share the event's id, so an owner replied to is told once, of the reply.
+func (s *Store) tellComment(ctx context.Context, tx *gorm.DB, c workflow.Comment, title string) error {
+	n := notice{id: workflow.NewID(), projectID: c.ProjectID, deliverableID: c.DeliverableID, commentID: c.ID,
+		title: title, revision: c.Revision, actorID: c.AuthorID, at: c.CreatedAt}
+	if c.ParentID != "" {
+		n.kind = workflow.NoticeCommentReply
+		if err := s.tell(ctx, tx, n, whoAuthor, c.ParentID); err != nil {
+			return err
+		}
+	}
+	n.kind = workflow.NoticeCommentCreated
+	return s.tell(ctx, tx, n, whoOwnersAndCoordinators, c.ProjectID, c.DeliverableID)
+}
+
+// tellResponse tells a comment's author that it got its formal response.
+func (s *Store) tellResponse(ctx context.Context, tx *gorm.DB, c workflow.Comment, title, actorID string, at time.Time) error {
+	return s.tell(ctx, tx, notice{kind: workflow.NoticeCommentResponse, projectID: c.ProjectID, deliverableID: c.DeliverableID,
+		commentID: c.ID, title: title, revision: c.Revision, actorID: actorID, at: at}, whoAuthor, c.ID)
+}
+
+// tellDocument tells the person who asked for a document that it is
+// ready, or failed. Approval documents, which the approval queues by
+// itself, tell nobody.
+func (s *Store) tellDocument(ctx context.Context, tx *gorm.DB, id string, ready bool) error {
+	var d documentRow
+	if err := tx.Where("id = ?", id).Take(&d).Error; err != nil {
+		return err
+	}
+	if d.Approved || d.RequestedBy == "" {
+		return nil
+	}
+	var title string
+	if err := tx.Table("deliverables").Select("title").Where("id = ?", d.DeliverableID).Scan(&title).Error; err != nil {
+		return err
+	}
+	kind := workflow.NoticeDocumentReady
+	if !ready {
+		kind = workflow.NoticeDocumentFailed
+	}
+	return s.tell(ctx, tx, notice{kind: kind, projectID: d.ProjectID, deliverableID: d.DeliverableID, documentID: d.ID,
+		title: title, detail: d.Format, revision: d.Revision}, whoUser, d.RequestedBy)
+}
+
+// tellReport tells a plan's owners that its progress report was returned
+// (with the note) or accepted.
+func (s *Store) tellReport(ctx context.Context, tx *gorm.DB, r reportRow, title string, trigger workflow.ReportTrigger, eventID, actorID, note string, at time.Time) error {
+	n := notice{id: eventID, projectID: r.ProjectID, deliverableID: r.PlanID, period: r.Period, title: title, actorID: actorID, at: at}
+	switch trigger {
+	case workflow.ReportReturn:
+		n.kind, n.detail = workflow.NoticeReportReturned, note
+	case workflow.ReportAccept:
+		n.kind = workflow.NoticeReportAccepted
+	default:
+		return nil
+	}
+	return s.tell(ctx, tx, n, whoOwners, r.ProjectID, r.PlanID)
+}
+
+// tellMember tells a person they were made a member of a project, or
+// that their role in it changed (Detail is the role). An invitation is
+// in the inbox but not mailed from here: the caller mails the invitation
+// itself, with its sign-in link.
+func (s *Store) tellMember(ctx context.Context, tx *gorm.DB, kind workflow.NoticeKind, m workflow.Membership) error {
+	var title string
+	if err := tx.Table("projects").Select("title").Where("id = ?", m.ProjectID).Scan(&title).Error; err != nil {
+		return err
+	}
+	return s.tell(ctx, tx, notice{kind: kind, projectID: m.ProjectID, title: title, detail: string(m.Role),
+		inboxOnly: kind == workflow.NoticeInvited}, whoUser, m.UserID)
+}
