@@ -44,7 +44,9 @@ type DigestArgs struct {
 func (DigestArgs) Kind() string { return "digest_mail" }
 
 // InsertOpts gives digests the attempts of other mail.
-func (DigestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: MailMaxAttempts} }
+func (DigestArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MailMaxAttempts}
+}
 
 // SweepDigestsArgs is the periodic sweep that queues the digests whose
 // 08:00 has come.
