@@ -38,7 +38,8 @@ func (m *mailbox) to() []string {
 }
 
 // TestConsultationJobs: River's periodic sweep reminds a short window (the
-// stakeholder who has not commented, once) and closes it at its deadline.
+// stakeholder who has not commented, once) and closes it at its deadline;
+// both stakeholders were told of the opening.
 func TestConsultationJobs(t *testing.T) {
 	for _, d := range sqlstoretest.Backends {
 		t.Run(string(d), func(t *testing.T) {
@@ -46,7 +47,7 @@ func TestConsultationJobs(t *testing.T) {
 			ctx := context.Background()
 			mail := &mailbox{}
 			s, q, _ := storeWithQueue(t, d, func(s *sqlstore.Store, w *jobs.Workers) {
-				w.Consultations, w.Mailer, w.ConsultationSweep = s, mail, 300*time.Millisecond
+				w.Consultations, w.Notices, w.Mailer, w.ConsultationSweep = s, s, mail, 300*time.Millisecond
 			})
 			plan := planIn(t, s)
 			g := workflow.StakeholderGroup{ProjectID: plan.Plan.ProjectID, Name: "Grupo", PolicyInstrumentID: plan.Plan.PolicyInstrumentID}
@@ -85,7 +86,12 @@ func TestConsultationJobs(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, "deadline", cs.ClosedReason)
 			require.False(t, cs.ClosedAt.Before(deadline), "not before the deadline")
-			require.Equal(t, []string{"silent@example.org"}, mail.to(), "only who has not commented, once")
+			count := map[string]int{}
+			for _, to := range mail.to() {
+				count[to]++
+			}
+			require.Equal(t, map[string]int{"talks@example.org": 1, "silent@example.org": 2}, count,
+				"the opening to both; the reminder only to who has not commented, once")
 		})
 	}
 }

@@ -140,6 +140,7 @@ func New(db *sql.DB, d Dialect, log *slog.Logger, w *Workers) (*Queue, error) {
 		box := &letterBox{store: w.Notices, mailer: w.Mailer, letters: letters, log: log}
 		river.AddWorker(ws, &noticeMailWorker{letterBox: box})
 		river.AddWorker(ws, &digestWorker{letterBox: box})
+		river.AddWorker(ws, &fanOutWorker{store: w.Notices})
 		river.AddWorker(ws, &sweepDigestsWorker{store: w.Notices, now: now, log: log})
 		cfg.Workers = ws
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}

@@ -37,6 +37,11 @@ func (MailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttem
 
 // EnqueueMail inserts a message's job in the caller's transaction.
 func (q *Queue) EnqueueMail(ctx context.Context, tx *sql.Tx, m workflow.Mail) error {
+	if m.HTML != "" || len(m.Headers) > 0 {
+		// The job keeps only the text; notification mail, which has the
+		// rest, is written when sent (NoticeMailArgs).
+		return fmt.Errorf("jobs: queued mail carries text only, not an HTML part or headers")
+	}
 	if _, err := q.client.InsertTx(ctx, tx, MailArgs{To: m.To, Subject: m.Subject, Body: m.Body}, nil); err != nil {
 		return fmt.Errorf("jobs: insert: %w", err)
 	}

@@ -48,6 +48,15 @@ func (DigestArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: MailMaxAttempts}
 }
 
+// FanOutArgs writes a group notification's row for each member (see
+// sqlstore's tellGroup), which queues their mail.
+type FanOutArgs struct {
+	EventID string `json:"event_id"`
+}
+
+// Kind names the job type in River's table.
+func (FanOutArgs) Kind() string { return "notice_fanout" }
+
 // SweepDigestsArgs is the periodic sweep that queues the digests whose
 // 08:00 has come.
 type SweepDigestsArgs struct{}
@@ -61,6 +70,7 @@ const DefaultDigestSweep = 5 * time.Minute
 
 // NoticeStore is what notification mail needs from the database.
 type NoticeStore interface {
+	FanOut(ctx context.Context, eventID string) error
 	PendingNoticeMails(ctx context.Context, eventID string) ([]sqlstore.NoticeMail, error)
 	MarkNoticeMailed(ctx context.Context, eventID, userID string) error
 	QueueDigests(ctx context.Context, at time.Time) (int, error)
@@ -74,6 +84,15 @@ type NoticeStore interface {
 // EnqueueNoticeMail inserts an event's mail job in the caller's transaction.
 func (q *Queue) EnqueueNoticeMail(ctx context.Context, tx *sql.Tx, eventID string) error {
 	if _, err := q.client.InsertTx(ctx, tx, NoticeMailArgs{EventID: eventID}, nil); err != nil {
+		return fmt.Errorf("jobs: insert: %w", err)
+	}
+	return nil
+}
+
+// EnqueueFanOut inserts a group notification's job in the caller's
+// transaction.
+func (q *Queue) EnqueueFanOut(ctx context.Context, tx *sql.Tx, eventID string) error {
+	if _, err := q.client.InsertTx(ctx, tx, FanOutArgs{EventID: eventID}, nil); err != nil {
 		return fmt.Errorf("jobs: insert: %w", err)
 	}
 	return nil
@@ -192,6 +211,19 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 		return err
 	}
 	return w.store.MarkDigestMailed(ctx, job.Args.UserID, job.Args.DigestID)
+}
+
+type fanOutWorker struct {
+	river.WorkerDefaults[FanOutArgs]
+	store NoticeStore
+}
+
+// Work writes the rows; a second run finds the fan-out done.
+func (w *fanOutWorker) Work(ctx context.Context, job *river.Job[FanOutArgs]) error {
+	if w.store == nil {
+		return errNoNoticeStore
+	}
+	return w.store.FanOut(ctx, job.Args.EventID)
 }
 
 type sweepDigestsWorker struct {

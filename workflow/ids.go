@@ -16,6 +16,13 @@ func NewID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
+// NameID is the id named by parts: the same parts give the same id (a
+// name-based UUID), for an event that must happen once, such as a report
+// turning overdue.
+func NameID(parts ...string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("craftscode:"+strings.Join(parts, "\x00"))).String()
+}
+
 // ValidID reports whether s is an id in canonical form.
 func ValidID(s string) bool {
 	if len(s) != 36 {

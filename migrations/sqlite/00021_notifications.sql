@@ -4,11 +4,13 @@
 -- person. mail is the person's choice for the kind when it was written;
 -- mailed_at is when it went out (at once, or in the digest digest_id).
 -- Names are not copied here: the actor's is read from users, so erasure
--- reaches it.
+-- reaches it. No foreign keys: their checks would cost each of many rows
+-- written at once, and users are never deleted (erasure deletes a
+-- person's notifications itself).
 CREATE TABLE notifications (
     id             text NOT NULL,
-    user_id        text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    project_id     text NOT NULL REFERENCES projects (id),
+    user_id        text NOT NULL,
+    project_id     text NOT NULL,
     kind           text NOT NULL,
     deliverable_id text,
     comment_id     text,
@@ -26,9 +28,26 @@ CREATE TABLE notifications (
     PRIMARY KEY (user_id, id)
 );
 CREATE INDEX notifications_inbox ON notifications (user_id, created_at DESC, id DESC);
-CREATE INDEX notifications_unread ON notifications (user_id) WHERE read_at IS NULL;
 CREATE INDEX notifications_digest_pending ON notifications (user_id, created_at) WHERE mail = 'digest' AND digest_id IS NULL;
 CREATE INDEX notifications_digest ON notifications (digest_id) WHERE digest_id IS NOT NULL;
+
+-- A notification to a whole stakeholder group (a consultation opening),
+-- written in the event's transaction as one row: the inbox reads it as
+-- each member's until a job writes each member's own row (done_at), so
+-- the event does not wait for hundreds of inserts.
+CREATE TABLE notification_fanouts (
+    id             text PRIMARY KEY,
+    project_id     text NOT NULL,
+    group_id       text NOT NULL,
+    kind           text NOT NULL,
+    deliverable_id text,
+    title          text NOT NULL DEFAULT '',
+    revision       integer NOT NULL DEFAULT 0,
+    actor_id       text,
+    created_at     DATETIME NOT NULL,
+    done_at        DATETIME
+);
+CREATE INDEX notification_fanouts_pending ON notification_fanouts (group_id) WHERE done_at IS NULL;
 
 -- A person's mail choice per kind; a kind without a row has its default.
 CREATE TABLE mail_settings (
@@ -40,4 +59,5 @@ CREATE TABLE mail_settings (
 
 -- +goose Down
 DROP TABLE mail_settings;
+DROP TABLE notification_fanouts;
 DROP TABLE notifications;

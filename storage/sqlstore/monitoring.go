@@ -1006,7 +1006,7 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 			if c.overdue {
 				// The event's id is the plan's and period's, so the owners
 				// are told once however often the sweep runs.
-				if err := s.tell(ctx, tx, notice{id: "overdue-" + c.plan.ID + "-" + c.per.Name, kind: workflow.NoticeReportOverdue,
+				if err := s.tell(ctx, tx, notice{id: workflow.NameID("report overdue", c.plan.ID, c.per.Name), kind: workflow.NoticeReportOverdue,
 					projectID: c.plan.ProjectID, deliverableID: c.plan.ID, title: c.plan.Title, period: c.per.Name,
 					detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
 					return err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -64,9 +66,9 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 			revision, actor_id, mail, created_at)
 		SELECT ?, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(ms.choice, ?), ?
 		FROM users u
-		JOIN memberships m ON m.user_id = u.id AND m.project_id = ?
 		LEFT JOIN mail_settings ms ON ms.user_id = u.id AND ms.kind = ?
 		WHERE u.id IN (` + who + `) AND u.deactivated_at IS NULL AND u.id <> ?
+			AND EXISTS (SELECT 1 FROM memberships m WHERE m.project_id = ? AND m.user_id = u.id)
 		ON CONFLICT DO NOTHING
 		RETURNING mail`
 	choice, setting := workflow.DefaultMailChoice(n.kind), string(n.kind)
@@ -74,9 +76,8 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 		choice, setting = workflow.MailOff, "" // no setting matches "", so every row is off
 	}
 	all := []any{n.id, n.projectID, string(n.kind), nullable(n.deliverableID), nullable(n.commentID), nullable(n.documentID),
-		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(choice), n.at.UTC(),
-		n.projectID, setting}
-	all = append(append(all, args...), n.actorID)
+		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(choice), n.at.UTC(), setting}
+	all = append(append(all, args...), n.actorID, n.projectID)
 	var mails []string
 	if err := tx.WithContext(ctx).Raw(q, all...).Scan(&mails).Error; err != nil {
 		return err
@@ -98,10 +99,21 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 
 // noticeFrom joins a notification to what decides whether its person may
 // still see it and what it shows; noticeVisible is that decision: still a
-// member (the join), still active, the comment neither hidden nor
-// deleted, the deliverable in the member's scope (workflow.Scope, as a
-// query).
-const noticeFrom = `notifications n
+// member (the join), still active, the comment neither hidden nor deleted
+// nor in a hidden thread, the deliverable in the member's scope
+// (workflow.Scope, as a query).
+//
+// A group's notification not yet written for each member (see tellGroup)
+// is read as each member's, unread and not mailed.
+const noticeFrom = `(SELECT id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, detail, revision,
+			actor_id, mail, mailed_at, digest_id, created_at, read_at
+		FROM notifications
+		UNION ALL
+		SELECT f.id, m.user_id, f.project_id, f.kind, f.deliverable_id, NULL, NULL, '', f.title, '', f.revision,
+			f.actor_id, 'off', NULL, NULL, f.created_at, NULL
+		FROM notification_fanouts f
+		JOIN memberships m ON m.project_id = f.project_id AND m.stakeholder_group_id = f.group_id AND m.created_at <= f.created_at
+		WHERE f.done_at IS NULL AND m.user_id <> COALESCE(f.actor_id, '')) n
 	JOIN users u ON u.id = n.user_id
 	JOIN memberships m ON m.project_id = n.project_id AND m.user_id = n.user_id
 	JOIN projects p ON p.id = n.project_id
@@ -110,7 +122,8 @@ const noticeFrom = `notifications n
 	LEFT JOIN users a ON a.id = n.actor_id`
 
 const noticeVisible = `u.deactivated_at IS NULL
-	AND (n.comment_id IS NULL OR c.id IS NOT NULL AND NOT c.hidden AND NOT c.deleted)
+	AND (n.comment_id IS NULL OR c.id IS NOT NULL AND NOT c.hidden AND NOT c.deleted
+		AND NOT EXISTS (SELECT 1 FROM comments h WHERE h.id = c.thread_id AND h.hidden))
 	AND (n.deliverable_id IS NULL OR m.role IN ('coordinator', 'secretariat', 'observer')
 		OR m.role = 'partner' AND (d.kind = 'good_practice' AND d.state <> 'draft'
 			OR EXISTS (SELECT 1 FROM deliverable_parties dp WHERE dp.deliverable_id = d.id AND dp.partner_id = m.partner_id))
@@ -128,22 +141,69 @@ type noticeRow struct {
 	Period, Title, Detail                       string
 	Revision                                    int
 	ActorName                                   *string
-	CreatedAt                                   time.Time
-	ReadAt                                      *time.Time
+	CreatedAt, ReadAt, MailedAt                 unionTime
 	Mail                                        string
-	MailedAt                                    *time.Time
+}
+
+// unionTime reads a timestamp that may come through noticeFrom's UNION:
+// SQLite then gives it as text, having lost the column's declared type.
+type unionTime struct {
+	T     time.Time
+	Valid bool
+}
+
+// Value writes it back as a time (gorm wants both directions).
+func (u unionTime) Value() (driver.Value, error) {
+	if !u.Valid {
+		return nil, nil
+	}
+	return u.T, nil
+}
+
+// sqliteTimes are the layouts the SQLite driver writes times in.
+var sqliteTimes = []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"}
+
+func (u *unionTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*u = unionTime{}
+		return nil
+	case time.Time:
+		*u = unionTime{x.UTC(), true}
+		return nil
+	case []byte:
+		v = string(x)
+	}
+	text, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("a time cannot be read from %T", v)
+	}
+	for _, layout := range sqliteTimes {
+		if t, err := time.Parse(layout, text); err == nil {
+			*u = unionTime{t.UTC(), true}
+			return nil
+		}
+	}
+	return fmt.Errorf("a time cannot be read from %q", text)
+}
+
+func (u unionTime) ptr() *time.Time {
+	if !u.Valid {
+		return nil
+	}
+	return &u.T
 }
 
 func (r noticeRow) domain() workflow.Notification {
 	return workflow.Notification{ID: r.ID, Kind: workflow.NoticeKind(r.Kind), ProjectID: r.ProjectID, ProjectAcronym: r.ProjectAcronym,
 		DeliverableKind: workflow.Kind(deref(r.DeliverableKind)), DeliverableID: deref(r.DeliverableID), CommentID: deref(r.CommentID),
 		DocumentID: deref(r.DocumentID), Period: r.Period, Title: r.Title, Detail: r.Detail, Revision: r.Revision,
-		ActorName: deref(r.ActorName), At: r.CreatedAt.UTC(), ReadAt: utcPtr(r.ReadAt)}
+		ActorName: deref(r.ActorName), At: r.CreatedAt.T, ReadAt: r.ReadAt.ptr()}
 }
 
 // The inbox's cursor is the last row's time and id.
 func noticeCursor(r noticeRow) string {
-	return strconv.FormatInt(r.CreatedAt.UnixMicro(), 10) + "." + r.ID
+	return strconv.FormatInt(r.CreatedAt.T.UnixMicro(), 10) + "." + r.ID
 }
 
 func parseNoticeCursor(s string) (time.Time, string, error) {
@@ -195,6 +255,10 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) err
 		if found == 0 {
 			return workflow.Errorf(workflow.CodeNotFound, "notification not found")
 		}
+		// A group's notification gets its rows first, the reader's among them.
+		if err := s.fanOut(ctx, tx, id); err != nil {
+			return err
+		}
 		return tx.Exec(`UPDATE notifications SET read_at = ? WHERE user_id = ? AND id = ? AND read_at IS NULL`, now(), userID, id).Error
 	})
 }
@@ -205,6 +269,17 @@ func (s *Store) MarkAllNotificationsRead(ctx context.Context, userID string) (in
 		var err error
 		if n, err = s.unread(tx, userID); err != nil {
 			return err
+		}
+		var pending []string
+		if err := tx.Raw(`SELECT f.id FROM notification_fanouts f
+			JOIN memberships m ON m.project_id = f.project_id AND m.stakeholder_group_id = f.group_id
+			WHERE f.done_at IS NULL AND m.user_id = ?`, userID).Scan(&pending).Error; err != nil {
+			return err
+		}
+		for _, id := range pending {
+			if err := s.fanOut(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return tx.Exec(`UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, now(), userID).Error
 	})

@@ -46,7 +46,16 @@ func (s *Store) tellTransition(ctx context.Context, tx *gorm.DB, row deliverable
 	n := notice{id: eventID, kind: kind, projectID: row.ProjectID, deliverableID: row.ID, title: row.Title,
 		revision: row.Revision, actorID: actorID, at: at}
 	if kind == workflow.NoticeConsultationOpened {
-		return s.tell(ctx, tx, n, whoStakeholders, row.ProjectID, *row.PolicyInstrumentID)
+		var groups []string
+		if err := tx.Table("stakeholder_groups").Where("policy_instrument_id = ?", *row.PolicyInstrumentID).Pluck("id", &groups).Error; err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if err := s.tellGroup(ctx, tx, n, g); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if kind == workflow.NoticeReturned {
 		n.detail = note
@@ -125,4 +134,59 @@ func (s *Store) tellMember(ctx context.Context, tx *gorm.DB, kind workflow.Notic
 	}
 	return s.tell(ctx, tx, notice{kind: kind, projectID: m.ProjectID, title: title, detail: string(m.Role),
 		inboxOnly: kind == workflow.NoticeInvited}, whoUser, m.UserID)
+}
+
+// tellGroup tells a stakeholder group, which may be hundreds of people,
+// without making the event wait for a row each: it writes one row, which
+// every member's inbox reads as theirs at once, and queues the job that
+// writes each member's own row (FanOut) and so their mail. Without a
+// queue (tests, tools) it writes them at once.
+func (s *Store) tellGroup(ctx context.Context, tx *gorm.DB, n notice, groupID string) error {
+	if n.at.IsZero() {
+		n.at = now()
+	}
+	if err := tx.Exec(`INSERT INTO notification_fanouts (id, project_id, group_id, kind, deliverable_id, title, revision, actor_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.id, n.projectID, groupID, string(n.kind), nullable(n.deliverableID), n.title, n.revision,
+		nullable(n.actorID), n.at.UTC()).Error; err != nil {
+		return err
+	}
+	if s.jobs == nil {
+		return s.fanOut(ctx, tx, n.id)
+	}
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return err
+	}
+	return s.jobs.EnqueueFanOut(ctx, stx, n.id)
+}
+
+type fanoutRow struct {
+	ID, ProjectID, GroupID, Kind, Title string
+	DeliverableID, ActorID              *string
+	Revision                            int
+	CreatedAt                           time.Time
+}
+
+func (fanoutRow) TableName() string { return "notification_fanouts" }
+
+// FanOut writes a group notification's row for each member who was in
+// the group when it happened; once, however often it is asked.
+func (s *Store) FanOut(ctx context.Context, id string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error { return s.fanOut(ctx, tx, id) })
+}
+
+func (s *Store) fanOut(ctx context.Context, tx *gorm.DB, id string) error {
+	var rows []fanoutRow
+	if err := tx.Where("id = ? AND done_at IS NULL", id).Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
+		return err
+	}
+	f := rows[0]
+	res := tx.Exec(`UPDATE notification_fanouts SET done_at = ? WHERE id = ? AND done_at IS NULL`, now(), id)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error // another did it meanwhile
+	}
+	n := notice{id: f.ID, kind: workflow.NoticeKind(f.Kind), projectID: f.ProjectID, deliverableID: deref(f.DeliverableID),
+		title: f.Title, revision: f.Revision, actorID: deref(f.ActorID), at: f.CreatedAt.UTC()}
+	return s.tell(ctx, tx, n, `SELECT user_id FROM memberships WHERE project_id = ? AND stakeholder_group_id = ? AND created_at <= ?`,
+		f.ProjectID, f.GroupID, f.CreatedAt.UTC())
 }

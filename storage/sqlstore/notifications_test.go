@@ -104,6 +104,13 @@ func init() {
 		require.Equal(t, []workflow.NoticeKind{workflow.NoticeCommentResponse, workflow.NoticeConsultationOpened}, inbox(t, s, c.sh.User.ID))
 		require.Equal(t, 2, unread(t, s, c.sh.User.ID))
 		require.Equal(t, workflow.CodeNotFound, code(t, s.MarkNotificationRead(ctx, c.sh.User.ID, got[1].ID)), "a hidden one cannot be read")
+
+		// Hiding the thread's first comment hides its replies: the reply
+		// to the owner, in that thread, leaves their inbox too.
+		_, err = s.HideComment(ctx, top.ID, "off topic", c.coord)
+		require.NoError(t, err)
+		require.Empty(t, inbox(t, s, c.owner.User.ID))
+		require.Equal(t, []workflow.NoticeKind{workflow.NoticeConsultationOpened}, inbox(t, s, c.sh.User.ID))
 	}
 
 	// The owners hear that their plan was returned (with the note) and

@@ -70,6 +70,8 @@ type JobQueue interface {
 	// EnqueueDigest queues one person's digest, whose notifications the
 	// caller has marked with digestID.
 	EnqueueDigest(ctx context.Context, tx *sql.Tx, userID, digestID string) error
+	// EnqueueFanOut queues the writing of a group notification's rows.
+	EnqueueFanOut(ctx context.Context, tx *sql.Tx, eventID string) error
 }
 
 // SetJobQueue makes transitions enqueue their effects on q.
