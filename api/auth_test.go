@@ -118,6 +118,22 @@ var matrix = []endpoint{
 	}, []int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"GET", "/api/v1/me/export", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	// The inbox and mail settings: everyone's own, whatever the role.
+	{"GET", "/api/v1/me/notifications", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	{"POST", "/api/v1/me/notifications/read", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	// Every member of both projects is told of one event; the admin and
+	// nobody, members of neither, have no such notification.
+	{"POST", "/api/v1/me/notifications/{nid}/read", nil,
+		[]int{401, 401, 404, 204, 204, 204, 204, 204, 204, 404}, func(e *testEnv, c consortium) (string, any, map[string]string) {
+			return "/api/v1/me/notifications/" + noticeToMembers(e, c) + "/read", nil, nil
+		}},
+	{"GET", "/api/v1/me/mail-settings", nil,
+		[]int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+	{"PATCH", "/api/v1/me/mail-settings", func(*testEnv, consortium) any {
+		return map[string]any{"comment_created": "off"}
+	}, []int{401, 401, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
 	{"POST", "/api/v1/users/{uid}/erase", nil,
 		[]int{401, 401, 200, 403, 403, 403, 403, 403, 403, 403},
 		func(e *testEnv, c consortium) (string, any, map[string]string) {
@@ -364,6 +380,26 @@ var matrix = []endpoint{
 		}},
 	{"POST", "/api/v1/verify", func(*testEnv, consortium) any { return map[string]any{"sha256": strings.Repeat("0", 64)} },
 		[]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200}, nil},
+}
+
+// noticeToMembers tells every member of the consortium's two projects of
+// one new event and returns its id.
+func noticeToMembers(e *testEnv, c consortium) string {
+	id := workflow.NewID()
+	rows, err := e.store.DB().QueryContext(e.t.Context(), "SELECT user_id, project_id FROM memberships WHERE project_id IN ($1, $2)", c.project.ID, c.other.ID)
+	require.NoError(e.t, err)
+	var told []testNotice
+	for rows.Next() {
+		n := testNotice{id: id, kind: workflow.NoticeInvited, title: "Crafts"}
+		require.NoError(e.t, rows.Scan(&n.user, &n.project))
+		told = append(told, n)
+	}
+	require.NoError(e.t, rows.Err())
+	require.NoError(e.t, rows.Close())
+	for _, n := range told {
+		e.insertNotice(n)
+	}
+	return id
 }
 
 // freshUser makes a user (with one token) for a call that changes them.

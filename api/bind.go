@@ -174,6 +174,13 @@ const (
 // pageParams reads ?limit= and ?cursor=. A cursor is the opaque form of
 // the last id of the previous page.
 func pageParams(c echo.Context) (workflow.Page, error) {
+	return pageParamsOf(c, workflow.ValidID)
+}
+
+// pageParamsOf is pageParams for a list whose cursor is not a bare id
+// (the inbox's is a time and an id): valid checks the decoded cursor, so
+// that a forged one is a 400 here rather than an error in the store.
+func pageParamsOf(c echo.Context, valid func(string) bool) (workflow.Page, error) {
 	p := workflow.Page{Limit: defaultLimit}
 	if _, err := url.ParseQuery(c.Request().URL.RawQuery); err != nil {
 		return p, newProblem(http.StatusBadRequest, "invalid_parameter", "the query string is malformed")
@@ -187,7 +194,7 @@ func pageParams(c echo.Context) (workflow.Page, error) {
 	}
 	if s := c.QueryParam("cursor"); s != "" {
 		b, err := base64.RawURLEncoding.DecodeString(s)
-		if err != nil || !workflow.ValidID(string(b)) {
+		if err != nil || !valid(string(b)) {
 			return p, newProblem(http.StatusBadRequest, "invalid_parameter", "cursor is not one this service gave out")
 		}
 		p.After = string(b)
@@ -205,10 +212,15 @@ func list[T any](c echo.Context, items []T, next string) error {
 	if items == nil {
 		items = []T{}
 	}
-	if next != "" {
-		next = base64.RawURLEncoding.EncodeToString([]byte(next))
+	return c.JSON(http.StatusOK, listBody[T]{Items: items, NextCursor: encodeCursor(next)})
+}
+
+// encodeCursor is the opaque form of a store's cursor that pageParams reads.
+func encodeCursor(next string) string {
+	if next == "" {
+		return ""
 	}
-	return c.JSON(http.StatusOK, listBody[T]{Items: items, NextCursor: next})
+	return base64.RawURLEncoding.EncodeToString([]byte(next))
 }
 
 // jsonRaw embeds already-encoded JSON as it is.

@@ -194,6 +194,7 @@ func New(cfg Config) (*Server, error) {
 	s.learningEventRoutes(v1)
 	s.searchRoutes(v1)
 	s.tokenRoutes(v1)
+	s.notificationRoutes(v1)
 	s.consortiumEditRoutes(v1)
 	if cfg.UI != nil {
 		// Pages that change who may do what (package web's consortium

@@ -5,8 +5,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,10 +125,16 @@ func (c SMTPConfig) client(timeout time.Duration) (*gomail.Client, error) {
 	return cl, nil
 }
 
-// Send writes m as a UTF-8 plain text message and hands it to the relay.
-// Header values are encoded by go-mail, so a subject made from user text
-// cannot add headers.
+// Send writes m as a UTF-8 message and hands it to the relay: plain text,
+// or with an HTML part multipart/alternative, the text first (a client
+// shows the last part it can). Header values are encoded by go-mail, so a
+// subject made from user text cannot add headers; m.Headers are checked
+// by extraHeaders.
 func (s *SMTPMailer) Send(ctx context.Context, m workflow.Mail) error {
+	extra, err := extraHeaders(m.Headers)
+	if err != nil {
+		return err
+	}
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.cfg.From); err != nil {
 		return fmt.Errorf("smtp: from: %w", err)
@@ -138,6 +146,14 @@ func (s *SMTPMailer) Send(ctx context.Context, m workflow.Mail) error {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for _, h := range extra {
+		// Preformatted: go-mail would fold a value at its spaces and
+		// encode it; these are one ASCII line each, as checked.
+		msg.SetGenHeaderPreformatted(gomail.Header(h[0]), h[1])
+	}
 	// go-mail heeds the context only while dialling; a deadline of the
 	// context also bounds the exchange after it.
 	timeout := s.cfg.Timeout
@@ -157,4 +173,53 @@ func (s *SMTPMailer) Send(ctx context.Context, m workflow.Mail) error {
 // oneLine folds line breaks into spaces: a subject is one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// ownHeaders are the fields Send writes itself (or go-mail does); a
+// second one from Mail.Headers would contradict it.
+var ownHeaders = map[string]bool{
+	"from": true, "sender": true, "reply-to": true, "to": true, "cc": true, "bcc": true, "subject": true, "date": true,
+	"message-id": true, "mime-version": true, "content-type": true, "content-transfer-encoding": true, "return-path": true,
+}
+
+// extraHeaders checks a mail's extra headers (List-Unsubscribe and
+// List-Unsubscribe-Post) and returns them as name and value pairs in
+// name order. A value must be one line of printable ASCII (a URL in angle
+// brackets): a CR or LF would start another header, and RFC 5322 caps a
+// line at 998 characters.
+func extraHeaders(hs map[string]string) ([][2]string, error) {
+	out := make([][2]string, 0, len(hs))
+	for _, name := range slices.Sorted(maps.Keys(hs)) {
+		v := hs[name]
+		if !fieldName(name) || ownHeaders[strings.ToLower(name)] {
+			return nil, fmt.Errorf("smtp: header %q may not be set", name)
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			return nil, fmt.Errorf("smtp: header %s: the value holds a line break", name)
+		}
+		for _, r := range v {
+			if (r < ' ' && r != '\t') || r > '~' {
+				return nil, fmt.Errorf("smtp: header %s: the value must be printable ASCII", name)
+			}
+		}
+		if len(name)+len(": ")+len(v) > 998 {
+			return nil, fmt.Errorf("smtp: header %s: longer than a line may be", name)
+		}
+		out = append(out, [2]string{name, v})
+	}
+	return out, nil
+}
+
+// fieldName reports whether s is a header field name: printable ASCII
+// without a colon (RFC 5322, 3.6.8).
+func fieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' || s[i] == ':' {
+			return false
+		}
+	}
+	return true
 }

@@ -14,6 +14,7 @@ import (
 	"io"
 	"math/big"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
@@ -188,9 +189,15 @@ func TestSMTPMailerSendsUTF8AndKeepsHeadersShut(t *testing.T) {
 // decodeBody reads a single-part body in its transfer encoding.
 func decodeBody(t *testing.T, msg *mail.Message) string {
 	t.Helper()
-	raw, err := io.ReadAll(msg.Body)
+	return decodeTransfer(t, msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+}
+
+// decodeTransfer reads r in the transfer encoding cte.
+func decodeTransfer(t *testing.T, cte string, r io.Reader) string {
+	t.Helper()
+	raw, err := io.ReadAll(r)
 	require.NoError(t, err)
-	switch strings.ToLower(msg.Header.Get("Content-Transfer-Encoding")) {
+	switch strings.ToLower(cte) {
 	case "quoted-printable":
 		b, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
 		require.NoError(t, err)
@@ -201,6 +208,75 @@ func decodeBody(t *testing.T, msg *mail.Message) string {
 		return string(b)
 	}
 	return string(raw)
+}
+
+// TestSMTPMailerSendsHTMLAndUnsubscribeHeaders: a mail with HTML is
+// multipart/alternative, the text part first; the extra headers arrive
+// once each, on one line however long.
+func TestSMTPMailerSendsHTMLAndUnsubscribeHeaders(t *testing.T) {
+	r := startRelay(t, nil, "", "")
+	m := mailer(t, r, "none", "", "", nil)
+	link := "https://crafts.example/ui/unsubscribe/" + strings.Repeat("0b6f3c1e-7a4d-4f55-9a51-3d0e6f1c2b7a.", 2) + "comment_reply.c2lnbmF0dXJlLW9mLXRoZS1saW5rLXRoYXQtaXMtbG9uZw"
+	text := "Kovács Anna replied to your comment on „Cselekvési terv”.\n\n" + link + "\n"
+	html := `<!DOCTYPE html><html lang="en"><body><p>Kovács Anna replied to your comment on <a href="https://crafts.example/ui/action-plans/1">„Cselekvési terv”</a>.</p>` +
+		"<p>" + strings.Repeat("A long line that quoted-printable must wrap. ", 4) + "</p></body></html>\n"
+	require.NoError(t, m.Send(context.Background(), workflow.Mail{To: "sh@crafts.example", Subject: "A reply", Body: text, HTML: html,
+		Headers: map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}))
+
+	got := r.deliveries()
+	require.Len(t, got, 1)
+	data := string(got[0].data)
+	require.Contains(t, data, "\r\nList-Unsubscribe: <"+link+">\r\n", "one line, not folded")
+	require.Contains(t, data, "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+	require.Equal(t, 1, strings.Count(data, "List-Unsubscribe:"))
+	msg, err := mail.ReadMessage(strings.NewReader(data))
+	require.NoError(t, err)
+	require.Equal(t, "<"+link+">", msg.Header.Get("List-Unsubscribe"))
+
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "multipart/alternative", mt)
+	parts := multipart.NewReader(msg.Body, params["boundary"])
+	var types, bodies []string
+	for {
+		p, err := parts.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		ct, ps, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
+		require.NoError(t, err)
+		require.Equal(t, "utf-8", strings.ToLower(ps["charset"]), ct)
+		types = append(types, ct)
+		bodies = append(bodies, decodeTransfer(t, p.Header.Get("Content-Transfer-Encoding"), p))
+	}
+	require.Equal(t, []string{"text/plain", "text/html"}, types, "the text part first")
+	require.Equal(t, strings.ReplaceAll(text, "\n", "\r\n"), bodies[0])
+	require.Equal(t, strings.ReplaceAll(html, "\n", "\r\n"), bodies[1])
+}
+
+// TestSMTPMailerRefusesBadHeaders: a header value with a line break (which
+// would add a header or a recipient), one the mailer writes itself, and a
+// malformed name are refused before anything is sent.
+func TestSMTPMailerRefusesBadHeaders(t *testing.T) {
+	r := startRelay(t, nil, "", "")
+	m := mailer(t, r, "none", "", "", nil)
+	for _, hs := range []map[string]string{
+		{"List-Unsubscribe": "<https://crafts.example/u>\r\nBcc: victim@evil.example"},
+		{"List-Unsubscribe": "<https://crafts.example/u>\nBcc: victim@evil.example"},
+		{"List-Unsubscribe": "<https://crafts.example/u>\rX: y"},
+		{"List-Unsubscribe": "<https://crafts.example/ü>"},
+		{"List-Unsubscribe": "<https://crafts.example/" + strings.Repeat("u", 1000) + ">"},
+		{"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Bcc": "victim@evil.example"},
+		{"subject": "Another subject"},
+		{"List-Unsubscribe: x": "y"},
+		{"List Unsubscribe": "y"},
+		{"": "y"},
+	} {
+		err := m.Send(context.Background(), workflow.Mail{To: "sh@crafts.example", Subject: "x", Body: "x", Headers: hs})
+		require.Error(t, err, "%q", hs)
+	}
+	require.Empty(t, r.deliveries())
 }
 
 func TestSMTPMailerRequiresSTARTTLSByDefault(t *testing.T) {
