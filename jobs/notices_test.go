@@ -127,6 +127,8 @@ func TestNotificationMail(t *testing.T) {
 
 			msg := relay.Messages()[0].Parsed(t)
 			body := plainText(t, msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+			require.Contains(t, msg.Header.Get("List-Unsubscribe"), "https://crafts.example/ui/unsubscribe/")
+			require.Equal(t, "List-Unsubscribe=One-Click", msg.Header.Get("List-Unsubscribe-Post"))
 			link := unsubscribeLink.FindStringSubmatch(body)
 			require.NotNil(t, link, "%s", body)
 
