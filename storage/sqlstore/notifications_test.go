@@ -1,6 +1,8 @@
 package sqlstore_test
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +308,121 @@ func init() {
 		held, err = s.Digest(ctx, c.owner.User.ID, first)
 		require.NoError(t, err)
 		require.Empty(t, held, "sent: a retried job sends nothing")
+	}
+}
+
+// only is the notifications of the given kinds in a person's inbox.
+func only(t *testing.T, s *sqlstore.Store, userID string, kinds ...workflow.NoticeKind) []workflow.Notification {
+	t.Helper()
+	ns, _, err := s.Notifications(ctx, userID, workflow.Page{Limit: 100})
+	require.NoError(t, err)
+	var out []workflow.Notification
+	for _, n := range ns {
+		if slices.Contains(kinds, n.Kind) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func init() {
+	// The plan's owners hear of its reports: due in 14 days, overdue
+	// (once), returned with the note, accepted. Nobody else does.
+	suite["NotifyReports"] = func(t *testing.T, s *sqlstore.Store) {
+		m := setupMonitoring(t, s, "NOTE-REP")
+		m.startMonitoring(t, s)
+		require.Len(t, only(t, s, m.owner.User.ID, workflow.NoticeApproved, workflow.NoticeMonitored), 2, "approved, then monitored")
+		reportKinds := []workflow.NoticeKind{workflow.NoticeReportDue, workflow.NoticeReportOverdue, workflow.NoticeReportReturned, workflow.NoticeReportAccepted}
+		at := func(d string) time.Time { return workflow.MustDate(d).Time().Add(9 * time.Hour) }
+		_, err := s.RemindDueReports(ctx, at("2020-01-16"))
+		require.NoError(t, err)
+		due := only(t, s, m.owner.User.ID, reportKinds...)
+		require.Len(t, due, 1)
+		require.Equal(t, workflow.NoticeReportDue, due[0].Kind)
+		require.Equal(t, "2019-S2", due[0].Period)
+		require.Equal(t, "2020-01-30", due[0].Detail, "the due date")
+		require.Equal(t, "/ui/action-plans/"+m.plan.Plan.ID+"/reports/2019-S2", due[0].Path())
+		for _, day := range []string{"2020-01-31", "2020-02-01"} {
+			_, err = s.RemindDueReports(ctx, at(day))
+			require.NoError(t, err)
+		}
+		got := only(t, s, m.owner.User.ID, reportKinds...)
+		require.Len(t, got, 2, "overdue, once")
+		require.Equal(t, workflow.NoticeReportOverdue, got[0].Kind)
+		require.True(t, workflow.ValidID(got[0].ID), "an id the API takes")
+		for _, p := range []workflow.Principal{m.coord, m.other, m.sh, m.obs} {
+			require.Empty(t, only(t, s, p.User.ID, reportKinds...), p.User.Email)
+		}
+
+		s.SetApprovalDocuments(map[workflow.Kind]sqlstore.TemplateRef{
+			sqlstore.ReportTemplate: {Name: sqlstore.ReportTemplate, Version: strings.Repeat("a", 64)}})
+		r, err := s.CreateProgressReport(ctx, m.plan.Plan.ID, "2020-S1", m.owner)
+		require.NoError(t, err)
+		r, err = s.UpdateProgressReport(ctx, r.ID, 1, completeContent(m), m.owner)
+		require.NoError(t, err)
+		fire := func(p workflow.Principal, tr workflow.ReportTrigger, note string) {
+			t.Helper()
+			r, _, err = s.FireReportTransition(ctx, workflow.ReportTransitionRequest{ReportID: r.ID, Version: r.Version, Trigger: tr, Principal: p, Note: note})
+			require.NoError(t, err)
+		}
+		fire(m.owner, workflow.ReportSubmit, "")
+		fire(m.coord, workflow.ReportReturn, "The indicators need their sources.")
+		got = only(t, s, m.owner.User.ID, workflow.NoticeReportReturned)
+		require.Len(t, got, 1)
+		require.Equal(t, "The indicators need their sources.", got[0].Detail)
+		require.Equal(t, "2020-S1", got[0].Period)
+		fire(m.owner, workflow.ReportSubmit, "")
+		fire(m.coord, workflow.ReportAccept, "")
+		require.Len(t, only(t, s, m.owner.User.ID, workflow.NoticeReportAccepted), 1)
+		require.Empty(t, only(t, s, m.coord.User.ID, reportKinds...), "the coordinator did it")
+	}
+
+	// A document tells the person who asked for it that it is ready or
+	// failed; the approval's own documents tell nobody. An invitation is
+	// in the inbox but not mailed from here; a role change is told.
+	suite["NotifyDocumentsAndMembers"] = func(t *testing.T, s *sqlstore.Store) {
+		c := setupConsultation(t, s, "NOTE-DOC")
+		docKinds := []workflow.NoticeKind{workflow.NoticeDocumentReady, workflow.NoticeDocumentFailed}
+		ask := func(p workflow.Principal, format string) workflow.Document {
+			t.Helper()
+			doc, _, err := s.RequestDocument(ctx, workflow.DocumentRequest{Kind: c.plan.Kind, DeliverableID: c.plan.Plan.ID, Format: format,
+				Template: "action_plan", TemplateVersion: "v", Principal: p})
+			require.NoError(t, err)
+			return doc
+		}
+		ready := ask(c.owner, "md")
+		require.NoError(t, s.SetDocumentObject(ctx, ready.ID, "k", "abc", 3, "text/markdown"))
+		require.NoError(t, s.FinishDocument(ctx, ready.ID, nil))
+		require.NoError(t, s.FinishDocument(ctx, ready.ID, nil), "a repeat tells nobody again")
+		failed := ask(c.coord, "pdf")
+		require.NoError(t, s.FinishDocument(ctx, failed.ID, errors.New("no font")))
+		got := only(t, s, c.owner.User.ID, docKinds...)
+		require.Len(t, got, 1)
+		require.Equal(t, workflow.NoticeDocumentReady, got[0].Kind)
+		require.Equal(t, "/ui/documents/"+ready.ID, got[0].Path())
+		got = only(t, s, c.coord.User.ID, docKinds...)
+		require.Len(t, got, 1)
+		require.Equal(t, workflow.NoticeDocumentFailed, got[0].Kind)
+		require.Equal(t, "/ui/action-plans/"+c.plan.Plan.ID, got[0].Path())
+
+		u := workflow.User{Email: "new@NOTE-DOC", Name: "Új Tag"}
+		m := workflow.Membership{ProjectID: c.project.ID, Role: workflow.RoleObserver}
+		_, err := s.Invite(ctx, &u, &m)
+		require.NoError(t, err)
+		got = only(t, s, u.ID, workflow.NoticeInvited)
+		require.Len(t, got, 1)
+		require.Equal(t, c.project.Title, got[0].Title)
+		require.Equal(t, "/ui/projects/"+c.project.ID, got[0].Path())
+		var mail string
+		require.NoError(t, s.DB().QueryRow(`SELECT mail FROM notifications WHERE user_id = $1`, u.ID).Scan(&mail))
+		require.Equal(t, "off", mail, "the invitation mail itself is sent by who invites")
+		_, err = s.UpdateMembership(ctx, m.ID, m.Version, func(x *workflow.Membership) error {
+			x.Role, x.PartnerID = workflow.RolePartner, c.partner.ID
+			return nil
+		})
+		require.NoError(t, err)
+		got = only(t, s, u.ID, workflow.NoticeRoleChanged)
+		require.Len(t, got, 1)
+		require.Equal(t, "partner", got[0].Detail)
 	}
 }
