@@ -11,6 +11,8 @@ type PersonalData struct {
 	Profile     User               `json:"profile"`
 	Memberships []MembershipDetail `json:"memberships"`
 	Comments    []PersonalComment  `json:"comments"`
+	// MailSettings are their choices of mail, one per kind.
+	MailSettings MailSettings `json:"mail_settings"`
 }
 
 // MembershipDetail is a membership with the names it points at.

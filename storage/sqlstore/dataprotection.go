@@ -213,6 +213,10 @@ func (s *Store) PersonalData(ctx context.Context, userID string) (workflow.Perso
 			return notFound(err, "user")
 		}
 		out.Profile = u.domain()
+		var err error
+		if out.MailSettings, err = s.mailSettings(tx, userID); err != nil {
+			return err
+		}
 		var ms []exportMembershipRow
 		if err := tx.Raw(`SELECT m.id, m.project_id, m.user_id, m.role, m.partner_id, m.stakeholder_group_id, m.created_at, m.version,
 				p.acronym AS project_acronym, p.title AS project_title,
