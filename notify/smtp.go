@@ -123,9 +123,10 @@ func (c SMTPConfig) client(timeout time.Duration) (*gomail.Client, error) {
 	return cl, nil
 }
 
-// Send writes m as a UTF-8 plain text message and hands it to the relay.
-// Header values are encoded by go-mail, so a subject made from user text
-// cannot add headers.
+// Send writes m as a UTF-8 plain text message, with its HTML alternative
+// and extra headers when it has them, and hands it to the relay. Header
+// values are encoded by go-mail, so a subject made from user text cannot
+// add headers.
 func (s *SMTPMailer) Send(ctx context.Context, m workflow.Mail) error {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.From(s.cfg.From); err != nil {
@@ -138,6 +139,12 @@ func (s *SMTPMailer) Send(ctx context.Context, m workflow.Mail) error {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	for k, v := range m.Headers {
+		msg.SetGenHeader(gomail.Header(k), oneLine(v))
+	}
 	// go-mail heeds the context only while dialling; a deadline of the
 	// context also bounds the exchange after it.
 	timeout := s.cfg.Timeout
