@@ -46,6 +46,12 @@ func (c *call) T(id string, args ...any) string { return c.loc.MustT(id, args...
 // tokens on every POST, and sends people who are not signed in to the
 // sign-in page.
 func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
+	return h.wrap(signedIn, true, fn)
+}
+
+// wrap is page, with the CSRF check on POST as csrf says: only the
+// unsubscribe link's POST goes without (see unsubscribeRoutes).
+func (h *Handler) wrap(signedIn, csrf bool, fn func(*call) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{w: w, r: r}
 		if ck, err := r.Cookie(sessionCookie); err == nil && ck.Value != "" {
@@ -75,7 +81,7 @@ func (h *Handler) page(signedIn bool, fn func(*call) error) http.Handler {
 			}
 			normalizeNewlines(r.PostForm)
 			got := r.PostForm.Get(csrfField)
-			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.csrf)) != 1 {
+			if csrf && (got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.csrf)) != 1) {
 				h.render(c, http.StatusForbidden, "error", view{Title: c.T("error.form_expired.title"), Error: c.T("error.form_expired.text")})
 				return
 			}

@@ -103,9 +103,10 @@ var domainCodes = func() []string {
 // checked by that package's own test: codes (against the domain's values,
 // below), dates and durations (locale.Clock), the documents' labels
 // (documents), the domain's error messages (workflow's formats) and
-// the mail (notify.Letters).
+// the mail (notify.Letters) and the notifications' lines, labels and
+// choices (notify's TestNoticeMessages).
 func otherPackage(id string) bool {
-	for _, p := range []string{"code.", "dates.", "duration.", "doc.", "problem.", "mail."} {
+	for _, p := range []string{"code.", "dates.", "duration.", "doc.", "problem.", "mail.", "notice."} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}

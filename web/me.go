@@ -28,6 +28,7 @@ type meView struct {
 	Zones     []string
 	// ProjectZone is the zone dates follow when the person chose none.
 	ProjectZone string
+	Mail        *mailView // the mail settings (#mail)
 }
 
 func (h *Handler) myData(c *call) error {
@@ -37,12 +38,22 @@ func (h *Handler) myData(c *call) error {
 }
 
 func (h *Handler) showMe(c *call, status int, f *form) error {
+	mail, err := h.savedMailForm(c)
+	if err != nil {
+		return err
+	}
+	return h.showMeWith(c, status, f, mail)
+}
+
+// showMeWith is the page with the mail settings as given (a refused
+// mail form shows what was chosen).
+func (h *Handler) showMeWith(c *call, status int, f *form, mail *mailView) error {
 	data, err := h.cfg.Store.PersonalData(c.r.Context(), c.principal.User.ID)
 	if err != nil {
 		return err
 	}
 	v := meView{PersonalData: data, Form: f, Languages: h.languageOptions(f.Get("language")),
-		Zones: zoneChoices(f.Get("time_zone")), ProjectZone: projectLocale(c.principal, "").TimeZone}
+		Zones: zoneChoices(f.Get("time_zone")), ProjectZone: projectLocale(c.principal, "").TimeZone, Mail: mail}
 	if v.ProjectZone == "" {
 		v.ProjectZone = workflow.DefaultTimeZone
 	}
@@ -50,6 +61,9 @@ func (h *Handler) showMe(c *call, status int, f *form) error {
 	notice := ""
 	if c.r.URL.Query().Get("saved") != "" && status == http.StatusOK {
 		notice = c.T("settings.saved")
+	}
+	if c.r.URL.Query().Get("mail") != "" && status == http.StatusOK {
+		notice = c.T("mailsettings.saved")
 	}
 	h.render(c, status, "me/data", view{Title: c.T("me.title"), Data: v, Notice: notice})
 	return nil

@@ -235,6 +235,7 @@ func New(cfg Config) (*Handler, error) {
 	h.tokenRoutes(m)
 	h.consortiumRoutes(m)
 	h.verifyRoutes(m)
+	h.notificationRoutes(m)
 	return h, nil
 }
 
@@ -338,6 +339,10 @@ type view struct {
 	// URL has no {pid}; the menu finds it by itself otherwise.
 	ProjectID string
 	Nav       []navLink // the menu, made by render
+	// Unread counts the person's unread notifications, for the menu's
+	// link to the inbox; InInbox marks that link as the page's.
+	Unread  int
+	InInbox bool
 	// Languages and Back are the language switcher's: the choices, and
 	// the page to come back to.
 	Languages []languageOption
@@ -363,6 +368,8 @@ func (h *Handler) render(c *call, status int, name string, v view) {
 	if c.principal != nil {
 		v.User = &c.principal.User
 		v.Nav = h.nav(c, v.ProjectID)
+		v.Unread = h.unread(c)
+		v.InInbox = c.r.URL.Path == "/ui/notifications"
 	}
 	v.CSRF = c.csrf
 	v.Lang = c.loc.Lang()

@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/craftscode/craftscode/locale"
+	"github.com/craftscode/craftscode/notify"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
@@ -272,6 +274,23 @@ func pageCases(lang string) []pageCase {
 		{role: "coordinator", page: "consortium-remove", path: consortium("partners", func(f *pagesFixture) string { return f.host + "/remove" })},
 		{role: "coordinator", page: "consortium-remove-refused", path: consortium("partners", func(f *pagesFixture) string { return f.host + "/remove" }),
 			submit: `main form`, status: 409},
+
+		// Notifications: the inbox, the mail settings, the unsubscribe link.
+		{role: "coordinator", page: "notifications", path: at("/ui/notifications")},
+		{role: "partner", page: "notifications", path: at("/ui/notifications")},
+		{role: "stakeholder", page: "notifications", path: at("/ui/notifications")},
+		{role: "secretariat", page: "notifications", path: at("/ui/notifications")},
+		{role: "observer", page: "notifications", path: at("/ui/notifications")},
+		{role: "admin", page: "notifications", path: at("/ui/notifications")},
+		{role: "partner", page: "my-data", path: at("/ui/me")},
+		{role: "secretariat", page: "my-data", path: at("/ui/me")},
+		{role: "observer", page: "my-data", path: at("/ui/me")},
+		{role: "stakeholder", page: "mail-settings-error", path: at("/ui/me"), submit: `form[action="/ui/me/mail"]`,
+			values: map[string]string{"#m-comment_reply": "never"}, status: 422},
+		{role: "", page: "unsubscribe", path: func(f *pagesFixture) string { return f.unsubscribe }},
+		{role: "", page: "unsubscribe-done", path: func(f *pagesFixture) string { return f.unsubscribe },
+			submit: `main form[action^="/ui/unsubscribe/"]`},
+		{role: "", page: "unsubscribe-invalid", path: at("/ui/unsubscribe/not-a-link"), status: 400},
 	}
 }
 
@@ -350,6 +369,9 @@ type pagesFixture struct {
 	// host is the partner that hosts the events (its removal is refused);
 	// instrument, group and member are records of the consortium page.
 	host, instrument, group, member string
+	// dataDir is the server's; unsubscribe a stakeholder's unsubscribe
+	// link, as a path.
+	dataDir, unsubscribe string
 }
 
 func newPagesFixture(t *testing.T) *pagesFixture {
@@ -357,7 +379,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	loadCheckers(t)
 	dataDir := t.TempDir()
 	env := map[string]string{"CRAFTSCODE_DATA_DIR": dataDir}
-	f := &pagesFixture{t: t, users: map[string]demoUser{}}
+	f := &pagesFixture{t: t, users: map[string]demoUser{}, dataDir: dataDir}
 	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo", "--consortium-only"), &f.demo))
 	for _, u := range f.demo.Users {
 		if _, ok := f.users[u.Role]; !ok {
@@ -431,6 +453,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	// report is a draft and one whose latest report nobody started.
 	f.monitoredPlans = [3]string{m.Plans[2].ID, m.Plans[5].ID, m.Plans[3].ID}
 	f.monitoredPeriod = m.Plans[2].Reports[len(m.Plans[2].Reports)-1].Period.Name
+	f.notifications(t, store, m)
 	require.NoError(t, store.Close())
 
 	f.s = serve(t, env)
@@ -536,6 +559,51 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	require.Equal(t, 201, call(t, "POST", f.s.url+"/api/v1/me/tokens", coordinator.Token, map[string]any{"name": "Reporting script"}, 0, &tok))
 	f.token = tok.ID
 	return f
+}
+
+// notifications gives each role's demo user a few notifications,
+// written straight into the table (the events that write them are not
+// needed for the pages), one of them read; and the unsubscribe link of
+// the stakeholder's, signed with the server's key file.
+func (f *pagesFixture) notifications(t *testing.T, store *sqlstore.Store, m sqlstoretest.Monitoring) {
+	ctx := context.Background()
+	id := func(role string) string {
+		u, err := store.UserByEmail(ctx, f.users[role].Email)
+		require.NoError(t, err)
+		return u.ID
+	}
+	coordinator := id("coordinator")
+	at := time.Now().Add(-80 * time.Hour) // the last one a day ago, none in the future
+	add := func(role string, kind workflow.NoticeKind, project, deliverable, period, title, detail string, read bool) {
+		at = at.Add(5 * time.Hour)
+		var dl, readAt any
+		if deliverable != "" {
+			dl = deliverable
+		}
+		if read {
+			readAt = at.Add(time.Hour).UTC()
+		}
+		_, err := store.DB().ExecContext(ctx, `INSERT INTO notifications (id, user_id, project_id, kind, deliverable_id, period, title,
+			detail, revision, actor_id, mail, created_at, read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, 'digest', ?, ?)`,
+			workflow.NewID(), id(role), project, string(kind), dl, period, title, detail, coordinator, at.UTC(), readAt)
+		require.NoError(t, err)
+	}
+	const projectTitle = "Improving the competitiveness of craft SMEs through interregional policy learning"
+	for _, role := range []string{"coordinator", "partner", "stakeholder", "secretariat", "observer"} {
+		add(role, workflow.NoticeInvited, f.demo.ProjectID, "", "", projectTitle, "", true)
+	}
+	add("stakeholder", workflow.NoticeRoleChanged, f.demo.ProjectID, "", "", projectTitle, string(workflow.RoleStakeholder), false)
+	add("observer", workflow.NoticeRoleChanged, f.demo.ProjectID, "", "", projectTitle, string(workflow.RoleObserver), false)
+	add("partner", workflow.NoticeApproved, m.Project.ID, m.Plans[2].ID, "", m.Plans[2].Title, "", false)
+	add("partner", workflow.NoticeReportDue, m.Project.ID, m.Plans[2].ID, f.monitoredPeriod, m.Plans[2].Title, "", false)
+	add("coordinator", workflow.NoticeReportOverdue, m.Project.ID, m.Plans[5].ID, f.monitoredPeriod, m.Plans[5].Title, "", false)
+	add("coordinator", workflow.NoticeDocumentFailed, m.Project.ID, m.Plans[3].ID, "", m.Plans[3].Title, "pdf", false)
+	add("secretariat", workflow.NoticeReportAccepted, m.Project.ID, m.Plans[2].ID, f.monitoredPeriod, m.Plans[2].Title, "", false)
+
+	store.SetSecretBox(notify.NewFileBox(filepath.Join(f.dataDir, notify.KeyFileName)))
+	token, err := store.UnsubscribeToken(id("stakeholder"), workflow.NoticeCommentReply)
+	require.NoError(t, err)
+	f.unsubscribe = "/ui/unsubscribe/" + token
 }
 
 // link is the sign-in link last mailed to email, as a path.
