@@ -324,8 +324,12 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // loggedPath keeps secrets out of the log: the web page's sign-in links
-// carry a one-time token in the path (/ui/login/{token}).
+// carry a one-time token in the path (/ui/login/{token}), and mail's
+// unsubscribe links a lasting one (/ui/unsubscribe/{token}).
 func loggedPath(p string) string {
+	if _, ok := strings.CutPrefix(p, "/ui/unsubscribe/"); ok {
+		return "/ui/unsubscribe/[redacted]"
+	}
 	rest, ok := strings.CutPrefix(p, "/ui/login/")
 	if !ok || rest == "email" || rest == "token" {
 		return p

@@ -42,16 +42,6 @@ func (l *Letters) SignIn(u workflow.User, pageLang, link string, ttl time.Durati
 		Body: loc.MustT("mail.link.body", "Name", u.Name, "Link", link, "Duration", loc.Duration(ttl))}
 }
 
-// ClosingSoon reminds a stakeholder who has not commented that a
-// consultation closes at deadline.
-func (l *Letters) ClosingSoon(u workflow.User, project workflow.ProjectLocale, title string, revision int, deadline, now time.Time) workflow.Mail {
-	loc, zone := l.reader(u, project.Language, project)
-	clock := loc.Clock(zone, now)
-	return workflow.Mail{To: u.Email, Subject: loc.MustT("mail.closing.subject", "Title", title),
-		Body: loc.MustT("mail.closing.body", "Name", u.Name, "Title", title, "Revision", revision,
-			"Deadline", clock.Moment(deadline), "Left", clock.Relative(deadline))}
-}
-
 // Invitation tells a person that by (the coordinator or an admin) made
 // them a member of a project with a role, with a sign-in link that lands
 // in the project; in their language, else the project's.

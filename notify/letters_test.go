@@ -33,12 +33,6 @@ func TestLettersSpeakTheReadersLanguage(t *testing.T) {
 		require.Contains(t, m.Body, loc.Duration(15*time.Minute), "%s: the link's life is written for people", lang)
 		require.NotContains(t, m.Body, "15m0s")
 
-		deadline := time.Date(2027, 3, 28, 1, 30, 0, 0, time.UTC)
-		r := ls.ClosingSoon(workflow.User{Email: "s@crafts.example", Name: "Aino", TimeZone: "Europe/Helsinki"},
-			workflow.ProjectLocale{Language: lang, TimeZone: "Europe/Rome"}, "Craft skills", 2, deadline, deadline.Add(-48*time.Hour))
-		require.Equal(t, loc.MustT("mail.closing.subject", "Title", "Craft skills"), r.Subject)
-		require.Contains(t, r.Body, "04:30 EEST", "%s: the reader's zone before the project's", lang)
-		require.Contains(t, r.Body, loc.MustT("dates.in_days", "Count", 2))
 	}
 	// No saved language: the fallback; an unknown one: English.
 	u := workflow.User{Email: "p@crafts.example", Name: "P"}

@@ -291,6 +291,11 @@ func TestUnsubscribeLink(t *testing.T) {
 					require.Equal(t, defaults[k], c, k)
 				}
 			}
+			// The links are lasting capabilities: the access log leaves
+			// their tokens out.
+			require.NotContains(t, s.log.String(), digest)
+			require.NotContains(t, s.log.String(), parts[2])
+			require.Contains(t, s.log.String(), `"path":"/ui/unsubscribe/[redacted]"`)
 		})
 	}
 }
