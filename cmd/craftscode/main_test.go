@@ -249,6 +249,10 @@ func TestServeOnPostgresAndMinIO(t *testing.T) {
 	t.Parallel()
 	env := s3Env(t)
 	env["CRAFTSCODE_DATA_DIR"] = filepath.Join(t.TempDir(), "unused") // must stay unused
+	// The server key (it signs the mail's unsubscribe links), as a
+	// deployment on PostgreSQL sets it: without it, the key file would be
+	// made in the data folder at the first mail.
+	env["CRAFTSCODE_SECRET_KEY"] = strings.Repeat("ab", 32)
 	var demo demoOutput
 	require.NoError(t, json.Unmarshal(runCLI(t, env, "demo"), &demo))
 	s := serve(t, env)
