@@ -41,6 +41,23 @@ func NoticeLine(loc *locale.Localizer, clock *locale.Clock, n workflow.Notificat
 	return line
 }
 
+// titleMark stands for the title in a line until the line is escaped;
+// a private-use character, which no catalog message or title holds.
+const titleMark = "\uE000"
+
+// NoticeHTML is NoticeLine for a page or an HTML mail: escaped, with the
+// title marked with its own language when it is not the reader's.
+func NoticeHTML(loc *locale.Localizer, clock *locale.Clock, n workflow.Notification) template.HTML {
+	title := template.HTMLEscapeString(n.Title)
+	if n.TitleLang != "" && n.TitleLang != loc.Lang() {
+		title = `<span lang="` + template.HTMLEscapeString(n.TitleLang) + `">` + title + `</span>`
+	}
+	marked := n
+	marked.Title = titleMark
+	line := template.HTMLEscapeString(NoticeLine(loc, clock, marked))
+	return template.HTML(strings.ReplaceAll(line, titleMark, title))
+}
+
 // NoticeLabel is the short name of a kind (the settings page's).
 func NoticeLabel(loc *locale.Localizer, k workflow.NoticeKind) string {
 	return loc.MustT("notice." + string(k) + ".label")
@@ -72,9 +89,10 @@ func noticeArgs(loc *locale.Localizer, clock *locale.Clock, n workflow.Notificat
 // letter is what both templates of a notification mail get.
 type letter struct {
 	Lang, Subject, Greeting, Why        string
-	Intro                               string // the digest's
-	Line, At                            string // a single notice's
-	Link                                string // the thing, or the digest's inbox
+	Intro                               string        // the digest's
+	Line                                template.HTML // a single notice's, escaped
+	Text, At                            string        // the same line as text, and its time
+	Link                                string        // the thing, or the digest's inbox
 	Groups                              []letterGroup
 	Open, SettingsText, UnsubscribeText string
 	SettingsLink, UnsubscribeLink       string
@@ -85,7 +103,11 @@ type letterGroup struct {
 	Items   []letterItem
 }
 
-type letterItem struct{ Line, At, Link string }
+type letterItem struct {
+	Line     template.HTML // escaped, the title marked with its language
+	Text     string
+	At, Link string
+}
 
 // The mail's HTML: no remote images, no stylesheet, a few inline styles.
 // html/template escapes every value (a title is what people typed).
@@ -126,12 +148,12 @@ func (lt letter) plain() string {
 		for _, g := range lt.Groups {
 			b.WriteString("\n" + g.Heading + "\n\n")
 			for _, it := range g.Items {
-				b.WriteString("- " + it.Line + "\n  " + it.At + "\n  " + it.Link + "\n")
+				b.WriteString("- " + it.Text + "\n  " + it.At + "\n  " + it.Link + "\n")
 			}
 		}
 		b.WriteString("\n" + lt.Open + ":\n" + lt.Link + "\n")
 	} else {
-		b.WriteString(lt.Line + "\n" + lt.At + "\n\n" + lt.Open + ":\n" + lt.Link + "\n")
+		b.WriteString(lt.Text + "\n" + lt.At + "\n\n" + lt.Open + ":\n" + lt.Link + "\n")
 	}
 	b.WriteString("\n-- \n" + lt.Why + "\n\n" + lt.SettingsText + ":\n" + lt.SettingsLink + "\n\n" +
 		lt.UnsubscribeText + ":\n" + lt.UnsubscribeLink + "\n")
@@ -152,10 +174,10 @@ func (l *Letters) send(u workflow.User, lt letter, links MailLinks) workflow.Mai
 func (l *Letters) Notice(u workflow.User, project workflow.ProjectLocale, n workflow.Notification, links MailLinks) workflow.Mail {
 	loc, zone := l.reader(u, project.Language, project)
 	clock := loc.Clock(zone, n.At)
-	line := NoticeLine(loc, clock, n)
 	lt := letter{Lang: loc.Lang(),
 		Subject:  loc.MustT("mail.notice.subject", "Project", n.ProjectAcronym, "Line", loc.MustT("notice."+string(n.Kind), noticeArgs(loc, clock, n)...)),
-		Greeting: loc.MustT("mail.notice.greeting", "Name", u.Name), Line: line, At: clock.Moment(n.At), Link: links.Thing,
+		Greeting: loc.MustT("mail.notice.greeting", "Name", u.Name), Line: NoticeHTML(loc, clock, n), Text: NoticeLine(loc, clock, n),
+		At: clock.Moment(n.At), Link: links.Thing,
 		Open: loc.MustT("mail.notice.open"), Why: loc.MustT("mail.notice.why", "Kind", NoticeLabel(loc, n.Kind)),
 		SettingsText: loc.MustT("mail.notice.settings"), SettingsLink: links.Settings,
 		UnsubscribeText: loc.MustT("mail.notice.unsubscribe", "Kind", NoticeLabel(loc, n.Kind)), UnsubscribeLink: links.Unsubscribe}
@@ -172,7 +194,8 @@ func (l *Letters) Digest(u workflow.User, project workflow.ProjectLocale, groups
 		lg := letterGroup{Heading: loc.MustT("mail.digest.project", "Project", g.Project)}
 		for _, it := range g.Items {
 			clock := loc.Clock(zone, it.Notification.At)
-			lg.Items = append(lg.Items, letterItem{Line: NoticeLine(loc, clock, it.Notification), At: clock.Moment(it.Notification.At), Link: it.Link})
+			lg.Items = append(lg.Items, letterItem{Line: NoticeHTML(loc, clock, it.Notification), Text: NoticeLine(loc, clock, it.Notification),
+				At: clock.Moment(it.Notification.At), Link: it.Link})
 			count++
 		}
 		lt.Groups = append(lt.Groups, lg)

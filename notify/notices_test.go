@@ -87,8 +87,22 @@ func TestNoticeMail(t *testing.T) {
 		require.Equal(t, map[string]string{"List-Unsubscribe": "<" + noticeLinks.Unsubscribe + ">",
 			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}, m.Headers)
 	}
+	// A title in another language than the reader's is marked with its
+	// own; in the reader's, it needs no mark.
+	fi := n
+	fi.Title, fi.TitleLang = "Käsityö <i>ja</i> taito", "fi"
+	m := ls.Notice(workflow.User{Email: "p@crafts.example", Name: "P", Language: "en"}, workflow.ProjectLocale{}, fi, noticeLinks)
+	require.Contains(t, m.HTML, `<span lang="fi">Käsityö &lt;i&gt;ja&lt;/i&gt; taito</span>`)
+	require.Contains(t, m.Body, "Käsityö <i>ja</i> taito", "the text part as it is")
+	m = ls.Notice(workflow.User{Email: "p@crafts.example", Name: "P", Language: "fi"}, workflow.ProjectLocale{}, fi, noticeLinks)
+	require.NotContains(t, m.HTML, `<span lang=`)
+	require.Contains(t, m.HTML, "Käsityö &lt;i&gt;ja&lt;/i&gt; taito")
+	d := ls.Digest(workflow.User{Email: "p@crafts.example", Name: "P", Language: "en"}, workflow.ProjectLocale{},
+		[]notify.DigestGroup{{Project: "CRAFTS", Items: []notify.DigestItem{{Notification: fi, Link: noticeLinks.Thing}}}}, noticeLinks)
+	require.Contains(t, d.HTML, `<span lang="fi">Käsityö &lt;i&gt;ja&lt;/i&gt; taito</span>`)
+
 	// No saved language: the project's.
-	m := ls.Notice(workflow.User{Email: "p@crafts.example", Name: "P"}, workflow.ProjectLocale{Language: "hu"}, n, noticeLinks)
+	m = ls.Notice(workflow.User{Email: "p@crafts.example", Name: "P"}, workflow.ProjectLocale{Language: "hu"}, n, noticeLinks)
 	require.Contains(t, m.HTML, `<html lang="hu">`)
 	require.Contains(t, m.Body, cat.Match("hu").MustT("mail.notice.greeting", "Name", "P"))
 

@@ -384,15 +384,7 @@ func (h *Handler) visible(c *call, kind workflow.Kind, id string) (workflow.Deli
 }
 
 // contentLang is the language the deliverable is written in.
-func contentLang(d workflow.Deliverable) string {
-	switch {
-	case d.Plan != nil && d.Plan.Language != "":
-		return d.Plan.Language
-	case d.Practice != nil && d.Practice.Language != "":
-		return d.Practice.Language
-	}
-	return "en"
-}
+func contentLang(d workflow.Deliverable) string { return d.Language() }
 
 // panelHeading names the viewer's role in the heading of the panel of
 // what they may do.

@@ -6,6 +6,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,9 +36,10 @@ const noticesPerPage = 30
 
 // noticeRow is one notification as the inbox shows it.
 type noticeRow struct {
-	ID, Line, Path, Project string
-	Unread                  bool
-	At                      when
+	Line              template.HTML // escaped, the title marked with its language
+	ID, Path, Project string
+	Unread            bool
+	At                when
 }
 
 type inboxView struct {
@@ -61,7 +63,7 @@ func (h *Handler) inbox(c *call) error {
 	d := c.dates(now)
 	v := inboxView{After: after, Next: next}
 	for _, n := range ns {
-		v.Notices = append(v.Notices, noticeRow{ID: n.ID, Line: notify.NoticeLine(c.loc, d.Clock, n), Path: n.Path(),
+		v.Notices = append(v.Notices, noticeRow{ID: n.ID, Line: notify.NoticeHTML(c.loc, d.Clock, n), Path: n.Path(),
 			Project: n.ProjectAcronym, Unread: n.ReadAt == nil, At: d.atRel(n.At)})
 	}
 	notice := ""

@@ -78,6 +78,14 @@ func TestNotificationsInbox(t *testing.T) {
 			requireHas(t, res.body, "WEB · <time")
 			requireLacks(t, res.body, theirs)
 
+			// A title in another language than the page's carries its own.
+			_, err := s.store.DB().ExecContext(ctx, `UPDATE notifications SET title_lang = 'hu' WHERE id = $1`, older)
+			require.NoError(t, err)
+			res = b.get("/ui/notifications")
+			requireHas(t, res.body, `on “<span lang="hu">Crafts &lt;b&gt;plan&lt;/b&gt;</span>”.`)
+			_, err = s.store.DB().ExecContext(ctx, `UPDATE notifications SET title_lang = '' WHERE id = $1`, older)
+			require.NoError(t, err)
+
 			// Another page shows the count in the menu too.
 			requireHas(t, b.get("/ui/consultations").body, "Notifications, 2 unread")
 

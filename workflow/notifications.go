@@ -101,6 +101,9 @@ type Notification struct {
 	// Title names the thing: the deliverable's title, or the project's for
 	// an invitation.
 	Title string `json:"title"`
+	// TitleLang is the language the title is written in (the
+	// deliverable's, or the project's), for pages and mail to mark it.
+	TitleLang string `json:"title_lang,omitempty"`
 	// Detail is what the kind adds: the return note, the new role, the
 	// document's format.
 	Detail   string `json:"detail,omitempty"`

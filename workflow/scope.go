@@ -39,6 +39,19 @@ func (d Deliverable) Head() Head {
 	return Head{r.ID, r.ProjectID, r.HostPartnerID, r.PolicyInstrumentID, r.Title, r.State, r.Version, r.Revision, r.UpdatedAt}
 }
 
+// Language is the language the deliverable is written in: a plan's or a
+// good practice's own, else English (peer reviews are written in the
+// programme's working language).
+func (d Deliverable) Language() string {
+	switch {
+	case d.Plan != nil && d.Plan.Language != "":
+		return d.Plan.Language
+	case d.Practice != nil && d.Practice.Language != "":
+		return d.Practice.Language
+	}
+	return "en"
+}
+
 // Value is the kind's own struct, for the API to return.
 func (d Deliverable) Value() any {
 	if d.Plan != nil {

@@ -17,6 +17,7 @@ CREATE TABLE notifications (
     document_id    text,
     period         text NOT NULL DEFAULT '',
     title          text NOT NULL DEFAULT '',
+    title_lang     text NOT NULL DEFAULT '', -- the language the title is written in
     detail         text NOT NULL DEFAULT '',
     revision       integer NOT NULL DEFAULT 0,
     actor_id       text,
@@ -42,6 +43,7 @@ CREATE TABLE notification_fanouts (
     kind           text NOT NULL,
     deliverable_id text,
     title          text NOT NULL DEFAULT '',
+    title_lang     text NOT NULL DEFAULT '',
     revision       integer NOT NULL DEFAULT 0,
     actor_id       text,
     created_at     DATETIME NOT NULL,

@@ -385,7 +385,7 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 		out = workflow.Comment{ID: id, DeliverableID: h.ID, Kind: d.Kind, ProjectID: h.ProjectID, Revision: h.Revision, Section: nc.Section,
 			ParentID: nc.ParentID, Stance: nc.Stance, Body: nc.Body, AuthorID: nc.Principal.User.ID, AuthorName: nc.Principal.User.Name,
 			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at}
-		if err := s.tellComment(ctx, tx, out, h.Title); err != nil {
+		if err := s.tellComment(ctx, tx, out, d); err != nil {
 			return err
 		}
 		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentCreated, ProjectID: h.ProjectID,
@@ -821,7 +821,7 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 		}
 		out = r.Comment
 		out.Response = &workflow.Response{Status: status, Body: body, AuthorID: p.User.ID, AuthorName: p.User.Name, At: at}
-		if err := s.tellResponse(ctx, tx, out, h.Title, p.User.ID, at); err != nil {
+		if err := s.tellResponse(ctx, tx, out, p.User.ID, at); err != nil {
 			return err
 		}
 		return s.emit(ctx, tx, workflow.Event{ID: workflow.NewID(), Type: workflow.EventCommentResponded, ProjectID: h.ProjectID,
@@ -1097,7 +1097,7 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			return nil
 		}
 		var row deliverableRow
-		if err := tx.Select("id", "kind", "project_id", "title", "policy_instrument_id").Where("id = ?", deliverableID).Take(&row).Error; err != nil {
+		if err := tx.Select("id", "kind", "project_id", "title", "policy_instrument_id", "content").Where("id = ?", deliverableID).Take(&row).Error; err != nil {
 			return notFound(err, "deliverable")
 		}
 		res := tx.Exec(`UPDATE consultations SET reminded_at = ? WHERE deliverable_id = ? AND revision = ? AND reminded_at IS NULL`, at, deliverableID, revision)
@@ -1124,7 +1124,7 @@ func (s *Store) ConsultationReminder(ctx context.Context, deliverableID string, 
 			// The reminder is a notification: mailed at once unless the
 			// person chose otherwise. Detail carries the deadline.
 			n := notice{kind: workflow.NoticeConsultationClosing, projectID: row.ProjectID, deliverableID: row.ID, title: row.Title,
-				detail: out.Deadline.Format(time.RFC3339), revision: revision, at: at}
+				titleLang: contentLanguage(row.Kind, row.Content), detail: out.Deadline.Format(time.RFC3339), revision: revision, at: at}
 			if err := s.tell(ctx, tx, n, whoStakeholders+` AND m.user_id NOT IN (SELECT author_id FROM comments WHERE deliverable_id = ? AND revision = ?)`,
 				row.ProjectID, *row.PolicyInstrumentID, deliverableID, revision); err != nil {
 				return err

@@ -692,7 +692,7 @@ func (s *Store) FireReportTransition(ctx context.Context, req workflow.ReportTra
 				ActorID: tr.ActorID}}); err != nil {
 			return err
 		}
-		if err := s.tellReport(ctx, tx, r, d.Head().Title, t.Trigger, tr.ID, tr.ActorID, req.Note, at); err != nil {
+		if err := s.tellReport(ctx, tx, r, d, t.Trigger, tr.ID, tr.ActorID, req.Note, at); err != nil {
 			return err
 		}
 		if slices.Contains(t.Effects, workflow.EffectAssembleDocument) {
@@ -947,11 +947,11 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 	today := workflow.DateOf(at)
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		type planRow struct {
-			ID, ProjectID, Title string
-			Phase1End, Phase2End *workflow.Date
+			ID, ProjectID, Title, Content string
+			Phase1End, Phase2End          *workflow.Date
 		}
 		var plans []planRow
-		if err := tx.Table("deliverables d").Select("d.id, d.project_id, d.title, p.phase1_end, p.phase2_end").
+		if err := tx.Table("deliverables d").Select("d.id, d.project_id, d.title, d.content, p.phase1_end, p.phase2_end").
 			Joins("JOIN projects p ON p.id = d.project_id").
 			Where("d.kind = ? AND d.state = ? AND p.phase1_end IS NOT NULL AND p.phase2_end IS NOT NULL",
 				string(workflow.KindActionPlan), string(workflow.StateMonitored)).
@@ -1008,7 +1008,8 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 				// are told once however often the sweep runs.
 				if err := s.tell(ctx, tx, notice{id: workflow.NameID("report overdue", c.plan.ID, c.per.Name), kind: workflow.NoticeReportOverdue,
 					projectID: c.plan.ProjectID, deliverableID: c.plan.ID, title: c.plan.Title, period: c.per.Name,
-					detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
+					titleLang: contentLanguage(string(workflow.KindActionPlan), c.plan.Content),
+					detail:    c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
 					return err
 				}
 				continue
@@ -1029,7 +1030,8 @@ func (s *Store) RemindDueReports(ctx context.Context, at time.Time) (int, error)
 				data.ReportID, data.State = r.ID, r.State
 			}
 			if err := s.tell(ctx, tx, notice{kind: workflow.NoticeReportDue, projectID: c.plan.ProjectID, deliverableID: c.plan.ID,
-				title: c.plan.Title, period: c.per.Name, detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
+				title: c.plan.Title, titleLang: contentLanguage(string(workflow.KindActionPlan), c.plan.Content), period: c.per.Name,
+				detail: c.per.DueDate.String(), at: at}, whoOwners, c.plan.ProjectID, c.plan.ID); err != nil {
 				return err
 			}
 			if err := s.emit(ctx, tx, workflow.Event{Type: workflow.EventProgressReportDue, ProjectID: c.plan.ProjectID,

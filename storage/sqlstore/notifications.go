@@ -24,7 +24,7 @@ type notice struct {
 	kind                                 workflow.NoticeKind
 	projectID                            string
 	deliverableID, commentID, documentID string
-	period, title, detail                string
+	period, title, titleLang, detail     string
 	revision                             int
 	actorID                              string // never told of their own action
 	at                                   time.Time
@@ -62,9 +62,9 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 	if n.at.IsZero() {
 		n.at = now()
 	}
-	q := `INSERT INTO notifications (id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, detail,
-			revision, actor_id, mail, created_at)
-		SELECT ?, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(ms.choice, ?), ?
+	q := `INSERT INTO notifications (id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, title_lang,
+			detail, revision, actor_id, mail, created_at)
+		SELECT ?, u.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(ms.choice, ?), ?
 		FROM users u
 		LEFT JOIN mail_settings ms ON ms.user_id = u.id AND ms.kind = ?
 		WHERE u.id IN (` + who + `) AND u.deactivated_at IS NULL AND u.id <> ?
@@ -76,7 +76,7 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 		choice, setting = workflow.MailOff, "" // no setting matches "", so every row is off
 	}
 	all := []any{n.id, n.projectID, string(n.kind), nullable(n.deliverableID), nullable(n.commentID), nullable(n.documentID),
-		n.period, n.title, n.detail, n.revision, nullable(n.actorID), string(choice), n.at.UTC(), setting}
+		n.period, n.title, n.titleLang, n.detail, n.revision, nullable(n.actorID), string(choice), n.at.UTC(), setting}
 	all = append(append(all, args...), n.actorID, n.projectID)
 	var mails []string
 	if err := tx.WithContext(ctx).Raw(q, all...).Scan(&mails).Error; err != nil {
@@ -105,11 +105,11 @@ func (s *Store) tell(ctx context.Context, tx *gorm.DB, n notice, who string, arg
 //
 // A group's notification not yet written for each member (see tellGroup)
 // is read as each member's, unread and not mailed.
-const noticeFrom = `(SELECT id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, detail, revision,
-			actor_id, mail, mailed_at, digest_id, created_at, read_at
+const noticeFrom = `(SELECT id, user_id, project_id, kind, deliverable_id, comment_id, document_id, period, title, title_lang, detail,
+			revision, actor_id, mail, mailed_at, digest_id, created_at, read_at
 		FROM notifications
 		UNION ALL
-		SELECT f.id, m.user_id, f.project_id, f.kind, f.deliverable_id, NULL, NULL, '', f.title, '', f.revision,
+		SELECT f.id, m.user_id, f.project_id, f.kind, f.deliverable_id, NULL, NULL, '', f.title, f.title_lang, '', f.revision,
 			f.actor_id, 'off', NULL, NULL, f.created_at, NULL
 		FROM notification_fanouts f
 		JOIN memberships m ON m.project_id = f.project_id AND m.stakeholder_group_id = f.group_id AND m.created_at <= f.created_at
@@ -131,14 +131,14 @@ const noticeVisible = `u.deactivated_at IS NULL
 			OR d.policy_instrument_id = (SELECT g.policy_instrument_id FROM stakeholder_groups g WHERE g.id = m.stakeholder_group_id)))`
 
 const noticeColumns = `n.id, n.user_id, n.kind, n.project_id, p.acronym AS project_acronym, d.kind AS deliverable_kind,
-	n.deliverable_id, n.comment_id, n.document_id, n.period, n.title, n.detail, n.revision, a.name AS actor_name,
+	n.deliverable_id, n.comment_id, n.document_id, n.period, n.title, n.title_lang, n.detail, n.revision, a.name AS actor_name,
 	n.created_at, n.read_at, n.mail, n.mailed_at`
 
 type noticeRow struct {
 	ID, UserID, Kind, ProjectID, ProjectAcronym string
 	DeliverableKind                             *string
 	DeliverableID, CommentID, DocumentID        *string
-	Period, Title, Detail                       string
+	Period, Title, TitleLang, Detail            string
 	Revision                                    int
 	ActorName                                   *string
 	CreatedAt, ReadAt, MailedAt                 unionTime
@@ -197,7 +197,7 @@ func (u unionTime) ptr() *time.Time {
 func (r noticeRow) domain() workflow.Notification {
 	return workflow.Notification{ID: r.ID, Kind: workflow.NoticeKind(r.Kind), ProjectID: r.ProjectID, ProjectAcronym: r.ProjectAcronym,
 		DeliverableKind: workflow.Kind(deref(r.DeliverableKind)), DeliverableID: deref(r.DeliverableID), CommentID: deref(r.CommentID),
-		DocumentID: deref(r.DocumentID), Period: r.Period, Title: r.Title, Detail: r.Detail, Revision: r.Revision,
+		DocumentID: deref(r.DocumentID), Period: r.Period, Title: r.Title, TitleLang: r.TitleLang, Detail: r.Detail, Revision: r.Revision,
 		ActorName: deref(r.ActorName), At: r.CreatedAt.T, ReadAt: r.ReadAt.ptr()}
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -44,7 +45,7 @@ func (s *Store) tellTransition(ctx context.Context, tx *gorm.DB, row deliverable
 		return nil
 	}
 	n := notice{id: eventID, kind: kind, projectID: row.ProjectID, deliverableID: row.ID, title: row.Title,
-		revision: row.Revision, actorID: actorID, at: at}
+		titleLang: contentLanguage(row.Kind, row.Content), revision: row.Revision, actorID: actorID, at: at}
 	if kind == workflow.NoticeConsultationOpened {
 		var groups []string
 		if err := tx.Table("stakeholder_groups").Where("policy_instrument_id = ?", *row.PolicyInstrumentID).Pluck("id", &groups).Error; err != nil {
@@ -66,9 +67,9 @@ func (s *Store) tellTransition(ctx context.Context, tx *gorm.DB, row deliverable
 // tellComment tells of a new comment: the author of the comment it
 // replies to, then the deliverable's owners and the coordinators. Both
 // share the event's id, so an owner replied to is told once, of the reply.
-func (s *Store) tellComment(ctx context.Context, tx *gorm.DB, c workflow.Comment, title string) error {
+func (s *Store) tellComment(ctx context.Context, tx *gorm.DB, c workflow.Comment, d workflow.Deliverable) error {
 	n := notice{id: workflow.NewID(), projectID: c.ProjectID, deliverableID: c.DeliverableID, commentID: c.ID,
-		title: title, revision: c.Revision, actorID: c.AuthorID, at: c.CreatedAt}
+		title: d.Head().Title, titleLang: d.Language(), revision: c.Revision, actorID: c.AuthorID, at: c.CreatedAt}
 	if c.ParentID != "" {
 		n.kind = workflow.NoticeCommentReply
 		if err := s.tell(ctx, tx, n, whoAuthor, c.ParentID); err != nil {
@@ -80,9 +81,16 @@ func (s *Store) tellComment(ctx context.Context, tx *gorm.DB, c workflow.Comment
 }
 
 // tellResponse tells a comment's author that it got its formal response.
-func (s *Store) tellResponse(ctx context.Context, tx *gorm.DB, c workflow.Comment, title, actorID string, at time.Time) error {
+func (s *Store) tellResponse(ctx context.Context, tx *gorm.DB, c workflow.Comment, actorID string, at time.Time) error {
+	// The comment's reader loaded the deliverable without its content,
+	// which has its language.
+	var row deliverableRow
+	if err := tx.Select("kind", "title", "content").Where("id = ?", c.DeliverableID).Take(&row).Error; err != nil {
+		return err
+	}
 	return s.tell(ctx, tx, notice{kind: workflow.NoticeCommentResponse, projectID: c.ProjectID, deliverableID: c.DeliverableID,
-		commentID: c.ID, title: title, revision: c.Revision, actorID: actorID, at: at}, whoAuthor, c.ID)
+		commentID: c.ID, title: row.Title, titleLang: contentLanguage(row.Kind, row.Content), revision: c.Revision, actorID: actorID, at: at},
+		whoAuthor, c.ID)
 }
 
 // tellDocument tells the person who asked for a document that it is
@@ -96,8 +104,8 @@ func (s *Store) tellDocument(ctx context.Context, tx *gorm.DB, id string, ready 
 	if d.Approved || d.RequestedBy == "" {
 		return nil
 	}
-	var title string
-	if err := tx.Table("deliverables").Select("title").Where("id = ?", d.DeliverableID).Scan(&title).Error; err != nil {
+	var row deliverableRow
+	if err := tx.Select("kind", "title", "content").Where("id = ?", d.DeliverableID).Take(&row).Error; err != nil {
 		return err
 	}
 	kind := workflow.NoticeDocumentReady
@@ -105,13 +113,14 @@ func (s *Store) tellDocument(ctx context.Context, tx *gorm.DB, id string, ready 
 		kind = workflow.NoticeDocumentFailed
 	}
 	return s.tell(ctx, tx, notice{kind: kind, projectID: d.ProjectID, deliverableID: d.DeliverableID, documentID: d.ID,
-		title: title, detail: d.Format, revision: d.Revision}, whoUser, d.RequestedBy)
+		title: row.Title, titleLang: contentLanguage(row.Kind, row.Content), detail: d.Format, revision: d.Revision}, whoUser, d.RequestedBy)
 }
 
 // tellReport tells a plan's owners that its progress report was returned
 // (with the note) or accepted.
-func (s *Store) tellReport(ctx context.Context, tx *gorm.DB, r reportRow, title string, trigger workflow.ReportTrigger, eventID, actorID, note string, at time.Time) error {
-	n := notice{id: eventID, projectID: r.ProjectID, deliverableID: r.PlanID, period: r.Period, title: title, actorID: actorID, at: at}
+func (s *Store) tellReport(ctx context.Context, tx *gorm.DB, r reportRow, plan workflow.Deliverable, trigger workflow.ReportTrigger, eventID, actorID, note string, at time.Time) error {
+	n := notice{id: eventID, projectID: r.ProjectID, deliverableID: r.PlanID, period: r.Period, title: plan.Head().Title,
+		titleLang: plan.Language(), actorID: actorID, at: at}
 	switch trigger {
 	case workflow.ReportReturn:
 		n.kind, n.detail = workflow.NoticeReportReturned, note
@@ -128,11 +137,11 @@ func (s *Store) tellReport(ctx context.Context, tx *gorm.DB, r reportRow, title 
 // in the inbox but not mailed from here: the caller mails the invitation
 // itself, with its sign-in link.
 func (s *Store) tellMember(ctx context.Context, tx *gorm.DB, kind workflow.NoticeKind, m workflow.Membership) error {
-	var title string
-	if err := tx.Table("projects").Select("title").Where("id = ?", m.ProjectID).Scan(&title).Error; err != nil {
+	var p projectRow
+	if err := tx.Select("title", "language").Where("id = ?", m.ProjectID).Take(&p).Error; err != nil {
 		return err
 	}
-	return s.tell(ctx, tx, notice{kind: kind, projectID: m.ProjectID, title: title, detail: string(m.Role),
+	return s.tell(ctx, tx, notice{kind: kind, projectID: m.ProjectID, title: p.Title, titleLang: p.Language, detail: string(m.Role),
 		inboxOnly: kind == workflow.NoticeInvited}, whoUser, m.UserID)
 }
 
@@ -145,9 +154,9 @@ func (s *Store) tellGroup(ctx context.Context, tx *gorm.DB, n notice, groupID st
 	if n.at.IsZero() {
 		n.at = now()
 	}
-	if err := tx.Exec(`INSERT INTO notification_fanouts (id, project_id, group_id, kind, deliverable_id, title, revision, actor_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.id, n.projectID, groupID, string(n.kind), nullable(n.deliverableID), n.title, n.revision,
-		nullable(n.actorID), n.at.UTC()).Error; err != nil {
+	if err := tx.Exec(`INSERT INTO notification_fanouts (id, project_id, group_id, kind, deliverable_id, title, title_lang, revision, actor_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, n.id, n.projectID, groupID, string(n.kind), nullable(n.deliverableID), n.title, n.titleLang,
+		n.revision, nullable(n.actorID), n.at.UTC()).Error; err != nil {
 		return err
 	}
 	if s.jobs == nil {
@@ -161,10 +170,10 @@ func (s *Store) tellGroup(ctx context.Context, tx *gorm.DB, n notice, groupID st
 }
 
 type fanoutRow struct {
-	ID, ProjectID, GroupID, Kind, Title string
-	DeliverableID, ActorID              *string
-	Revision                            int
-	CreatedAt                           time.Time
+	ID, ProjectID, GroupID, Kind, Title, TitleLang string
+	DeliverableID, ActorID                         *string
+	Revision                                       int
+	CreatedAt                                      time.Time
 }
 
 func (fanoutRow) TableName() string { return "notification_fanouts" }
@@ -186,7 +195,19 @@ func (s *Store) fanOut(ctx context.Context, tx *gorm.DB, id string) error {
 		return res.Error // another did it meanwhile
 	}
 	n := notice{id: f.ID, kind: workflow.NoticeKind(f.Kind), projectID: f.ProjectID, deliverableID: deref(f.DeliverableID),
-		title: f.Title, revision: f.Revision, actorID: deref(f.ActorID), at: f.CreatedAt.UTC()}
+		title: f.Title, titleLang: f.TitleLang, revision: f.Revision, actorID: deref(f.ActorID), at: f.CreatedAt.UTC()}
 	return s.tell(ctx, tx, n, `SELECT user_id FROM memberships WHERE project_id = ? AND stakeholder_group_id = ? AND created_at <= ?`,
 		f.ProjectID, f.GroupID, f.CreatedAt.UTC())
+}
+
+// contentLanguage is the language of a deliverable row's content
+// (workflow.Deliverable.Language) without decoding the rest of it.
+func contentLanguage(kind, content string) string {
+	var c struct {
+		Language string `json:"language"`
+	}
+	if kind != string(workflow.KindPeerReview) && json.Unmarshal([]byte(content), &c) == nil && c.Language != "" {
+		return c.Language
+	}
+	return "en"
 }

@@ -50,6 +50,7 @@ func init() {
 		n := ns[0]
 		require.Equal(t, c.project.Acronym, n.ProjectAcronym)
 		require.Equal(t, "Terv", n.Title)
+		require.Equal(t, "hu", n.TitleLang, "the plan's language, for pages and mail to mark the title")
 		require.Equal(t, 1, n.Revision)
 		require.Equal(t, c.owner.User.Name, n.ActorName)
 		require.Equal(t, "/ui/action-plans/"+c.plan.Plan.ID, n.Path())
@@ -96,6 +97,7 @@ func init() {
 		require.NoError(t, err)
 		require.Equal(t, workflow.NoticeCommentResponse, got[0].Kind)
 		require.Equal(t, top.ID, got[0].CommentID)
+		require.Equal(t, "hu", got[0].TitleLang)
 		require.Equal(t, "/ui/action-plans/"+c.plan.Plan.ID+"#c-"+top.ID, got[0].Path())
 		require.Equal(t, 3, unread(t, s, c.sh.User.ID))
 
@@ -341,6 +343,7 @@ func init() {
 		require.Equal(t, workflow.NoticeReportDue, due[0].Kind)
 		require.Equal(t, "2019-S2", due[0].Period)
 		require.Equal(t, "2020-01-30", due[0].Detail, "the due date")
+		require.Equal(t, "hu", due[0].TitleLang)
 		require.Equal(t, "/ui/action-plans/"+m.plan.Plan.ID+"/reports/2019-S2", due[0].Path())
 		for _, day := range []string{"2020-01-31", "2020-02-01"} {
 			_, err = s.RemindDueReports(ctx, at(day))
@@ -371,6 +374,7 @@ func init() {
 		require.Len(t, got, 1)
 		require.Equal(t, "The indicators need their sources.", got[0].Detail)
 		require.Equal(t, "2020-S1", got[0].Period)
+		require.Equal(t, "hu", got[0].TitleLang)
 		fire(m.owner, workflow.ReportSubmit, "")
 		fire(m.coord, workflow.ReportAccept, "")
 		require.Len(t, only(t, s, m.owner.User.ID, workflow.NoticeReportAccepted), 1)
