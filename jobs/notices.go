@@ -202,7 +202,7 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 		groups[i].Items = append(groups[i].Items, notify.DigestItem{Notification: n, Link: w.absolute(n.Path())})
 	}
 	u := mails[0].User
-	links, err := w.links(u, sqlstore.DigestKind, "/ui/notifications")
+	links, err := w.links(u, workflow.NoticeDigest, "/ui/notifications")
 	if err != nil {
 		return err
 	}

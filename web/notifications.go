@@ -5,15 +5,12 @@ package web
 // of the mail, which works without signing in.
 
 import (
-	"crypto/subtle"
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/craftscode/craftscode/notify"
-	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -188,30 +185,17 @@ type unsubscribeView struct {
 }
 
 // kindOfToken checks a token without using it and says the kind it
-// turns off; "" for a token the store did not sign. Tokens are
-// deterministic ("<user>.<kind>.<signature>"), so signing the user and
-// kind again and comparing checks it.
+// turns off; "" for a token the store did not sign.
 func (h *Handler) kindOfToken(token string) (workflow.NoticeKind, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || !workflow.ValidID(parts[0]) {
+	_, k, err := h.cfg.Store.CheckUnsubscribe(token)
+	if workflow.ErrorCode(err) == workflow.CodeInvalid {
 		return "", nil
 	}
-	k := workflow.NoticeKind(parts[1])
-	if k != sqlstore.DigestKind && !workflow.ValidNoticeKind(k) {
-		return "", nil
-	}
-	want, err := h.cfg.Store.UnsubscribeToken(parts[0], k)
-	if err != nil {
-		return "", err
-	}
-	if subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
-		return "", nil
-	}
-	return k, nil
+	return k, err
 }
 
 func (h *Handler) unsubscribeView(c *call, token string, kind workflow.NoticeKind) unsubscribeView {
-	v := unsubscribeView{Token: token, Digest: kind == sqlstore.DigestKind}
+	v := unsubscribeView{Token: token, Digest: kind == workflow.NoticeDigest}
 	if !v.Digest {
 		v.Label = notify.NoticeLabel(c.loc, kind)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/storage/sqlstore/sqlstoretest"
 	"github.com/craftscode/craftscode/workflow"
 )
@@ -283,7 +282,7 @@ func TestUnsubscribeLink(t *testing.T) {
 
 			// The digest's link: what came in the digest is off, the rest
 			// as it was.
-			digest, err := s.store.UnsubscribeToken(s.owner.user.ID, sqlstore.DigestKind)
+			digest, err := s.store.UnsubscribeToken(s.owner.user.ID, workflow.NoticeDigest)
 			require.NoError(t, err)
 			res = anon.get("/ui/unsubscribe/" + digest)
 			require.Equal(t, 200, res.status, res.body)

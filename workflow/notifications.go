@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"net/url"
+	"slices"
 	"time"
 )
 
@@ -39,15 +40,13 @@ var NoticeKinds = []NoticeKind{
 	NoticeDocumentReady, NoticeDocumentFailed, NoticeInvited, NoticeRoleChanged,
 }
 
+// NoticeDigest is not a kind of notification but the "kind" of the
+// digest's unsubscribe link: it turns off every kind that came in the
+// digest.
+const NoticeDigest NoticeKind = "digest"
+
 // ValidNoticeKind reports whether k is one of NoticeKinds.
-func ValidNoticeKind(k NoticeKind) bool {
-	for _, x := range NoticeKinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func ValidNoticeKind(k NoticeKind) bool { return slices.Contains(NoticeKinds, k) }
 
 // MailChoice is how a person wants mail of one kind: at once, in the
 // daily digest, or not at all. The inbox has every notification whatever

@@ -73,6 +73,9 @@ type Store interface {
 	// turns the kind off.
 	UnsubscribeToken(userID string, kind NoticeKind) (string, error)
 	Unsubscribe(ctx context.Context, token string) (User, NoticeKind, error)
+	// CheckUnsubscribe checks a token as Unsubscribe does, changing
+	// nothing (the link's page, before the click).
+	CheckUnsubscribe(token string) (userID string, kind NoticeKind, err error)
 	CreatePartner(ctx context.Context, p *Partner) error
 	ListPartners(ctx context.Context, projectID string, page Page) ([]Partner, string, error)
 	CreatePolicyInstrument(ctx context.Context, pi *PolicyInstrument) error

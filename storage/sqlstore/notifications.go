@@ -241,9 +241,8 @@ func (s *Store) Notifications(ctx context.Context, userID string, pg workflow.Pa
 }
 
 func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Table(noticeFrom).Where("n.user_id = ? AND n.read_at IS NULL", userID).Where(noticeVisible).Count(&n).Error
-	return int(n), translate(err)
+	n, err := s.unread(s.db.WithContext(ctx), userID)
+	return n, translate(err)
 }
 
 func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string) error {
@@ -351,10 +350,6 @@ func (s *Store) setMailSettings(tx *gorm.DB, userID string, set workflow.MailSet
 	return nil
 }
 
-// DigestKind is the "kind" of an unsubscribe link in a digest: it turns
-// off every kind the person gets in the digest.
-const DigestKind workflow.NoticeKind = "digest"
-
 // unsubscribeMAC signs "user id, kind" with a key derived from the
 // server key, so that the link works without signing in and cannot be
 // turned to another person or kind.
@@ -383,24 +378,34 @@ func (s *Store) UnsubscribeToken(userID string, kind workflow.NoticeKind) (strin
 	return userID + "." + string(kind) + "." + base64.RawURLEncoding.EncodeToString(mac), nil
 }
 
-func (s *Store) Unsubscribe(ctx context.Context, token string) (workflow.User, workflow.NoticeKind, error) {
+// CheckUnsubscribe reads a token UnsubscribeToken made, changing nothing:
+// the person and the kind it turns off, or invalid.
+func (s *Store) CheckUnsubscribe(token string) (string, workflow.NoticeKind, error) {
 	bad := workflow.Errorf(workflow.CodeInvalid, "this unsubscribe link is not valid")
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return workflow.User{}, "", bad
+		return "", "", bad
 	}
 	userID, kind := parts[0], workflow.NoticeKind(parts[1])
-	if kind != DigestKind && !workflow.ValidNoticeKind(kind) {
-		return workflow.User{}, "", bad
+	if kind != workflow.NoticeDigest && !workflow.ValidNoticeKind(kind) {
+		return "", "", bad
 	}
 	want, err := s.unsubscribeMAC(userID, kind)
 	if err != nil {
-		return workflow.User{}, "", err
+		return "", "", err
 	}
 	// The text is compared, not the decoded bytes: base64's spare bits in
 	// the last character would let a changed link pass.
 	if !hmac.Equal([]byte(parts[2]), []byte(base64.RawURLEncoding.EncodeToString(want))) {
-		return workflow.User{}, "", bad
+		return "", "", bad
+	}
+	return userID, kind, nil
+}
+
+func (s *Store) Unsubscribe(ctx context.Context, token string) (workflow.User, workflow.NoticeKind, error) {
+	userID, kind, err := s.CheckUnsubscribe(token)
+	if err != nil {
+		return workflow.User{}, "", err
 	}
 	var u userRow
 	err = s.tx(ctx, func(tx *gorm.DB) error {
@@ -408,7 +413,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (workflow.User, w
 			return notFound(err, "user")
 		}
 		set := workflow.MailSettings{}
-		if kind == DigestKind {
+		if kind == workflow.NoticeDigest {
 			current, err := s.mailSettings(tx, userID)
 			if err != nil {
 				return err

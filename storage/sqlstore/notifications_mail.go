@@ -41,10 +41,15 @@ const noticeMailColumns = noticeColumns + `, u.email, u.name, u.language, u.time
 // PendingNoticeMails are the mails still to send at once for one event's
 // notifications, one per person.
 func (s *Store) PendingNoticeMails(ctx context.Context, eventID string) ([]NoticeMail, error) {
+	return s.mailsWhere(ctx, "n.user_id", "n.id = ? AND n.mail = ?", eventID, string(workflow.MailNow))
+}
+
+// mailsWhere reads the notifications that where selects and that may
+// still be mailed, in order, with what their mail is written from.
+func (s *Store) mailsWhere(ctx context.Context, order, where string, args ...any) ([]NoticeMail, error) {
 	var rows []noticeMailRow
 	if err := s.db.WithContext(ctx).Table(noticeFrom).Select(noticeMailColumns).
-		Where("n.id = ? AND n.mail = ?", eventID, string(workflow.MailNow)).Where(mailable).
-		Order("n.user_id").Scan(&rows).Error; err != nil {
+		Where(where, args...).Where(mailable).Order(order).Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
 	out := make([]NoticeMail, len(rows))
@@ -128,17 +133,7 @@ func (s *Store) QueueDigests(ctx context.Context, at time.Time) (int, error) {
 // that may still be mailed, oldest first. Empty when all went out (a
 // retried job) or none is left to tell.
 func (s *Store) Digest(ctx context.Context, userID, digestID string) ([]NoticeMail, error) {
-	var rows []noticeMailRow
-	if err := s.db.WithContext(ctx).Table(noticeFrom).Select(noticeMailColumns).
-		Where("n.user_id = ? AND n.digest_id = ?", userID, digestID).Where(mailable).
-		Order("n.created_at, n.id").Scan(&rows).Error; err != nil {
-		return nil, translate(err)
-	}
-	out := make([]NoticeMail, len(rows))
-	for i, r := range rows {
-		out[i] = r.mail()
-	}
-	return out, nil
+	return s.mailsWhere(ctx, "n.created_at, n.id", "n.user_id = ? AND n.digest_id = ?", userID, digestID)
 }
 
 // MarkDigestMailed records that a digest went out.

@@ -225,7 +225,7 @@ func init() {
 		require.Len(t, mails, 1, "one sent, one left")
 
 		// The digest's link turns off every kind that came in the digest.
-		dtok, err := s.UnsubscribeToken(c.sh.User.ID, sqlstore.DigestKind)
+		dtok, err := s.UnsubscribeToken(c.sh.User.ID, workflow.NoticeDigest)
 		require.NoError(t, err)
 		_, _, err = s.Unsubscribe(ctx, dtok)
 		require.NoError(t, err)
