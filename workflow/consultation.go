@@ -86,8 +86,41 @@ type Comment struct {
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
 	Response      *Response `json:"response,omitempty"`
-	Replies       []Comment `json:"replies,omitempty"`
+	// EditedAfterResponse: the author changed the text after the formal
+	// response; Response.AnsweredBody is the text it answered.
+	EditedAfterResponse bool `json:"edited_after_response"`
+	// Suggestion is wording the comment proposes for its section, if any.
+	Suggestion *Suggestion `json:"suggestion,omitempty"`
+	// CarriedFrom is the revision the thread was first written on, when
+	// its owner carried it over to this one at resubmission.
+	CarriedFrom int `json:"carried_from,omitempty"`
+	// Outdated: a later revision changed (or dropped) the section this
+	// thread is on; OutdatedIn is the latest revision, whose text to read.
+	Outdated   bool      `json:"outdated"`
+	OutdatedIn int       `json:"outdated_in,omitempty"`
+	Replies    []Comment `json:"replies,omitempty"`
 }
+
+// Suggestion is replacement wording a comment proposes: Text replaces Of
+// in the section's text, or the whole text when Of is empty.
+type Suggestion struct {
+	Text string `json:"text"`
+	Of   string `json:"of,omitempty"`
+	// Applied is set once the accepted suggestion went into a draft.
+	Applied *SuggestionApplied `json:"applied,omitempty"`
+}
+
+// SuggestionApplied records an accepted suggestion applied to a draft.
+type SuggestionApplied struct {
+	By      string    `json:"by"`
+	ByName  string    `json:"by_name"`
+	At      time.Time `json:"at"`
+	Version int       `json:"version"` // the deliverable's version the edit made
+}
+
+// MaxSuggestionLength limits suggested wording, in characters (a section's
+// text is at most this long too).
+const MaxSuggestionLength = 20000
 
 // Response is the formal answer to a top-level comment. A later answer
 // replaces it; the earlier ones stay in the comment's history.
@@ -97,6 +130,11 @@ type Response struct {
 	AuthorID   string         `json:"author_id"`
 	AuthorName string         `json:"author_name"`
 	At         time.Time      `json:"at"`
+	// AnsweredBody and AnsweredSuggestion are the comment's text and
+	// suggested wording as they were when this response was given: an
+	// edit after it does not move the response to the new text.
+	AnsweredBody       string `json:"answered_body"`
+	AnsweredSuggestion string `json:"answered_suggestion,omitempty"`
 }
 
 // CommentEvent is one line of a comment's kept history: created, edited,

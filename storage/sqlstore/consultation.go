@@ -145,7 +145,8 @@ func (s *Store) loadConsultation(tx *gorm.DB, deliverableID string, revision int
 
 const commentColumns = `c.id, c.deliverable_id, c.project_id, c.revision, c.section, c.parent_id, c.thread_id, c.stance, c.body,
 	c.author_id, COALESCE(u.name, ''), c.author_role, c.version, c.deleted, c.hidden, c.hidden_reason,
-	c.response_status, c.response_body, c.response_by, COALESCE(ru.name, ''), c.response_at, c.created_at, c.updated_at`
+	c.response_status, c.response_body, c.response_by, COALESCE(ru.name, ''), c.response_at, c.created_at, c.updated_at,
+	c.suggestion, c.suggestion_of, c.answered_body, c.answered_suggestion, c.carried_from`
 
 const commentFrom = ` FROM comments c LEFT JOIN users u ON u.id = c.author_id LEFT JOIN users ru ON ru.id = c.response_by `
 
@@ -161,9 +162,11 @@ func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 	var parent *string
 	var status, rbody, rby, rname string
 	var rat *time.Time
+	var t commentTexts
 	if err := sc.Scan(&c.ID, &c.DeliverableID, &c.ProjectID, &c.Revision, &c.Section, &parent, &r.threadID, &c.Stance, &c.Body,
 		&c.AuthorID, &c.AuthorName, &c.AuthorRole, &c.Version, &c.Deleted, &c.Hidden, &c.HiddenReason,
-		&status, &rbody, &rby, &rname, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		&status, &rbody, &rby, &rname, &rat, &c.CreatedAt, &c.UpdatedAt,
+		&t.suggestion, &t.suggestionOf, &t.answeredBody, &t.answeredSuggestion, &t.carriedFrom); err != nil {
 		return r, err
 	}
 	c.ParentID = deref(parent)
@@ -176,7 +179,30 @@ func scanComment(sc interface{ Scan(...any) error }) (commentRec, error) {
 		}
 		c.Response = resp
 	}
+	t.fill(c)
 	return r, nil
+}
+
+// commentTexts are the columns of issue 18 a comment row adds: its
+// suggested wording, the text its response answered, and where a carried
+// thread came from.
+type commentTexts struct {
+	suggestion, suggestionOf, answeredBody, answeredSuggestion string
+	carriedFrom                                                *int
+}
+
+// fill puts the texts on c, once c.Response is read.
+func (t commentTexts) fill(c *workflow.Comment) {
+	if t.suggestion != "" {
+		c.Suggestion = &workflow.Suggestion{Text: t.suggestion, Of: t.suggestionOf}
+	}
+	if c.Response != nil {
+		c.Response.AnsweredBody, c.Response.AnsweredSuggestion = t.answeredBody, t.answeredSuggestion
+		c.EditedAfterResponse = !c.Deleted && (t.answeredBody != c.Body || t.answeredSuggestion != t.suggestion)
+	}
+	if t.carriedFrom != nil {
+		c.CarriedFrom = *t.carriedFrom
+	}
 }
 
 // edited tells an edited comment: its text changed after it was made.
@@ -539,7 +565,8 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 	args := append([]any{h.ID, revision}, whereArgs...)
 	names := map[string]string{} // the authors', filled in once the rows are read
 	rows, err := stx.QueryContext(ctx, `SELECT c.id, c.section, c.parent_id, c.thread_id, c.stance, c.body, c.author_id, c.author_role, c.version,
-			c.deleted, c.hidden, c.hidden_reason, c.response_status, c.response_body, c.response_by, c.response_at, c.created_at, c.updated_at
+			c.deleted, c.hidden, c.hidden_reason, c.response_status, c.response_body, c.response_by, c.response_at, c.created_at, c.updated_at,
+			c.suggestion, c.suggestion_of, c.answered_body, c.answered_suggestion, c.carried_from
 		FROM comments c WHERE c.deliverable_id = $1 AND c.revision = $2`+where+` ORDER BY c.created_at, c.id`, args...)
 	if err != nil {
 		return nil, err
@@ -566,8 +593,10 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 		var c workflow.Comment
 		var rbody string
 		var rat *time.Time
+		var t commentTexts
 		if err := rows.Scan(&c.ID, &section, &parent, &thread, &stance, &c.Body, &author, &role, &c.Version,
-			&c.Deleted, &c.Hidden, &c.HiddenReason, &status, &rbody, &by, &rat, &c.CreatedAt, &c.UpdatedAt); err != nil {
+			&c.Deleted, &c.Hidden, &c.HiddenReason, &status, &rbody, &by, &rat, &c.CreatedAt, &c.UpdatedAt,
+			&t.suggestion, &t.suggestionOf, &t.answeredBody, &t.answeredSuggestion, &t.carriedFrom); err != nil {
 			return nil, err
 		}
 		if c.Hidden && !showHidden {
@@ -585,6 +614,7 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 				c.Response.At = rat.UTC()
 			}
 		}
+		t.fill(&c)
 		if parent == nil {
 			at[c.ID] = len(out)
 			out = append(out, c)
@@ -811,7 +841,10 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 		if err != nil {
 			return err
 		}
-		if _, err := stx.ExecContext(ctx, `UPDATE comments SET response_status = $1, response_body = $2, response_by = $3, response_at = $4 WHERE id = $5`,
+		// The response answers the text of its day: an edit after it
+		// leaves answered_body as it is.
+		if _, err := stx.ExecContext(ctx, `UPDATE comments SET response_status = $1, response_body = $2, response_by = $3, response_at = $4,
+				answered_body = body, answered_suggestion = suggestion WHERE id = $5`,
 			string(status), body, p.User.ID, at, commentID); err != nil {
 			return err
 		}
@@ -820,7 +853,12 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 			return err
 		}
 		out = r.Comment
-		out.Response = &workflow.Response{Status: status, Body: body, AuthorID: p.User.ID, AuthorName: p.User.Name, At: at}
+		out.Response = &workflow.Response{Status: status, Body: body, AuthorID: p.User.ID, AuthorName: p.User.Name, At: at,
+			AnsweredBody: r.Body}
+		if r.Suggestion != nil {
+			out.Response.AnsweredSuggestion = r.Suggestion.Text
+		}
+		out.EditedAfterResponse = false
 		if err := s.tellResponse(ctx, tx, out, p.User.ID, at); err != nil {
 			return err
 		}
