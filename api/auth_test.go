@@ -230,6 +230,9 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/history", submittedPlan, nil, nil)},
 	{"GET", "/api/v1/action-plans/{id}/revisions/{n}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/action-plans/{id}/revisions/{n}", submittedPlan, nil, nil)},
+	// Revision 1 has nothing before it: whoever sees it gets 422.
+	{"GET", "/api/v1/action-plans/{id}/revisions/{n}/diff", nil,
+		[]int{401, 401, 422, 422, 422, 422, 422, 422, 404, 404}, on("/api/v1/action-plans/{id}/revisions/{n}/diff", submittedPlan, nil, nil)},
 
 	// Peer reviews: the host acts; peers may add recommendations.
 	{"POST", "/api/v1/projects/{pid}/peer-reviews", func(e *testEnv, c consortium) any {
@@ -253,6 +256,9 @@ var matrix = []endpoint{
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/history", submittedReview, nil, nil)},
 	{"GET", "/api/v1/peer-reviews/{id}/revisions/{n}", nil,
 		[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, on("/api/v1/peer-reviews/{id}/revisions/{n}", submittedReview, nil, nil)},
+	// Revision 1 has nothing before it: whoever sees it gets 422.
+	{"GET", "/api/v1/peer-reviews/{id}/revisions/{n}/diff", nil,
+		[]int{401, 401, 422, 422, 422, 422, 422, 422, 404, 404}, on("/api/v1/peer-reviews/{id}/revisions/{n}/diff", submittedReview, nil, nil)},
 
 	// Documents: whoever sees a deliverable may assemble and read its documents.
 	{"POST", "/api/v1/action-plans/{id}/documents", nil,

@@ -33,6 +33,7 @@ func (s *Server) deliverableRoutes(v1 *echo.Group) {
 		v1.POST("/"+seg+"/:id/transitions", s.fireTransition(kind))
 		v1.GET("/"+seg+"/:id/history", s.history(kind))
 		v1.GET("/"+seg+"/:id/revisions/:n", s.revision(kind))
+		v1.GET("/"+seg+"/:id/revisions/:n/diff", s.revisionDiff(kind))
 	}
 	v1.POST("/action-plans/:id/actions", s.addAction)
 	v1.POST("/peer-reviews/:id/recommendations", s.addRecommendation)

@@ -102,6 +102,8 @@ func init() {
 			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, submitted("/api/v1/good-practices/{id}/history")},
 		endpoint{"GET", "/api/v1/good-practices/{id}/revisions/{n}", nil,
 			[]int{401, 401, 200, 200, 200, 200, 200, 200, 404, 404}, submitted("/api/v1/good-practices/{id}/revisions/{n}")},
+		endpoint{"GET", "/api/v1/good-practices/{id}/revisions/{n}/diff", nil,
+			[]int{401, 401, 422, 422, 422, 422, 422, 422, 404, 404}, submitted("/api/v1/good-practices/{id}/revisions/{n}/diff")},
 		endpoint{"POST", "/api/v1/good-practices/{id}/documents", nil,
 			[]int{401, 401, 202, 202, 202, 202, 202, 202, 404, 404}, on("/api/v1/good-practices/{id}/documents", submittedPractice, map[string]any{"format": "docx"}, nil)},
 		endpoint{"GET", "/api/v1/good-practices/{id}/documents", nil,

@@ -289,3 +289,16 @@ func tokens(s string) []string {
 	}
 	return out
 }
+
+// CheckDiffRange checks the revision a diff compares revision to with:
+// an earlier one.
+func CheckDiffRange(from, to int) error {
+	var p Problems
+	switch {
+	case to <= 1:
+		p.Add("from", "revision 1 is the first: there is no earlier revision to compare it with")
+	case from < 1 || from >= to:
+		p.Add("from", "must be an earlier revision, from 1 to %d", to-1)
+	}
+	return p.Err("the revisions to compare are not valid")
+}
