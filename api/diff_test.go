@@ -106,7 +106,7 @@ func TestRevisionDiff(t *testing.T) {
 		// A peer review in Bulgarian: a recommendation's body changes, one goes.
 		review := "/api/v1/peer-reviews/" + c.review.ID
 		e.resubmit("peer-reviews", c.review.ID, owner, map[string]any{
-			"findings": "Силна мрежа от занаятчийски сдружения в Габрово.",
+			"findings":        "Силна мрежа от занаятчийски сдружения в Габрово.",
 			"recommendations": []map[string]any{{"title": "Open a design lab", "body": "Споделено оборудване за занаятчийските предприятия."}},
 		})
 		res = e.do(req{Method: "GET", Path: review + "/revisions/2/diff", Token: stakeholder})
