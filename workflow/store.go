@@ -234,6 +234,9 @@ type TransitionRequest struct {
 type ThreadQuery struct {
 	Section    string // "" for every section
 	PerSection int    // 0 for all threads; N for the N most recent threads of each section
+	// TalliesOnly asks for the sections' tallies and no threads: what a
+	// page of a later revision says of this one's threads.
+	TalliesOnly bool
 }
 
 // ThreadSet is the answer to a ThreadQuery.

@@ -424,6 +424,11 @@ func (s *Store) Comments(ctx context.Context, kind workflow.Kind, id string, rev
 	var out []workflow.Comment
 	var next string
 	err := s.commentsTx(ctx, kind, id, revision, p, func(stx *sql.Tx, d workflow.Deliverable, revision int, show bool) (err error) {
+		defer func() {
+			if err == nil {
+				err = markOutdated(ctx, stx, d.Head().ID, revision, d.Head().Revision, out)
+			}
+		}()
 		if page.Limit <= 0 {
 			out, err = listThreads(ctx, stx, d, revision, show, "")
 			return err
@@ -484,9 +489,14 @@ func (s *Store) CommentThreads(ctx context.Context, kind workflow.Kind, id strin
 		if out.Sections, err = sectionTallies(ctx, stx, d.Head().ID, revision, show); err != nil {
 			return err
 		}
+		if q.TalliesOnly {
+			return nil
+		}
 		where, args := threadFilter(q, show)
-		out.Threads, err = listThreads(ctx, stx, d, revision, show, where, args...)
-		return err
+		if out.Threads, err = listThreads(ctx, stx, d, revision, show, where, args...); err != nil {
+			return err
+		}
+		return markOutdated(ctx, stx, d.Head().ID, revision, d.Head().Revision, out.Threads)
 	})
 	return out, err
 }
