@@ -67,6 +67,9 @@ type sectionView struct {
 	// Aside tells whether the section has a comment column: not when
 	// comments are closed and there are none, so the text takes the width.
 	Aside bool
+	// PrevThreads counts the previous revision's threads on the section,
+	// which the diff page shows beside what changed.
+	PrevThreads int
 }
 
 // Name is the section's whole name in the page's language, for labels:
@@ -340,6 +343,9 @@ type deliverableView struct {
 	// the page any more (the comment was deleted, or comments closed),
 	// shown for copying.
 	Unsaved *formDraft
+	// DiffFrom is the revision before this one, whose diff the page links
+	// to; 0 on a first revision.
+	DiffFrom int
 }
 
 var (
@@ -682,6 +688,20 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		}
 		v.Sections = append(v.Sections, sv)
 	}
+	if v.Head.Revision > 1 {
+		// The previous revision's threads, counted by section in one
+		// query: each section with some links to what changed.
+		v.DiffFrom = v.Head.Revision - 1
+		prev, err := h.cfg.Store.CommentThreads(ctx, kind, id, v.DiffFrom, p, workflow.ThreadQuery{TalliesOnly: true})
+		if err != nil {
+			return v, err
+		}
+		for anchor, t := range prev.Sections {
+			if i, ok := index[anchor]; ok {
+				v.Sections[i].PrevThreads = t.Threads
+			}
+		}
+	}
 	// sectionOf places a thread: a section gone from the text still shows,
 	// under the general one.
 	sectionOf := func(anchor string) int {
@@ -795,7 +815,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		// once comments are closed and none were made) is left out.
 		v.Groups = slices.DeleteFunc(v.Groups, func(g groupView) bool {
 			h := g.Head
-			return len(g.Parts) == 0 && h != nil && h.Text == "" && h.Intro == "" && !h.Aside
+			return len(g.Parts) == 0 && h != nil && h.Text == "" && h.Intro == "" && !h.Aside && h.PrevThreads == 0
 		})
 	}
 	if draft != nil && !forms.placed && draft.Body != "" {

@@ -17,6 +17,7 @@ const historyPageSize = 20
 
 type revisionRow struct {
 	Number      int
+	Prev        int // the revision before, whose diff with this one the page links to; 0 for none
 	Who, SHA256 string
 	At          when
 	Current     bool
@@ -98,7 +99,7 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 		}
 		dt := c.dates(time.Now())
 		for _, r := range revs {
-			v.Revisions = append(v.Revisions, revisionRow{Number: r.Number, Who: name(r.CreatedBy), SHA256: r.SHA256,
+			v.Revisions = append(v.Revisions, revisionRow{Number: r.Number, Prev: r.Number - 1, Who: name(r.CreatedBy), SHA256: r.SHA256,
 				At: dt.at(r.CreatedAt), Current: r.Number == head.Revision})
 		}
 		for _, r := range records {
