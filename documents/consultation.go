@@ -21,6 +21,10 @@ type Consultation struct {
 	ClosedReason string                `json:"closed_reason"` // deadline, early, withdrawn or ""
 	Counts       ConsultationCounts    `json:"counts"`
 	Sections     []ConsultationSection `json:"sections"` // only sections with comments
+	// NextRevision is the revision after this one when there was one at
+	// render time (0 otherwise): each comment then says whether it
+	// changed the comment's section.
+	NextRevision int `json:"next_revision"`
 }
 
 // ConsultationCounts counts the visible top-level comments (and replies)
@@ -60,6 +64,10 @@ type ConsultationComment struct {
 	CreatedAt time.Time             `json:"created_at"`
 	Response  *ConsultationResponse `json:"response"`
 	Replies   []ConsultationReply   `json:"replies"`
+	// SectionChanged tells whether NextRevision changed (or dropped) the
+	// comment's section; null when there is no next revision.
+	SectionChanged *bool `json:"section_changed"`
+	NextRevision   int   `json:"next_revision"`
 }
 
 // ConsultationPerson is who wrote something: the user's name and their role

@@ -407,3 +407,48 @@ func TestMatrixReplyWithoutStance(t *testing.T) {
 	md := string(mdBody(t, assemble(t, tm, s, SampleMeta(KindActionPlan, false), FormatMD)))
 	require.Contains(t, md, "- **Kovács Erzsébet (partner)**, 2019. március 4., 08:00 UTC: Would €2 500 be within reach?")
 }
+
+// TestMatrixChangedColumn: when the revision has a next one, the overview
+// says for each comment whether its section changed there; without one,
+// the column is not there.
+func TestMatrixChangedColumn(t *testing.T) {
+	t.Parallel()
+	tm := builtin(t, matrixName)
+	const hu = "hu"
+	c := samplePlanConsultation()
+	c.NextRevision = 2
+	yes, no := true, false
+	for i := range c.Sections {
+		for j := range c.Sections[i].Comments {
+			cm := &c.Sections[i].Comments[j]
+			cm.NextRevision = 2
+			cm.SectionChanged = &no
+			if cm.Section == "part2.policy_context" {
+				cm.SectionChanged = &yes
+			}
+		}
+	}
+	data := Sample(KindActionPlan)
+	data["consultation"] = decodeData(c)
+	md := string(mdBody(t, assemble(t, tm, data, SampleMeta(KindActionPlan, false), FormatMD)))
+	require.Contains(t, md, "| "+msg(hu, "doc.col.response")+" | "+msg(hu, "doc.col.changed_in", "N", 2)+" |\n|---:|---|---|---|---|---|\n")
+	require.Contains(t, md, "| 1 | "+msg(hu, "doc.section.general")+" |")
+	rows := 0
+	for _, line := range strings.Split(md, "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| "+msg(hu, "doc.col.no")) {
+			continue
+		}
+		rows++
+		want := msg(hu, "doc.matrix.changed_no")
+		if strings.Contains(line, msg(hu, "doc.plan.part2")) {
+			want = msg(hu, "doc.matrix.changed_yes")
+		}
+		require.True(t, strings.HasSuffix(line, " | "+want+" |"), line)
+	}
+	require.Equal(t, 4, rows)
+
+	// The same consultation with no next revision: no column.
+	md = string(mdBody(t, assemble(t, tm, Sample(KindActionPlan), SampleMeta(KindActionPlan, false), FormatMD)))
+	require.NotContains(t, md, msg(hu, "doc.col.changed_in", "N", 2))
+	require.Contains(t, md, "|---:|---|---|---|---|\n")
+}

@@ -92,6 +92,9 @@ func (s *Store) ConsultationMatrix(ctx context.Context, deliverableID string, re
 		return c, false, err
 	}
 	c = buildMatrix(sections, rows)
+	if err := nextRevisionChanges(db, deliverableID, revision, sections, &c); err != nil {
+		return c, false, err
+	}
 	c.Revision = revision
 	c.OpenedAt, c.Deadline, c.ClosedReason = w.OpenedAt.UTC(), w.Deadline.UTC(), w.ClosedReason
 	if w.ClosedAt != nil {
@@ -185,6 +188,34 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 		kept = append(kept, s)
 	}
 	return documents.Consultation{Counts: counts, Sections: kept}
+}
+
+// nextRevisionChanges tells each comment whether the revision after this
+// one, when there is one, changed or dropped its section: the matrix's
+// "changed in revision N+1" column. One read of that snapshot.
+func nextRevisionChanges(db *gorm.DB, deliverableID string, revision int, sections []workflow.Section, c *documents.Consultation) error {
+	var next revisionRow
+	err := db.Where("deliverable_id = ? AND number = ?", deliverableID, revision+1).Take(&next).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return translate(err)
+	}
+	after, err := workflow.Sections([]byte(next.Snapshot))
+	if err != nil {
+		return err
+	}
+	changed := workflow.ChangedSections(sections, after)
+	c.NextRevision = next.Number
+	for i := range c.Sections {
+		for j := range c.Sections[i].Comments {
+			cm := &c.Sections[i].Comments[j]
+			v := changed[cm.Section]
+			cm.SectionChanged, cm.NextRevision = &v, next.Number
+		}
+	}
+	return nil
 }
 
 // edited: only an edit of the text moves updated_at (a response or a hide

@@ -81,4 +81,47 @@ func init() {
 		require.Equal(t, workflow.SectionTally{Threads: 1, Comments: 2, Unanswered: 1}, set.Sections["part3.action.1.players"])
 		require.Len(t, set.Sections, 4)
 	}
+
+	// The matrix of a revision says, for each comment, whether the next
+	// revision changed its section; the latest revision's says nothing.
+	suite["MatrixSaysWhetherTheNextRevisionChangedTheSection"] = func(t *testing.T, s *sqlstore.Store) {
+		c := setupConsultation(t, s, "MNEXT")
+		changed := c.comment(t, s, c.sh, "part3.action.1.players", "")
+		same := c.comment(t, s, c.sh, "part3.action.1.description", "")
+		require.NoError(t, c.fire(s, c.owner, workflow.TriggerRequestChanges))
+		_, err := s.UpdateDeliverable(ctx, c.plan.Kind, c.plan.Plan.ID, c.version, func(d *workflow.Deliverable) error {
+			d.Plan.Actions[0].Players = "a győri kézműves szövetség"
+			return nil
+		})
+		require.NoError(t, err)
+		c.version++
+		require.NoError(t, c.fire(s, c.owner, workflow.TriggerSubmit))
+		later := c.comment(t, s, c.sh, "part3.action.1.players", "")
+
+		rev1, err := s.Revision(ctx, c.plan.Kind, c.plan.Plan.ID, 1)
+		require.NoError(t, err)
+		m, ok, err := s.ConsultationMatrix(ctx, c.plan.Plan.ID, 1, rev1.Snapshot)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, 2, m.NextRevision)
+		seen := map[string]bool{}
+		for _, sec := range m.Sections {
+			for _, cm := range sec.Comments {
+				require.NotNil(t, cm.SectionChanged, cm.Section)
+				require.Equal(t, 2, cm.NextRevision)
+				seen[cm.ID] = *cm.SectionChanged
+			}
+		}
+		require.Equal(t, map[string]bool{changed.ID: true, same.ID: false}, seen)
+
+		rev2, err := s.Revision(ctx, c.plan.Kind, c.plan.Plan.ID, 2)
+		require.NoError(t, err)
+		m, ok, err = s.ConsultationMatrix(ctx, c.plan.Plan.ID, 2, rev2.Snapshot)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Zero(t, m.NextRevision)
+		require.Len(t, m.Sections, 1)
+		require.Equal(t, later.ID, m.Sections[0].Comments[0].ID)
+		require.Nil(t, m.Sections[0].Comments[0].SectionChanged, "no next revision: null")
+	}
 }
