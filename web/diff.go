@@ -111,7 +111,7 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 		if err != nil {
 			return err
 		}
-		set, err := h.cfg.Store.CommentThreads(ctx, kind, id, from, p, workflow.ThreadQuery{})
+		set, err := h.cfg.Store.CommentThreads(ctx, kind, id, from, p, workflow.ThreadQuery{KeepCurrent: true})
 		if err != nil {
 			return err
 		}

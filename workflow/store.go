@@ -237,6 +237,10 @@ type ThreadQuery struct {
 	// TalliesOnly asks for the sections' tallies and no threads: what a
 	// page of a later revision says of this one's threads.
 	TalliesOnly bool
+	// KeepCurrent leaves the threads of an older revision unmarked (not
+	// Outdated): for a caller that compares revisions itself, which spares
+	// the read of the two snapshots.
+	KeepCurrent bool
 }
 
 // ThreadSet is the answer to a ThreadQuery.

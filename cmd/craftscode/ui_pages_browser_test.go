@@ -91,6 +91,9 @@ func pageCases(lang string) []pageCase {
 		return func(f *pagesFixture) string { return "/ui/projects/" + f.demo.ProjectID + p }
 	}
 	review := func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.review }
+	revised := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.revised + p }
+	}
 	plan2 := func(p string) func(*pagesFixture) string {
 		return func(f *pagesFixture) string { return "/ui/action-plans/" + f.plan + p }
 	}
@@ -229,6 +232,15 @@ func pageCases(lang string) []pageCase {
 		{role: "partner", page: "peer-review", path: review},
 		{role: "coordinator", page: "peer-review", path: review},
 		{role: "stakeholder", page: "peer-review-section", path: func(f *pagesFixture) string { return review(f) + "?section=recommendation.1" }},
+		{role: "stakeholder", page: "revision-diff", path: revised("/revisions/2/diff")},
+		{role: "partner", page: "revision-diff", path: revised("/revisions/2/diff")},
+		{role: "coordinator", page: "revision-diff", path: revised("/revisions/2/diff")},
+		{role: "secretariat", page: "revision-diff", path: revised("/revisions/2/diff")},
+		{role: "observer", page: "revision-diff", path: revised("/revisions/2/diff")},
+		{role: "stakeholder", page: "revision-diff-invalid", path: revised("/revisions/2/diff?from=2"), status: 422},
+		{role: "stakeholder", page: "peer-review-revised", path: revised("")},
+		{role: "partner", page: "peer-review-revised", path: revised("")},
+		{role: "stakeholder", page: "history-revised", path: revised("/history")},
 		{role: "stakeholder", page: "section", path: section},
 		{role: "partner", page: "section", path: section},
 		{role: "stakeholder", page: "comment-error", path: plan, submit: commentForm, status: 422},
@@ -340,14 +352,18 @@ func (f *pagesFixture) runPages(t *testing.T, signedIn map[string]context.Contex
 // Florentine partner under consultation (a stakeholder's comment on it, one
 // answered), good practices and learning events.
 type pagesFixture struct {
-	t, sub   *testing.T
-	ui       *browserUI
-	s        *served
-	demo     demoOutput
-	users    map[string]demoUser // the first demo user of each role
-	plan     string
-	comment  string // the stakeholder's unanswered comment
-	review   string // a peer review under consultation
+	t, sub  *testing.T
+	ui      *browserUI
+	s       *served
+	demo    demoOutput
+	users   map[string]demoUser // the first demo user of each role
+	plan    string
+	comment string // the stakeholder's unanswered comment
+	review  string // a peer review under consultation
+	// revised is a peer review returned and resubmitted with its findings
+	// changed and a recommendation removed: revision 2, with threads on
+	// revision 1.
+	revised  string
 	practice string
 	event    string
 	// submitted is a good practice of the Hungarian partner past draft,
@@ -522,6 +538,32 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	require.Equal(t, 200, call(t, "POST", reviewAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 1, nil))
 	require.Equal(t, 201, call(t, "POST", reviewAPI+"/comments", reader.Token, map[string]any{
 		"body": "Who would run the design lab?", "section": "recommendation.1", "stance": "question"}, 0, nil))
+
+	// Another one, returned and resubmitted: what changed in revision 2.
+	var revised struct{ ID string }
+	recommendations := []map[string]any{{"title": "Open a design lab", "body": "Shared equipment for craft SMEs."},
+		{"title": "Train apprentices", "body": "Two years with a master in Oltrarno."}}
+	require.Equal(t, 201, call(t, "POST", base+"/peer-reviews", partner.Token, map[string]any{
+		"host_partner_id": partnerID, "title": "Second peer review in Florence", "peer_partner_ids": peers, "policy_instrument_id": instrumentID,
+		"visit_start": "2018-03-06", "visit_end": "2018-03-07", "findings": "Craft associations work well together; export support is weak.",
+		"recommendations": recommendations,
+	}, 0, &revised))
+	f.revised = revised.ID
+	revisedAPI := f.s.url + "/api/v1/peer-reviews/" + revised.ID
+	require.Equal(t, 200, call(t, "POST", revisedAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 1, nil))
+	for _, c := range []map[string]any{
+		{"body": "Which export support is meant?", "section": "findings", "stance": "question"},
+		{"body": "A design lab would help us.", "section": "recommendation.1", "stance": "support"},
+		{"body": "Who pays the apprentices?", "section": "recommendation.2", "stance": "concern"},
+	} {
+		require.Equal(t, 201, call(t, "POST", revisedAPI+"/comments", reader.Token, c, 0, nil))
+	}
+	require.Equal(t, 200, call(t, "POST", revisedAPI+"/transitions", partner.Token, map[string]any{"trigger": "request_changes", "note": "Export support"}, 2, nil))
+	require.Equal(t, 200, call(t, "PATCH", revisedAPI, partner.Token, map[string]any{
+		"findings":        "Craft associations work well together; support for exports to Japan and the United States is weak.",
+		"recommendations": recommendations[:1],
+	}, 3, nil))
+	require.Equal(t, 200, call(t, "POST", revisedAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 4, nil))
 
 	// The Hungarian partner's drafts, which the coordinator edits.
 	coordinator := f.users["coordinator"]

@@ -496,6 +496,9 @@ func (s *Store) CommentThreads(ctx context.Context, kind workflow.Kind, id strin
 		if out.Threads, err = listThreads(ctx, stx, d, revision, show, where, args...); err != nil {
 			return err
 		}
+		if q.KeepCurrent {
+			return nil
+		}
 		return markOutdated(ctx, stx, d.Head().ID, revision, d.Head().Revision, out.Threads)
 	})
 	return out, err

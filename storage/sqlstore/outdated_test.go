@@ -72,6 +72,12 @@ func init() {
 			set, err := s.CommentThreads(ctx, c.plan.Kind, c.plan.Plan.ID, 1, p, workflow.ThreadQuery{})
 			require.NoError(t, err)
 			check(set.Threads)
+			set, err = s.CommentThreads(ctx, c.plan.Kind, c.plan.Plan.ID, 1, p, workflow.ThreadQuery{KeepCurrent: true})
+			require.NoError(t, err)
+			require.Len(t, set.Threads, len(want))
+			for _, cm := range set.Threads {
+				require.False(t, cm.Outdated, "KeepCurrent leaves them unmarked")
+			}
 		}
 
 		// Tallies only: the sections' counts, no threads.
