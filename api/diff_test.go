@@ -63,6 +63,12 @@ func TestRevisionDiff(t *testing.T) {
 		require.Equal(t, 422, res.Status, "%s", res.Body)
 		require.Equal(t, "from", res.problem(t).Errors[0].Field)
 
+		// Threads on revision 1: one on a section revision 2 changes, one on
+		// a section it keeps.
+		var onChanged, onSame workflow.Comment
+		e.create(plan+"/comments", stakeholder, map[string]any{"body": "Kik vesznek részt?", "section": "part3.action.1.players"}, &onChanged)
+		e.create(plan+"/comments", stakeholder, map[string]any{"body": "Jó leírás.", "section": "part3.action.1.description"}, &onSame)
+
 		e.resubmit("action-plans", c.plan.ID, owner, map[string]any{"actions": []map[string]any{
 			{"title": "Mentorprogram", "description": "Mentoring for craft SMEs", "players": "BVK, kamarák és a győri kézműves szövetség",
 				"timeframe_start": "2019-04-01", "timeframe_end": "2020-03-31", "costs": "€ 40 000"},
@@ -84,6 +90,19 @@ func TestRevisionDiff(t *testing.T) {
 		require.Equal(t, []string{"+ és a győri kézműves szövetség"}, edits(sectionOf(t, d, "part3.action.1.players")))
 		require.Equal(t, workflow.SectionUnchanged, sectionOf(t, d, "part3.action.1.description").Change)
 		require.Equal(t, []string{"+Közös műhely Győrben"}, edits(sectionOf(t, d, "part3.action.2.description")))
+
+		// Listed for revision 1, the thread on the changed section is
+		// outdated in revision 2; the other is not.
+		var threads struct{ Items []workflow.Comment }
+		res = e.do(req{Method: "GET", Path: plan + "/comments?revision=1", Token: stakeholder})
+		require.Equal(t, 200, res.Status, "%s", res.Body)
+		res.json(t, &threads)
+		require.Len(t, threads.Items, 2)
+		for _, cm := range threads.Items {
+			require.Equal(t, cm.ID == onChanged.ID, cm.Outdated, cm.Section)
+			require.Equal(t, map[bool]int{true: 2, false: 0}[cm.ID == onChanged.ID], cm.OutdatedIn, cm.Section)
+		}
+		require.Equal(t, onSame.ID, threads.Items[1].ID)
 
 		// from explicitly; the same answer.
 		var again workflow.RevisionDiff
