@@ -30,24 +30,17 @@ type diffSection struct {
 	// takes them; Label names an action's part.
 	TitlePrefix, Title, TitleLang, Label string
 	Change                               string // workflow.Section*
-	Text                                 template.HTML
-	Lang                                 string
-	Threads                              []diffThread
+	// NameHTML is the whole name as the page writes it (the title in its
+	// language), and ChangeLabel the change in words: made once here, as
+	// the page uses them twice for each of up to hundreds of sections.
+	NameHTML    template.HTML
+	ChangeLabel string
+	Text        template.HTML
+	Lang        string
+	Threads     []diffThread
 	// Gone: the section is not in the later revision, so there is no new
 	// text to link to.
 	Gone bool
-}
-
-// Name is the section's whole name, for the list of unchanged sections.
-func (s diffSection) Name() string {
-	n := s.Title
-	if s.TitlePrefix != "" {
-		n = s.TitlePrefix + " – " + n
-	}
-	if s.Label != "" {
-		n += ": " + s.Label
-	}
-	return n
 }
 
 // diffThread is a thread of the earlier revision, in short.
@@ -55,9 +48,16 @@ type diffThread struct {
 	ID, AuthorName, RoleLabel, StanceLabel, Body string
 	Deleted, Hidden                              bool
 	Created                                      when
-	ResponseLabel                                string
-	Replies                                      int
-	Outdated                                     bool
+	// Response says the response's status, or that there is none; Replies
+	// counts the replies in words ("" for none).
+	Response, Replies string
+	Outdated          bool
+}
+
+// diffWords are the page's words that repeat under every thread, looked
+// up once.
+type diffWords struct {
+	Outdated, OutdatedGone, Current, ReadNew, Hidden, Deleted string
 }
 
 type diffView struct {
@@ -73,6 +73,7 @@ type diffView struct {
 	Unchanged                []diffSection
 	Added, Removed, Changed  int
 	Threads, OutdatedThreads int
+	Words                    diffWords
 }
 
 func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
@@ -116,7 +117,9 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 			return err
 		}
 		head := d.Head()
-		v := diffView{Segment: segment(kind), Head: head, From: from, To: n, Latest: n == head.Revision}
+		v := diffView{Segment: segment(kind), Head: head, From: from, To: n, Latest: n == head.Revision,
+			Words: diffWords{Outdated: c.T("diff.outdated"), OutdatedGone: c.T("diff.outdated_gone"), Current: c.T("diff.current"),
+				ReadNew: c.T("diff.read_new"), Hidden: c.T("thread.hidden"), Deleted: c.T("thread.deleted")}}
 		for i := 1; i < n; i++ {
 			v.FromOptions = append(v.FromOptions, i)
 		}
@@ -132,18 +135,26 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 			threads[t.Section] = append(threads[t.Section], t)
 		}
 		dt := c.dates(time.Now())
-		labels := map[string]string{}
+		// Words looked up once a page, whatever the number of threads.
+		words := map[string]string{}
+		once := func(key string, word func() string) string {
+			if s, ok := words[key]; ok {
+				return s
+			}
+			s := word()
+			words[key] = s
+			return s
+		}
 		label := func(code string) string {
 			if code == "" {
 				return ""
 			}
-			if s, ok := labels[code]; ok {
-				return s
-			}
-			s := c.loc.MustT(codeKey(code))
-			labels[code] = s
-			return s
+			return once("code:"+code, func() string { return c.loc.MustT(codeKey(code)) })
 		}
+		changeLabel := map[string]string{workflow.SectionAdded: c.T("diff.change.added", "To", n),
+			workflow.SectionRemoved: c.T("diff.change.removed", "To", n), workflow.SectionChanged: c.T("diff.change.changed"),
+			workflow.SectionUnchanged: c.T("diff.change.unchanged")}
+		noResponse := c.T("diff.no_response")
 		marks := diffMarks{lang: c.loc.Lang(), insStart: c.T("diff.ins_start"), insEnd: c.T("diff.ins_end"),
 			delStart: c.T("diff.del_start"), delEnd: c.T("diff.del_end")}
 		lang := contentLang(d)
@@ -158,15 +169,19 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 			if _, part, ok := actionOf(sd.Anchor); ok && part != "" {
 				s.Label = partLabel(c, part)
 			}
+			s.NameHTML, s.ChangeLabel = s.nameHTML(), changeLabel[sd.Change]
 			if sd.Anchor == "summary_en" {
 				s.Lang = "en"
 			}
 			outdated := sd.Change != workflow.SectionUnchanged
 			for _, t := range threads[sd.Anchor] {
 				th := diffThread{ID: t.ID, AuthorName: t.AuthorName, RoleLabel: label(string(t.AuthorRole)), StanceLabel: label(string(t.Stance)),
-					Body: t.Body, Deleted: t.Deleted, Hidden: t.Hidden, Created: dt.at(t.CreatedAt), Replies: len(t.Replies), Outdated: outdated}
-				if t.Response != nil {
-					th.ResponseLabel = label(string(t.Response.Status))
+					Body: t.Body, Deleted: t.Deleted, Hidden: t.Hidden, Created: dt.at(t.CreatedAt), Response: noResponse, Outdated: outdated}
+				if r := t.Response; r != nil {
+					th.Response = once("response:"+string(r.Status), func() string { return c.T("diff.response", "Status", label(string(r.Status))) })
+				}
+				if n := len(t.Replies); n > 0 {
+					th.Replies = once("replies:"+strconv.Itoa(n), func() string { return c.T("diff.replies", "Count", n) })
 				}
 				s.Threads = append(s.Threads, th)
 				v.Threads++
@@ -195,6 +210,25 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 		h.render(c, http.StatusOK, "deliverables/diff", view{Title: title, Data: v})
 		return nil
 	}
+}
+
+// nameHTML writes the section's name: the page's words before a title
+// people wrote, that title marked with its language, then an action's
+// part.
+func (s diffSection) nameHTML() template.HTML {
+	var sb strings.Builder
+	if s.TitlePrefix != "" {
+		sb.WriteString(template.HTMLEscapeString(s.TitlePrefix) + " – ")
+	}
+	if s.TitleLang != "" {
+		sb.WriteString(`<span lang="` + template.HTMLEscapeString(s.TitleLang) + `">` + template.HTMLEscapeString(s.Title) + `</span>`)
+	} else {
+		sb.WriteString(template.HTMLEscapeString(s.Title))
+	}
+	if s.Label != "" {
+		sb.WriteString(": " + template.HTMLEscapeString(s.Label))
+	}
+	return template.HTML(sb.String()) //nolint:gosec // escaped above
 }
 
 // diffMarks writes a section's ops as HTML: insertions in <ins>,
