@@ -86,6 +86,9 @@ type transitionRequest struct {
 	// ConsultationDeadline (RFC 3339), on submit, ends the consultation
 	// at that time instead of after the project's window.
 	ConsultationDeadline *time.Time `json:"consultation_deadline"`
+	// CarryOver, on submit, names open threads of the previous revision
+	// to carry over to the new one.
+	CarryOver []string `json:"carry_over"`
 }
 
 func set[T any](dst *T, src *T) {
@@ -450,7 +453,7 @@ func (s *Server) fireTransition(kind workflow.Kind) echo.HandlerFunc {
 		}
 		d, rec, err := s.store.FireTransition(c.Request().Context(), workflow.TransitionRequest{
 			Kind: kind, ID: c.Param("id"), Version: version, Trigger: trigger, Note: strings.TrimSpace(req.Note),
-			RequestID: requestID(c), Principal: principal(c), ConsultationDeadline: req.ConsultationDeadline,
+			RequestID: requestID(c), Principal: principal(c), ConsultationDeadline: req.ConsultationDeadline, CarryOver: req.CarryOver,
 		})
 		if err != nil {
 			return err

@@ -68,6 +68,12 @@ type ConsultationComment struct {
 	// comment's section; null when there is no next revision.
 	SectionChanged *bool `json:"section_changed"`
 	NextRevision   int   `json:"next_revision"`
+	// EditedAfterResponse: the author changed the text after the formal
+	// response, which answered Response.AnsweredBody; Body is the later text.
+	EditedAfterResponse bool `json:"edited_after_response"`
+	// CarriedFrom is the revision the thread was first written on, when it
+	// was carried over to this one at resubmission; 0 otherwise.
+	CarriedFrom int `json:"carried_from"`
 }
 
 // ConsultationPerson is who wrote something: the user's name and their role
@@ -78,12 +84,15 @@ type ConsultationPerson struct {
 }
 
 // ConsultationResponse is the owner's formal answer: the status (accepted,
-// partially_accepted, rejected, noted) and the reason.
+// partially_accepted, rejected, noted) and the reason, with the comment's
+// text (and suggested wording) it answered.
 type ConsultationResponse struct {
-	Status string             `json:"status"`
-	Body   string             `json:"body"`
-	Author ConsultationPerson `json:"author"`
-	At     time.Time          `json:"at"`
+	Status             string             `json:"status"`
+	Body               string             `json:"body"`
+	Author             ConsultationPerson `json:"author"`
+	At                 time.Time          `json:"at"`
+	AnsweredBody       string             `json:"answered_body"`
+	AnsweredSuggestion string             `json:"answered_suggestion"`
 }
 
 // ConsultationReply is a reply in a thread.

@@ -80,6 +80,12 @@ func TestMatrixContents(t *testing.T) {
 		"## " + msg(hu, "doc.section.general"), comment(1, "suggestion"),
 		"**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.rejected") + "** — Kovács Erzsébet (partner)",
 		"## " + msg(hu, "doc.plan.part2"), comment(2, "concern"), "· 2019. március 3., 14:05 UTC · " + msg(hu, "doc.matrix.edited"),
+		" · " + msg(hu, "doc.matrix.carried_from", "Revision", 2),
+		// Edited after its response: the response under the text it
+		// answered, then the later text, marked.
+		"**" + msg(hu, "doc.matrix.answered_text") + "**\n\n> A VEKOP-1.2.1 felhívás önrésze (€5 000) túl magas a kézműves mikrovállalkozásoknak.\n\n",
+		"**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.partially_accepted") + "**",
+		"**" + msg(hu, "doc.matrix.edited_after_response") + "**\n\n> A VEKOP-1.2.1 felhívás önrésze (€5 000) túl magas a kézműves mikrovállalkozásoknak.\\\nKérjük, ezt is említsék meg.",
 		"**" + msg(hu, "doc.matrix.replies") + "**",
 		"- **Kovács Erzsébet (partner)**, " + msg(hu, "doc.stance.question") + ", 2019. március 4., 08:00 UTC: Would €2 500 be within reach?",
 		comment(3, "support"), comment(4, "question"), "**" + msg(hu, "doc.matrix.response") + " " + msg(hu, "doc.response.accepted") + "**"}

@@ -28,6 +28,7 @@ func (h *Handler) readingRoutes(m *http.ServeMux) {
 		m.Handle("GET /ui/"+seg+"/{id}/consultation/close", h.page(true, h.confirmClose(kind)))
 		m.Handle("POST /ui/"+seg+"/{id}/documents", h.page(true, h.requestDocument(kind)))
 		m.Handle("GET /ui/"+seg+"/{id}/history", h.page(true, h.history(kind)))
+		m.Handle("GET /ui/"+seg+"/{id}/unanswered", h.page(true, h.unanswered(kind)))
 	}
 }
 
@@ -135,6 +136,11 @@ type commentView struct {
 	// response form before a refusal; the form then shows open.
 	ReplyBody, ResponseBody string
 	ReplyOpen               bool
+	// EditedAfterResponse: the author changed the text after the formal
+	// response, which answered AnsweredBody; the page shows both.
+	EditedAfterResponse bool
+	AnsweredBody        string
+	CarriedFrom         int // the revision a carried thread began on
 }
 
 // threadForms is what the forms under every thread share. Back is the
@@ -269,7 +275,9 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 		Created: f.dates.at(c.CreatedAt), ReplyForm: top && replyForm, ResponseForm: top && responseForm}
 	if r := c.Response; r != nil {
 		v.ResponseLabel, v.Answered = f.label(string(r.Status)), f.dates.at(r.At)
+		v.EditedAfterResponse, v.AnsweredBody = c.EditedAfterResponse, r.AnsweredBody
 	}
+	v.CarriedFrom = c.CarriedFrom
 	v.Version = c.Version
 	v.EditForm = f.editable && !c.Deleted && c.AuthorID == f.userID
 	v.HideForm = f.moderates && !c.Hidden && !c.Deleted
@@ -297,7 +305,8 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 		v.ReplyForm, v.ResponseForm, v.EditForm, v.HideForm = false, false, false, false
 		if v.LinkReply || v.LinkRespond || v.LinkEdit || v.LinkHide {
 			v.Link = "?section=" + url.QueryEscape(c.Section) + "#c-" + c.ID
-			v.LinkText = f.linkText(v.LinkRespond, v.Response != nil, v.LinkReply, v.LinkEdit, v.LinkHide)
+			// Edited after its response, the comment waits for a new one.
+			v.LinkText = f.linkText(v.LinkRespond, v.Response != nil && !v.EditedAfterResponse, v.LinkReply, v.LinkEdit, v.LinkHide)
 		}
 	}
 	if len(c.Replies) > 0 {

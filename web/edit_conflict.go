@@ -27,6 +27,7 @@ type conflictField struct {
 // fieldKeys are the catalog's words for each field of the forms; an
 // action's and a recommendation's fields are under their own prefix.
 var fieldKeys = map[string]string{
+	"carry_over":                          "transition.carry.field",
 	"title":                               "edit.field.title",
 	"language":                            "edit.field.language",
 	"time_zone":                           "settings.time_zone",

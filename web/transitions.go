@@ -30,6 +30,10 @@ type transitionView struct {
 	Zone         string // the time zone the deadline is typed in
 	Form         *form
 	Stale        bool // the deliverable changed since the form was shown
+	// Carry are the open threads of revision CarryFrom that a submit
+	// after a return to draft may carry over.
+	Carry     []recordItem
+	CarryFrom int
 }
 
 // errIncomplete: the caller may submit the draft, but it lacks what a
@@ -93,6 +97,12 @@ func (h *Handler) transitionPage(c *call, kind workflow.Kind, id string, trigger
 		}
 		if f.Get("consultation_deadline") == "" && !f.Invalid() {
 			f.Values.Set("consultation_deadline", time.Now().In(c.zone).AddDate(0, 0, days).Format(deadlineLayout))
+		}
+		if v.Head.Revision >= 1 {
+			v.CarryFrom = v.Head.Revision
+			if v.Carry, err = h.carryOptions(c, kind, id, v.Head.Revision, f); err != nil {
+				return v, err
+			}
 		}
 	case workflow.TriggerRequestChanges:
 		v.Explain = c.T("transition.explain.request_changes")
@@ -195,6 +205,9 @@ func (h *Handler) fire(c *call, kind workflow.Kind, id string, trigger workflow.
 		}
 		req.ConsultationDeadline = &t
 	}
+	if trigger == workflow.TriggerSubmit {
+		req.CarryOver = f.All("carry_over")
+	}
 	if err == nil {
 		req.Version = version
 		_, _, err = h.cfg.Store.FireTransition(c.r.Context(), req)
@@ -250,7 +263,7 @@ func incomplete(err error) bool {
 	var we *workflow.Error
 	if errors.As(err, &we) {
 		for _, fe := range we.Fields {
-			if fe.Field != "note" && fe.Field != "consultation_deadline" && fe.Field != "version" {
+			if fe.Field != "note" && fe.Field != "consultation_deadline" && fe.Field != "version" && fe.Field != "carry_over" {
 				n++
 			}
 		}

@@ -228,7 +228,14 @@ type TransitionRequest struct {
 	// ConsultationDeadline, on submit, overrides the project's default
 	// consultation window.
 	ConsultationDeadline *time.Time
+	// CarryOver, on a submit after a return to draft, names open threads
+	// of the previous revision (their top-level comments' ids) to move to
+	// the new one, with their replies and history.
+	CarryOver []string
 }
+
+// MaxCarryOver bounds the threads one submit carries over.
+const MaxCarryOver = 2000
 
 // ThreadQuery picks the threads of a revision that a page shows.
 type ThreadQuery struct {

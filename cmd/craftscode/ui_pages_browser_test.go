@@ -167,6 +167,10 @@ func pageCases(lang string) []pageCase {
 		{role: "coordinator", page: "submit-confirm", path: draft("/transitions/submit")},
 		{role: "coordinator", page: "request-changes-confirm", path: plan2("/transitions/request_changes")},
 		{role: "coordinator", page: "close-confirm", path: plan2("/consultation/close")},
+		{role: "coordinator", page: "submit-carry-error", path: draft("/transitions/submit"), submit: `main form.confirm`,
+			values: map[string]string{`[name="carry_over"]`: "00000000-0000-7000-8000-000000000000"}, status: 422},
+		{role: "partner", page: "unanswered", path: plan2("/unanswered")},
+		{role: "coordinator", page: "unanswered", path: plan2("/unanswered")},
 		{role: "coordinator", page: "history", path: plan2("/history")},
 		{role: "stakeholder", page: "history", path: plan2("/history")},
 		{role: "coordinator", page: "consultations", path: at("/ui/consultations")},
@@ -518,6 +522,10 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 	require.Equal(t, 200, call(t, "POST", f.s.url+"/api/v1/comments/"+answered.ID+"/response", partner.Token, map[string]any{
 		"status": "accepted", "body": "Part II will name the Accademia di Belle Arti and Polimoda."}, 0, nil))
 	f.comment = open.ID
+	// The answered one is edited after its response: the section page
+	// shows both texts and the owner's form to respond again.
+	require.Equal(t, 200, call(t, "PATCH", f.s.url+"/api/v1/comments/"+answered.ID, reader.Token, map[string]any{
+		"body": "Which design schools and which craft guilds take part?"}, 1, nil))
 
 	// A peer review hosted by the same partner, on the same instrument,
 	// submitted too, with a comment on its recommendation.
@@ -588,6 +596,13 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 			"players": "BKIK, Budapesti Vállalkozásfejlesztési Közalapítvány", "timeframe_start": "2027-01-01", "timeframe_end": "2027-12-31"}},
 	}, 0, &draft))
 	f.draft = draft.ID
+	// Submitted, commented and returned: its next submit offers the open
+	// thread of revision 1 to carry over.
+	draftAPI := f.s.url + "/api/v1/action-plans/" + draft.ID
+	require.Equal(t, 200, call(t, "POST", draftAPI+"/transitions", coordinator.Token, map[string]any{"trigger": "submit"}, 1, nil))
+	require.Equal(t, 201, call(t, "POST", draftAPI+"/comments", coordinator.Token, map[string]any{
+		"body": "Name the VEKOP measure that funds the mentors.", "section": "part2.policy_context", "stance": "suggestion"}, 0, nil))
+	require.Equal(t, 200, call(t, "POST", draftAPI+"/transitions", coordinator.Token, map[string]any{"trigger": "request_changes", "note": "Not yet"}, 2, nil))
 	require.Equal(t, 201, call(t, "POST", base+"/peer-reviews", coordinator.Token, map[string]any{
 		"host_partner_id": hu, "title": "Peer review in Budapest", "peer_partner_ids": peers, "policy_instrument_id": huInstrument,
 	}, 0, &draftReview))

@@ -198,10 +198,23 @@ func (t commentTexts) fill(c *workflow.Comment) {
 	}
 	if c.Response != nil {
 		c.Response.AnsweredBody, c.Response.AnsweredSuggestion = t.answeredBody, t.answeredSuggestion
-		c.EditedAfterResponse = !c.Deleted && (t.answeredBody != c.Body || t.answeredSuggestion != t.suggestion)
 	}
+	afterResponse(c)
 	if t.carriedFrom != nil {
 		c.CarriedFrom = *t.carriedFrom
+	}
+}
+
+// afterResponse works out EditedAfterResponse: the text (or suggested
+// wording) is no longer the one the formal response answered.
+func afterResponse(c *workflow.Comment) {
+	c.EditedAfterResponse = false
+	if r := c.Response; r != nil && !c.Deleted {
+		suggestion := ""
+		if c.Suggestion != nil {
+			suggestion = c.Suggestion.Text
+		}
+		c.EditedAfterResponse = r.AnsweredBody != c.Body || r.AnsweredSuggestion != suggestion
 	}
 }
 
@@ -779,6 +792,7 @@ func (s *Store) EditComment(ctx context.Context, commentID string, version int, 
 		}
 		out = r.Comment
 		out.Body, out.Stance, out.Version, out.Edited, out.UpdatedAt = nc.Body, nc.Stance, version+1, true, at
+		afterResponse(&out) // an edit after the response leaves it on the text it answered
 		return nil
 	})
 	return out, err
@@ -787,10 +801,16 @@ func (s *Store) EditComment(ctx context.Context, commentID string, version int, 
 func (s *Store) DeleteComment(ctx context.Context, commentID string, version int, p workflow.Principal) error {
 	at := now()
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if _, _, err := s.authorEdit(tx, commentID, version, p, at); err != nil {
+		r, _, err := s.authorEdit(tx, commentID, version, p, at)
+		if err != nil {
 			return err
 		}
-		if err := casComment(ctx, tx, "body = '', deleted = $1, updated_at = $2", []any{true, at}, commentID, version); err != nil {
+		// A formal response answers the text: deleting it would erase
+		// what was answered. An edit keeps both instead.
+		if r.Response != nil {
+			return workflow.Errorf(workflow.CodeConflict, "the comment has a formal response, so it cannot be deleted; edit it instead, and the response stays with the text it answered")
+		}
+		if err := casComment(ctx, tx, "body = '', suggestion = '', suggestion_of = '', deleted = $1, updated_at = $2", []any{true, at}, commentID, version); err != nil {
 			return err
 		}
 		return s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "deleted", ActorID: p.User.ID, At: at})

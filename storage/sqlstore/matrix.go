@@ -40,6 +40,11 @@ type matrixCommentRow struct {
 	ResponseAt     *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// What the response answered, and where a carried thread began.
+	AnsweredBody       string
+	AnsweredSuggestion string
+	Suggestion         string
+	CarriedFrom        *int
 }
 
 // A stakeholder is a private person: unless the project's matrix_names
@@ -58,7 +63,8 @@ SELECT c.id, c.section, c.parent_id, c.thread_id, c.stance, c.body,
        c.response_status, c.response_body,
        COALESCE(r.name, '') AS responder_name,
        COALESCE(m.role, CASE WHEN r.admin THEN 'admin' ELSE '' END, '') AS responder_role,
-       c.response_at, c.created_at, c.updated_at
+       c.response_at, c.created_at, c.updated_at,
+       c.answered_body, c.answered_suggestion, c.suggestion, c.carried_from
 FROM comments c
 JOIN users u ON u.id = c.author_id
 JOIN projects pr ON pr.id = c.project_id
@@ -123,11 +129,16 @@ func buildMatrix(sections []workflow.Section, rows []matrixCommentRow) documents
 			Edited: r.edited(), CreatedAt: r.CreatedAt.UTC(), Replies: []documents.ConsultationReply{}}
 		if r.ResponseStatus != "" {
 			resp := &documents.ConsultationResponse{Status: r.ResponseStatus, Body: r.ResponseBody,
-				Author: documents.ConsultationPerson{Name: r.ResponderName, Role: r.ResponderRole}}
+				Author:       documents.ConsultationPerson{Name: r.ResponderName, Role: r.ResponderRole},
+				AnsweredBody: r.AnsweredBody, AnsweredSuggestion: r.AnsweredSuggestion}
 			if r.ResponseAt != nil {
 				resp.At = r.ResponseAt.UTC()
 			}
 			cm.Response = resp
+			cm.EditedAfterResponse = r.AnsweredBody != r.Body || r.AnsweredSuggestion != r.Suggestion
+		}
+		if r.CarriedFrom != nil {
+			cm.CarriedFrom = *r.CarriedFrom
 		}
 		tops[r.ID] = cm
 		order = append(order, cm)

@@ -82,6 +82,7 @@ type comment struct {
 	role                                      workflow.Role
 	edited, deleted, hidden                   bool
 	status, reason                            string
+	answered                                  string // the text the response answered, when not body
 	by                                        workflow.User
 	created                                   time.Duration // after the opening
 }
@@ -101,6 +102,9 @@ func (f matrixFixture) insert(t *testing.T, s *sqlstore.Store, c comment) {
 	if c.status != "" {
 		responseAt = f.at.Add(12 * 24 * time.Hour)
 		version++
+		if c.answered == "" {
+			c.answered = c.body
+		}
 	}
 	created := f.at.Add(c.created)
 	updated := created
@@ -109,10 +113,11 @@ func (f matrixFixture) insert(t *testing.T, s *sqlstore.Store, c comment) {
 	}
 	_, err := s.DB().ExecContext(ctx, `INSERT INTO comments (id, deliverable_id, revision, project_id, section, parent_id, thread_id,
 		stance, body, author_id, author_role, version, deleted, hidden, hidden_reason, response_status, response_body, response_by,
-		response_at, created_at, updated_at)
-		VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		response_at, created_at, updated_at, answered_body)
+		VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 		c.id, f.plan.Plan.ID, f.plan.Plan.ProjectID, c.section, parent, c.thread, c.stance, c.body, c.author.ID, string(c.role),
-		version, c.deleted, c.hidden, map[bool]string{true: "off topic"}[c.hidden], c.status, c.reason, c.by.ID, responseAt, created, updated)
+		version, c.deleted, c.hidden, map[bool]string{true: "off topic"}[c.hidden], c.status, c.reason, c.by.ID, responseAt, created, updated,
+		c.answered)
 	require.NoError(t, err)
 }
 
@@ -130,7 +135,7 @@ func (f matrixFixture) seedComments(t *testing.T, s *sqlstore.Store) {
 			by: f.partner, created: 2 * h},
 		{id: "c-general", section: "general", stance: "suggestion", body: "Add Tørshavn and Ærø.",
 			author: f.stakeholder, role: workflow.RoleStakeholder, created: 3 * h},
-		{id: "c-context-2", section: "part2.policy_context", stance: "question", body: "Is €5 000 the cap?",
+		{id: "c-context-2", section: "part2.policy_context", stance: "question", body: "Is €5 000 the cap?", edited: true, answered: "Is €4 000 the cap?",
 			author: f.coordinator, role: workflow.RoleCoordinator, status: "accepted", reason: "Yes.", by: f.partner, created: 4 * h},
 		{id: "r-context", section: "part2.policy_context", parent: "c-context", thread: "c-context", stance: "question",
 			body: "Would €2 500 do?", author: f.partner, role: workflow.RolePartner, created: 5 * h},
@@ -198,8 +203,14 @@ func TestConsultationMatrix(t *testing.T) {
 			require.True(t, context.Edited)
 			require.Equal(t, f.at.Add(2*time.Hour), context.CreatedAt)
 			require.Equal(t, &documents.ConsultationResponse{Status: "partially_accepted", Body: "Reason: " + matrixHostile,
-				Author: documents.ConsultationPerson{Name: "Kovács Erzsébet", Role: "partner"}, At: f.at.Add(12 * 24 * time.Hour)},
-				context.Response)
+				Author: documents.ConsultationPerson{Name: "Kovács Erzsébet", Role: "partner"}, At: f.at.Add(12 * 24 * time.Hour),
+				AnsweredBody: matrixHostile}, context.Response)
+			require.False(t, context.EditedAfterResponse, "edited before its response")
+			// Edited after its response: the response stays on the text it answered.
+			later := c.Sections[1].Comments[1]
+			require.True(t, later.EditedAfterResponse)
+			require.Equal(t, "Is €5 000 the cap?", later.Body)
+			require.Equal(t, "Is €4 000 the cap?", later.Response.AnsweredBody)
 			require.Len(t, context.Replies, 1, "the hidden reply is left out")
 			require.Equal(t, "Would €2 500 do?", context.Replies[0].Body)
 			require.Equal(t, "partner", context.Replies[0].Author.Role)

@@ -115,7 +115,7 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		return workflow.Deliverable{}, workflow.TransitionRecord{}, translate(err)
 	}
 	lost := workflow.Errorf(workflow.CodePreconditionFailed, "the deliverable changed meanwhile; reload it")
-	if s.dialect == Postgres && !p.hooks && !slices.Contains(p.t.Effects, workflow.EffectAssembleDocument) && transitionNotice(p.row, p.t) == "" {
+	if s.dialect == Postgres && !p.hooks && len(p.carry) == 0 && !slices.Contains(p.t.Effects, workflow.EffectAssembleDocument) && transitionNotice(p.row, p.t) == "" {
 		// request_changes withdraws the consultation in the same statement.
 		p.also.closeConsultation = slices.Contains(p.t.Effects, workflow.EffectCloseConsultation)
 		won, err := s.casTransition(ctx, s.sql, p.row, r.Version, p.tr, p.also)
@@ -142,6 +142,9 @@ func (s *Store) FireTransition(ctx context.Context, r workflow.TransitionRequest
 		if err := s.carryOut(ctx, tx, p.row, p.t, r.Principal.User.ID, p.also.deadline, p.hooks); err != nil {
 			return err
 		}
+		if err := s.carryThreads(ctx, stx, p.row, p.carry, []byte(p.also.snapshot), r.Principal.User.ID); err != nil {
+			return err
+		}
 		if err := s.tellTransition(ctx, tx, p.row, p.t, p.tr.ID, r.Principal.User.ID, r.Note, p.tr.At); err != nil {
 			return err
 		}
@@ -165,7 +168,8 @@ type preparedTransition struct {
 	t     workflow.Transition
 	tr    transitionRow
 	also  casExtras
-	hooks bool // the project has an active webhook
+	hooks bool     // the project has an active webhook
+	carry []string // submit: the threads to carry over, checked in the write's transaction
 }
 
 // prepareTransition reads the deliverable and what its guards need, runs
@@ -184,6 +188,9 @@ func (s *Store) prepareTransition(ctx context.Context, r workflow.TransitionRequ
 		return p, err
 	}
 	if err := versionGate(r.Kind, row.Version, r.Version); err != nil {
+		return p, err
+	}
+	if p.carry, err = carryRequest(r); err != nil {
 		return p, err
 	}
 	db := s.db.WithContext(ctx)
