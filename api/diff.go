@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/craftscode/craftscode/revdiff"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -34,14 +35,14 @@ func (s *Server) revisionDiff(kind workflow.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := workflow.CheckDiffRange(from, n); err != nil {
+		if err := revdiff.CheckDiffRange(from, n); err != nil {
 			return err
 		}
 		was, err := s.store.Revision(ctx, kind, id, from)
 		if err != nil {
 			return err
 		}
-		diff, err := workflow.DiffRevisions(from, n, was.Snapshot, to.Snapshot)
+		diff, err := revdiff.DiffRevisions(from, n, was.Snapshot, to.Snapshot)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/revdiff"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -26,20 +27,20 @@ func (e *testEnv) resubmit(seg, id, token string, change map[string]any) {
 }
 
 // edits lists a section's inserted and deleted runs as "+text", "-text".
-func edits(s workflow.SectionDiff) []string {
+func edits(s revdiff.SectionDiff) []string {
 	var out []string
 	for _, o := range s.Ops {
 		switch o.Op {
-		case workflow.OpInsert:
+		case revdiff.OpInsert:
 			out = append(out, "+"+o.Text)
-		case workflow.OpDelete:
+		case revdiff.OpDelete:
 			out = append(out, "-"+o.Text)
 		}
 	}
 	return out
 }
 
-func sectionOf(t *testing.T, d workflow.RevisionDiff, anchor string) workflow.SectionDiff {
+func sectionOf(t *testing.T, d revdiff.RevisionDiff, anchor string) revdiff.SectionDiff {
 	t.Helper()
 	for _, s := range d.Sections {
 		if s.Anchor == anchor {
@@ -47,7 +48,7 @@ func sectionOf(t *testing.T, d workflow.RevisionDiff, anchor string) workflow.Se
 		}
 	}
 	t.Fatalf("no section %s in %+v", anchor, d.Sections)
-	return workflow.SectionDiff{}
+	return revdiff.SectionDiff{}
 }
 
 // The diff of two revisions, word by word: Hungarian in a plan, Bulgarian
@@ -76,7 +77,7 @@ func TestRevisionDiff(t *testing.T) {
 				"timeframe_start": "2019-04-01", "timeframe_end": "2020-03-31"},
 		}})
 
-		var d workflow.RevisionDiff
+		var d revdiff.RevisionDiff
 		res = e.do(req{Method: "GET", Path: plan + "/revisions/2/diff", Token: stakeholder})
 		require.Equal(t, 200, res.Status, "%s", res.Body)
 		require.NotEmpty(t, res.Header.Get("ETag"))
@@ -88,7 +89,7 @@ func TestRevisionDiff(t *testing.T) {
 		require.Contains(t, d.Added, "part3.action.2.description")
 		require.Empty(t, d.Removed)
 		require.Equal(t, []string{"+ és a győri kézműves szövetség"}, edits(sectionOf(t, d, "part3.action.1.players")))
-		require.Equal(t, workflow.SectionUnchanged, sectionOf(t, d, "part3.action.1.description").Change)
+		require.Equal(t, revdiff.SectionUnchanged, sectionOf(t, d, "part3.action.1.description").Change)
 		require.Equal(t, []string{"+Közös műhely Győrben"}, edits(sectionOf(t, d, "part3.action.2.description")))
 
 		// Listed for revision 1, the thread on the changed section is
@@ -105,7 +106,7 @@ func TestRevisionDiff(t *testing.T) {
 		require.Equal(t, onSame.ID, threads.Items[1].ID)
 
 		// from explicitly; the same answer.
-		var again workflow.RevisionDiff
+		var again revdiff.RevisionDiff
 		e.do(req{Method: "GET", Path: plan + "/revisions/2/diff?from=1", Token: owner}).json(t, &again)
 		require.Equal(t, d, again)
 
@@ -130,7 +131,7 @@ func TestRevisionDiff(t *testing.T) {
 		})
 		res = e.do(req{Method: "GET", Path: review + "/revisions/2/diff", Token: stakeholder})
 		require.Equal(t, 200, res.Status, "%s", res.Body)
-		var rd workflow.RevisionDiff
+		var rd revdiff.RevisionDiff
 		res.json(t, &rd)
 		require.ElementsMatch(t, []string{"findings", "recommendation.1"}, rd.Changed)
 		require.Equal(t, []string{"-Strong network of craft associations", "+Силна мрежа от занаятчийски сдружения в Габрово"},
@@ -141,11 +142,11 @@ func TestRevisionDiff(t *testing.T) {
 		e.resubmit("peer-reviews", c.review.ID, owner, map[string]any{
 			"findings": "Силна мрежа от занаятчийски сдружения в Стара Загора.",
 		})
-		var r3 workflow.RevisionDiff
+		var r3 revdiff.RevisionDiff
 		e.do(req{Method: "GET", Path: review + "/revisions/3/diff", Token: stakeholder}).json(t, &r3)
 		require.Equal(t, []string{"findings"}, r3.Changed)
 		require.Equal(t, []string{"-Габрово", "+Стара Загора"}, edits(sectionOf(t, r3, "findings")))
-		var r13 workflow.RevisionDiff
+		var r13 revdiff.RevisionDiff
 		e.do(req{Method: "GET", Path: review + "/revisions/3/diff?from=1", Token: stakeholder}).json(t, &r13)
 		require.Equal(t, 1, r13.From)
 		require.ElementsMatch(t, []string{"findings", "recommendation.1"}, r13.Changed)

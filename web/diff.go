@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/craftscode/craftscode/revdiff"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -97,7 +98,7 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 				from = 0 // not a number: CheckDiffRange says what it must be
 			}
 		}
-		if err := workflow.CheckDiffRange(from, n); err != nil {
+		if err := revdiff.CheckDiffRange(from, n); err != nil {
 			return err
 		}
 		was, err := h.cfg.Store.Revision(ctx, kind, id, from)
@@ -151,16 +152,16 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 			}
 			return once("code:"+code, func() string { return c.loc.MustT(codeKey(code)) })
 		}
-		changeLabel := map[string]string{workflow.SectionAdded: c.T("diff.change.added", "To", n),
-			workflow.SectionRemoved: c.T("diff.change.removed", "To", n), workflow.SectionChanged: c.T("diff.change.changed"),
-			workflow.SectionUnchanged: c.T("diff.change.unchanged")}
+		changeLabel := map[string]string{revdiff.SectionAdded: c.T("diff.change.added", "To", n),
+			revdiff.SectionRemoved: c.T("diff.change.removed", "To", n), revdiff.SectionChanged: c.T("diff.change.changed"),
+			revdiff.SectionUnchanged: c.T("diff.change.unchanged")}
 		noResponse := c.T("diff.no_response")
 		marks := diffMarks{lang: c.loc.Lang(), insStart: c.T("diff.ins_start"), insEnd: c.T("diff.ins_end"),
 			delStart: c.T("diff.del_start"), delEnd: c.T("diff.del_end")}
 		lang := contentLang(d)
-		diff := workflow.DiffSections(before, after)
+		diff := revdiff.DiffSections(before, after)
 		for _, sd := range diff.Sections {
-			s := diffSection{Anchor: sd.Anchor, Key: idKey(sd.Anchor), Change: sd.Change, Lang: lang, Gone: sd.Change == workflow.SectionRemoved}
+			s := diffSection{Anchor: sd.Anchor, Key: idKey(sd.Anchor), Change: sd.Change, Lang: lang, Gone: sd.Change == revdiff.SectionRemoved}
 			sec := named[sd.Anchor]
 			var ours bool
 			if s.TitlePrefix, s.Title, ours = sectionTitle(c, sec); !ours {
@@ -173,7 +174,7 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 			if sd.Anchor == "summary_en" {
 				s.Lang = "en"
 			}
-			outdated := sd.Change != workflow.SectionUnchanged
+			outdated := sd.Change != revdiff.SectionUnchanged
 			for _, t := range threads[sd.Anchor] {
 				th := diffThread{ID: t.ID, AuthorName: t.AuthorName, RoleLabel: label(string(t.AuthorRole)), StanceLabel: label(string(t.Stance)),
 					Body: t.Body, Deleted: t.Deleted, Hidden: t.Hidden, Created: dt.at(t.CreatedAt), Response: noResponse, Outdated: outdated}
@@ -190,18 +191,18 @@ func (h *Handler) revisionDiff(kind workflow.Kind) func(*call) error {
 				}
 			}
 			switch sd.Change {
-			case workflow.SectionAdded:
+			case revdiff.SectionAdded:
 				v.Added++
-			case workflow.SectionRemoved:
+			case revdiff.SectionRemoved:
 				v.Removed++
-			case workflow.SectionChanged:
+			case revdiff.SectionChanged:
 				v.Changed++
 			}
-			if sd.Change == workflow.SectionUnchanged && len(s.Threads) == 0 {
+			if sd.Change == revdiff.SectionUnchanged && len(s.Threads) == 0 {
 				v.Unchanged = append(v.Unchanged, s)
 				continue
 			}
-			if sd.Change != workflow.SectionUnchanged {
+			if sd.Change != revdiff.SectionUnchanged {
 				s.Text = marks.html(sd.Ops)
 			}
 			v.Sections = append(v.Sections, s)
@@ -240,7 +241,7 @@ type diffMarks struct {
 	insStart, insEnd, delStart, delEnd string
 }
 
-func (m diffMarks) html(ops []workflow.DiffOp) template.HTML {
+func (m diffMarks) html(ops []revdiff.DiffOp) template.HTML {
 	var sb strings.Builder
 	hidden := func(s string) {
 		sb.WriteString(`<span class="vh" lang="`)
@@ -252,13 +253,13 @@ func (m diffMarks) html(ops []workflow.DiffOp) template.HTML {
 	for _, o := range ops {
 		text := template.HTMLEscapeString(o.Text)
 		switch o.Op {
-		case workflow.OpInsert:
+		case revdiff.OpInsert:
 			sb.WriteString("<ins>")
 			hidden(m.insStart + " ")
 			sb.WriteString(text)
 			hidden(" " + m.insEnd)
 			sb.WriteString("</ins>")
-		case workflow.OpDelete:
+		case revdiff.OpDelete:
 			sb.WriteString("<del>")
 			hidden(m.delStart + " ")
 			sb.WriteString(text)

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/craftscode/craftscode/documents"
+	"github.com/craftscode/craftscode/revdiff"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -217,7 +218,7 @@ func nextRevisionChanges(db *gorm.DB, deliverableID string, revision int, sectio
 	if err != nil {
 		return err
 	}
-	changed := workflow.ChangedSections(sections, after)
+	changed := revdiff.ChangedSections(sections, after)
 	c.NextRevision = next.Number
 	for i := range c.Sections {
 		for j := range c.Sections[i].Comments {

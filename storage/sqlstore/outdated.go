@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/craftscode/craftscode/revdiff"
 	"github.com/craftscode/craftscode/workflow"
 )
 
@@ -60,5 +61,5 @@ func changedSections(ctx context.Context, stx *sql.Tx, deliverableID string, fro
 	if err != nil {
 		return nil, err
 	}
-	return workflow.ChangedSections(a, b), nil
+	return revdiff.ChangedSections(a, b), nil
 }

@@ -1,4 +1,4 @@
-package workflow
+package revdiff
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // benchWords are the words the benchmark's plans are written in: Hungarian,
@@ -36,12 +38,12 @@ func benchText(seed, n int) string {
 // words in each action's text parts; revised changes a few words in five
 // sections and rewrites one action's players.
 func benchPlanSnapshot(tb testing.TB, revised bool) []byte {
-	start, end := MustDate("2027-01-01"), MustDate("2028-12-31")
-	p := ActionPlan{Title: "Cselekvési terv", Language: "hu", SummaryEN: "Mentoring and shared workshops for craft SMEs.",
+	start, end := workflow.MustDate("2027-01-01"), workflow.MustDate("2028-12-31")
+	p := workflow.ActionPlan{Title: "Cselekvési terv", Language: "hu", SummaryEN: "Mentoring and shared workshops for craft SMEs.",
 		OtherOrganisations: "BKIK", ContactName: "Kovács Erzsébet", PolicyContext: benchText(0, 400)}
 	for i := 1; i <= 30; i++ {
-		p.Actions = append(p.Actions, PlanAction{Number: i, Title: fmt.Sprintf("Intézkedés %d: %s", i, benchText(i, 4)),
-			Background: Background{Text: benchText(i*10+1, 150)}, Description: benchText(i*10+2, 200), Players: benchText(i*10+3, 60),
+		p.Actions = append(p.Actions, workflow.PlanAction{Number: i, Title: fmt.Sprintf("Intézkedés %d: %s", i, benchText(i, 4)),
+			Background: workflow.Background{Text: benchText(i*10+1, 150)}, Description: benchText(i*10+2, 200), Players: benchText(i*10+3, 60),
 			TimeframeStart: &start, TimeframeEnd: &end, Costs: "€ 40 000", FundingSources: benchText(i*10+4, 30)})
 	}
 	if revised {
@@ -52,7 +54,7 @@ func benchPlanSnapshot(tb testing.TB, revised bool) []byte {
 		p.Actions[12].Players = benchText(999, 70)
 		p.PolicyContext = strings.Replace(p.PolicyContext, "kamara", "kereskedelmi és iparkamara", 1)
 	}
-	snap, _, err := Canonical(map[string]any{"kind": KindActionPlan, "project": map[string]any{"acronym": "CRAFTS"},
+	snap, _, err := workflow.Canonical(map[string]any{"kind": workflow.KindActionPlan, "project": map[string]any{"acronym": "CRAFTS"},
 		"partner": map[string]any{"name": "Budapesti Vállalkozásfejlesztési Közalapítvány"}, "policy_instrument": map[string]any{"name": "VEKOP"},
 		"content": p})
 	if err != nil {

@@ -1,4 +1,4 @@
-package workflow
+package revdiff
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/craftscode/craftscode/workflow"
 )
 
 // side rebuilds one text from ops: From's (deletions kept) or To's.
@@ -143,7 +145,7 @@ func TestDiffWordsManyDistinctWords(t *testing.T) {
 
 func TestDiffSections(t *testing.T) {
 	t.Parallel()
-	from := []Section{
+	from := []workflow.Section{
 		{Anchor: "general", Title: "The document as a whole"},
 		{Anchor: "part2.policy_context", Title: "Part II", Text: "Budapesti Vállalkozásfejlesztési Közalapítvány"},
 		{Anchor: "part3.action.1", Title: "Action 1 – Mentor", Name: "Mentor"},
@@ -151,7 +153,7 @@ func TestDiffSections(t *testing.T) {
 		{Anchor: "part3.action.2", Title: "Action 2 – Régi", Name: "Régi"},
 		{Anchor: "part3.action.2.players", Title: "Action 2 – Régi: players", Text: "РАМ Стара планина", Name: "Régi"},
 	}
-	to := []Section{
+	to := []workflow.Section{
 		{Anchor: "general", Title: "The document as a whole"},
 		{Anchor: "part2.policy_context", Title: "Part II", Text: "Budapesti Vállalkozásfejlesztési Közalapítvány"},
 		{Anchor: "part3.action.1", Title: "Action 1 – Mentorprogram", Name: "Mentorprogram"},

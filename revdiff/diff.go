@@ -1,14 +1,17 @@
-package workflow
+// Package revdiff compares two frozen revisions of a deliverable, section
+// by section and word by word: what a stakeholder reads to see whether
+// their point was taken up. It is apart from workflow, whose files import
+// only the standard library, uuid and stateless.
+package revdiff
 
 import (
 	"strings"
 	"unicode"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
-)
 
-// The diff of two frozen revisions, section by section and word by word:
-// what a stakeholder reads to see whether their point was taken up.
+	"github.com/craftscode/craftscode/workflow"
+)
 
 // Section changes between two revisions.
 const (
@@ -57,11 +60,11 @@ type DiffOp struct {
 
 // DiffRevisions compares two frozen snapshots of one deliverable.
 func DiffRevisions(from, to int, fromSnapshot, toSnapshot []byte) (RevisionDiff, error) {
-	a, err := Sections(fromSnapshot)
+	a, err := workflow.Sections(fromSnapshot)
 	if err != nil {
 		return RevisionDiff{}, err
 	}
-	b, err := Sections(toSnapshot)
+	b, err := workflow.Sections(toSnapshot)
 	if err != nil {
 		return RevisionDiff{}, err
 	}
@@ -71,9 +74,9 @@ func DiffRevisions(from, to int, fromSnapshot, toSnapshot []byte) (RevisionDiff,
 }
 
 // DiffSections compares two revisions' sections (From and To are left 0).
-func DiffSections(from, to []Section) RevisionDiff {
+func DiffSections(from, to []workflow.Section) RevisionDiff {
 	out := RevisionDiff{Added: []string{}, Removed: []string{}, Changed: []string{}, Sections: make([]SectionDiff, 0, len(to)+1)}
-	old := make(map[string]Section, len(from))
+	old := make(map[string]workflow.Section, len(from))
 	for _, s := range from {
 		old[s.Anchor] = s
 	}
@@ -83,8 +86,8 @@ func DiffSections(from, to []Section) RevisionDiff {
 	}
 	// A removed section goes before the next section of From that To still
 	// has, or at the end: after what To added where it stood.
-	removedBefore := map[string][]Section{}
-	var pending []Section
+	removedBefore := map[string][]workflow.Section{}
+	var pending []workflow.Section
 	for _, s := range from {
 		if !inTo[s.Anchor] {
 			pending = append(pending, s)
@@ -94,7 +97,7 @@ func DiffSections(from, to []Section) RevisionDiff {
 			removedBefore[s.Anchor], pending = pending, nil
 		}
 	}
-	removed := func(list []Section) {
+	removed := func(list []workflow.Section) {
 		for _, s := range list {
 			out.Removed = append(out.Removed, s.Anchor)
 			out.Sections = append(out.Sections, SectionDiff{Anchor: s.Anchor, Title: s.Title, Change: SectionRemoved,
@@ -124,7 +127,7 @@ func DiffSections(from, to []Section) RevisionDiff {
 // ChangedSections tells, for each section of from, whether to changed its
 // text or dropped it; unchanged sections are absent. It is the cheap half
 // of DiffSections, for marking threads outdated.
-func ChangedSections(from, to []Section) map[string]bool {
+func ChangedSections(from, to []workflow.Section) map[string]bool {
 	now := make(map[string]string, len(to))
 	for _, s := range to {
 		now[s.Anchor] = compared(s)
@@ -143,7 +146,7 @@ func ChangedSections(from, to []Section) map[string]bool {
 // recommendation) that title first, since the title is theirs to change.
 // An action's parts repeat the action's title in theirs, which is not
 // their change.
-func compared(s Section) string {
+func compared(s workflow.Section) string {
 	if s.Name == "" || !ownsName(s.Anchor) {
 		return s.Text
 	}
@@ -293,7 +296,7 @@ func tokens(s string) []string {
 // CheckDiffRange checks the revision a diff compares revision to with:
 // an earlier one.
 func CheckDiffRange(from, to int) error {
-	var p Problems
+	var p workflow.Problems
 	switch {
 	case to <= 1:
 		p.Add("from", "revision 1 is the first: there is no earlier revision to compare it with")
