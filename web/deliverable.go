@@ -212,6 +212,9 @@ type formDraft struct {
 	ParentID string
 	Body     string // the edit's text, or the hide's reason
 	Stance   workflow.Stance
+	// Suggestion and SuggestionOf are the suggested wording typed into a
+	// new comment's or an edit's form.
+	Suggestion, SuggestionOf string
 }
 
 // menus are the <option>s of the stance and response menus, the same
