@@ -229,6 +229,7 @@ func New(cfg Config) (*Handler, error) {
 	h.editRoutes(m)
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
+	h.suggestionRoutes(m)
 	h.meRoutes(m)
 	h.monitoringRoutes(m)
 	h.learningRoutes(m)

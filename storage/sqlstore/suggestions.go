@@ -312,7 +312,7 @@ func choose(ctx context.Context, tx *gorm.DB, deliverableID string, pending []wo
 				applied = append(applied, id)
 				continue
 			}
-			problems.Add(f, "is not an accepted suggestion waiting to be applied to this %s", "deliverable")
+			problems.Add(f, "is not an accepted suggestion waiting to be applied here")
 			continue
 		}
 		if pending[j].Conflict {
