@@ -84,9 +84,18 @@ func (n *sectionNames) name(revision int, anchor string) (string, error) {
 // language.
 func conflictReason(c *call, code string) string {
 	switch code {
-	case workflow.ConflictSectionChanged, workflow.ConflictSectionGone, workflow.ConflictOfMissing,
-		workflow.ConflictOfRepeated, workflow.ConflictEditedAfterward, workflow.ConflictInvalid:
-		return c.T("suggestions.conflict." + code)
+	case workflow.ConflictSectionChanged:
+		return c.T("suggestions.conflict.section_changed")
+	case workflow.ConflictSectionGone:
+		return c.T("suggestions.conflict.section_gone")
+	case workflow.ConflictOfMissing:
+		return c.T("suggestions.conflict.of_missing")
+	case workflow.ConflictOfRepeated:
+		return c.T("suggestions.conflict.of_repeated")
+	case workflow.ConflictEditedAfterward:
+		return c.T("suggestions.conflict.edited_afterward")
+	case workflow.ConflictInvalid:
+		return c.T("suggestions.conflict.invalid")
 	}
 	return code
 }
