@@ -66,7 +66,7 @@ type sectionView struct {
 	DraftBody string
 	// Suggests: the section takes suggested wording, and its comment form
 	// asks for it; DraftSuggestion and DraftSuggestionOf are what was typed.
-	Suggests                            bool
+	Suggests                           bool
 	DraftSuggestion, DraftSuggestionOf string
 	// Aside tells whether the section has a comment column: not when
 	// comments are closed and there are none, so the text takes the width.
@@ -160,7 +160,7 @@ type threadForms struct {
 	orgs                         map[string]string // author → organisation
 	userID                       string
 	editable, moderates          bool
-	overview                     bool       // the forms are on the section's page
+	overview                     bool // the forms are on the section's page
 	kind                         workflow.Kind
 	draft                        *formDraft // what a refused form had, to show again
 	placed                       bool       // the draft found its comment on the page
@@ -361,10 +361,10 @@ type deliverableView struct {
 	FirstUnanswered string
 	// Pending counts the accepted suggestions waiting for this draft, for
 	// the link to the page that applies them.
-	Pending     int
-	Transitions []workflow.PermittedTrigger
-	Documents       documentsView
-	StanceOptions   template.HTML // the comment forms' menu
+	Pending       int
+	Transitions   []workflow.PermittedTrigger
+	Documents     documentsView
+	StanceOptions template.HTML // the comment forms' menu
 	// Unsaved is the text of a refused edit or hide whose form is not on
 	// the page any more (the comment was deleted, or comments closed),
 	// shown for copying.
