@@ -243,9 +243,11 @@ func loadComment(tx *gorm.DB, id string, p workflow.Principal) (commentRec, work
 	if err := seeComment(p, d, r); err != nil {
 		return r, d, err
 	}
-	if stx, err := sqlTx(tx); err != nil {
+	stx, err := sqlTx(tx)
+	if err != nil {
 		return r, d, err
-	} else if err := appliedOne(tx.Statement.Context, stx, &r.Comment); err != nil {
+	}
+	if err := appliedOne(tx.Statement.Context, stx, &r.Comment); err != nil {
 		return r, d, err
 	}
 	// Hiding a comment hides its whole thread: a reply under a hidden
