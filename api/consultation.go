@@ -26,15 +26,32 @@ func (s *Server) consultationRoutes(v1 *echo.Group) {
 }
 
 type commentRequest struct {
-	Body     string `json:"body"`
-	Section  string `json:"section"`
-	ParentID string `json:"parent_id"`
-	Stance   string `json:"stance"`
+	Body       string             `json:"body"`
+	Section    string             `json:"section"`
+	ParentID   string             `json:"parent_id"`
+	Stance     string             `json:"stance"`
+	Suggestion *suggestionRequest `json:"suggestion"`
+}
+
+// suggestionRequest is a comment's suggested wording: text replaces of in
+// the section's text, or the whole text when of is empty. In a patch, an
+// empty text removes the suggestion.
+type suggestionRequest struct {
+	Text string `json:"text"`
+	Of   string `json:"of"`
+}
+
+func (r *suggestionRequest) parts() (text, of string) {
+	if r == nil {
+		return "", ""
+	}
+	return r.Text, r.Of
 }
 
 type commentPatch struct {
-	Body   *string `json:"body"`
-	Stance *string `json:"stance"`
+	Body       *string            `json:"body"`
+	Stance     *string            `json:"stance"`
+	Suggestion *suggestionRequest `json:"suggestion"`
 }
 
 type responseRequest struct {
@@ -72,6 +89,7 @@ func (s *Server) addComment(kind workflow.Kind) echo.HandlerFunc {
 		}
 		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: req.Body, Section: req.Section, ParentID: req.ParentID,
 			Stance: workflow.Stance(req.Stance), Principal: principal(c), RequestID: requestID(c)}
+		nc.Suggestion, nc.SuggestionOf = req.Suggestion.parts()
 		nc.Normalize()
 		if err := nc.Validate(); err != nil {
 			return err
@@ -145,13 +163,21 @@ func (s *Server) editComment(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	body, stance := cur.Body, string(cur.Stance)
-	set(&body, req.Body)
-	set(&stance, req.Stance)
+	e := workflow.CommentEdit{Body: cur.Body, Stance: cur.Stance}
+	if cur.Suggestion != nil {
+		e.Suggestion, e.SuggestionOf = cur.Suggestion.Text, cur.Suggestion.Of
+	}
+	set(&e.Body, req.Body)
+	if req.Stance != nil {
+		e.Stance = workflow.Stance(*req.Stance)
+	}
+	if req.Suggestion != nil {
+		e.Suggestion, e.SuggestionOf = req.Suggestion.parts()
+	}
 	if err := s.limitComments(c); err != nil {
 		return err
 	}
-	cm, err := s.store.EditComment(c.Request().Context(), id, version, body, workflow.Stance(stance), principal(c))
+	cm, err := s.store.EditComment(c.Request().Context(), id, version, e, principal(c))
 	if err != nil {
 		return err
 	}

@@ -186,6 +186,7 @@ func New(cfg Config) (*Server, error) {
 	s.actionOrderRoutes(v1)
 	s.documentRoutes(v1)
 	s.consultationRoutes(v1)
+	s.suggestionRoutes(v1)
 	s.webhookRoutes(v1)
 	s.monitoringRoutes(v1)
 	s.dashboardRoutes(v1)

@@ -58,7 +58,8 @@ func (h *Handler) editComment(c *call) error {
 		return err
 	}
 	f := c.r.PostForm
-	draft := &formDraft{CommentID: cm.ID, Action: "edit", Body: f.Get("body"), Stance: workflow.Stance(f.Get("stance"))}
+	draft := &formDraft{CommentID: cm.ID, Action: "edit", Body: f.Get("body"), Stance: workflow.Stance(f.Get("stance")),
+		Suggestion: f.Get("suggestion"), SuggestionOf: f.Get("suggestion_of")}
 	refuse := func(status int, err error) error {
 		onSectionPage(c, cm)
 		return h.showDeliverableDraft(c, cm.Kind, cm.DeliverableID, status, err, draft)
@@ -72,7 +73,8 @@ func (h *Handler) editComment(c *call) error {
 	if err := h.limitComments(c); err != nil {
 		return refuse(http.StatusTooManyRequests, err)
 	}
-	_, err = h.cfg.Store.EditComment(c.r.Context(), cm.ID, version, draft.Body, draft.Stance, *c.principal)
+	_, err = h.cfg.Store.EditComment(c.r.Context(), cm.ID, version, workflow.CommentEdit{Body: draft.Body, Stance: draft.Stance,
+		Suggestion: draft.Suggestion, SuggestionOf: draft.SuggestionOf}, *c.principal)
 	if formProblem(err) {
 		return refuse(0, err)
 	}
@@ -137,7 +139,7 @@ func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 		f := c.r.PostForm
 		nc := workflow.NewComment{Kind: kind, DeliverableID: id, Body: f.Get("body"), Section: f.Get("section"),
 			ParentID: f.Get("parent_id"), Stance: workflow.Stance(f.Get("stance")), Principal: *c.principal,
-			RequestID: c.w.Header().Get("X-Request-Id")}
+			RequestID: c.w.Header().Get("X-Request-Id"), Suggestion: f.Get("suggestion"), SuggestionOf: f.Get("suggestion_of")}
 		nc.Normalize()
 		err := nc.Validate()
 		var cm workflow.Comment
@@ -146,7 +148,8 @@ func (h *Handler) addComment(kind workflow.Kind) func(*call) error {
 		}
 		if formProblem(err) {
 			// The form comes back with what was typed.
-			d := &formDraft{Action: "comment", Section: nc.Section, Body: f.Get("body"), Stance: nc.Stance}
+			d := &formDraft{Action: "comment", Section: nc.Section, Body: f.Get("body"), Stance: nc.Stance,
+				Suggestion: f.Get("suggestion"), SuggestionOf: f.Get("suggestion_of")}
 			if nc.ParentID != "" {
 				d.Action, d.ParentID = "reply", nc.ParentID
 			}

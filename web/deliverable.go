@@ -65,6 +65,10 @@ type sectionView struct {
 	// DraftBody is the new comment typed on the section before a refusal:
 	// its form shows open with it.
 	DraftBody string
+	// Suggests: the section takes suggested wording, and its comment form
+	// asks for it; DraftSuggestion and DraftSuggestionOf are what was typed.
+	Suggests                           bool
+	DraftSuggestion, DraftSuggestionOf string
 	// Aside tells whether the section has a comment column: not when
 	// comments are closed and there are none, so the text takes the width.
 	Aside bool
@@ -141,6 +145,13 @@ type commentView struct {
 	EditedAfterResponse bool
 	AnsweredBody        string
 	CarriedFrom         int // the revision a carried thread began on
+	// Suggested is the comment's suggested wording as the page says it
+	// (the words replaced in <del>, the new ones in <ins>), Applied who
+	// applied it to a draft; Suggests tells the edit form to ask for it.
+	Suggested, Applied               template.HTML
+	AppliedAt                        when
+	Suggests                         bool
+	EditSuggestion, EditSuggestionOf string
 }
 
 // threadForms is what the forms under every thread share. Back is the
@@ -158,7 +169,8 @@ type threadForms struct {
 	orgs                         map[string]string // author → organisation
 	userID                       string
 	editable, moderates          bool
-	overview                     bool       // the forms are on the section's page
+	overview                     bool // the forms are on the section's page
+	kind                         workflow.Kind
 	draft                        *formDraft // what a refused form had, to show again
 	placed                       bool       // the draft found its comment on the page
 }
@@ -221,6 +233,9 @@ type formDraft struct {
 	ParentID string
 	Body     string // the edit's text, or the hide's reason
 	Stance   workflow.Stance
+	// Suggestion and SuggestionOf are the suggested wording typed into a
+	// new comment's or an edit's form.
+	Suggestion, SuggestionOf string
 }
 
 // menus are the <option>s of the stance and response menus, the same
@@ -279,15 +294,26 @@ func (f *threadForms) view(c workflow.Comment, top, replyForm, responseForm bool
 	}
 	v.CarriedFrom = c.CarriedFrom
 	v.Version = c.Version
+	if s := c.Suggestion; s != nil && !c.Deleted {
+		v.Suggested = suggestedHTML(f.loc, *s)
+		if a := s.Applied; a != nil {
+			v.Applied, v.AppliedAt = template.HTML(template.HTMLEscapeString(f.loc.MustT("thread.suggestion_applied", "Name", a.ByName, "Version", a.Version))), f.dates.at(a.At) //nolint:gosec // escaped
+		}
+	}
 	v.EditForm = f.editable && !c.Deleted && c.AuthorID == f.userID
 	v.HideForm = f.moderates && !c.Hidden && !c.Deleted
 	if v.EditForm {
 		v.EditBody, v.EditStanceOptions = c.Body, f.menus.editStance[c.Stance]
+		v.Suggests = top && workflow.TakesSuggestion(f.kind, c.Section)
+		if s := c.Suggestion; s != nil {
+			v.EditSuggestion, v.EditSuggestionOf = s.Text, s.Of
+		}
 	}
 	if d := f.draft; d != nil && d.CommentID == c.ID {
 		switch {
 		case d.Action == "edit" && v.EditForm:
 			v.EditBody, v.EditOpen, f.placed = d.Body, true, true
+			v.EditSuggestion, v.EditSuggestionOf = d.Suggestion, d.SuggestionOf
 			if o, ok := f.menus.editStance[d.Stance]; ok {
 				v.EditStanceOptions = o
 			}
@@ -345,9 +371,12 @@ type deliverableView struct {
 	// FirstUnanswered is where the first comment without a response is:
 	// an anchor on this page, or a section's page.
 	FirstUnanswered string
-	Transitions     []workflow.PermittedTrigger
-	Documents       documentsView
-	StanceOptions   template.HTML // the comment forms' menu
+	// Pending counts the accepted suggestions waiting for this draft, for
+	// the link to the page that applies them.
+	Pending       int
+	Transitions   []workflow.PermittedTrigger
+	Documents     documentsView
+	StanceOptions template.HTML // the comment forms' menu
 	// Unsaved is the text of a refused edit or hide whose form is not on
 	// the page any more (the comment was deleted, or comments closed),
 	// shown for copying.
@@ -381,6 +410,8 @@ func notice(c *call) string {
 		return c.T("reading.notice.hidden")
 	case "document":
 		return c.T("reading.notice.document")
+	case "applied":
+		return c.T("reading.notice.applied")
 	}
 	return ""
 }
@@ -638,6 +669,11 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	v.CanEdit = v.Head.State == workflow.StateDraft && p.EditDeliverable(d) == nil
 	v.CheckSubmit = v.CanEdit && !slices.ContainsFunc(v.Transitions, func(t workflow.PermittedTrigger) bool { return t.Trigger == workflow.TriggerSubmit })
 	if only == nil {
+		if v.Pending, err = h.pendingCount(c, kind, d); err != nil {
+			return v, err
+		}
+	}
+	if only == nil {
 		if v.Documents, err = h.loadDocuments(c, kind, d, dt, nil); err != nil {
 			return v, err
 		}
@@ -684,7 +720,8 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		if s.Start != nil || s.End != nil { // a timeframe, a visit: the days in words
 			s.Text = spanDay(dt, s.Start) + " – " + spanDay(dt, s.End)
 		}
-		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor])}
+		sv := sectionView{Section: s, Key: idKey(s.Anchor), Lang: v.Lang, Intro: trimLines(intros[s.Anchor]),
+			Suggests: workflow.TakesSuggestion(kind, s.Anchor)}
 		var ours bool
 		if sv.TitlePrefix, sv.Title, ours = sectionTitle(c, s); !ours {
 			sv.TitleLang = v.Lang // what the author wrote: an action's, a recommendation's title
@@ -773,7 +810,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 	v.StanceOptions = m.stance
 	forms := &threadForms{Segment: v.Segment, HeadID: v.Head.ID, CSRF: c.csrf, StanceOptions: m.stance, StatusOptions: m.status,
 		menus: m, dates: dt, loc: c.loc, labels: map[string]string{}, links: map[[5]bool]string{}, orgs: orgs,
-		userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
+		kind: kind, userID: p.User.ID, editable: v.Open && v.Head.State == workflow.StateStakeholderReview, moderates: p.Moderating(d) == nil, draft: draft}
 	if v.Section != nil {
 		forms.Back = v.Section.Anchor
 	} else {
@@ -789,7 +826,7 @@ func (h *Handler) loadDeliverable(c *call, kind workflow.Kind, id string, only *
 		shownPtrs = append(shownPtrs, s)
 		s.Aside = s.CommentN > 0 || v.CanComment
 		if d := draft; d != nil && d.Action == "comment" && d.Section == s.Anchor && v.CanComment {
-			s.DraftBody, forms.placed = d.Body, true
+			s.DraftBody, s.DraftSuggestion, s.DraftSuggestionOf, forms.placed = d.Body, d.Suggestion, d.SuggestionOf, true
 		}
 		shown := s.all
 		if v.Section == nil {

@@ -39,6 +39,9 @@ type historyView struct {
 	Transitions []transitionRow
 	Page, Pages int
 	Prev, Next  int // page numbers, 0 for none
+	// Applied are the accepted suggestions applied to drafts, newest
+	// first: who applied what. The first page shows them.
+	Applied []appliedView
 }
 
 func (h *Handler) history(kind workflow.Kind) func(*call) error {
@@ -105,6 +108,11 @@ func (h *Handler) history(kind workflow.Kind) func(*call) error {
 		for _, r := range records {
 			v.Transitions = append(v.Transitions, transitionRow{From: r.From, To: r.To, Trigger: r.Trigger, Who: name(r.ActorID),
 				Note: r.Note, Revision: r.Revision, At: dt.atRel(r.At)})
+		}
+		if v.Page == 1 {
+			if v.Applied, err = h.appliedHistory(c, kind, id, dt); err != nil {
+				return err
+			}
 		}
 		if v.Page > 1 {
 			v.Prev = v.Page - 1

@@ -41,7 +41,7 @@ func TestRecordPages(t *testing.T) {
 			add("Let us talk", "", waiting.ID, ownerP) // a reply is no response
 			_, err := s.store.RespondToComment(ctx, answered.ID, workflow.ResponseAccepted, "Taken up", ownerP)
 			require.NoError(t, err)
-			_, err = s.store.EditComment(ctx, answered.ID, 1, "The later words", workflow.StanceConcern, readerP)
+			_, err = s.store.EditComment(ctx, answered.ID, 1, workflow.CommentEdit{Body: "The later words", Stance: workflow.StanceConcern}, readerP)
 			require.NoError(t, err)
 
 			// Both texts, the answered one marked; the owner may respond again.

@@ -230,6 +230,7 @@ func New(cfg Config) (*Handler, error) {
 	h.practiceEditRoutes(m)
 	h.readingRoutes(m)
 	h.diffRoutes(m)
+	h.suggestionRoutes(m)
 	h.meRoutes(m)
 	h.monitoringRoutes(m)
 	h.learningRoutes(m)

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -184,8 +185,12 @@ type NewComment struct {
 	Section       string
 	ParentID      string
 	Stance        Stance
-	Principal     Principal
-	RequestID     string
+	// Suggestion is wording proposed for the section's text, replacing
+	// SuggestionOf in it ("" for the whole text); top-level comments only.
+	Suggestion   string
+	SuggestionOf string
+	Principal    Principal
+	RequestID    string
 }
 
 // Normalize trims the body and section and defaults a top-level
@@ -193,6 +198,7 @@ type NewComment struct {
 func (c *NewComment) Normalize() {
 	c.Body = strings.TrimSpace(c.Body)
 	c.Section = strings.TrimSpace(c.Section)
+	c.Suggestion, c.SuggestionOf = strings.TrimSpace(c.Suggestion), strings.TrimSpace(c.SuggestionOf)
 	if c.Stance == "" && c.ParentID == "" {
 		c.Stance = StanceSuggestion
 	}
@@ -210,7 +216,18 @@ func (c NewComment) Validate() error {
 	if _, ok := ParseStance(string(c.Stance)); !ok && (c.Stance != "" || c.ParentID == "") {
 		p.Add("stance", "must be support, concern, suggestion or question")
 	}
+	checkSuggestion(&p, c.Suggestion, c.SuggestionOf, c.ParentID != "")
+	if c.Suggestion != "" && c.ParentID == "" && !TakesSuggestion(c.Kind, c.Section) {
+		p.Add("suggestion", "section %q takes no suggested wording: only a section of one text does, such as a summary or an action's description", cmp.Or(c.Section, GeneralSection))
+	}
 	return p.Err("the comment is not valid")
+}
+
+// CommentEdit is the author's new text of a comment: its body, stance and
+// suggested wording ("" for none), each as a whole.
+type CommentEdit struct {
+	Body, Suggestion, SuggestionOf string
+	Stance                         Stance
 }
 
 // ValidateResponse checks a formal response.

@@ -141,10 +141,10 @@ type Store interface {
 	// tallies of every section. Visibility is that of Comments.
 	CommentThreads(ctx context.Context, kind Kind, id string, revision int, p Principal, q ThreadQuery) (ThreadSet, error)
 	Comment(ctx context.Context, commentID string, p Principal) (Comment, error)
-	// EditComment changes body and stance at the given comment version; the
-	// author only, while the consultation is open. The old text is kept in
-	// the comment's history.
-	EditComment(ctx context.Context, commentID string, version int, body string, stance Stance, p Principal) (Comment, error)
+	// EditComment changes body, stance and suggested wording at the given
+	// comment version; the author only, while the consultation is open. The
+	// old text is kept in the comment's history.
+	EditComment(ctx context.Context, commentID string, version int, e CommentEdit, p Principal) (Comment, error)
 	// DeleteComment blanks the body (the thread and the history stay); the
 	// author only, while the consultation is open.
 	DeleteComment(ctx context.Context, commentID string, version int, p Principal) error
@@ -155,6 +155,19 @@ type Store interface {
 	// top-level comment; the owner or the coordinator, while the
 	// deliverable is in stakeholder_review.
 	RespondToComment(ctx context.Context, commentID string, status ResponseStatus, body string, p Principal) (Comment, error)
+	// PendingSuggestions lists the deliverable's accepted suggestions not
+	// yet applied, oldest first, each against the current content: what it
+	// would make of its section, or why it conflicts. For whoever may see
+	// the deliverable; hidden and deleted comments are left out.
+	PendingSuggestions(ctx context.Context, kind Kind, id string, p Principal) ([]PendingSuggestion, error)
+	// ApplySuggestions applies the chosen pending suggestions to the draft
+	// in one content edit at the given version (else precondition_failed),
+	// for whoever may edit it, and records each application once (conflict
+	// for one applied already; invalid for an unknown one or a conflict).
+	ApplySuggestions(ctx context.Context, kind Kind, id string, version int, commentIDs []string, p Principal) (Deliverable, error)
+	// AppliedSuggestions lists the suggestions applied to the deliverable,
+	// oldest first, for its history.
+	AppliedSuggestions(ctx context.Context, kind Kind, id string, p Principal) ([]SuggestionApplication, error)
 	// CommentHistory pages a comment's events, oldest first.
 	CommentHistory(ctx context.Context, commentID string, p Principal, page Page) ([]CommentEvent, string, error)
 	// Consultation returns the consultation of a revision (0: the latest).

@@ -103,6 +103,9 @@ func pageCases(lang string) []pageCase {
 	draftReview := func(p string) func(*pagesFixture) string {
 		return func(f *pagesFixture) string { return "/ui/peer-reviews/" + f.draftReview + p }
 	}
+	returned := func(p string) func(*pagesFixture) string {
+		return func(f *pagesFixture) string { return "/ui/action-plans/" + f.returned + p }
+	}
 	practice := func(p string) func(*pagesFixture) string {
 		return func(f *pagesFixture) string { return "/ui/good-practices/" + f.practice + p }
 	}
@@ -250,6 +253,12 @@ func pageCases(lang string) []pageCase {
 		{role: "stakeholder", page: "comment-error", path: plan, submit: commentForm, status: 422},
 		{role: "stakeholder", page: "section-comment-error", path: section, submit: commentForm, status: 422},
 		{role: "partner", page: "response-error", path: section, submit: responseForm, status: 422},
+		{role: "partner", page: "returned-draft", path: returned("")},
+		{role: "partner", page: "suggestions", path: returned("/suggestions")},
+		{role: "coordinator", page: "suggestions", path: returned("/suggestions")},
+		{role: "partner", page: "suggestions-stale", path: returned("/suggestions"), submit: `main form.suggestions`,
+			values: map[string]string{`main form.suggestions [name="version"]`: "99"}, status: 409},
+		{role: "partner", page: "history-applied", path: returned("/history")},
 
 		// Tokens and accounts: everyone's own tokens, the admin's users.
 		{role: "admin", page: "my-data", path: at("/ui/me")},
@@ -376,6 +385,10 @@ type pagesFixture struct {
 	// draft is the Hungarian partner's action plan, complete but not
 	// submitted; draftReview a peer review it hosts, incomplete.
 	draft, draftReview string
+	// returned is a plan of the Florentine partner back in draft after its
+	// consultation, with accepted suggestions: one applied, one waiting,
+	// one in conflict with the draft.
+	returned string
 	// monitored is a project in phase 2 (the coordinator's and the
 	// partner's second project).
 	monitored string
@@ -572,6 +585,7 @@ func newPagesFixture(t *testing.T) *pagesFixture {
 		"recommendations": recommendations[:1],
 	}, 3, nil))
 	require.Equal(t, 200, call(t, "POST", revisedAPI+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 4, nil))
+	f.returned = f.returnedPlan(t, base, partnerID)
 
 	// The Hungarian partner's drafts, which the coordinator edits.
 	coordinator := f.users["coordinator"]
@@ -666,4 +680,45 @@ func (f *pagesFixture) notifications(t *testing.T, store *sqlstore.Store, m sqls
 // link is the sign-in link last mailed to email, as a path.
 func (f *pagesFixture) link(email string) string {
 	return strings.TrimPrefix(mailedLink(f.sub, f.s, email), f.s.url)
+}
+
+// returnedPlan is a plan of the partner on an instrument of its own, taken
+// through a consultation in which the coordinator suggested wording three
+// times and the partner accepted all three, back in draft: the first
+// suggestion applied, the second waiting, the third in conflict (its
+// section changed in the draft since).
+func (f *pagesFixture) returnedPlan(t *testing.T, base, partnerID string) string {
+	partner, coordinator := f.users["partner"], f.users["coordinator"]
+	var pi struct{ ID string }
+	require.Equal(t, 201, call(t, "POST", base+"/policy-instruments", coordinator.Token, map[string]any{
+		"name": "Programma regionale artigianato", "type": "other", "partner_ids": []string{partnerID}}, 0, &pi))
+	var plan struct{ ID string }
+	require.Equal(t, 201, call(t, "POST", base+"/action-plans", partner.Token, map[string]any{
+		"policy_instrument_id": pi.ID, "partner_id": partnerID, "title": "Piano d'azione: botteghe scuola", "language": "en",
+		"summary_en":     "Workshop schools for young crafts people in Tuscany.",
+		"policy_context": "The regional programme funds apprenticeships but not the workshops that host them.",
+		"actions": []map[string]any{{"title": "Workshop schools", "description": "Ten workshops take two apprentices each.",
+			"players": "CNA Toscana", "timeframe_start": "2027-01-01", "timeframe_end": "2027-12-31"}},
+	}, 0, &plan))
+	api := f.s.url + "/api/v1/action-plans/" + plan.ID
+	require.Equal(t, 200, call(t, "POST", api+"/transitions", partner.Token, map[string]any{"trigger": "submit"}, 1, nil))
+	var ids []string
+	for _, c := range []map[string]any{
+		{"body": "Say who hosts them.", "section": "part2.policy_context",
+			"suggestion": map[string]any{"text": "the craft workshops", "of": "the workshops"}},
+		{"body": "Confartigianato takes part too.", "section": "part3.action.1.players",
+			"suggestion": map[string]any{"text": "CNA Toscana, Confartigianato Firenze"}},
+		{"body": "A shorter summary reads better.", "section": "summary_en",
+			"suggestion": map[string]any{"text": "Workshop schools in Tuscany."}},
+	} {
+		var cm struct{ ID string }
+		require.Equal(t, 201, call(t, "POST", api+"/comments", coordinator.Token, c, 0, &cm))
+		require.Equal(t, 200, call(t, "POST", f.s.url+"/api/v1/comments/"+cm.ID+"/response", partner.Token,
+			map[string]any{"status": "accepted", "body": "Agreed."}, 0, nil))
+		ids = append(ids, cm.ID)
+	}
+	require.Equal(t, 200, call(t, "POST", api+"/transitions", partner.Token, map[string]any{"trigger": "request_changes", "note": "Taking the comments in."}, 2, nil))
+	require.Equal(t, 200, call(t, "POST", api+"/suggestions/apply", partner.Token, map[string]any{"comments": ids[:1]}, 3, nil))
+	require.Equal(t, 200, call(t, "PATCH", api, partner.Token, map[string]any{"summary_en": "Workshop schools for young crafts people across Tuscany."}, 4, nil))
+	return plan.ID
 }

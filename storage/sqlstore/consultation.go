@@ -256,6 +256,13 @@ func loadComment(tx *gorm.DB, id string, p workflow.Principal) (commentRec, work
 	if err := seeComment(p, d, r); err != nil {
 		return r, d, err
 	}
+	stx, err := sqlTx(tx)
+	if err != nil {
+		return r, d, err
+	}
+	if err := appliedOne(tx.Statement.Context, stx, &r.Comment); err != nil {
+		return r, d, err
+	}
 	// Hiding a comment hides its whole thread: a reply under a hidden
 	// comment is as invisible as the hidden comment itself.
 	if !answers(p, d) {
@@ -406,15 +413,18 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 			}
 			thread, parent, nc.Section = pc.threadID, &nc.ParentID, pc.Section
 		}
+		if err := checkSuggestionOf(nc.Kind, rev.Snapshot, nc.Section, nc.SuggestionOf); err != nil {
+			return err
+		}
 		stx, err := sqlTx(tx)
 		if err != nil {
 			return err
 		}
 		role := roleIn(nc.Principal, h.ProjectID)
 		if _, err := stx.ExecContext(ctx, `INSERT INTO comments (id, deliverable_id, revision, project_id, section, parent_id, thread_id, stance, body,
-				author_id, author_role, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)`,
+				author_id, author_role, version, created_at, updated_at, suggestion, suggestion_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13, $14)`,
 			id, h.ID, h.Revision, h.ProjectID, nc.Section, parent, thread, string(nc.Stance), nc.Body,
-			nc.Principal.User.ID, string(role), at); err != nil {
+			nc.Principal.User.ID, string(role), at, nc.Suggestion, nc.SuggestionOf); err != nil {
 			return err
 		}
 		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: id, Event: "created", ActorID: nc.Principal.User.ID,
@@ -424,6 +434,9 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 		out = workflow.Comment{ID: id, DeliverableID: h.ID, Kind: d.Kind, ProjectID: h.ProjectID, Revision: h.Revision, Section: nc.Section,
 			ParentID: nc.ParentID, Stance: nc.Stance, Body: nc.Body, AuthorID: nc.Principal.User.ID, AuthorName: nc.Principal.User.Name,
 			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if nc.Suggestion != "" {
+			out.Suggestion = &workflow.Suggestion{Text: nc.Suggestion, Of: nc.SuggestionOf}
+		}
 		if err := s.tellComment(ctx, tx, out, d); err != nil {
 			return err
 		}
@@ -663,6 +676,13 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 			slices.SortStableFunc(out[i].Replies, func(a, b workflow.Comment) int { return a.CreatedAt.Compare(b.CreatedAt) })
 		}
 	}
+	tops := make([]*workflow.Comment, len(out))
+	for i := range out {
+		tops[i] = &out[i]
+	}
+	if err := appliedIn(ctx, stx, h.ID, tops, names); err != nil {
+		return nil, err
+	}
 	if err := lookUpNames(ctx, stx, names); err != nil {
 		return nil, err
 	}
@@ -670,6 +690,9 @@ func listThreads(ctx context.Context, stx *sql.Tx, d workflow.Deliverable, revis
 		c.AuthorName = names[c.AuthorID]
 		if c.Response != nil {
 			c.Response.AuthorName = names[c.Response.AuthorID]
+		}
+		if c.Suggestion != nil && c.Suggestion.Applied != nil {
+			c.Suggestion.Applied.ByName = names[c.Suggestion.Applied.By]
 		}
 	}
 	for i := range out {
@@ -767,23 +790,33 @@ func casComment(ctx context.Context, tx *gorm.DB, set string, args []any, id str
 	return nil
 }
 
-func (s *Store) EditComment(ctx context.Context, commentID string, version int, body string, stance workflow.Stance, p workflow.Principal) (workflow.Comment, error) {
-	nc := workflow.NewComment{Body: body, Stance: stance}
-	nc.Normalize() // a top-level comment's empty stance is a suggestion
-	if err := nc.Validate(); err != nil {
-		return workflow.Comment{}, err
-	}
+func (s *Store) EditComment(ctx context.Context, commentID string, version int, e workflow.CommentEdit, p workflow.Principal) (workflow.Comment, error) {
 	at := now()
 	var out workflow.Comment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		r, _, err := s.authorEdit(tx, commentID, version, p, at)
+		r, d, err := s.authorEdit(tx, commentID, version, p, at)
 		if err != nil {
 			return err
 		}
-		if stance == "" && r.ParentID != "" {
-			nc.Stance = "" // a reply needs none
+		// The comment's own kind, section and place in its thread decide
+		// what its new text may be, as for a new comment.
+		nc := workflow.NewComment{Kind: d.Kind, Section: r.Section, ParentID: r.ParentID, Body: e.Body, Stance: e.Stance,
+			Suggestion: e.Suggestion, SuggestionOf: e.SuggestionOf}
+		nc.Normalize() // a top-level comment's empty stance is a suggestion
+		if err := nc.Validate(); err != nil {
+			return err
 		}
-		if err := casComment(ctx, tx, "body = $1, stance = $2, updated_at = $3", []any{nc.Body, string(nc.Stance), at}, commentID, version); err != nil {
+		if nc.SuggestionOf != "" && (r.Suggestion == nil || r.Suggestion.Of != nc.SuggestionOf) {
+			var rev revisionRow
+			if err := tx.Where("deliverable_id = ? AND number = ?", r.DeliverableID, r.Revision).Take(&rev).Error; err != nil {
+				return notFound(err, "revision")
+			}
+			if err := checkSuggestionOf(d.Kind, rev.Snapshot, r.Section, nc.SuggestionOf); err != nil {
+				return err
+			}
+		}
+		if err := casComment(ctx, tx, "body = $1, stance = $2, updated_at = $3, suggestion = $4, suggestion_of = $5",
+			[]any{nc.Body, string(nc.Stance), at, nc.Suggestion, nc.SuggestionOf}, commentID, version); err != nil {
 			return err
 		}
 		if err := s.addEvent(ctx, tx, workflow.CommentEvent{CommentID: commentID, Event: "edited", ActorID: p.User.ID,
@@ -792,6 +825,10 @@ func (s *Store) EditComment(ctx context.Context, commentID string, version int, 
 		}
 		out = r.Comment
 		out.Body, out.Stance, out.Version, out.Edited, out.UpdatedAt = nc.Body, nc.Stance, version+1, true, at
+		out.Suggestion = nil
+		if nc.Suggestion != "" {
+			out.Suggestion = &workflow.Suggestion{Text: nc.Suggestion, Of: nc.SuggestionOf}
+		}
 		afterResponse(&out) // an edit after the response leaves it on the text it answered
 		return nil
 	})

@@ -163,10 +163,10 @@ func init() {
 		require.Equal(t, workflow.Stance(""), threads[0].Replies[0].Stance)
 		// An edit keeps a reply without one; a top-level comment's empty
 		// stance is still a suggestion.
-		ed, err := s.EditComment(ctx, reply.ID, 1, "Köszönjük", "", c.owner)
+		ed, err := s.EditComment(ctx, reply.ID, 1, workflow.CommentEdit{Body: "Köszönjük"}, c.owner)
 		require.NoError(t, err)
 		require.Equal(t, workflow.Stance(""), ed.Stance)
-		ed, err = s.EditComment(ctx, top.ID, 1, "Átírva", "", c.sh)
+		ed, err = s.EditComment(ctx, top.ID, 1, workflow.CommentEdit{Body: "Átírva"}, c.sh)
 		require.NoError(t, err)
 		require.Equal(t, workflow.StanceSuggestion, ed.Stance)
 		// A reply may still take one.
@@ -313,14 +313,14 @@ func init() {
 	suite["EditAndDeleteByTheAuthorWithHistory"] = func(t *testing.T, s *sqlstore.Store) {
 		c := setupConsultation(t, s, "EDIT")
 		cm := c.comment(t, s, c.sh, "general", "")
-		_, err := s.EditComment(ctx, cm.ID, 1, "Más", workflow.StanceConcern, c.coord)
+		_, err := s.EditComment(ctx, cm.ID, 1, workflow.CommentEdit{Body: "Más", Stance: workflow.StanceConcern}, c.coord)
 		require.Equal(t, workflow.CodeForbidden, code(t, err), "not the author")
-		ed, err := s.EditComment(ctx, cm.ID, 1, "  Átírva  ", workflow.StanceConcern, c.sh)
+		ed, err := s.EditComment(ctx, cm.ID, 1, workflow.CommentEdit{Body: "  Átírva  ", Stance: workflow.StanceConcern}, c.sh)
 		require.NoError(t, err)
 		require.Equal(t, 2, ed.Version)
 		require.Equal(t, "Átírva", ed.Body)
 		require.True(t, ed.Edited)
-		_, err = s.EditComment(ctx, cm.ID, 1, "stale", workflow.StanceConcern, c.sh)
+		_, err = s.EditComment(ctx, cm.ID, 1, workflow.CommentEdit{Body: "stale", Stance: workflow.StanceConcern}, c.sh)
 		require.Equal(t, workflow.CodePreconditionFailed, code(t, err))
 		got, err := s.Comment(ctx, cm.ID, c.observer)
 		require.NoError(t, err)
@@ -357,7 +357,7 @@ func init() {
 		other := c.comment(t, s, c.sh, "general", "")
 		_, err = s.CloseConsultation(ctx, c.plan.Kind, c.plan.Plan.ID, c.coord)
 		require.NoError(t, err)
-		_, err = s.EditComment(ctx, other.ID, 1, "after", workflow.StanceSupport, c.sh)
+		_, err = s.EditComment(ctx, other.ID, 1, workflow.CommentEdit{Body: "after", Stance: workflow.StanceSupport}, c.sh)
 		require.Equal(t, workflow.CodeConflict, code(t, err))
 		require.Equal(t, workflow.CodeConflict, code(t, s.DeleteComment(ctx, other.ID, 1, c.sh)))
 	}

@@ -364,7 +364,22 @@ func casUpdate(tx *gorm.DB, row deliverableRow, want int) error {
 
 func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id string, version int, edit func(*workflow.Deliverable) error) (workflow.Deliverable, error) {
 	var out workflow.Deliverable
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) (err error) {
+		out, err = updateDeliverable(tx, kind, id, version, edit)
+		return err
+	})
+	if workflow.ErrorCode(err) == workflow.CodeConflict && errors.Is(err, gorm.ErrDuplicatedKey) {
+		return out, workflow.Errorf(workflow.CodeConflict, "this policy instrument already has an action plan")
+	}
+	return out, err
+}
+
+// updateDeliverable is a draft edit within tx: the content change, its
+// parties, citations and search index, at the given version, bumped. Every
+// change of a draft's content goes through it.
+func updateDeliverable(tx *gorm.DB, kind workflow.Kind, id string, version int, edit func(*workflow.Deliverable) error) (workflow.Deliverable, error) {
+	var out workflow.Deliverable
+	err := func() error {
 		d, row, err := loadDeliverable(tx, kind, id)
 		if err != nil {
 			return err
@@ -423,10 +438,7 @@ func (s *Store) UpdateDeliverable(ctx context.Context, kind workflow.Kind, id st
 			return err
 		}
 		return indexDeliverable(tx, out)
-	})
-	if workflow.ErrorCode(err) == workflow.CodeConflict && errors.Is(err, gorm.ErrDuplicatedKey) {
-		return out, workflow.Errorf(workflow.CodeConflict, "this policy instrument already has an action plan")
-	}
+	}()
 	return out, err
 }
 

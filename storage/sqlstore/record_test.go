@@ -38,7 +38,7 @@ func init() {
 
 		// The author's edit is a new version; the response stays on the
 		// text it answered.
-		ed, err := s.EditComment(ctx, cm.ID, resp.Version, "Egészen más szöveg", workflow.StanceConcern, c.sh)
+		ed, err := s.EditComment(ctx, cm.ID, resp.Version, workflow.CommentEdit{Body: "Egészen más szöveg", Stance: workflow.StanceConcern}, c.sh)
 		require.NoError(t, err)
 		require.Equal(t, resp.Version+1, ed.Version)
 		require.True(t, ed.EditedAfterResponse, "the edit's answer says so at once")
@@ -87,7 +87,7 @@ func init() {
 		require.Equal(t, "responded", h[3].Event)
 
 		// Editing back to the answered text is no longer "after the response".
-		back, err := s.EditComment(ctx, cm.ID, got.Version, "Egészen más szöveg", workflow.StanceConcern, c.sh)
+		back, err := s.EditComment(ctx, cm.ID, got.Version, workflow.CommentEdit{Body: "Egészen más szöveg", Stance: workflow.StanceConcern}, c.sh)
 		require.NoError(t, err)
 		require.False(t, back.EditedAfterResponse)
 
@@ -207,7 +207,7 @@ func init() {
 		require.Equal(t, 1, set.Sections["general"].Unanswered)
 		_, err = s.RespondToComment(ctx, open1.ID, workflow.ResponseAccepted, "Kész", c.owner)
 		require.NoError(t, err)
-		ed, err := s.EditComment(ctx, open2.ID, 1, "Új szöveg", workflow.StanceConcern, c.sh)
+		ed, err := s.EditComment(ctx, open2.ID, 1, workflow.CommentEdit{Body: "Új szöveg", Stance: workflow.StanceConcern}, c.sh)
 		require.NoError(t, err)
 		require.Equal(t, 1, ed.CarriedFrom)
 
