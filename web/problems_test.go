@@ -23,7 +23,7 @@ import (
 )
 
 // domainFormats lists the English formats of the errors the domain and the
-// store build for people (workflow.Errorf, workflow.Problem,
+// store (and the revision diff) build for people (workflow.Errorf, workflow.Problem,
 // Problems.Add, Problems.Err), by file and line; formats that are not a
 // literal or a constant are reported in bad. Errors nobody sees are left
 // out: internal ones, and not-found and stale-version ones, for which
@@ -32,7 +32,7 @@ func domainFormats(t *testing.T) (formats map[string]string, bad []string) {
 	t.Helper()
 	formats = map[string]string{}
 	fset := token.NewFileSet()
-	for _, dir := range []string{"../workflow", "../storage/sqlstore"} {
+	for _, dir := range []string{"../workflow", "../storage/sqlstore", "../revdiff"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		require.NoError(t, err)
 		var parsed []*ast.File
