@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -435,4 +436,32 @@ func TestCheckPageCatches(t *testing.T) {
 	require.Equal(t, int64(200), ui.open(t, ctx, "/good"))
 	require.Empty(t, ui.pageProblems(t, ctx, "good"))
 	require.Empty(t, ui.htmlProblems(t))
+}
+
+// partnerAndInstrument finds, through the project's API at base as the
+// holder of token, the partner named partnerName and a policy instrument
+// it takes part in: what a test's action plan is written for.
+func partnerAndInstrument(t *testing.T, base, token, partnerName string) (partnerID, instrumentID string) {
+	t.Helper()
+	var partners struct{ Items []struct{ ID, Name string } }
+	require.Equal(t, 200, call(t, "GET", base+"/partners", token, nil, 0, &partners))
+	var instruments struct {
+		Items []struct {
+			ID         string
+			PartnerIDs []string `json:"partner_ids"`
+		}
+	}
+	require.Equal(t, 200, call(t, "GET", base+"/policy-instruments", token, nil, 0, &instruments))
+	for _, p := range partners.Items {
+		if p.Name == partnerName {
+			partnerID = p.ID
+		}
+	}
+	for _, i := range instruments.Items {
+		if slices.Contains(i.PartnerIDs, partnerID) {
+			instrumentID = i.ID
+		}
+	}
+	require.NotEmpty(t, instrumentID)
+	return partnerID, instrumentID
 }

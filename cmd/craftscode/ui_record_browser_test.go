@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -39,27 +38,7 @@ func TestBrowserRecord(t *testing.T) {
 		}
 	}
 	base := s.url + "/api/v1/projects/" + demo.ProjectID
-	var partners struct{ Items []struct{ ID, Name string } }
-	require.Equal(t, 200, call(t, "GET", base+"/partners", partner.Token, nil, 0, &partners))
-	var instruments struct {
-		Items []struct {
-			ID         string
-			PartnerIDs []string `json:"partner_ids"`
-		}
-	}
-	require.Equal(t, 200, call(t, "GET", base+"/policy-instruments", partner.Token, nil, 0, &instruments))
-	var partnerID, instrumentID string
-	for _, p := range partners.Items {
-		if p.Name == partner.Partner {
-			partnerID = p.ID
-		}
-	}
-	for _, i := range instruments.Items {
-		if slices.Contains(i.PartnerIDs, partnerID) {
-			instrumentID = i.ID
-		}
-	}
-	require.NotEmpty(t, instrumentID)
+	partnerID, instrumentID := partnerAndInstrument(t, base, partner.Token, partner.Partner)
 	var plan struct{ ID string }
 	require.Equal(t, 201, call(t, "POST", base+"/action-plans", partner.Token, map[string]any{
 		"policy_instrument_id": instrumentID, "partner_id": partnerID, "title": "Piano d'azione: artigianato fiorentino", "language": "en",

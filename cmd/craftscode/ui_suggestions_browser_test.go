@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"slices"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -34,27 +33,7 @@ func TestBrowserSuggestedWording(t *testing.T) {
 
 	// The Florentine partner's plan, under consultation for its group.
 	base := s.url + "/api/v1/projects/" + demo.ProjectID
-	var partners struct{ Items []struct{ ID, Name string } }
-	require.Equal(t, 200, call(t, "GET", base+"/partners", partner.Token, nil, 0, &partners))
-	var instruments struct {
-		Items []struct {
-			ID         string
-			PartnerIDs []string `json:"partner_ids"`
-		}
-	}
-	require.Equal(t, 200, call(t, "GET", base+"/policy-instruments", partner.Token, nil, 0, &instruments))
-	var partnerID, instrumentID string
-	for _, p := range partners.Items {
-		if p.Name == partner.Partner {
-			partnerID = p.ID
-		}
-	}
-	for _, i := range instruments.Items {
-		if slices.Contains(i.PartnerIDs, partnerID) {
-			instrumentID = i.ID
-		}
-	}
-	require.NotEmpty(t, instrumentID)
+	partnerID, instrumentID := partnerAndInstrument(t, base, partner.Token, partner.Partner)
 	const context = "Florence's craft SMEs lack access to design schools and export networks."
 	var plan struct{ ID string }
 	require.Equal(t, 201, call(t, "POST", base+"/action-plans", partner.Token, map[string]any{
