@@ -13,31 +13,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/craftscode/craftscode/revdiff/revdifftest"
 	"github.com/craftscode/craftscode/storage/sqlstore"
 	"github.com/craftscode/craftscode/workflow"
 )
-
-// benchWords and benchText write the benchmark's plan: deterministic
-// Hungarian text, as a partner writes it.
-var benchWords = strings.Fields(`a kézműves vállalkozások mentorálása képzés műhely Győr Budapest kamara
-	szövetség fiatal mesterek tanoncok export tervezés pályázat forrás 2027-ben 2028-ig € 40 000 és vagy
-	valamint közös eszközök bérlése, egyesület; önkormányzat: megyei fejlesztési ügynökség kőfaragó
-	fazekas szövő üvegműves ötvös hálózat látogatás tanulmányút szeminárium értékesítés piac`)
-
-func benchText(seed, n int) string {
-	var sb strings.Builder
-	for i := range n {
-		if i > 0 {
-			sb.WriteByte(' ')
-			if i%23 == 0 {
-				sb.WriteString("\n\n")
-			}
-		}
-		sb.WriteString(benchWords[(seed*7+i*i*3+i)%len(benchWords)])
-	}
-	sb.WriteByte('.')
-	return sb.String()
-}
 
 // BenchmarkRevisionDiffPage is GET /ui/action-plans/{id}/revisions/2/diff
 // on SQLite, over HTTP with a stakeholder's session: a 30-action plan
@@ -50,33 +29,18 @@ func benchText(seed, n int) string {
 //
 //	go test ./web -run '^$' -bench 'RevisionDiffPage$' -benchtime 200x
 func BenchmarkRevisionDiffPage(b *testing.B) {
-	start, end := workflow.MustDate("2027-01-01"), workflow.MustDate("2028-12-31")
-	var actions []workflow.PlanAction
-	for i := 1; i <= 30; i++ {
-		actions = append(actions, workflow.PlanAction{Number: i, Title: fmt.Sprintf("Intézkedés %d: %s", i, benchText(i, 4)),
-			Background: workflow.Background{Text: benchText(i*10+1, 150)}, Description: benchText(i*10+2, 200), Players: benchText(i*10+3, 60),
-			TimeframeStart: &start, TimeframeEnd: &end, Costs: "€ 40 000", FundingSources: benchText(i*10+4, 30)})
-	}
-	s := buildSite(b, sqlstore.SQLite, nil, actions)
+	s := buildSite(b, sqlstore.SQLite, nil, revdifftest.Actions())
 	reader, err := s.store.Authenticate(ctx, workflow.HashToken(s.reader.token))
 	require.NoError(b, err)
-	changedActions := []int{2, 9, 12, 17, 23, 29}
 	for i := 1; i <= 30; i++ {
 		for _, part := range []string{"description", "players", "costs"} {
 			_, err := s.store.AddComment(ctx, workflow.NewComment{Kind: workflow.KindActionPlan, DeliverableID: s.planID,
-				Section: fmt.Sprintf("part3.action.%d.%s", i, part), Body: "Megjegyzés: " + benchText(i, 25), Principal: reader})
+				Section: fmt.Sprintf("part3.action.%d.%s", i, part), Body: "Megjegyzés: " + revdifftest.Text(i, 25), Principal: reader})
 			require.NoError(b, err)
 		}
 	}
 	s.revise(b, func(d *workflow.Deliverable) {
-		for _, i := range changedActions {
-			a := &d.Plan.Actions[i]
-			if i == 12 {
-				a.Players = benchText(999, 70)
-				continue
-			}
-			a.Description = strings.Replace(a.Description, " ", " közös műhely Győrben ", 1) + " Bővítve 2029-ig."
-		}
+		revdifftest.Revise(d.Plan.Actions)
 		d.Plan.PolicyContext = "Craft SMEs in Florence and in Győr."
 	})
 
