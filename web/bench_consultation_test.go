@@ -2,15 +2,11 @@ package web_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -118,22 +114,7 @@ func BenchmarkRevisionPage(b *testing.B) {
 			br := s.browser(b)
 			br.signIn(page.p)
 			url := s.url + "/ui/action-plans/" + s.planID + page.path
-			var last string
-			times := make([]time.Duration, 0, b.N)
-			for b.Loop() {
-				t0 := time.Now()
-				res, err := br.c.Get(url)
-				if err != nil {
-					b.Fatal(err)
-				}
-				body, err := io.ReadAll(res.Body)
-				res.Body.Close()
-				times = append(times, time.Since(t0))
-				if err != nil || res.StatusCode != http.StatusOK {
-					b.Fatalf("%d %v", res.StatusCode, err)
-				}
-				last = string(body)
-			}
+			last := timedGets(b, br, url)
 			if dir := os.Getenv("BENCH_PAGE_DIR"); dir != "" { // to look at the page
 				require.NoError(b, os.WriteFile(filepath.Join(dir, strings.ReplaceAll(page.name, "/", "-")+".html"), []byte(last), 0o644))
 			}
@@ -153,9 +134,6 @@ func BenchmarkRevisionPage(b *testing.B) {
 			require.Equal(b, page.want.sections, strings.Count(last, ` id="sec-`))
 			require.Contains(b, last, "&lt;b&gt;Comment ")
 			require.NotContains(b, last, "<b>Comment ")
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(len(last))/1024, "KiB/page")
 		})
 	}

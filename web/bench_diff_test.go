@@ -2,14 +2,10 @@ package web_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -47,22 +43,7 @@ func BenchmarkRevisionDiffPage(b *testing.B) {
 	br := s.browser(b)
 	br.signIn(s.reader)
 	url := s.url + "/ui/action-plans/" + s.planID + "/revisions/2/diff"
-	var last string
-	times := make([]time.Duration, 0, b.N)
-	for b.Loop() {
-		t0 := time.Now()
-		res, err := br.c.Get(url)
-		if err != nil {
-			b.Fatal(err)
-		}
-		body, err := io.ReadAll(res.Body)
-		res.Body.Close()
-		times = append(times, time.Since(t0))
-		if err != nil || res.StatusCode != http.StatusOK {
-			b.Fatalf("%d %v", res.StatusCode, err)
-		}
-		last = string(body)
-	}
+	last := timedGets(b, br, url)
 	if dir := os.Getenv("BENCH_PAGE_DIR"); dir != "" {
 		require.NoError(b, os.WriteFile(filepath.Join(dir, "revision-diff.html"), []byte(last), 0o644))
 	}
@@ -73,8 +54,5 @@ func BenchmarkRevisionDiffPage(b *testing.B) {
 	require.Equal(b, 6, strings.Count(last, `<strong class="outdated">`))
 	require.Equal(b, 90, strings.Count(last, `<li id="c-`))
 	require.Equal(b, 13, strings.Count(last, "<ins>"), "six descriptions with two insertions, a rewritten players section's one")
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
-	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(len(last))/1024, "KiB/page")
 }
