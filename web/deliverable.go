@@ -90,6 +90,17 @@ func (s *sectionView) Name() string {
 	return n
 }
 
+// sectionLabel is a section's whole name in the page's language, as a
+// list names it: "Action 2 – Craft hubs: Players involved".
+func sectionLabel(c *call, s workflow.Section) string {
+	sv := sectionView{Section: s}
+	sv.TitlePrefix, sv.Title, _ = sectionTitle(c, s)
+	if _, part, ok := actionOf(s.Anchor); ok && part != "" {
+		sv.Label = partLabel(c, part)
+	}
+	return sv.Name()
+}
+
 // More tells the overview to link to the section's page for the threads
 // it leaves out.
 func (s *sectionView) More() bool { return s.ThreadN > len(s.Threads) }

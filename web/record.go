@@ -26,19 +26,6 @@ func excerpt(s string) string {
 	return string(r[:excerptRunes]) + "…"
 }
 
-// sectionLabel is a section's whole name in the page's language, as a list
-// names it: "Action 2 – Craft hubs: Players involved".
-func sectionLabel(c *call, s workflow.Section) string {
-	prefix, title, _ := sectionTitle(c, s)
-	if prefix != "" {
-		title = prefix + " – " + title
-	}
-	if _, part, ok := actionOf(s.Anchor); ok && part != "" {
-		title += ": " + partLabel(c, part)
-	}
-	return title
-}
-
 // revisionSections reads a revision's sections by anchor, with their
 // order.
 func (h *Handler) revisionSections(c *call, kind workflow.Kind, id string, revision int) (map[string]workflow.Section, error) {

@@ -72,12 +72,7 @@ func (n *sectionNames) name(revision int, anchor string) (string, error) {
 	if i < 0 {
 		return anchor, nil
 	}
-	sv := sectionView{Section: secs[i]}
-	sv.TitlePrefix, sv.Title, _ = sectionTitle(n.c, secs[i])
-	if _, part, ok := actionOf(anchor); ok && part != "" {
-		sv.Label = partLabel(n.c, part)
-	}
-	return sv.Name(), nil
+	return sectionLabel(n.c, secs[i]), nil
 }
 
 // conflictReason says why a suggestion cannot be applied, in the page's

@@ -111,6 +111,15 @@ type Suggestion struct {
 	Applied *SuggestionApplied `json:"applied,omitempty"`
 }
 
+// NewSuggestion is the suggestion of wording text replacing of, or nil
+// when there is no wording: how a comment row or request becomes one.
+func NewSuggestion(text, of string) *Suggestion {
+	if text == "" {
+		return nil
+	}
+	return &Suggestion{Text: text, Of: of}
+}
+
 // SuggestionApplied records an accepted suggestion applied to a draft.
 type SuggestionApplied struct {
 	By      string    `json:"by"`

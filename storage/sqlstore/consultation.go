@@ -193,9 +193,7 @@ type commentTexts struct {
 
 // fill puts the texts on c, once c.Response is read.
 func (t commentTexts) fill(c *workflow.Comment) {
-	if t.suggestion != "" {
-		c.Suggestion = &workflow.Suggestion{Text: t.suggestion, Of: t.suggestionOf}
-	}
+	c.Suggestion = workflow.NewSuggestion(t.suggestion, t.suggestionOf)
 	if c.Response != nil {
 		c.Response.AnsweredBody, c.Response.AnsweredSuggestion = t.answeredBody, t.answeredSuggestion
 	}
@@ -433,10 +431,7 @@ func (s *Store) AddComment(ctx context.Context, nc workflow.NewComment) (workflo
 		}
 		out = workflow.Comment{ID: id, DeliverableID: h.ID, Kind: d.Kind, ProjectID: h.ProjectID, Revision: h.Revision, Section: nc.Section,
 			ParentID: nc.ParentID, Stance: nc.Stance, Body: nc.Body, AuthorID: nc.Principal.User.ID, AuthorName: nc.Principal.User.Name,
-			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at}
-		if nc.Suggestion != "" {
-			out.Suggestion = &workflow.Suggestion{Text: nc.Suggestion, Of: nc.SuggestionOf}
-		}
+			AuthorRole: role, Version: 1, CreatedAt: at, UpdatedAt: at, Suggestion: workflow.NewSuggestion(nc.Suggestion, nc.SuggestionOf)}
 		if err := s.tellComment(ctx, tx, out, d); err != nil {
 			return err
 		}
@@ -825,10 +820,7 @@ func (s *Store) EditComment(ctx context.Context, commentID string, version int, 
 		}
 		out = r.Comment
 		out.Body, out.Stance, out.Version, out.Edited, out.UpdatedAt = nc.Body, nc.Stance, version+1, true, at
-		out.Suggestion = nil
-		if nc.Suggestion != "" {
-			out.Suggestion = &workflow.Suggestion{Text: nc.Suggestion, Of: nc.SuggestionOf}
-		}
+		out.Suggestion = workflow.NewSuggestion(nc.Suggestion, nc.SuggestionOf)
 		afterResponse(&out) // an edit after the response leaves it on the text it answered
 		return nil
 	})
@@ -928,7 +920,7 @@ func (s *Store) RespondToComment(ctx context.Context, commentID string, status w
 		if r.Suggestion != nil {
 			out.Response.AnsweredSuggestion = r.Suggestion.Text
 		}
-		out.EditedAfterResponse = false
+		afterResponse(&out) // false: the response answers the text as it is
 		if err := s.tellResponse(ctx, tx, out, p.User.ID, at); err != nil {
 			return err
 		}
